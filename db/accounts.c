@@ -1,0 +1,220 @@
+#include "accounts.h"
+
+#include "db_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ACCOUNT_COLUMNS "a.id, a.role, a.username, a.display_name, ts_to_us(a.created_at)"
+
+/* Reads the five ACCOUNT_COLUMNS starting at column c. */
+static void read_account(const PGresult *res, int r, int c, struct db_account *out)
+{
+  out->id = db_get_int64(res, r, c);
+  snprintf(out->role, sizeof out->role, "%s", PQgetvalue(res, r, c + 1));
+  snprintf(out->username, sizeof out->username, "%s", PQgetvalue(res, r, c + 2));
+  snprintf(out->display_name, sizeof out->display_name, "%s", PQgetvalue(res, r, c + 3));
+  out->created_at = db_get_int64(res, r, c + 4);
+}
+
+/* Runs a statement expected to return at most one row, reading it with fn. */
+static enum db_status one_row(struct db_stmt *st, const char *const *params,
+                              void (*fn)(const PGresult *, void *), void *arg)
+{
+  PGresult *res;
+  enum db_status s = db_exec(st, params, &res);
+  if (s < DB_NONE)
+    return s;
+  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && fn != NULL)
+    fn(res, arg);
+  PQclear(res);
+  return s;
+}
+
+static void read_account_row(const PGresult *res, void *arg)
+{
+  read_account(res, 0, 0, arg);
+}
+
+enum db_status db_account_create(const char *role, const char *username, const char *display_name,
+                                 const char *password_hash, int64_t now, struct db_account *out)
+{
+  static struct db_stmt q = DB_STMT(5, "INSERT INTO accounts AS a (role, username, display_name,"
+                                       " password_hash, created_at)"
+                                       " VALUES ($1, $2, $3, $4, us_to_ts($5))"
+                                       " ON CONFLICT (username) DO NOTHING"
+                                       " RETURNING " ACCOUNT_COLUMNS);
+  char nowb[DB_INT64_SIZE];
+  const char *p[] = {role, username, display_name, password_hash, db_param_int64(nowb, now)};
+  return one_row(&q, p, read_account_row, out);
+}
+
+struct account_with_hash {
+  struct db_account *account;
+  char *hash;
+};
+
+static void read_account_hash(const PGresult *res, void *arg)
+{
+  struct account_with_hash *a = arg;
+  read_account(res, 0, 0, a->account);
+  snprintf(a->hash, DB_HASH_SIZE, "%s", PQgetvalue(res, 0, 5));
+}
+
+enum db_status db_account_by_username(const char *username, struct db_account *out,
+                                      char hash[DB_HASH_SIZE])
+{
+  static struct db_stmt q = DB_STMT(1, "SELECT " ACCOUNT_COLUMNS
+                                       ", a.password_hash FROM accounts a WHERE a.username = $1");
+  struct account_with_hash a = {out, hash};
+  return one_row(&q, (const char *[]){username}, read_account_hash, &a);
+}
+
+enum db_status db_account_set_password_hash(int64_t account_id, const char *password_hash)
+{
+  static struct db_stmt q = DB_STMT(2, "UPDATE accounts SET password_hash = $2 WHERE id = $1");
+  char idb[DB_INT64_SIZE];
+  return one_row(&q, (const char *[]){db_param_int64(idb, account_id), password_hash}, NULL, NULL);
+}
+
+static void read_int64(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
+enum db_status db_session_start(int64_t account_id,
+                                const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                const char *device, int64_t now, int64_t expires_at,
+                                int64_t *session_id)
+{
+  static struct db_stmt q =
+      DB_STMT(5, "SELECT auth_login($1, $2::bytea, $3, us_to_ts($4), us_to_ts($5))");
+  char idb[DB_INT64_SIZE], nowb[DB_INT64_SIZE], expb[DB_INT64_SIZE];
+  char hashb[2 * DB_TOKEN_HASH_SIZE + 3];
+  const char *p[] = {db_param_int64(idb, account_id),
+                     db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE), device,
+                     db_param_int64(nowb, now), db_param_int64(expb, expires_at)};
+  return one_row(&q, p, read_int64, session_id);
+}
+
+static void read_session(const PGresult *res, void *arg)
+{
+  struct db_session *s = arg;
+  s->id = db_get_int64(res, 0, 0);
+  read_account(res, 0, 1, &s->account);
+  s->expires_at = db_get_int64(res, 0, 6);
+  const char *reason = db_get_text(res, 0, 7);
+  s->end = reason == NULL                    ? DB_SESSION_LIVE
+           : strcmp(reason, "replaced") == 0 ? DB_SESSION_REPLACED
+                                             : DB_SESSION_LOGGED_OUT;
+  s->ended_at = reason == NULL ? 0 : db_get_int64(res, 0, 8);
+  const char *device = db_get_text(res, 0, 9);
+  snprintf(s->replaced_by_device, sizeof s->replaced_by_device, "%s", device ? device : "");
+}
+
+enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                 struct db_session *out)
+{
+  static struct db_stmt q =
+      DB_STMT(1, "SELECT s.id, " ACCOUNT_COLUMNS ", ts_to_us(s.expires_at), s.end_reason,"
+                 " ts_to_us(s.ended_at), r.device"
+                 " FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                 " LEFT JOIN sessions r ON r.id = s.replaced_by"
+                 " WHERE s.token_hash = $1::bytea");
+  char hashb[2 * DB_TOKEN_HASH_SIZE + 3];
+  memset(out, 0, sizeof *out);
+  return one_row(&q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)},
+                 read_session, out);
+}
+
+enum db_status db_session_logout(int64_t session_id, int64_t now)
+{
+  static struct db_stmt q =
+      DB_STMT(2, "UPDATE sessions SET ended_at = us_to_ts($2), end_reason = 'logout'"
+                 " WHERE id = $1 AND ended_at IS NULL");
+  char idb[DB_INT64_SIZE], nowb[DB_INT64_SIZE];
+  return one_row(&q, (const char *[]){db_param_int64(idb, session_id), db_param_int64(nowb, now)},
+                 NULL, NULL);
+}
+
+enum db_status db_sessions_active(int64_t now, int64_t *count)
+{
+  static struct db_stmt q = DB_STMT(
+      1, "SELECT count(*) FROM sessions WHERE ended_at IS NULL AND expires_at > us_to_ts($1)");
+  char nowb[DB_INT64_SIZE];
+  return one_row(&q, (const char *[]){db_param_int64(nowb, now)}, read_int64, count);
+}
+
+enum db_status db_sessions_purge(int64_t before, int64_t *deleted)
+{
+  static struct db_stmt q =
+      DB_STMT(1, "WITH gone AS (DELETE FROM sessions WHERE expires_at < us_to_ts($1)"
+                 " OR ended_at < us_to_ts($1) RETURNING 1) SELECT count(*) FROM gone");
+  char b[DB_INT64_SIZE];
+  return one_row(&q, (const char *[]){db_param_int64(b, before)}, read_int64, deleted);
+}
+
+struct throttle_pair {
+  const char *user_key;
+  struct db_throttle *user, *ip;
+};
+
+static void read_throttle(const PGresult *res, void *arg)
+{
+  struct throttle_pair *t = arg;
+  for (int r = 0; r < PQntuples(res); r++) {
+    struct db_throttle *dst = strcmp(PQgetvalue(res, r, 0), t->user_key) == 0 ? t->user : t->ip;
+    dst->failures = (int)db_get_int64(res, r, 1);
+    dst->window_start = db_get_int64(res, r, 2);
+  }
+}
+
+enum db_status db_throttle_read(const char *user_key, const char *ip_key, int64_t now,
+                                int64_t window_us, struct db_throttle *user, struct db_throttle *ip)
+{
+  static struct db_stmt q =
+      DB_STMT(4, "SELECT key, failures, ts_to_us(window_start) FROM login_throttle"
+                 " WHERE key IN ($1, $2) AND window_start > us_to_ts($3 - $4::bigint)");
+  char nowb[DB_INT64_SIZE], winb[DB_INT64_SIZE];
+  memset(user, 0, sizeof *user);
+  memset(ip, 0, sizeof *ip);
+  struct throttle_pair t = {user_key, user, ip};
+  return one_row(&q,
+                 (const char *[]){user_key, ip_key, db_param_int64(nowb, now),
+                                  db_param_int64(winb, window_us)},
+                 read_throttle, &t);
+}
+
+enum db_status db_throttle_fail(const char *user_key, const char *ip_key, int64_t now,
+                                int64_t window_us)
+{
+  /* A window that has run out starts afresh at this failure. */
+  static struct db_stmt q =
+      DB_STMT(4, "INSERT INTO login_throttle AS t (key, window_start, failures)"
+                 " VALUES ($1, us_to_ts($3), 1), ($2, us_to_ts($3), 1)"
+                 " ON CONFLICT (key) DO UPDATE SET"
+                 " failures = CASE WHEN t.window_start <= us_to_ts($3 - $4::bigint) THEN 1"
+                 "            ELSE t.failures + 1 END,"
+                 " window_start = CASE WHEN t.window_start <= us_to_ts($3 - $4::bigint)"
+                 "                THEN us_to_ts($3) ELSE t.window_start END");
+  char nowb[DB_INT64_SIZE], winb[DB_INT64_SIZE];
+  return one_row(&q,
+                 (const char *[]){user_key, ip_key, db_param_int64(nowb, now),
+                                  db_param_int64(winb, window_us)},
+                 NULL, NULL);
+}
+
+enum db_status db_throttle_clear(const char *key)
+{
+  static struct db_stmt q = DB_STMT(1, "DELETE FROM login_throttle WHERE key = $1");
+  return one_row(&q, (const char *[]){key}, NULL, NULL);
+}
+
+enum db_status db_throttle_purge(int64_t now, int64_t window_us)
+{
+  static struct db_stmt q =
+      DB_STMT(2, "DELETE FROM login_throttle WHERE window_start <= us_to_ts($1 - $2::bigint)");
+  char nowb[DB_INT64_SIZE], winb[DB_INT64_SIZE];
+  return one_row(&q, (const char *[]){db_param_int64(nowb, now), db_param_int64(winb, window_us)},
+                 NULL, NULL);
+}

@@ -1,0 +1,74 @@
+/* Accounts, sessions and login throttling. */
+#ifndef MERCHANTD_DB_ACCOUNTS_H
+#define MERCHANTD_DB_ACCOUNTS_H
+
+#include "db.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DB_ROLE_SIZE         16
+#define DB_USERNAME_SIZE     33
+#define DB_DISPLAY_NAME_SIZE 257 /* 64 characters of up to 4 bytes */
+#define DB_DEVICE_SIZE       513 /* 128 characters */
+#define DB_HASH_SIZE         128 /* crypto_pwhash_STRBYTES */
+#define DB_TOKEN_HASH_SIZE   32
+
+struct db_account {
+  int64_t id;
+  char role[DB_ROLE_SIZE];
+  char username[DB_USERNAME_SIZE];
+  char display_name[DB_DISPLAY_NAME_SIZE];
+  int64_t created_at;
+};
+
+enum db_session_end { DB_SESSION_LIVE, DB_SESSION_REPLACED, DB_SESSION_LOGGED_OUT };
+
+struct db_session {
+  int64_t id;
+  struct db_account account;
+  int64_t expires_at;
+  enum db_session_end end;
+  int64_t ended_at;
+  char replaced_by_device[DB_DEVICE_SIZE]; /* when end is DB_SESSION_REPLACED */
+};
+
+/* DB_ONE: created; DB_NONE: the username is taken. */
+enum db_status db_account_create(const char *role, const char *username, const char *display_name,
+                                 const char *password_hash, int64_t now, struct db_account *out);
+/* DB_ONE with the account and its password hash, or DB_NONE. */
+enum db_status db_account_by_username(const char *username, struct db_account *out,
+                                      char hash[DB_HASH_SIZE]);
+enum db_status db_account_set_password_hash(int64_t account_id, const char *password_hash);
+
+/* Starts a session and ends every other live session of the account, in one
+ * transaction (SQL function auth_login). */
+enum db_status db_session_start(int64_t account_id,
+                                const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                const char *device, int64_t now, int64_t expires_at,
+                                int64_t *session_id);
+/* The session a token hash names, with its account, in one round trip. */
+enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                 struct db_session *out);
+/* DB_ONE when a live session was ended, DB_NONE when it was not live. */
+enum db_status db_session_logout(int64_t session_id, int64_t now);
+enum db_status db_sessions_active(int64_t now, int64_t *count);
+/* Deletes sessions that expired or ended before `before`. */
+enum db_status db_sessions_purge(int64_t before, int64_t *deleted);
+
+struct db_throttle {
+  int failures;
+  int64_t window_start;
+};
+
+/* Failed logins are counted per username key and per client-address key in
+ * fixed windows of window_us. */
+enum db_status db_throttle_read(const char *user_key, const char *ip_key, int64_t now,
+                                int64_t window_us, struct db_throttle *user,
+                                struct db_throttle *ip);
+enum db_status db_throttle_fail(const char *user_key, const char *ip_key, int64_t now,
+                                int64_t window_us);
+enum db_status db_throttle_clear(const char *key);
+enum db_status db_throttle_purge(int64_t now, int64_t window_us);
+
+#endif

@@ -1,0 +1,228 @@
+#include "db_internal.h"
+
+#include "clock.h"
+#include "log.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_MAX_STMTS 256
+/* After a failed connect, further attempts wait this long: while PostgreSQL
+ * is down requests fail at once instead of each paying for a connect. */
+#define DB_RECONNECT_BACKOFF_US (100 * 1000)
+
+struct db_conn {
+  PGconn *pg;
+  int64_t last_failure_us;
+  bool prepared[DB_MAX_STMTS];
+};
+
+static const char *db_conninfo;
+static pthread_key_t conn_key;
+static _Atomic int next_slot;
+static _Atomic long long stat_open, stat_connects, stat_connect_failures, stat_queries,
+    stat_query_errors;
+
+static void conn_close(struct db_conn *c)
+{
+  if (c->pg != NULL) {
+    PQfinish(c->pg);
+    c->pg = NULL;
+    atomic_fetch_sub(&stat_open, 1);
+  }
+  memset(c->prepared, 0, sizeof c->prepared);
+}
+
+static void conn_destroy(void *p)
+{
+  struct db_conn *c = p;
+  conn_close(c);
+  free(c);
+}
+
+void db_init(const char *conninfo)
+{
+  db_conninfo = conninfo;
+  pthread_key_create(&conn_key, conn_destroy);
+}
+
+void db_thread_done(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  if (c != NULL) {
+    conn_destroy(c);
+    pthread_setspecific(conn_key, NULL);
+  }
+}
+
+void db_stats(struct db_stats *out)
+{
+  out->connections_open = atomic_load(&stat_open);
+  out->connects = atomic_load(&stat_connects);
+  out->connect_failures = atomic_load(&stat_connect_failures);
+  out->queries = atomic_load(&stat_queries);
+  out->query_errors = atomic_load(&stat_query_errors);
+}
+
+static PGconn *connect_now(void)
+{
+  /* connect_timeout bounds a hung server; keepalives notice a dead peer. */
+  const char *keys[] = {"dbname",          "application_name", "connect_timeout",
+                        "keepalives_idle", "options",          NULL};
+  const char *vals[] = {
+      db_conninfo, "merchantd", "3", "30", "-c statement_timeout=10000 -c TimeZone=UTC", NULL};
+  PGconn *pg = PQconnectdbParams(keys, vals, 1);
+  if (PQstatus(pg) != CONNECTION_OK) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
+    msg[strcspn(msg, "\n")] = '\0';
+    log_warn("could not connect to database: %s", msg);
+    PQfinish(pg);
+    return NULL;
+  }
+  return pg;
+}
+
+/* The calling thread's live connection, or NULL while PostgreSQL is out of
+ * reach. */
+static struct db_conn *conn_get(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  if (c == NULL) {
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+      return NULL;
+    pthread_setspecific(conn_key, c);
+  }
+  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+    return c;
+  conn_close(c);
+  int64_t now = clock_mono_us();
+  if (c->last_failure_us != 0 && now - c->last_failure_us < DB_RECONNECT_BACKOFF_US)
+    return NULL;
+  atomic_fetch_add(&stat_connects, 1);
+  c->pg = connect_now();
+  if (c->pg == NULL) {
+    c->last_failure_us = now;
+    atomic_fetch_add(&stat_connect_failures, 1);
+    return NULL;
+  }
+  c->last_failure_us = 0;
+  atomic_fetch_add(&stat_open, 1);
+  return c;
+}
+
+bool db_ping(void)
+{
+  static struct db_stmt q = DB_STMT(0, "SELECT 1");
+  PGresult *res;
+  if (db_exec(&q, NULL, &res) < DB_NONE)
+    return false;
+  PQclear(res);
+  return true;
+}
+
+static int stmt_slot(struct db_stmt *st)
+{
+  int slot = __atomic_load_n(&st->slot, __ATOMIC_ACQUIRE);
+  if (slot != 0)
+    return slot;
+  int fresh = atomic_fetch_add(&next_slot, 1) + 1;
+  if (fresh >= DB_MAX_STMTS) {
+    log_error("too many prepared statements (limit %d)", DB_MAX_STMTS);
+    abort();
+  }
+  int expected = 0;
+  if (__atomic_compare_exchange_n(&st->slot, &expected, fresh, false, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_ACQUIRE))
+    return fresh;
+  return expected;
+}
+
+/* Classifies a failed result; the connection may have died under it. */
+static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
+{
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  enum db_status st = DB_HARD_ERROR;
+  if (PQstatus(c->pg) != CONNECTION_OK || (state != NULL && strncmp(state, "57P", 3) == 0) ||
+      (state != NULL && strncmp(state, "08", 2) == 0)) {
+    st = DB_UNAVAILABLE;
+    conn_close(c);
+  } else if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
+    st = DB_SOFT_ERROR;
+  }
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : "no result");
+  msg[strcspn(msg, "\n")] = '\0';
+  if (st == DB_HARD_ERROR)
+    log_error("query failed (sqlstate %s): %s; statement: %.80s", state ? state : "none", msg, sql);
+  else
+    log_warn("query failed (sqlstate %s): %s", state ? state : "none", msg);
+  atomic_fetch_add(&stat_query_errors, 1);
+  PQclear(res);
+  return st;
+}
+
+enum db_status db_exec(struct db_stmt *st, const char *const *params, PGresult **out)
+{
+  *out = NULL;
+  struct db_conn *c = conn_get();
+  if (c == NULL)
+    return DB_UNAVAILABLE;
+  int slot = stmt_slot(st);
+  char name[16];
+  snprintf(name, sizeof name, "s%d", slot);
+  atomic_fetch_add(&stat_queries, 1);
+  if (!c->prepared[slot]) {
+    PGresult *res = PQprepare(c->pg, name, st->sql, st->nparams, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+      return failure(c, res, st->sql);
+    PQclear(res);
+    c->prepared[slot] = true;
+  }
+  PGresult *res = PQexecPrepared(c->pg, name, st->nparams, params, NULL, NULL, 0);
+  ExecStatusType rs = PQresultStatus(res);
+  if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)
+    return failure(c, res, st->sql);
+  *out = res;
+  int n = rs == PGRES_TUPLES_OK ? PQntuples(res) : atoi(PQcmdTuples(res));
+  return n == 0 ? DB_NONE : n == 1 ? DB_ONE : DB_MANY;
+}
+
+int64_t db_get_int64(const PGresult *res, int r, int c)
+{
+  return strtoll(PQgetvalue(res, r, c), NULL, 10);
+}
+
+bool db_get_bool(const PGresult *res, int r, int c)
+{
+  return PQgetvalue(res, r, c)[0] == 't';
+}
+
+const char *db_get_text(const PGresult *res, int r, int c)
+{
+  return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
+const char *db_param_int64(char buf[DB_INT64_SIZE], int64_t v)
+{
+  snprintf(buf, DB_INT64_SIZE, "%" PRId64, v);
+  return buf;
+}
+
+const char *db_param_bytea(char *buf, const unsigned char *data, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  buf[0] = '\\';
+  buf[1] = 'x';
+  for (size_t i = 0; i < len; i++) {
+    buf[2 + 2 * i] = hex[data[i] >> 4];
+    buf[3 + 2 * i] = hex[data[i] & 15];
+  }
+  buf[2 + 2 * len] = '\0';
+  return buf;
+}

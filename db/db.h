@@ -1,0 +1,36 @@
+/* The PostgreSQL layer's common part: one libpq connection per thread,
+ * statements prepared lazily once per connection (and again after a
+ * reconnect), and the status every db_ function returns. */
+#ifndef MERCHANTD_DB_H
+#define MERCHANTD_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum db_status {
+  DB_UNAVAILABLE = -3, /* no connection to PostgreSQL: the caller answers 503 */
+  DB_HARD_ERROR = -2,  /* the query failed: a bug or a broken invariant */
+  DB_SOFT_ERROR = -1,  /* serialization failure or deadlock: worth retrying */
+  DB_NONE = 0,
+  DB_ONE = 1,
+  DB_MANY = 2,
+};
+
+struct db_stats {
+  long long connections_open;
+  long long connects;
+  long long connect_failures;
+  long long queries;
+  long long query_errors;
+};
+
+/* Called once before any thread uses the database. */
+void db_init(const char *conninfo);
+/* Closes the calling thread's connection, if it has one. */
+void db_thread_done(void);
+void db_stats(struct db_stats *out);
+
+/* True when this thread can reach PostgreSQL right now. */
+bool db_ping(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* For the db_ modules only: statements and their execution. A PGresult
+ * never leaves the db_ function that ran the statement. */
+#ifndef MERCHANTD_DB_INTERNAL_H
+#define MERCHANTD_DB_INTERNAL_H
+
+#include "db.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct db_stmt {
+  const char *sql;
+  int nparams;
+  int slot; /* assigned on first use; names the prepared statement */
+};
+
+#define DB_STMT(nparams_, sql_)                                                                    \
+  {                                                                                                \
+    .sql = (sql_), .nparams = (nparams_), .slot = 0                                                \
+  }
+
+/* Runs a prepared statement with text parameters (NULL for SQL NULL).
+ * On DB_ONE/DB_MANY/DB_NONE *res holds the result, which the caller clears;
+ * on any error *res is NULL and the error has been logged. */
+enum db_status db_exec(struct db_stmt *stmt, const char *const *params, PGresult **res);
+
+/* Field helpers: read row r, column c of a result. */
+int64_t db_get_int64(const PGresult *res, int r, int c);
+bool db_get_bool(const PGresult *res, int r, int c);
+/* NULL when the value is SQL NULL. */
+const char *db_get_text(const PGresult *res, int r, int c);
+
+/* Parameter helpers: fill caller-owned buffers. */
+#define DB_INT64_SIZE 24
+const char *db_param_int64(char buf[DB_INT64_SIZE], int64_t v);
+/* bytea as "\x" hex; buf must hold 2 * len + 3 bytes. */
+const char *db_param_bytea(char *buf, const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, starts a private PostgreSQL under ./var/
+# (unless DATABASE_URL is set), applies migrations, loads demo data once and
+# serves on http://localhost:${PORT:-8080} until Ctrl-C.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+install_deps
+build "$REPO/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+
+started_pg=""
+if [ -z "${DATABASE_URL:-}" ]; then
+  pgdir="$REPO/var/pg"
+  if ! pg_reachable "$REPO/var"; then
+    pgdir="/var/tmp/merchantd-$(printf '%s' "$REPO" | md5sum | cut -c1-12)/pg"
+    say "the postgres user cannot enter $REPO; keeping the database in $pgdir"
+  fi
+  pgport=$(cat "$REPO/var/pg.port" 2>/dev/null || echo 54329)
+  mkdir -p "$REPO/var" && echo "$pgport" >"$REPO/var/pg.port"
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$pgdir" status >/dev/null 2>&1; then
+    say "starting PostgreSQL in $pgdir on port $pgport"
+    pg_start "$pgdir" "$pgport"
+    started_pg=$pgdir
+  fi
+  create_db "postgresql://postgres@127.0.0.1:$pgport" merchantd
+  export DATABASE_URL="postgresql://postgres@127.0.0.1:$pgport/merchantd"
+fi
+
+"$REPO/build/merchantd" migrate
+if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 0 ]; then
+  say "loading demo data (merchant demo / demo-password, buyer demo-buyer / demo-password)"
+  psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f "$REPO/scripts/demo-data.sql" >/dev/null
+fi
+
+say "serving on http://localhost:${PORT:-8080} (Ctrl-C stops)"
+"$REPO/build/merchantd" serve &
+server=$!
+trap 'kill -TERM $server 2>/dev/null || true' INT TERM
+rc=0
+# wait returns early when the trap fires: wait again until the server is gone.
+while kill -0 $server 2>/dev/null; do wait $server && rc=0 || rc=$?; done
+[ -n "$started_pg" ] && { say "stopping PostgreSQL (the data stays in $started_pg)"; pg_stop "$started_pg"; }
+exit $rc

@@ -1,0 +1,26 @@
+/* Bearer tokens and the authentication step every non-public route runs. */
+#ifndef MERCHANTD_AUTH_H
+#define MERCHANTD_AUTH_H
+
+#include "accounts.h"
+#include "http.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define AUTH_TOKEN_BYTES     32
+#define AUTH_TOKEN_TEXT_SIZE 44 /* base64url of 32 bytes, no padding, plus NUL */
+
+/* A fresh token (random bytes, base64url) and the hash the database keeps. */
+void auth_token_new(char text[AUTH_TOKEN_TEXT_SIZE], unsigned char hash[DB_TOKEN_HASH_SIZE]);
+/* Reads "Bearer <token>" and hashes the token; false when malformed. */
+bool auth_bearer_hash(const char *authorization, unsigned char hash[DB_TOKEN_HASH_SIZE]);
+
+/* Authenticates the request and checks the role against the route's access
+ * mask; fills rq->session. 401 and 403 replies are queued here. */
+enum http_step auth_require(struct http_request *rq, unsigned access);
+
+/* Role name to route access bit (0 for an unknown role). */
+unsigned auth_role_bit(const char *role);
+
+#endif

@@ -1,0 +1,27 @@
+/* The one clock: every timestamp merchantd uses comes from here, so that
+ * tests can freeze time (MERCHANTD_TEST_MODE) and jobs see the same "now". */
+#ifndef MERCHANTD_CLOCK_H
+#define MERCHANTD_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CLOCK_US_PER_SEC   INT64_C(1000000)
+#define CLOCK_RFC3339_SIZE 32
+
+/* Wall-clock time in microseconds since the Unix epoch (frozen time if set). */
+int64_t clock_now_us(void);
+/* Monotonic microseconds, for measuring durations only. */
+int64_t clock_mono_us(void);
+
+void clock_freeze(int64_t us);
+void clock_unfreeze(void);
+
+/* "2026-11-26T08:00:00Z": whole seconds, UTC. */
+void clock_format(int64_t us, char out[CLOCK_RFC3339_SIZE]);
+/* "2026-11-26T08:00:00.123456Z": full precision, for logs. */
+void clock_format_precise(int64_t us, char out[CLOCK_RFC3339_SIZE]);
+/* Parses RFC 3339 (date, 'T', time, optional fraction, 'Z' or offset). */
+bool clock_parse(const char *text, int64_t *us);
+
+#endif

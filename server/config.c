@@ -1,0 +1,108 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct config config;
+
+static bool env_uint(const char *name, unsigned long long def, unsigned long long min,
+                     unsigned long long max, unsigned long long *out)
+{
+  const char *v = getenv(name);
+  if (v == NULL || *v == '\0') {
+    *out = def;
+    return true;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (errno != 0 || *end != '\0' || v[0] == '-' || n < min || n > max) {
+    fprintf(stderr, "merchantd: invalid %s \"%s\": expected an integer from %llu to %llu\n", name,
+            v, min, max);
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+static bool env_bool(const char *name, bool *out)
+{
+  const char *v = getenv(name);
+  if (v == NULL || *v == '\0' || strcmp(v, "0") == 0) {
+    *out = false;
+    return true;
+  }
+  if (strcmp(v, "1") == 0) {
+    *out = true;
+    return true;
+  }
+  fprintf(stderr, "merchantd: invalid %s \"%s\": expected 0 or 1\n", name, v);
+  return false;
+}
+
+static bool env_log_level(enum log_level *out)
+{
+  static const char *const names[] = {"error", "warn", "info", "debug"};
+  const char *v = getenv("MERCHANTD_LOG_LEVEL");
+  if (v == NULL || *v == '\0') {
+    *out = LOG_LEVEL_INFO;
+    return true;
+  }
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(v, names[i]) == 0) {
+      *out = (enum log_level)i;
+      return true;
+    }
+  fprintf(stderr,
+          "merchantd: invalid MERCHANTD_LOG_LEVEL \"%s\": expected error, warn, info or debug\n",
+          v);
+  return false;
+}
+
+bool config_load(void)
+{
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores < 1)
+    cores = 1;
+  unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
+      window, jobs;
+  const char *url = getenv("DATABASE_URL");
+  config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
+  if (!env_uint("PORT", 8080, 1, 65535, &port) ||
+      !env_uint("MERCHANTD_THREADS", (unsigned long long)cores, 1, 256, &threads) ||
+      !env_log_level(&config.log_level) ||
+      !env_uint("MERCHANTD_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024, &body) ||
+      !env_uint("MERCHANTD_CONNECTION_LIMIT", 4096, 16, 1000000, &conns) ||
+      !env_uint("MERCHANTD_PER_IP_CONNECTION_LIMIT", 0, 0, 1000000, &per_ip) ||
+      !env_uint("MERCHANTD_CONNECTION_TIMEOUT", 60, 1, 86400, &timeout) ||
+      !env_uint("MERCHANTD_CONNECTION_MEMORY", 64 * 1024, 8 * 1024, 16 * 1024 * 1024, &mem) ||
+      !env_uint("MERCHANTD_HASH_WORKERS", (unsigned long long)cores, 1, 64, &hashw) ||
+      !env_uint("MERCHANTD_HASH_QUEUE", 64, 0, 100000, &hashq) ||
+      !env_uint("MERCHANTD_SESSION_DAYS", 30, 1, 3650, &days) ||
+      !env_uint("MERCHANTD_LOGIN_USER_FAILURES", 5, 1, 1000000, &uf) ||
+      !env_uint("MERCHANTD_LOGIN_IP_FAILURES", 100, 1, 1000000, &ipf) ||
+      !env_uint("MERCHANTD_LOGIN_WINDOW_SECONDS", 900, 1, 86400, &window) ||
+      !env_uint("MERCHANTD_JOB_INTERVAL_SECONDS", 30, 1, 86400, &jobs) ||
+      !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
+      !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate))
+    return false;
+  config.port = (unsigned)port;
+  config.threads = (unsigned)threads;
+  config.body_limit = (size_t)body;
+  config.connection_limit = (unsigned)conns;
+  config.per_ip_limit = (unsigned)per_ip;
+  config.connection_timeout = (unsigned)timeout;
+  config.connection_memory = (size_t)mem;
+  config.hash_workers = (unsigned)hashw;
+  config.hash_queue = (unsigned)hashq;
+  config.session_days = (unsigned)days;
+  config.login_user_failures = (unsigned)uf;
+  config.login_ip_failures = (unsigned)ipf;
+  config.login_window_seconds = (unsigned)window;
+  config.job_interval_seconds = (unsigned)jobs;
+  return true;
+}

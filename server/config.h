@@ -1,0 +1,37 @@
+/* Configuration, read once from the environment at start. */
+#ifndef MERCHANTD_CONFIG_H
+#define MERCHANTD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+struct config {
+  const char *database_url;      /* DATABASE_URL: libpq conninfo or URI */
+  unsigned port;                 /* PORT */
+  unsigned threads;              /* MERCHANTD_THREADS: HTTP worker threads */
+  enum log_level log_level;      /* MERCHANTD_LOG_LEVEL */
+  size_t body_limit;             /* MERCHANTD_BODY_LIMIT: bytes */
+  unsigned connection_limit;     /* MERCHANTD_CONNECTION_LIMIT */
+  unsigned per_ip_limit;         /* MERCHANTD_PER_IP_CONNECTION_LIMIT */
+  unsigned connection_timeout;   /* MERCHANTD_CONNECTION_TIMEOUT: seconds idle */
+  size_t connection_memory;      /* MERCHANTD_CONNECTION_MEMORY: bytes per connection */
+  unsigned hash_workers;         /* MERCHANTD_HASH_WORKERS: concurrent argon2id hashes */
+  unsigned hash_queue;           /* MERCHANTD_HASH_QUEUE: hashes waiting beyond those */
+  unsigned session_days;         /* MERCHANTD_SESSION_DAYS */
+  unsigned login_user_failures;  /* MERCHANTD_LOGIN_USER_FAILURES per window */
+  unsigned login_ip_failures;    /* MERCHANTD_LOGIN_IP_FAILURES per window */
+  unsigned login_window_seconds; /* MERCHANTD_LOGIN_WINDOW_SECONDS */
+  unsigned job_interval_seconds; /* MERCHANTD_JOB_INTERVAL_SECONDS: how often jobs are looked at */
+  bool test_mode;                /* MERCHANTD_TEST_MODE=1 */
+  bool auto_migrate;             /* MERCHANTD_AUTO_MIGRATE=1 */
+};
+
+extern struct config config;
+
+/* Fills `config` from the environment. On a bad value writes one line to
+ * stderr and returns false; the caller exits with status 2. */
+bool config_load(void);
+
+#endif

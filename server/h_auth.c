@@ -1,0 +1,235 @@
+/* POST /v1/auth/register, /v1/auth/login, /v1/auth/logout.
+ * Register and login hash on the hash pool: the request is suspended while
+ * argon2id runs, and the handler is called again to finish. */
+#include "auth.h"
+#include "clock.h"
+#include "config.h"
+#include "credentials.h"
+#include "handlers.h"
+#include "hashpool.h"
+#include "jsonin.h"
+#include "reply.h"
+#include "view.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_SIZE (HTTP_ADDR_SIZE + 8)
+
+/* What a suspended register or login keeps until it is resumed. */
+struct auth_wait {
+  struct hashpool_job job;
+  bool refused; /* the hash pool was full: answer 503 */
+  char role[DB_ROLE_SIZE];
+  char username[DB_USERNAME_SIZE];
+  char display_name[DB_DISPLAY_NAME_SIZE];
+  char device[DB_DEVICE_SIZE];
+  struct db_account account; /* login: the account, when the username exists */
+  bool known;
+};
+
+static void wait_free(void *p)
+{
+  struct auth_wait *w = p;
+  sodium_memzero(w->job.password, sizeof w->job.password);
+  free(w);
+}
+
+static void resume_request(struct hashpool_job *job, void *arg)
+{
+  http_resume(arg);
+}
+
+/* Suspends the request and hands its job to the hash pool. */
+static enum MHD_Result hash_later(struct http_request *rq, struct auth_wait *w)
+{
+  w->job.done = resume_request;
+  w->job.arg = rq;
+  rq->async = w;
+  rq->async_free = wait_free;
+  http_suspend(rq);
+  if (!hashpool_submit(&w->job)) {
+    w->refused = true;
+    http_resume(rq);
+  }
+  return MHD_YES;
+}
+
+static enum MHD_Result busy(struct http_request *rq)
+{
+  return reply_problem_retry(rq, PROBLEM_SERVER_BUSY,
+                             "too many password checks in progress; try again shortly", 1);
+}
+
+static const char *role_problem(const char *role)
+{
+  if (strcmp(role, "merchant") == 0 || strcmp(role, "buyer") == 0)
+    return NULL;
+  if (strcmp(role, "reviewer") == 0)
+    return "reviewer accounts are created by the platform, not registered";
+  return "must be \"merchant\" or \"buyer\"";
+}
+
+static struct auth_wait *wait_new(const char *password)
+{
+  struct auth_wait *w = calloc(1, sizeof *w);
+  if (w == NULL)
+    return NULL;
+  w->job.password_len = strlen(password);
+  memcpy(w->job.password, password, w->job.password_len);
+  return w;
+}
+
+static enum MHD_Result register_finish(struct http_request *rq, struct auth_wait *w)
+{
+  if (w->refused)
+    return busy(rq);
+  if (!w->job.ok)
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
+  struct db_account account;
+  enum db_status st = db_account_create(w->role, w->username, w->display_name, w->job.hash,
+                                        clock_now_us(), &account);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  if (st == DB_NONE)
+    return reply_problem(rq, PROBLEM_USERNAME_TAKEN, "this username is already taken", NULL);
+  return reply_json_steal(rq, MHD_HTTP_CREATED, view_account(&account));
+}
+
+enum MHD_Result auth_register(struct http_request *rq)
+{
+  if (rq->async != NULL)
+    return register_finish(rq, rq->async);
+  const char *role = NULL, *username = NULL, *password = NULL, *display_name = NULL;
+  const struct jsonin_field fields[] = {
+      {"role", JSONIN_TEXT, true, false, 1, 16, &role, NULL, role_problem},
+      {"username", JSONIN_BYTES, true, false, 1, 64, &username, NULL, credentials_username_problem},
+      {"password", JSONIN_BYTES, true, false, CREDENTIALS_PASSWORD_MIN, CREDENTIALS_PASSWORD_MAX,
+       &password, NULL, NULL},
+      {"display_name", JSONIN_TEXT, true, false, 1, 64, &display_name, NULL, NULL},
+  };
+  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  if (step != HTTP_STEP_OK)
+    return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+  struct auth_wait *w = wait_new(password);
+  if (w == NULL)
+    return MHD_NO;
+  w->job.kind = HASHPOOL_CREATE;
+  snprintf(w->role, sizeof w->role, "%s", role);
+  snprintf(w->username, sizeof w->username, "%s", username);
+  snprintf(w->display_name, sizeof w->display_name, "%s", display_name);
+  return hash_later(rq, w);
+}
+
+static void throttle_keys(struct http_request *rq, const char *username, char user_key[KEY_SIZE],
+                          char ip_key[KEY_SIZE])
+{
+  snprintf(user_key, KEY_SIZE, "u:%s", username);
+  snprintf(ip_key, KEY_SIZE, "ip:%s", rq->client_addr);
+}
+
+/* 429 while the username or the client address has too many failures in
+ * the current window; HTTP_STEP_OK otherwise. */
+static enum http_step throttled(struct http_request *rq, const char *username)
+{
+  char user_key[KEY_SIZE], ip_key[KEY_SIZE];
+  throttle_keys(rq, username, user_key, ip_key);
+  int64_t now = clock_now_us();
+  int64_t window = (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC;
+  struct db_throttle user, ip;
+  enum db_status st = db_throttle_read(user_key, ip_key, now, window, &user, &ip);
+  if (st < DB_NONE)
+    return HTTP_STEP_OF(reply_db_error(rq, st));
+  int64_t until = 0;
+  if (user.failures >= (int)config.login_user_failures)
+    until = user.window_start + window;
+  if (ip.failures >= (int)config.login_ip_failures && ip.window_start + window > until)
+    until = ip.window_start + window;
+  if (until == 0)
+    return HTTP_STEP_OK;
+  unsigned retry = (unsigned)((until - now + CLOCK_US_PER_SEC - 1) / CLOCK_US_PER_SEC);
+  return HTTP_STEP_OF(reply_problem_retry(
+      rq, PROBLEM_TOO_MANY_ATTEMPTS, "too many failed logins; wait before trying again", retry));
+}
+
+static enum MHD_Result login_failed(struct http_request *rq, struct auth_wait *w)
+{
+  char user_key[KEY_SIZE], ip_key[KEY_SIZE];
+  throttle_keys(rq, w->username, user_key, ip_key);
+  enum db_status st = db_throttle_fail(user_key, ip_key, clock_now_us(),
+                                       (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  return reply_problem(rq, PROBLEM_INVALID_CREDENTIALS, "the username or password is wrong", NULL);
+}
+
+static enum MHD_Result login_finish(struct http_request *rq, struct auth_wait *w)
+{
+  if (w->refused)
+    return busy(rq);
+  if (!w->job.ok || !w->known)
+    return login_failed(rq, w);
+  if (w->job.rehash[0] != '\0')
+    db_account_set_password_hash(w->account.id, w->job.rehash); /* best effort */
+  char user_key[KEY_SIZE], ip_key[KEY_SIZE];
+  throttle_keys(rq, w->username, user_key, ip_key);
+  db_throttle_clear(user_key);
+
+  char token[AUTH_TOKEN_TEXT_SIZE];
+  unsigned char hash[DB_TOKEN_HASH_SIZE];
+  auth_token_new(token, hash);
+  int64_t now = clock_now_us();
+  int64_t expires = now + (int64_t)config.session_days * 86400 * CLOCK_US_PER_SEC;
+  int64_t session_id;
+  enum db_status st = db_session_start(w->account.id, hash, w->device, now, expires, &session_id);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  json_t *body = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", view_time(expires),
+                           "account", view_account(&w->account));
+  sodium_memzero(token, sizeof token);
+  return reply_json_steal(rq, MHD_HTTP_OK, body);
+}
+
+enum MHD_Result auth_login(struct http_request *rq)
+{
+  if (rq->async != NULL)
+    return login_finish(rq, rq->async);
+  const char *username = NULL, *password = NULL, *device = "";
+  const struct jsonin_field fields[] = {
+      {"username", JSONIN_BYTES, true, false, 1, 64, &username, NULL, credentials_username_problem},
+      {"password", JSONIN_BYTES, true, false, 1, CREDENTIALS_PASSWORD_MAX, &password, NULL, NULL},
+      {"device", JSONIN_TEXT, false, true, 0, 128, &device, NULL, NULL},
+  };
+  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  if (step == HTTP_STEP_OK)
+    step = throttled(rq, username);
+  if (step != HTTP_STEP_OK)
+    return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+
+  struct auth_wait *w = wait_new(password);
+  if (w == NULL)
+    return MHD_NO;
+  w->job.kind = HASHPOOL_VERIFY;
+  snprintf(w->username, sizeof w->username, "%s", username);
+  snprintf(w->device, sizeof w->device, "%s", device);
+  enum db_status st = db_account_by_username(username, &w->account, w->job.hash);
+  if (st < DB_NONE) {
+    wait_free(w);
+    return reply_db_error(rq, st);
+  }
+  w->known = st == DB_ONE;
+  /* An unknown user costs one verification too, against a dummy hash. */
+  if (!w->known)
+    snprintf(w->job.hash, sizeof w->job.hash, "%s", hashpool_dummy_hash());
+  return hash_later(rq, w);
+}
+
+enum MHD_Result auth_logout(struct http_request *rq)
+{
+  enum db_status st = db_session_logout(rq->session.id, clock_now_us());
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  return reply_empty(rq, MHD_HTTP_NO_CONTENT);
+}

@@ -1,0 +1,43 @@
+/* /livez, /readyz and /metrics, for load balancers and Prometheus. */
+#include "clock.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "migrate.h"
+#include "reply.h"
+
+#include <stdio.h>
+
+enum MHD_Result ops_livez(struct http_request *rq)
+{
+  return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+}
+
+/* Ready when PostgreSQL answers and its schema is exactly what this binary
+ * was built for. */
+enum MHD_Result ops_readyz(struct http_request *rq)
+{
+  struct migrate_state ms;
+  enum db_status st = migrate_state_get(&ms);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  if (ms.pending > 0 || ms.mismatch || ms.unknown) {
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s",
+             ms.pending > 0 ? "database migrations are pending"
+                            : "the database schema does not match this build");
+    return reply_problem_retry(rq, PROBLEM_NOT_READY, detail, 5);
+  }
+  return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ready"));
+}
+
+enum MHD_Result ops_metrics(struct http_request *rq)
+{
+  int64_t active = -1;
+  if (db_sessions_active(clock_now_us(), &active) < DB_NONE)
+    active = -1;
+  size_t len;
+  char *text = metrics_render(active, &len);
+  if (text == NULL)
+    return MHD_NO;
+  return reply_text_steal(rq, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}

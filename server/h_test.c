@@ -1,0 +1,33 @@
+/* Test-mode routes (MERCHANTD_TEST_MODE=1 only; the router hides them
+ * otherwise): freeze the clock, run background jobs now. */
+#include "clock.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "jsonin.h"
+#include "reply.h"
+#include "view.h"
+
+enum MHD_Result test_clock_set(struct http_request *rq)
+{
+  int64_t now = 0;
+  const struct jsonin_field fields[] = {
+      {"now", JSONIN_TIME, true, true, 0, 0, &now, NULL, NULL},
+  };
+  enum http_step step = jsonin_read(rq, fields, 1);
+  if (step != HTTP_STEP_OK)
+    return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+  bool frozen = !json_is_null(json_object_get(rq->json, "now"));
+  if (frozen)
+    clock_freeze(now);
+  else
+    clock_unfreeze();
+  return reply_json_steal(
+      rq, MHD_HTTP_OK, json_pack("{s:o, s:b}", "now", view_time(clock_now_us()), "frozen", frozen));
+}
+
+enum MHD_Result test_jobs_run(struct http_request *rq)
+{
+  if (!jobs_run_all())
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, "a background job failed", NULL);
+  return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "done"));
+}

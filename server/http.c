@@ -1,0 +1,264 @@
+#include "http.h"
+
+#include "auth.h"
+#include "clock.h"
+#include "config.h"
+#include "jsonin.h"
+#include "log.h"
+#include "metrics.h"
+#include "reply.h"
+#include "router.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct MHD_Daemon *daemon_handle;
+static _Atomic int requests_in_flight;
+
+const char *http_header(struct http_request *rq, const char *name)
+{
+  return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void http_suspend(struct http_request *rq)
+{
+  MHD_suspend_connection(rq->conn);
+}
+
+void http_resume(struct http_request *rq)
+{
+  MHD_resume_connection(rq->conn);
+}
+
+/* Echo the client's X-Request-Id when it is short and plain, else make one. */
+static void set_request_id(struct http_request *rq)
+{
+  const char *given = http_header(rq, "X-Request-Id");
+  if (given != NULL) {
+    size_t n = strlen(given);
+    if (n > 0 && n < HTTP_REQUEST_ID_SIZE &&
+        strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n) {
+      memcpy(rq->request_id, given, n + 1);
+      return;
+    }
+  }
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(rq->request_id, sizeof rq->request_id, raw, sizeof raw);
+}
+
+static void set_client_addr(struct http_request *rq)
+{
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  strcpy(rq->client_addr, "unknown");
+  if (ci == NULL || ci->client_addr == NULL)
+    return;
+  const struct sockaddr *sa = ci->client_addr;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->client_addr,
+              sizeof rq->client_addr);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->client_addr,
+              sizeof rq->client_addr);
+}
+
+/* Sets body_too_large when Content-Length alone exceeds the cap. */
+static void check_declared_length(struct http_request *rq)
+{
+  const char *cl = http_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (cl == NULL)
+    return;
+  char *end;
+  unsigned long long n = strtoull(cl, &end, 10);
+  if (end != cl && n > config.body_limit)
+    rq->body_too_large = true;
+}
+
+static struct http_request *request_new(struct MHD_Connection *conn, const char *url,
+                                        const char *method)
+{
+  struct http_request *rq = calloc(1, sizeof *rq);
+  if (rq == NULL)
+    return NULL;
+  rq->conn = conn;
+  rq->method = method;
+  rq->path = url;
+  rq->start_us = clock_mono_us();
+  set_request_id(rq);
+  set_client_addr(rq);
+  router_match(method, url, &rq->route, rq->ids, rq->allow, sizeof rq->allow);
+  check_declared_length(rq);
+  return rq;
+}
+
+static bool append_body(struct http_request *rq, const char *data, size_t size)
+{
+  if (rq->body_too_large || size > config.body_limit - rq->body_len) {
+    rq->body_too_large = true;
+    free(rq->body);
+    rq->body = NULL;
+    rq->body_len = 0;
+    return true;
+  }
+  char *grown = realloc(rq->body, rq->body_len + size + 1);
+  if (grown == NULL)
+    return false;
+  memcpy(grown + rq->body_len, data, size);
+  rq->body = grown;
+  rq->body_len += size;
+  rq->body[rq->body_len] = '\0';
+  return true;
+}
+
+static bool is_json_content_type(const char *ct)
+{
+  static const char json[] = "application/json";
+  if (ct == NULL || strncasecmp(ct, json, sizeof json - 1) != 0)
+    return false;
+  char next = ct[sizeof json - 1];
+  return next == '\0' || next == ';' || next == ' ';
+}
+
+/* Everything between a complete request and its handler: routing errors,
+ * body checks, authentication and role. */
+static enum MHD_Result dispatch(struct http_request *rq)
+{
+  if (rq->route == NULL) {
+    if (rq->allow[0] != '\0')
+      return reply_method_not_allowed(rq, rq->allow);
+    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such endpoint", NULL);
+  }
+  if (rq->body_too_large) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "request body exceeds %zu bytes", config.body_limit);
+    return reply_problem(rq, PROBLEM_PAYLOAD_TOO_LARGE, detail, NULL);
+  }
+  if (rq->route->access != ROUTE_PUBLIC) {
+    enum http_step st = auth_require(rq, rq->route->access);
+    if (st != HTTP_STEP_OK)
+      return st == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+  }
+  if (rq->route->body == ROUTE_NO_BODY) {
+    if (rq->body_len > 0)
+      return reply_problem(rq, PROBLEM_UNEXPECTED_BODY, NULL, NULL);
+  } else {
+    if (!is_json_content_type(http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
+      return reply_problem(rq, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
+    enum http_step st = jsonin_parse_body(rq);
+    if (st != HTTP_STEP_OK)
+      return st == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+  }
+  return rq->route->handler(rq);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+  struct http_request *rq = *con_cls;
+  if (rq == NULL) {
+    rq = request_new(conn, url, method);
+    if (rq == NULL)
+      return MHD_NO;
+    *con_cls = rq;
+    atomic_fetch_add(&requests_in_flight, 1);
+    metrics_in_flight(1);
+    /* A body declared too large is refused before it is read; MHD then
+     * closes the connection instead of reading the body. */
+    if (rq->body_too_large)
+      return dispatch(rq);
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    size_t size = *upload_data_size;
+    *upload_data_size = 0;
+    if (rq->status != 0)
+      return MHD_YES; /* already answered; the rest of the body is dropped */
+    return append_body(rq, upload_data, size) ? MHD_YES : MHD_NO;
+  }
+  if (rq->status != 0)
+    return MHD_YES;
+  if (rq->async != NULL)
+    return rq->route->handler(rq); /* resumed after a suspension */
+  return dispatch(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+  struct http_request *rq = *con_cls;
+  if (rq == NULL)
+    return;
+  *con_cls = NULL;
+  int64_t duration = clock_mono_us() - rq->start_us;
+  struct log_request line = {rq->request_id, rq->method,
+                             rq->path,       rq->status,
+                             duration,       rq->authenticated ? rq->session.account.id : 0};
+  log_request(&line);
+  metrics_observe(rq->route, rq->status, duration);
+  if (rq->async_free != NULL)
+    rq->async_free(rq->async);
+  json_decref(rq->json);
+  free(rq->body);
+  free(rq);
+  metrics_in_flight(-1);
+  atomic_fetch_sub(&requests_in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  msg[strcspn(msg, "\n")] = '\0';
+  log_debug("libmicrohttpd: %s", msg);
+}
+
+static struct MHD_Daemon *start(unsigned flags)
+{
+  return MHD_start_daemon(
+      flags, (uint16_t)config.port, NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+      config.threads, MHD_OPTION_CONNECTION_LIMIT, config.connection_limit,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, config.per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+      config.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, config.connection_memory,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+}
+
+bool http_start(void)
+{
+  unsigned flags =
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  /* Both IPv6 and IPv4 where the machine has IPv6, IPv4 alone otherwise. */
+  daemon_handle = start(flags | MHD_USE_DUAL_STACK);
+  if (daemon_handle == NULL)
+    daemon_handle = start(flags);
+  if (daemon_handle == NULL) {
+    log_error("could not listen on port %u", config.port);
+    return false;
+  }
+  return true;
+}
+
+void http_quiesce(unsigned grace_ms)
+{
+  MHD_socket fd = MHD_quiesce_daemon(daemon_handle);
+  if (fd != MHD_INVALID_SOCKET)
+    close(fd);
+  for (unsigned waited = 0; waited < grace_ms && atomic_load(&requests_in_flight) > 0; waited += 10)
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+}
+
+void http_stop(void)
+{
+  MHD_stop_daemon(daemon_handle);
+  daemon_handle = NULL;
+}

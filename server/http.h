@@ -1,0 +1,72 @@
+/* The HTTP daemon and the per-request context every handler works on. */
+#ifndef MERCHANTD_HTTP_H
+#define MERCHANTD_HTTP_H
+
+#include "accounts.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_REQUEST_ID_SIZE 65
+#define HTTP_MAX_PATH_IDS    4
+#define HTTP_ADDR_SIZE       64
+
+struct route;
+
+/* Validation and authorisation steps answer in three ways. */
+enum http_step {
+  HTTP_STEP_OK,      /* go on; nothing was queued */
+  HTTP_STEP_REPLIED, /* a reply (400, 401 and the like) is already queued */
+  HTTP_STEP_FAILED,  /* internal failure: the caller returns MHD_NO */
+};
+
+/* The step a reply_ function's result amounts to. */
+#define HTTP_STEP_OF(mhd_result) ((mhd_result) == MHD_YES ? HTTP_STEP_REPLIED : HTTP_STEP_FAILED)
+
+struct http_request {
+  struct MHD_Connection *conn;
+  const char *method;
+  const char *path;
+  char request_id[HTTP_REQUEST_ID_SIZE];
+  char client_addr[HTTP_ADDR_SIZE];
+  int64_t start_us;
+
+  const struct route *route;      /* NULL when no route has this path */
+  char allow[64];                 /* when route is NULL: the methods the path has */
+  int64_t ids[HTTP_MAX_PATH_IDS]; /* the {id} segments of the path, in order */
+
+  char *body;
+  size_t body_len;
+  bool body_too_large;
+  json_t *json; /* the parsed body, for routes that take one */
+
+  bool authenticated;
+  struct db_session session; /* valid when authenticated */
+
+  unsigned status; /* what was answered, for the log and metrics */
+
+  /* A handler that waits for other work suspends the connection and keeps
+   * its state here; it is called again once resumed. */
+  void *async;
+  void (*async_free)(void *);
+};
+
+/* Starts the daemon on config.port. False (logged) on failure. */
+bool http_start(void);
+/* Stops accepting and waits up to grace_ms for requests in flight. */
+void http_quiesce(unsigned grace_ms);
+/* Closes every connection and stops the threads. */
+void http_stop(void);
+
+/* Suspends the request until http_resume; the handler then returns MHD_YES. */
+void http_suspend(struct http_request *rq);
+/* Safe from any thread. */
+void http_resume(struct http_request *rq);
+
+/* A request header, or NULL. */
+const char *http_header(struct http_request *rq, const char *name);
+
+#endif

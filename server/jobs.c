@@ -1,0 +1,115 @@
+#include "jobs.h"
+
+#include "accounts.h"
+#include "clock.h"
+#include "config.h"
+#include "job_schedule.h"
+#include "log.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#define DAY_US (86400 * CLOCK_US_PER_SEC)
+
+struct job {
+  const char *name;
+  int64_t interval_us;
+  enum db_status (*run)(int64_t now);
+};
+
+/* Ended and expired sessions are kept a week: long enough for the old
+ * device to be told it was logged out elsewhere. */
+static enum db_status purge_sessions(int64_t now)
+{
+  int64_t deleted = 0;
+  enum db_status st = db_sessions_purge(now - 7 * DAY_US, &deleted);
+  if (st >= DB_NONE && deleted > 0)
+    log_info("purged %lld old sessions", (long long)deleted);
+  return st;
+}
+
+static enum db_status purge_login_throttle(int64_t now)
+{
+  return db_throttle_purge(now, (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC);
+}
+
+static const struct job jobs[] = {
+    {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
+    {"purge_login_throttle", 600 * CLOCK_US_PER_SEC, purge_login_throttle},
+};
+
+static pthread_t thread;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static bool running, stopping;
+
+/* Runs the due jobs (all of them when forced). */
+static bool run_jobs(bool force)
+{
+  bool ok = true;
+  for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+    const struct job *j = &jobs[i];
+    int64_t now = clock_now_us();
+    enum db_status st = db_job_claim(j->name, now, j->interval_us, force);
+    if (st == DB_NONE)
+      continue;
+    if (st < DB_NONE) {
+      ok = false;
+      continue;
+    }
+    int64_t started = clock_mono_us();
+    st = j->run(now);
+    if (st < DB_NONE) {
+      log_error("job %s failed", j->name);
+      ok = false;
+    }
+    db_job_finished(j->name, (clock_mono_us() - started) / 1000);
+  }
+  return ok;
+}
+
+static void *loop(void *unused)
+{
+  pthread_mutex_lock(&lock);
+  while (!stopping) {
+    pthread_mutex_unlock(&lock);
+    run_jobs(false);
+    pthread_mutex_lock(&lock);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += config.job_interval_seconds;
+    while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) == 0)
+      ;
+  }
+  pthread_mutex_unlock(&lock);
+  db_thread_done();
+  return NULL;
+}
+
+bool jobs_start(void)
+{
+  if (pthread_create(&thread, NULL, loop, NULL) != 0) {
+    log_error("could not start the job thread");
+    return false;
+  }
+  running = true;
+  return true;
+}
+
+void jobs_stop(void)
+{
+  if (!running)
+    return;
+  pthread_mutex_lock(&lock);
+  stopping = true;
+  pthread_cond_signal(&wake);
+  pthread_mutex_unlock(&lock);
+  pthread_join(thread, NULL);
+  running = false;
+}
+
+bool jobs_run_all(void)
+{
+  return run_jobs(true);
+}

@@ -1,0 +1,200 @@
+#include "jsonin.h"
+
+#include "clock.h"
+#include "reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Deeper documents are refused before jansson builds them. */
+#define JSONIN_MAX_DEPTH 32
+
+size_t jsonin_utf8_length(const char *s, size_t bytes)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < bytes; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80)
+      n++;
+  return n;
+}
+
+/* Nesting depth of the raw text, skipping strings; cheap and conservative. */
+static bool depth_ok(const char *s, size_t len)
+{
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > JSONIN_MAX_DEPTH)
+        return false;
+    } else if (c == '}' || c == ']') {
+      depth--;
+    }
+  }
+  return true;
+}
+
+enum http_step jsonin_parse_body(struct http_request *rq)
+{
+  if (rq->body_len == 0)
+    return HTTP_STEP_OF(reply_problem(rq, PROBLEM_INVALID_JSON,
+                                      "request body is empty; a JSON object is expected", NULL));
+  char detail[256];
+  if (!depth_ok(rq->body, rq->body_len)) {
+    snprintf(detail, sizeof detail, "JSON nesting deeper than %d", JSONIN_MAX_DEPTH);
+  } else {
+    json_error_t err;
+    rq->json = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (rq->json != NULL && json_is_object(rq->json))
+      return HTTP_STEP_OK;
+    if (rq->json != NULL)
+      snprintf(detail, sizeof detail, "request body must be a JSON object");
+    else
+      snprintf(detail, sizeof detail, "invalid JSON at line %d, column %d: %s", err.line,
+               err.column, err.text);
+    json_decref(rq->json);
+    rq->json = NULL;
+  }
+  json_t *errors = json_pack("{s:[{s:s, s:s}]}", "errors", "field", "body", "message", detail);
+  return HTTP_STEP_OF(reply_problem(rq, PROBLEM_INVALID_JSON, detail, errors));
+}
+
+static void add_error(json_t *errors, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_error(json_t *errors, const char *field, const char *fmt, ...)
+{
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
+}
+
+static const char *type_name(enum jsonin_type t)
+{
+  switch (t) {
+  case JSONIN_TEXT:
+  case JSONIN_BYTES:
+    return "a string";
+  case JSONIN_INT:
+    return "an integer";
+  case JSONIN_BOOL:
+    return "a boolean";
+  case JSONIN_TIME:
+    return "an RFC 3339 timestamp string";
+  }
+  return "a value";
+}
+
+static bool string_field(const struct jsonin_field *f, json_t *v, json_t *errors)
+{
+  const char *s = json_string_value(v);
+  size_t bytes = json_string_length(v);
+  if (strlen(s) != bytes) {
+    add_error(errors, f->name, "must not contain NUL characters");
+    return false;
+  }
+  if (f->type == JSONIN_TIME) {
+    if (!clock_parse(s, (int64_t *)f->out)) {
+      add_error(errors, f->name, "must be an RFC 3339 timestamp such as 2026-11-26T08:00:00Z");
+      return false;
+    }
+    return true;
+  }
+  size_t len = f->type == JSONIN_TEXT ? jsonin_utf8_length(s, bytes) : bytes;
+  const char *unit = f->type == JSONIN_TEXT ? "characters" : "bytes";
+  if ((int64_t)len < f->min || (int64_t)len > f->max) {
+    add_error(errors, f->name, "must be %lld to %lld %s long", (long long)f->min, (long long)f->max,
+              unit);
+    return false;
+  }
+  const char *why = f->check != NULL ? f->check(s) : NULL;
+  if (why != NULL) {
+    add_error(errors, f->name, "%s", why);
+    return false;
+  }
+  *(const char **)f->out = s;
+  return true;
+}
+
+/* Checks one present, non-null value; writes the output when valid. */
+static void read_field(const struct jsonin_field *f, json_t *v, json_t *errors)
+{
+  bool type_ok = (f->type == JSONIN_INT && json_is_integer(v)) ||
+                 (f->type == JSONIN_BOOL && json_is_boolean(v)) ||
+                 ((f->type == JSONIN_TEXT || f->type == JSONIN_BYTES || f->type == JSONIN_TIME) &&
+                  json_is_string(v));
+  if (!type_ok) {
+    add_error(errors, f->name, "must be %s%s", type_name(f->type), f->nullable ? " or null" : "");
+    return;
+  }
+  switch (f->type) {
+  case JSONIN_INT: {
+    json_int_t n = json_integer_value(v);
+    if (n < f->min || n > f->max)
+      add_error(errors, f->name, "must be from %lld to %lld", (long long)f->min, (long long)f->max);
+    else
+      *(int64_t *)f->out = n;
+    break;
+  }
+  case JSONIN_BOOL:
+    *(bool *)f->out = json_is_true(v);
+    break;
+  default:
+    string_field(f, v, errors);
+  }
+}
+
+enum http_step jsonin_read(struct http_request *rq, const struct jsonin_field *fields, size_t count)
+{
+  json_t *errors = json_array();
+  if (errors == NULL)
+    return HTTP_STEP_FAILED;
+  bool unknown = false;
+  const char *key;
+  json_t *v;
+  json_object_foreach(rq->json, key, v)
+  {
+    size_t i = 0;
+    while (i < count && strcmp(fields[i].name, key) != 0)
+      i++;
+    if (i == count) {
+      unknown = true;
+      add_error(errors, key, "unknown field");
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    const struct jsonin_field *f = &fields[i];
+    v = json_object_get(rq->json, f->name);
+    if (f->present != NULL)
+      *f->present = v != NULL;
+    if (v == NULL) {
+      if (f->required)
+        add_error(errors, f->name, "is required");
+    } else if (json_is_null(v)) {
+      if (!f->nullable)
+        add_error(errors, f->name, "must not be null");
+    } else {
+      read_field(f, v, errors);
+    }
+  }
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return HTTP_STEP_OK;
+  }
+  enum problem p = unknown ? PROBLEM_UNKNOWN_FIELD : PROBLEM_INVALID_FIELD;
+  const char *detail = unknown ? "the request has fields this endpoint does not take"
+                               : "one or more fields are invalid";
+  return HTTP_STEP_OF(reply_problem(rq, p, detail, json_pack("{s:o}", "errors", errors)));
+}

@@ -1,0 +1,171 @@
+/* merchantd: the command line. */
+#include "clock.h"
+#include "config.h"
+#include "credentials.h"
+#include "db.h"
+#include "hashpool.h"
+#include "http.h"
+#include "jobs.h"
+#include "log.h"
+#include "metrics.h"
+#include "migrate.h"
+
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+/* How long in-flight requests may take to finish on SIGTERM. */
+#define SHUTDOWN_GRACE_MS 10000
+
+static const char usage[] =
+    "usage: merchantd [COMMAND]\n"
+    "\n"
+    "commands:\n"
+    "  serve                     serve the HTTP API (the default)\n"
+    "  migrate                   apply pending database migrations\n"
+    "  migrate status            list applied and pending migrations\n"
+    "  create-reviewer USERNAME  create a platform reviewer; the password is read from stdin\n"
+    "  --help                    show this help\n"
+    "  --version                 show the version\n"
+    "\n"
+    "configuration comes from the environment: DATABASE_URL, PORT, MERCHANTD_THREADS,\n"
+    "MERCHANTD_LOG_LEVEL, MERCHANTD_BODY_LIMIT, MERCHANTD_CONNECTION_LIMIT and others;\n"
+    "see docs/operations.md\n";
+
+/* Refuses to serve a database whose schema is not the one this build has. */
+static int check_schema(void)
+{
+  struct migrate_state st;
+  if (migrate_state_check(config.database_url, &st) != 0)
+    return 1;
+  if (st.mismatch || st.unknown) {
+    fprintf(stderr, "merchantd: the database schema does not match this build\n");
+    return EXIT_USAGE;
+  }
+  if (st.pending == 0)
+    return 0;
+  if (config.auto_migrate)
+    return migrate_apply(config.database_url, stderr);
+  fprintf(stderr,
+          "merchantd: %d database migration%s pending; run \"merchantd migrate\" or set "
+          "MERCHANTD_AUTO_MIGRATE=1\n",
+          st.pending, st.pending == 1 ? " is" : "s are");
+  return EXIT_USAGE;
+}
+
+static int serve(void)
+{
+  int rc = check_schema();
+  if (rc != 0)
+    return rc;
+  /* Signals are taken by sigwait below; every thread started after this
+   * inherits the mask. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  db_init(config.database_url);
+  if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue))
+    return 1;
+  if (!jobs_start() || !http_start()) {
+    jobs_stop();
+    hashpool_stop();
+    metrics_free();
+    return 1;
+  }
+  log_info("merchantd %s listening on port %u with %u threads%s", MERCHANTD_VERSION, config.port,
+           config.threads, config.test_mode ? " (test mode)" : "");
+  int sig;
+  sigwait(&stop_signals, &sig);
+  log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  http_quiesce(SHUTDOWN_GRACE_MS);
+  hashpool_stop(); /* finishes queued hashes, resuming their requests */
+  http_stop();
+  jobs_stop();
+  metrics_free();
+  db_thread_done();
+  log_info("stopped");
+  return 0;
+}
+
+/* Reads one line (the password) from stdin, without its line ending. */
+static bool read_password(char *buf, size_t size, size_t *len)
+{
+  if (fgets(buf, (int)size, stdin) == NULL)
+    return false;
+  size_t n = strcspn(buf, "\r\n");
+  if (buf[n] == '\0' && n == size - 1)
+    return false; /* longer than the buffer */
+  buf[n] = '\0';
+  *len = n;
+  return true;
+}
+
+static int create_reviewer(const char *username)
+{
+  const char *why = credentials_username_problem(username);
+  if (why != NULL) {
+    fprintf(stderr, "merchantd: invalid username \"%s\": %s\n", username, why);
+    return EXIT_USAGE;
+  }
+  struct hashpool_job job = {.kind = HASHPOOL_CREATE};
+  if (!read_password(job.password, sizeof job.password, &job.password_len) ||
+      job.password_len < CREDENTIALS_PASSWORD_MIN || job.password_len > CREDENTIALS_PASSWORD_MAX) {
+    fprintf(stderr, "merchantd: the password on stdin must be %d to %d bytes\n",
+            CREDENTIALS_PASSWORD_MIN, CREDENTIALS_PASSWORD_MAX);
+    return EXIT_USAGE;
+  }
+  hashpool_run(&job);
+  if (!job.ok)
+    return 1;
+  db_init(config.database_url);
+  struct db_account account;
+  enum db_status st =
+      db_account_create("reviewer", username, username, job.hash, clock_now_us(), &account);
+  db_thread_done();
+  if (st == DB_NONE) {
+    fprintf(stderr, "merchantd: username \"%s\" is already taken\n", username);
+    return 1;
+  }
+  if (st < DB_NONE) {
+    fprintf(stderr, "merchantd: could not create the reviewer account\n");
+    return 1;
+  }
+  printf("created reviewer %s (id %lld)\n", account.username, (long long)account.id);
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  const char *cmd = argc > 1 ? argv[1] : "serve";
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("merchantd %s\n", MERCHANTD_VERSION);
+    return 0;
+  }
+  if (!config_load())
+    return EXIT_USAGE;
+  if (sodium_init() < 0) {
+    fprintf(stderr, "merchantd: could not initialise libsodium\n");
+    return 1;
+  }
+  if (strcmp(cmd, "serve") == 0 && argc <= 2)
+    return serve();
+  if (strcmp(cmd, "migrate") == 0 && argc == 2)
+    return migrate_apply(config.database_url, stdout);
+  if (strcmp(cmd, "migrate") == 0 && argc == 3 && strcmp(argv[2], "status") == 0)
+    return migrate_status(config.database_url, stdout);
+  if (strcmp(cmd, "create-reviewer") == 0 && argc == 3)
+    return create_reviewer(argv[2]);
+  fprintf(stderr, "merchantd: unknown command; see \"merchantd --help\"\n");
+  return EXIT_USAGE;
+}

@@ -1,0 +1,30 @@
+#include "problem.h"
+
+static const struct problem_info problems[PROBLEM_COUNT] = {
+    [PROBLEM_BAD_REQUEST] = {"bad_request", 400, "Bad request"},
+    [PROBLEM_INVALID_JSON] = {"invalid_json", 400, "Request body is not valid JSON"},
+    [PROBLEM_UNKNOWN_FIELD] = {"unknown_field", 400, "Request has an unknown field"},
+    [PROBLEM_INVALID_FIELD] = {"invalid_field", 400, "Request has an invalid field"},
+    [PROBLEM_UNEXPECTED_BODY] = {"unexpected_body", 400, "This endpoint takes no request body"},
+    [PROBLEM_UNAUTHENTICATED] = {"unauthenticated", 401, "Authentication required"},
+    [PROBLEM_INVALID_CREDENTIALS] = {"invalid_credentials", 401, "Invalid username or password"},
+    [PROBLEM_SESSION_EXPIRED] = {"session_expired", 401, "Session expired"},
+    [PROBLEM_SESSION_REPLACED] = {"session_replaced", 401, "Account logged in elsewhere"},
+    [PROBLEM_FORBIDDEN] = {"forbidden", 403, "Not allowed for this role"},
+    [PROBLEM_NOT_FOUND] = {"not_found", 404, "Not found"},
+    [PROBLEM_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405, "Method not allowed"},
+    [PROBLEM_USERNAME_TAKEN] = {"username_taken", 409, "Username already taken"},
+    [PROBLEM_PAYLOAD_TOO_LARGE] = {"payload_too_large", 413, "Request body too large"},
+    [PROBLEM_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415,
+                                        "Request body must be application/json"},
+    [PROBLEM_TOO_MANY_ATTEMPTS] = {"too_many_attempts", 429, "Too many failed attempts"},
+    [PROBLEM_INTERNAL_ERROR] = {"internal_error", 500, "Internal server error"},
+    [PROBLEM_SERVER_BUSY] = {"server_busy", 503, "Server busy"},
+    [PROBLEM_DATABASE_UNAVAILABLE] = {"database_unavailable", 503, "Database unavailable"},
+    [PROBLEM_NOT_READY] = {"not_ready", 503, "Not ready"},
+};
+
+const struct problem_info *problem_info(enum problem p)
+{
+  return &problems[p];
+}

@@ -1,0 +1,118 @@
+#include "reply.h"
+
+#include "db.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MHD_Response *resp,
+                             const char *content_type)
+{
+  if (resp == NULL) {
+    log_error("could not create response");
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, "X-Request-Id", rq->request_id);
+  if (content_type != NULL)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+  if (strncmp(rq->path, "/v1/", 4) == 0)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (status == MHD_HTTP_UNAUTHORIZED)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"merchantd\"");
+  rq->status = status;
+  enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
+                                 char *text, size_t len)
+{
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL)
+    free(text);
+  return queue(rq, status, resp, content_type);
+}
+
+/* header/value: one extra response header, or NULL. */
+static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json_t *body,
+                                  const char *content_type, const char *header, const char *value)
+{
+  char *text = json_dumps(body, JSON_COMPACT);
+  json_decref(body);
+  if (text == NULL) {
+    log_error("could not serialise a reply");
+    return MHD_NO;
+  }
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL) {
+    free(text);
+  } else if (header != NULL) {
+    MHD_add_response_header(resp, header, value);
+  }
+  return queue(rq, status, resp, content_type);
+}
+
+enum MHD_Result reply_json_steal(struct http_request *rq, unsigned status, json_t *body)
+{
+  if (body == NULL)
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
+  return json_reply(rq, status, body, "application/json", NULL, NULL);
+}
+
+enum MHD_Result reply_empty(struct http_request *rq, unsigned status)
+{
+  return queue(rq, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
+}
+
+static enum MHD_Result problem(struct http_request *rq, enum problem p, const char *detail,
+                               json_t *extra, const char *header, const char *value)
+{
+  const struct problem_info *info = problem_info(p);
+  char type[96];
+  snprintf(type, sizeof type, "urn:merchantd:problem:%s", info->code);
+  json_t *body =
+      json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "type", type, "title", info->title, "status",
+                (json_int_t)info->status, "detail", detail != NULL ? detail : info->title, "code",
+                info->code, "request_id", rq->request_id);
+  if (body == NULL) {
+    json_decref(extra);
+    return MHD_NO;
+  }
+  if (extra != NULL)
+    json_object_update_missing(body, extra);
+  json_decref(extra);
+  return json_reply(rq, info->status, body, "application/problem+json", header, value);
+}
+
+enum MHD_Result reply_problem(struct http_request *rq, enum problem p, const char *detail,
+                              json_t *extra)
+{
+  return problem(rq, p, detail, extra, NULL, NULL);
+}
+
+enum MHD_Result reply_problem_retry(struct http_request *rq, enum problem p, const char *detail,
+                                    unsigned retry_after)
+{
+  char secs[16];
+  snprintf(secs, sizeof secs, "%u", retry_after > 0 ? retry_after : 1);
+  return problem(rq, p, detail, NULL, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+}
+
+enum MHD_Result reply_method_not_allowed(struct http_request *rq, const char *allow)
+{
+  char detail[160];
+  snprintf(detail, sizeof detail, "this path allows %s", allow);
+  return problem(rq, PROBLEM_METHOD_NOT_ALLOWED, detail, NULL, MHD_HTTP_HEADER_ALLOW, allow);
+}
+
+enum MHD_Result reply_db_error(struct http_request *rq, int db_status)
+{
+  if (db_status == DB_UNAVAILABLE)
+    return reply_problem_retry(rq, PROBLEM_DATABASE_UNAVAILABLE,
+                               "the database cannot be reached; try again shortly", 1);
+  return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
+}

@@ -1,0 +1,35 @@
+/* The one module that builds and queues responses. Every reply carries
+ * X-Request-Id; API replies carry Cache-Control: no-store. Each function
+ * returns what MHD_queue_response returned. */
+#ifndef MERCHANTD_REPLY_H
+#define MERCHANTD_REPLY_H
+
+#include "http.h"
+#include "problem.h"
+
+#include <jansson.h>
+
+/* Replies with a JSON document; takes the reference to body. */
+enum MHD_Result reply_json_steal(struct http_request *rq, unsigned status, json_t *body);
+enum MHD_Result reply_empty(struct http_request *rq, unsigned status);
+/* Replies with text the response takes ownership of (free()d by MHD). */
+enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
+                                 char *text, size_t len);
+
+/* An application/problem+json reply (RFC 9457) for a code of the problem
+ * table. detail may be NULL (the title is used). extra, when not NULL, is
+ * an object whose members are added to the problem (errors[], say); the
+ * reference is taken. */
+enum MHD_Result reply_problem(struct http_request *rq, enum problem p, const char *detail,
+                              json_t *extra);
+/* The same with a Retry-After header, in seconds. */
+enum MHD_Result reply_problem_retry(struct http_request *rq, enum problem p, const char *detail,
+                                    unsigned retry_after);
+/* 405 with an Allow header. */
+enum MHD_Result reply_method_not_allowed(struct http_request *rq, const char *allow);
+
+/* The reply for a failed database call: 503 database_unavailable while
+ * PostgreSQL is out of reach, 500 otherwise. */
+enum MHD_Result reply_db_error(struct http_request *rq, int db_status);
+
+#endif

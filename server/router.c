@@ -1,0 +1,98 @@
+#include "router.h"
+
+#include "config.h"
+#include "handlers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct route routes[] = {
+    {"GET", "/livez", ops_livez, ROUTE_PUBLIC, ROUTE_NO_BODY, false},
+    {"GET", "/readyz", ops_readyz, ROUTE_PUBLIC, ROUTE_NO_BODY, false},
+    {"GET", "/metrics", ops_metrics, ROUTE_PUBLIC, ROUTE_NO_BODY, false},
+    {"POST", "/v1/auth/register", auth_register, ROUTE_PUBLIC, ROUTE_JSON_BODY, false},
+    {"POST", "/v1/auth/login", auth_login, ROUTE_PUBLIC, ROUTE_JSON_BODY, false},
+    {"POST", "/v1/auth/logout", auth_logout, ROUTE_ANY_ROLE, ROUTE_NO_BODY, false},
+    {"GET", "/v1/me", me_get, ROUTE_ANY_ROLE, ROUTE_NO_BODY, false},
+    {"PUT", "/v1/test/clock", test_clock_set, ROUTE_PUBLIC, ROUTE_JSON_BODY, true},
+    {"POST", "/v1/test/jobs/run", test_jobs_run, ROUTE_PUBLIC, ROUTE_NO_BODY, true},
+};
+
+#define ROUTE_COUNT (sizeof routes / sizeof routes[0])
+
+/* Parses one path segment as a positive id: digits only, no leading zero,
+ * within int64. Anything else does not match (and so answers 404). */
+static bool parse_id(const char *seg, size_t len, int64_t *out)
+{
+  if (len == 0 || len > 18 || seg[0] == '0')
+    return false;
+  int64_t v = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (seg[i] < '0' || seg[i] > '9')
+      return false;
+    v = v * 10 + (seg[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+static bool path_matches(const char *pattern, const char *path, int64_t ids[HTTP_MAX_PATH_IDS])
+{
+  int nid = 0;
+  const char *p = pattern, *s = path;
+  while (*p != '\0' && *s != '\0') {
+    if (*p != '/' || *s != '/')
+      return false;
+    p++;
+    s++;
+    size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+    if (plen == 4 && strncmp(p, "{id}", 4) == 0) {
+      if (nid == HTTP_MAX_PATH_IDS || !parse_id(s, slen, &ids[nid]))
+        return false;
+      nid++;
+    } else if (plen != slen || strncmp(p, s, plen) != 0) {
+      return false;
+    }
+    p += plen;
+    s += slen;
+  }
+  return *p == '\0' && *s == '\0';
+}
+
+void router_match(const char *method, const char *path, const struct route **route,
+                  int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size)
+{
+  *route = NULL;
+  allow[0] = '\0';
+  size_t used = 0;
+  for (size_t i = 0; i < ROUTE_COUNT; i++) {
+    const struct route *r = &routes[i];
+    if (r->test_only && !config.test_mode)
+      continue;
+    int64_t tmp[HTTP_MAX_PATH_IDS];
+    if (!path_matches(r->pattern, path, tmp))
+      continue;
+    if (strcmp(r->method, method) == 0) {
+      *route = r;
+      memcpy(ids, tmp, sizeof tmp);
+      allow[0] = '\0';
+      return;
+    }
+    int n = snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "", r->method);
+    if (n > 0 && (size_t)n < allow_size - used)
+      used += (size_t)n;
+  }
+}
+
+const struct route *router_routes(size_t *count)
+{
+  *count = ROUTE_COUNT;
+  return routes;
+}
+
+size_t router_index(const struct route *r)
+{
+  return (size_t)(r - routes);
+}
