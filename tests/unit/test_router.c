@@ -1,1 +1,44 @@
-int main(void){return 0;}
+#include "config.h"
+#include "router.h"
+#include "unit.h"
+
+#include <string.h>
+
+static const struct route *match(const char *method, const char *path, int64_t ids[4], char *allow)
+{
+  const struct route *r;
+  router_match(method, path, &r, ids, allow, 64);
+  return r;
+}
+
+int main(void)
+{
+  int64_t ids[HTTP_MAX_PATH_IDS];
+  char allow[64];
+  const struct route *r = match("GET", "/v1/me", ids, allow);
+  CHECK(r != NULL && strcmp(r->pattern, "/v1/me") == 0);
+  CHECK(match("POST", "/v1/me", ids, allow) == NULL && strcmp(allow, "GET") == 0);
+  CHECK(match("GET", "/v1/nope", ids, allow) == NULL && allow[0] == '\0');
+  CHECK(match("GET", "/v1/me/", ids, allow) == NULL);
+  CHECK(match("GET", "/v1//me", ids, allow) == NULL);
+  CHECK(match("GET", "", ids, allow) == NULL);
+  CHECK(match("GET", "/", ids, allow) == NULL);
+
+  /* Test-only routes exist only in test mode. */
+  config.test_mode = false;
+  CHECK(match("PUT", "/v1/test/clock", ids, allow) == NULL && allow[0] == '\0');
+  config.test_mode = true;
+  CHECK(match("PUT", "/v1/test/clock", ids, allow) != NULL);
+
+  /* Every route is reachable by its own pattern, and table order gives the index. */
+  size_t n;
+  const struct route *all = router_routes(&n);
+  for (size_t i = 0; i < n; i++) {
+    if (strstr(all[i].pattern, "{id}") != NULL)
+      continue;
+    r = match(all[i].method, all[i].pattern, ids, allow);
+    CHECK(r == &all[i]);
+    CHECK(router_index(r) == i);
+  }
+  return unit_report("router");
+}

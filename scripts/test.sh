@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, integration tests against a real
+# server and a throwaway PostgreSQL cluster, and the OpenAPI lint, all under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+install_deps nodejs npm
+build "$REPO/build-test" -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DBUILD_TESTING=ON
+
+say "installing the pinned OpenAPI linter"
+(cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+pgdir=$(mktemp -d /tmp/merchantd-test-pg.XXXXXX)
+pgport=$(free_port)
+cleanup() { pg_stop "$pgdir"; rm -rf "$pgdir"; }
+trap cleanup EXIT
+say "starting a throwaway PostgreSQL on port $pgport"
+# Durability is irrelevant for a throwaway cluster; speed is not.
+pg_start "$pgdir" "$pgport" fsync=off synchronous_commit=off full_page_writes=off max_connections=300
+
+export TEST_PG_URL="postgresql://postgres@127.0.0.1:$pgport"
+export PG_BIN
+# Leaks are errors; sanitizer reports make the server exit non-zero.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+say "running the test suite"
+cd "$REPO/build-test"
+ctest --output-on-failure -j2 --timeout 600 "$@"

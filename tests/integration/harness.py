@@ -1,0 +1,246 @@
+"""Integration test harness: a real merchantd against a real PostgreSQL.
+
+Environment (set by scripts/test.sh through ctest):
+  MERCHANTD_BIN     the merchantd binary under test
+  TEST_PG_URL       postgresql://postgres@127.0.0.1:PORT of the throwaway cluster
+  PG_BIN            PostgreSQL's bin directory (for tests that run their own cluster)
+
+Each test file gets databases of its own, so files can run in parallel.
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+
+MERCHANTD = os.environ.get("MERCHANTD_BIN", "build/merchantd")
+PG_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(url, sql):
+    """Runs SQL with psql; returns stdout (unaligned, tuples only)."""
+    out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(f"psql failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def new_database(prefix="t", base_url=None):
+    """Creates an empty database; returns its URL."""
+    base = base_url or PG_URL
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    psql(base + "/postgres", f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def run_cli(args, db_url, env=None, stdin=None, timeout=60):
+    e = dict(os.environ)
+    e["DATABASE_URL"] = db_url
+    e.update(env or {})
+    return subprocess.run([MERCHANTD] + args, env=e, input=stdin, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.raw = body
+        self.json = None
+        ctype = self.headers.get("content-type", "")
+        if body and "json" in ctype:
+            self.json = json.loads(body)
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+class Server:
+    """A merchantd process on a free port with a database of its own."""
+
+    def __init__(self, env=None, db_url=None, migrate=True, test_mode=True):
+        self.db_url = db_url or new_database()
+        if migrate:
+            out = run_cli(["migrate"], self.db_url)
+            assert out.returncode == 0, out.stderr
+        self.port = free_port()
+        self.env = dict(os.environ)
+        self.env.update({
+            "DATABASE_URL": self.db_url,
+            "PORT": str(self.port),
+            "MERCHANTD_LOG_LEVEL": "warn",
+            "MERCHANTD_THREADS": "2",
+            "MERCHANTD_TEST_MODE": "1" if test_mode else "0",
+        })
+        self.env.update(env or {})
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen([MERCHANTD, "serve"], env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=self.stderr)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"merchantd exited with {self.proc.returncode}: {self.log()}")
+            try:
+                if self.request("GET", "/livez").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("merchantd did not come up")
+
+    def log(self):
+        self.stderr.seek(0)
+        return self.stderr.read()
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = dict(headers or {})
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        try:
+            conn.request(method, path, body=data, headers=h)
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+        finally:
+            conn.close()
+
+    # Shorthands for the common API steps.
+    def register(self, username, role="merchant", password="password-123", display_name=None):
+        r = self.request("POST", "/v1/auth/register", {
+            "role": role, "username": username, "password": password,
+            "display_name": display_name or username})
+        assert r.status == 201, r
+        return r.json
+
+    def login(self, username, password="password-123", device=None):
+        body = {"username": username, "password": password}
+        if device is not None:
+            body["device"] = device
+        r = self.request("POST", "/v1/auth/login", body)
+        assert r.status == 200, r
+        return r.json["token"]
+
+    def set_clock(self, now):
+        r = self.request("PUT", "/v1/test/clock", {"now": now})
+        assert r.status == 200, r
+
+    def stop(self, sig=signal.SIGTERM, expect_code=0, timeout=30):
+        """Stops the server and checks it exited cleanly with no sanitizer report."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=timeout)
+        log = self.log()
+        for marker in SANITIZER_MARKERS:
+            assert marker not in log, f"sanitizer report:\n{log[-4000:]}"
+        if expect_code is not None:
+            assert self.proc.returncode == expect_code, \
+                f"merchantd exited with {self.proc.returncode}:\n{log[-4000:]}"
+        return log
+
+
+class Cluster:
+    """A private PostgreSQL cluster, for tests that stop and start it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="merchantd-pg-")
+        self.port = free_port()
+        self.as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        subprocess.run(self.as_pg + [f"{PG_BIN}/initdb", "-D", self.dir, "-A", "trust",
+                                     "-U", "postgres"], check=True, capture_output=True)
+        self.start()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
+
+    def start(self):
+        subprocess.run(self.as_pg + [
+            f"{PG_BIN}/pg_ctl", "-D", self.dir, "-l", f"{self.dir}/log", "-w", "-o",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= "
+            f"-c fsync=off", "start"], check=True, capture_output=True)
+
+    def stop(self):
+        subprocess.run(self.as_pg + [f"{PG_BIN}/pg_ctl", "-D", self.dir, "-m", "fast", "-w",
+                                     "stop"], capture_output=True)
+
+    def destroy(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def parallel(fn, args_list, workers=None):
+    """Runs fn(*args) for each args in threads started together; returns results."""
+    results = [None] * len(args_list)
+    barrier = threading.Barrier(len(args_list))
+
+    def run(i, args):
+        barrier.wait()
+        try:
+            results[i] = fn(*args)
+        except Exception as e:  # the assertion belongs to the caller
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(args_list)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def assert_problem(r, status, code):
+    """Checks a problem+json reply: status, code and the RFC 9457 members."""
+    assert r.status == status, f"expected {status} {code}, got {r}"
+    assert r.headers.get("content-type") == "application/problem+json", r.headers
+    for member in ("type", "title", "status", "detail", "code", "request_id"):
+        assert member in r.json, f"{member} missing in {r.json}"
+    assert r.json["code"] == code, f"expected code {code}, got {r.json}"
+    assert r.json["status"] == status
+    assert r.json["request_id"] == r.headers.get("x-request-id")
+
+
+def main(tests):
+    """Runs the given test functions in order; prints 'N passed, M failed'."""
+    only = sys.argv[1:]
+    passed = failed = 0
+    for t in tests:
+        if only and t.__name__ not in only:
+            continue
+        start = time.time()
+        try:
+            t()
+            passed += 1
+            print(f"ok   {t.__name__} ({time.time() - start:.2f}s)", flush=True)
+        except Exception:
+            failed += 1
+            print(f"FAIL {t.__name__}", flush=True)
+            traceback.print_exc()
+    print(f"{passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed else 0)
