@@ -1,0 +1,170 @@
+"""The program's life: commands, configuration, migrations, shutdown, database outages."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import *  # noqa: E402,F401,F403
+
+
+def test_help_and_version():
+    out = subprocess.run([MERCHANTD, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "create-reviewer" in out.stdout and "migrate status" in out.stdout
+    out = subprocess.run([MERCHANTD, "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and re.fullmatch(r"merchantd \d+\.\d+\.\d+\n", out.stdout)
+    out = subprocess.run([MERCHANTD, "frobnicate"], capture_output=True, text=True)
+    assert out.returncode == 2 and "unknown command" in out.stderr
+
+
+def test_bad_configuration_exits_2_with_one_line():
+    cases = [{"PORT": "0"}, {"PORT": "http"}, {"PORT": "70000"}, {"MERCHANTD_THREADS": "-1"},
+             {"MERCHANTD_LOG_LEVEL": "loud"}, {"MERCHANTD_BODY_LIMIT": "12k"},
+             {"MERCHANTD_TEST_MODE": "yes"}, {"MERCHANTD_AUTO_MIGRATE": "2"}]
+    for env in cases:
+        out = run_cli(["serve"], "dbname=unused", env=env)
+        assert out.returncode == 2, (env, out)
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("merchantd: invalid "), (env, out.stderr)
+        assert list(env)[0] in lines[0]
+
+
+def test_migrate_and_status():
+    db = new_database()
+    out = run_cli(["migrate", "status"], db)
+    assert out.returncode == 0 and "pending" in out.stdout and "0001_" in out.stdout
+    assert out.stdout.strip().endswith("pending")
+    out = run_cli(["migrate"], db)
+    assert out.returncode == 0 and "applied 0001_" in out.stdout, out
+    out = run_cli(["migrate"], db)
+    assert out.returncode == 0 and "nothing to apply" in out.stdout
+    out = run_cli(["migrate", "status"], db)
+    assert out.returncode == 0 and out.stdout.strip().endswith("0 pending"), out.stdout
+    assert re.search(r"^applied  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  0001_", out.stdout, re.M)
+    cols = psql(db, "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) "
+                    "FROM information_schema.columns WHERE table_name = 'schema_migrations'")
+    assert cols == "version,name,checksum,applied_at", cols
+
+
+def test_concurrent_migrate_is_safe():
+    db = new_database()
+    results = parallel(lambda: run_cli(["migrate"], db), [() for _ in range(4)])
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    applied = sum(r.stdout.count("applied 0001_") for r in results)
+    assert applied == 1, [r.stdout for r in results]
+    assert psql(db, "SELECT count(*) FROM schema_migrations WHERE version = 1") == "1"
+
+
+def test_edited_migration_is_refused():
+    db = new_database()
+    assert run_cli(["migrate"], db).returncode == 0
+    psql(db, "UPDATE schema_migrations SET checksum = 'deadbeef' WHERE version = 1")
+    out = run_cli(["migrate"], db)
+    assert out.returncode == 1 and "changed after it was applied" in out.stderr, out
+    out = run_cli(["serve"], db, env={"PORT": str(free_port())})
+    assert out.returncode == 2 and "does not match" in out.stderr, out
+
+
+def test_serve_refuses_pending_migrations():
+    db = new_database()
+    out = run_cli(["serve"], db, env={"PORT": str(free_port())})
+    assert out.returncode == 2 and "pending" in out.stderr and "merchantd migrate" in out.stderr
+
+
+def test_auto_migrate_serves():
+    db = new_database()
+    s = Server(db_url=db, migrate=False, env={"MERCHANTD_AUTO_MIGRATE": "1"})
+    try:
+        assert s.request("GET", "/readyz").status == 200
+        assert psql(db, "SELECT count(*) FROM schema_migrations") == "1"
+    finally:
+        s.stop()
+
+
+def test_readyz_503_when_schema_behind():
+    s = Server()
+    try:
+        psql(s.db_url, "DELETE FROM schema_migrations")
+        r = s.request("GET", "/readyz")
+        assert_problem(r, 503, "not_ready")
+        assert "pending" in r.json["detail"]
+        assert s.request("GET", "/livez").status == 200
+    finally:
+        s.stop()
+
+
+def test_graceful_shutdown_finishes_in_flight_requests():
+    s = Server(env={"MERCHANTD_HASH_WORKERS": "1"})
+    s.register("shutdown1")
+    results = []
+
+    def slow_logins():
+        # Each login costs an argon2id verification on the single hash worker.
+        results.extend(parallel(lambda: s.request("POST", "/v1/auth/login", {
+            "username": "shutdown1", "password": "password-123"}), [() for _ in range(4)]))
+
+    t = threading.Thread(target=slow_logins)
+    t.start()
+    time.sleep(0.05)
+    s.proc.send_signal(signal.SIGTERM)
+    t.join()
+    s.stop()  # asserts exit code 0 and no sanitizer report
+    statuses = [r.status if isinstance(r, Response) else repr(r) for r in results]
+    # Requests already in flight are answered; none is cut off.
+    assert all(st == 200 for st in statuses if isinstance(st, int)), statuses
+    assert any(st == 200 for st in statuses), statuses
+    try:
+        s.request("GET", "/livez", timeout=2)
+        raise AssertionError("server still answers after shutdown")
+    except OSError:
+        pass
+
+
+def test_database_outage_503_and_recovery():
+    cluster = Cluster()
+    s = None
+    try:
+        s = Server(db_url=new_database(base_url=cluster.url))
+        s.register("outage1")
+        token = s.login("outage1")
+        assert s.request("GET", "/v1/me", token=token).status == 200
+
+        cluster.stop()
+        start = time.time()
+        for path, tok in (("/v1/me", token), ("/readyz", None), ("/v1/me", token)):
+            r = s.request("GET", path, token=tok, timeout=10)
+            assert_problem(r, 503, "database_unavailable")
+            assert r.headers.get("retry-after") == "1"
+        r = s.request("POST", "/v1/auth/login", {"username": "outage1", "password": "x"})
+        assert_problem(r, 503, "database_unavailable")
+        assert time.time() - start < 5, "requests did not fail fast"
+        assert s.request("GET", "/livez").status == 200
+
+        cluster.start()
+        restarted = time.time()
+        while True:
+            r = s.request("GET", "/v1/me", token=token)
+            if r.status == 200:
+                break
+            assert time.time() - restarted < 5, f"no recovery within 5 s: {r}"
+            time.sleep(0.1)
+        assert s.request("GET", "/readyz").status == 200
+
+        # A terminated backend is replaced too.
+        psql(s.db_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE application_name = 'merchantd'")
+        deadline = time.time() + 5
+        while s.request("GET", "/v1/me", token=token).status != 200:
+            assert time.time() < deadline, "no recovery after pg_terminate_backend"
+            time.sleep(0.1)
+    finally:
+        if s is not None:
+            s.stop()
+        cluster.destroy()
+
+
+if __name__ == "__main__":
+    main([test_help_and_version, test_bad_configuration_exits_2_with_one_line,
+          test_migrate_and_status, test_concurrent_migrate_is_safe, test_edited_migration_is_refused,
+          test_serve_refuses_pending_migrations, test_auto_migrate_serves,
+          test_readyz_503_when_schema_behind, test_graceful_shutdown_finishes_in_flight_requests,
+          test_database_outage_503_and_recovery])
