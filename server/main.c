@@ -94,15 +94,19 @@ static int serve(void)
   return 0;
 }
 
-/* Reads one line (the password) from stdin, without its line ending. */
-static bool read_password(char *buf, size_t size, size_t *len)
+/* Reads one line (the password) from stdin into out, without its line
+ * ending; false when it is longer than out can hold. */
+static bool read_password(char *out, size_t size, size_t *len)
 {
-  if (fgets(buf, (int)size, stdin) == NULL)
+  char line[HASHPOOL_PASSWORD_MAX + 3]; /* the longest password, "\r\n" and NUL */
+  if (fgets(line, sizeof line, stdin) == NULL)
     return false;
-  size_t n = strcspn(buf, "\r\n");
-  if (buf[n] == '\0' && n == size - 1)
-    return false; /* longer than the buffer */
-  buf[n] = '\0';
+  size_t n = strcspn(line, "\r\n");
+  if (n >= size || (line[n] == '\0' && !feof(stdin)))
+    return false;
+  memcpy(out, line, n);
+  out[n] = '\0';
+  sodium_memzero(line, sizeof line);
   *len = n;
   return true;
 }

@@ -1,7 +1,6 @@
 #include "problem.h"
 
 static const struct problem_info problems[PROBLEM_COUNT] = {
-    [PROBLEM_BAD_REQUEST] = {"bad_request", 400, "Bad request"},
     [PROBLEM_INVALID_JSON] = {"invalid_json", 400, "Request body is not valid JSON"},
     [PROBLEM_UNKNOWN_FIELD] = {"unknown_field", 400, "Request has an unknown field"},
     [PROBLEM_INVALID_FIELD] = {"invalid_field", 400, "Request has an invalid field"},
