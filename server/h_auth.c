@@ -1,6 +1,10 @@
 /* POST /v1/auth/register, /v1/auth/login, /v1/auth/logout.
- * Register and login hash on the hash pool: the request is suspended while
- * argon2id runs, and the handler is called again to finish. */
+ *
+ * Register and login are slow by design (argon2id) and end in a durable
+ * write. Both run on the hash pool: the request is suspended, a worker
+ * hashes and then writes (its own database connection waits for the
+ * commit), and the handler is called again only to reply. HTTP threads
+ * thus never wait for a hash or a commit of a login. */
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
@@ -21,32 +25,45 @@
 /* What a suspended register or login keeps until it is resumed. */
 struct auth_wait {
   struct hashpool_job job;
+  struct http_request *rq;
+  /* Runs on the hash worker once the hash is done; records the outcome. */
+  void (*persist)(struct auth_wait *w);
   bool refused; /* the hash pool was full: answer 503 */
+
   char role[DB_ROLE_SIZE];
   char username[DB_USERNAME_SIZE];
   char display_name[DB_DISPLAY_NAME_SIZE];
   char device[DB_DEVICE_SIZE];
-  struct db_account account; /* login: the account, when the username exists */
-  bool known;
+  char user_key[KEY_SIZE], ip_key[KEY_SIZE]; /* login throttling */
+  bool known;                                /* login: the username exists */
+
+  /* The outcome, written on the worker. */
+  enum db_status st;
+  struct db_account account;
+  char token[AUTH_TOKEN_TEXT_SIZE];
+  int64_t expires_at;
 };
 
 static void wait_free(void *p)
 {
   struct auth_wait *w = p;
-  sodium_memzero(w->job.password, sizeof w->job.password);
+  sodium_memzero(w, sizeof *w);
   free(w);
 }
 
-static void resume_request(struct hashpool_job *job, void *arg)
+static void on_hashed(struct hashpool_job *job, void *arg)
 {
-  http_resume(arg);
+  struct auth_wait *w = arg;
+  w->persist(w);
+  http_resume(w->rq);
 }
 
-/* Suspends the request and hands its job to the hash pool. */
+/* Suspends the request and hands its work to the hash pool. */
 static enum MHD_Result hash_later(struct http_request *rq, struct auth_wait *w)
 {
-  w->job.done = resume_request;
-  w->job.arg = rq;
+  w->rq = rq;
+  w->job.done = on_hashed;
+  w->job.arg = w;
   rq->async = w;
   rq->async_free = wait_free;
   http_suspend(rq);
@@ -63,15 +80,6 @@ static enum MHD_Result busy(struct http_request *rq)
                              "too many password checks in progress; try again shortly", 1);
 }
 
-static const char *role_problem(const char *role)
-{
-  if (strcmp(role, "merchant") == 0 || strcmp(role, "buyer") == 0)
-    return NULL;
-  if (strcmp(role, "reviewer") == 0)
-    return "reviewer accounts are created by the platform, not registered";
-  return "must be \"merchant\" or \"buyer\"";
-}
-
 static struct auth_wait *wait_new(const char *password)
 {
   struct auth_wait *w = calloc(1, sizeof *w);
@@ -82,20 +90,33 @@ static struct auth_wait *wait_new(const char *password)
   return w;
 }
 
+static const char *role_problem(const char *role)
+{
+  if (strcmp(role, "merchant") == 0 || strcmp(role, "buyer") == 0)
+    return NULL;
+  if (strcmp(role, "reviewer") == 0)
+    return "reviewer accounts are created by the platform, not registered";
+  return "must be \"merchant\" or \"buyer\"";
+}
+
+static void register_persist(struct auth_wait *w)
+{
+  if (w->job.ok)
+    w->st = db_account_create(w->role, w->username, w->display_name, w->job.hash, clock_now_us(),
+                              &w->account);
+}
+
 static enum MHD_Result register_finish(struct http_request *rq, struct auth_wait *w)
 {
   if (w->refused)
     return busy(rq);
   if (!w->job.ok)
     return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
-  struct db_account account;
-  enum db_status st = db_account_create(w->role, w->username, w->display_name, w->job.hash,
-                                        clock_now_us(), &account);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  if (st == DB_NONE)
+  if (w->st < DB_NONE)
+    return reply_db_error(rq, w->st);
+  if (w->st == DB_NONE)
     return reply_problem(rq, PROBLEM_USERNAME_TAKEN, "this username is already taken", NULL);
-  return reply_json_steal(rq, MHD_HTTP_CREATED, view_account(&account));
+  return reply_json_steal(rq, MHD_HTTP_CREATED, view_account(&w->account));
 }
 
 enum MHD_Result auth_register(struct http_request *rq)
@@ -117,29 +138,25 @@ enum MHD_Result auth_register(struct http_request *rq)
   if (w == NULL)
     return MHD_NO;
   w->job.kind = HASHPOOL_CREATE;
+  w->persist = register_persist;
   snprintf(w->role, sizeof w->role, "%s", role);
   snprintf(w->username, sizeof w->username, "%s", username);
   snprintf(w->display_name, sizeof w->display_name, "%s", display_name);
   return hash_later(rq, w);
 }
 
-static void throttle_keys(struct http_request *rq, const char *username, char user_key[KEY_SIZE],
-                          char ip_key[KEY_SIZE])
+static int64_t login_window_us(void)
 {
-  snprintf(user_key, KEY_SIZE, "u:%s", username);
-  snprintf(ip_key, KEY_SIZE, "ip:%s", rq->client_addr);
+  return (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC;
 }
 
 /* 429 while the username or the client address has too many failures in
  * the current window; HTTP_STEP_OK otherwise. */
-static enum http_step throttled(struct http_request *rq, const char *username)
+static enum http_step throttled(struct http_request *rq, const struct auth_wait *w)
 {
-  char user_key[KEY_SIZE], ip_key[KEY_SIZE];
-  throttle_keys(rq, username, user_key, ip_key);
-  int64_t now = clock_now_us();
-  int64_t window = (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC;
+  int64_t now = clock_now_us(), window = login_window_us();
   struct db_throttle user, ip;
-  enum db_status st = db_throttle_read(user_key, ip_key, now, window, &user, &ip);
+  enum db_status st = db_throttle_read(w->user_key, w->ip_key, now, window, &user, &ip);
   if (st < DB_NONE)
     return HTTP_STEP_OF(reply_db_error(rq, st));
   int64_t until = 0;
@@ -154,42 +171,36 @@ static enum http_step throttled(struct http_request *rq, const char *username)
       rq, PROBLEM_TOO_MANY_ATTEMPTS, "too many failed logins; wait before trying again", retry));
 }
 
-static enum MHD_Result login_failed(struct http_request *rq, struct auth_wait *w)
+static void login_persist(struct auth_wait *w)
 {
-  char user_key[KEY_SIZE], ip_key[KEY_SIZE];
-  throttle_keys(rq, w->username, user_key, ip_key);
-  enum db_status st = db_throttle_fail(user_key, ip_key, clock_now_us(),
-                                       (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  return reply_problem(rq, PROBLEM_INVALID_CREDENTIALS, "the username or password is wrong", NULL);
+  int64_t now = clock_now_us();
+  if (!w->job.ok || !w->known) {
+    w->st = db_throttle_fail(w->user_key, w->ip_key, now, login_window_us());
+    return;
+  }
+  if (w->job.rehash[0] != '\0')
+    db_account_set_password_hash(w->account.id, w->job.rehash); /* best effort */
+  db_throttle_clear(w->user_key);
+  unsigned char hash[DB_TOKEN_HASH_SIZE];
+  auth_token_new(w->token, hash);
+  w->expires_at = now + (int64_t)config.session_days * 86400 * CLOCK_US_PER_SEC;
+  int64_t session_id;
+  w->st = db_session_start(w->account.id, hash, w->device, now, w->expires_at, &session_id);
 }
 
 static enum MHD_Result login_finish(struct http_request *rq, struct auth_wait *w)
 {
   if (w->refused)
     return busy(rq);
+  if (w->st < DB_NONE)
+    return reply_db_error(rq, w->st);
   if (!w->job.ok || !w->known)
-    return login_failed(rq, w);
-  if (w->job.rehash[0] != '\0')
-    db_account_set_password_hash(w->account.id, w->job.rehash); /* best effort */
-  char user_key[KEY_SIZE], ip_key[KEY_SIZE];
-  throttle_keys(rq, w->username, user_key, ip_key);
-  db_throttle_clear(user_key);
-
-  char token[AUTH_TOKEN_TEXT_SIZE];
-  unsigned char hash[DB_TOKEN_HASH_SIZE];
-  auth_token_new(token, hash);
-  int64_t now = clock_now_us();
-  int64_t expires = now + (int64_t)config.session_days * 86400 * CLOCK_US_PER_SEC;
-  int64_t session_id;
-  enum db_status st = db_session_start(w->account.id, hash, w->device, now, expires, &session_id);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  json_t *body = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", view_time(expires),
-                           "account", view_account(&w->account));
-  sodium_memzero(token, sizeof token);
-  return reply_json_steal(rq, MHD_HTTP_OK, body);
+    return reply_problem(rq, PROBLEM_INVALID_CREDENTIALS, "the username or password is wrong",
+                         NULL);
+  return reply_json_steal(rq, MHD_HTTP_OK,
+                          json_pack("{s:s, s:o, s:o}", "token", w->token, "expires_at",
+                                    view_time(w->expires_at), "account",
+                                    view_account(&w->account)));
 }
 
 enum MHD_Result auth_login(struct http_request *rq)
@@ -203,8 +214,6 @@ enum MHD_Result auth_login(struct http_request *rq)
       {"device", JSONIN_TEXT, false, true, 0, 128, &device, NULL, NULL},
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
-  if (step == HTTP_STEP_OK)
-    step = throttled(rq, username);
   if (step != HTTP_STEP_OK)
     return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
 
@@ -212,11 +221,19 @@ enum MHD_Result auth_login(struct http_request *rq)
   if (w == NULL)
     return MHD_NO;
   w->job.kind = HASHPOOL_VERIFY;
+  w->persist = login_persist;
   snprintf(w->username, sizeof w->username, "%s", username);
   snprintf(w->device, sizeof w->device, "%s", device);
-  enum db_status st = db_account_by_username(username, &w->account, w->job.hash);
-  if (st < DB_NONE) {
+  snprintf(w->user_key, sizeof w->user_key, "u:%s", username);
+  snprintf(w->ip_key, sizeof w->ip_key, "ip:%s", rq->client_addr);
+  step = throttled(rq, w);
+  enum db_status st = DB_NONE;
+  if (step == HTTP_STEP_OK)
+    st = db_account_by_username(username, &w->account, w->job.hash);
+  if (step != HTTP_STEP_OK || st < DB_NONE) {
     wait_free(w);
+    if (step != HTTP_STEP_OK)
+      return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
     return reply_db_error(rq, st);
   }
   w->known = st == DB_ONE;

@@ -10,6 +10,7 @@
 #include "router.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -22,6 +23,10 @@
 
 static struct MHD_Daemon *daemon_handle;
 static _Atomic int requests_in_flight;
+/* Request ids are a random prefix per process and a counter: unique across
+ * instances without a system call per request. */
+static uint64_t request_id_prefix;
+static _Atomic uint64_t request_id_counter;
 
 const char *http_header(struct http_request *rq, const char *name)
 {
@@ -50,9 +55,8 @@ static void set_request_id(struct http_request *rq)
       return;
     }
   }
-  unsigned char raw[16];
-  randombytes_buf(raw, sizeof raw);
-  sodium_bin2hex(rq->request_id, sizeof rq->request_id, raw, sizeof raw);
+  snprintf(rq->request_id, sizeof rq->request_id, "%016" PRIx64 "%016" PRIx64, request_id_prefix,
+           atomic_fetch_add_explicit(&request_id_counter, 1, memory_order_relaxed));
 }
 
 static void set_client_addr(struct http_request *rq)
@@ -235,6 +239,7 @@ static struct MHD_Daemon *start(unsigned flags)
 
 bool http_start(void)
 {
+  randombytes_buf(&request_id_prefix, sizeof request_id_prefix);
   unsigned flags =
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   /* Both IPv6 and IPv4 where the machine has IPv6, IPv4 alone otherwise. */
