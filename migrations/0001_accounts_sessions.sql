@@ -1,13 +1,15 @@
 -- Accounts, single-device sessions, login throttling and the job schedule.
 
 -- merchantd passes times as microseconds since the Unix epoch (its own clock,
--- which tests can freeze), and reads them back the same way.
+-- which tests can freeze), and reads them back the same way. Both functions
+-- are declared exactly as volatile as their bodies so that the planner
+-- inlines them: a SQL function that is not inlined is parsed on every call.
 CREATE FUNCTION us_to_ts(bigint) RETURNS timestamptz
 IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
 AS $$ SELECT 'epoch'::timestamptz + $1 * interval '1 microsecond' $$;
 
 CREATE FUNCTION ts_to_us(timestamptz) RETURNS bigint
-IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
+STABLE STRICT PARALLEL SAFE LANGUAGE sql
 AS $$ SELECT (extract(epoch FROM $1) * 1000000)::bigint $$;
 
 CREATE TABLE accounts (
