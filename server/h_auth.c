@@ -80,13 +80,17 @@ static enum MHD_Result busy(struct http_request *rq)
                              "too many password checks in progress; try again shortly", 1);
 }
 
-static struct auth_wait *wait_new(const char *password)
+static struct auth_wait *wait_new(enum hashpool_kind kind, const char *password,
+                                  const char *username, void (*persist)(struct auth_wait *))
 {
   struct auth_wait *w = calloc(1, sizeof *w);
   if (w == NULL)
     return NULL;
+  w->job.kind = kind;
   w->job.password_len = strlen(password);
   memcpy(w->job.password, password, w->job.password_len);
+  snprintf(w->username, sizeof w->username, "%s", username);
+  w->persist = persist;
   return w;
 }
 
@@ -133,14 +137,11 @@ enum MHD_Result auth_register(struct http_request *rq)
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)
-    return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
-  struct auth_wait *w = wait_new(password);
+    return http_step_result(step);
+  struct auth_wait *w = wait_new(HASHPOOL_CREATE, password, username, register_persist);
   if (w == NULL)
     return MHD_NO;
-  w->job.kind = HASHPOOL_CREATE;
-  w->persist = register_persist;
   snprintf(w->role, sizeof w->role, "%s", role);
-  snprintf(w->username, sizeof w->username, "%s", username);
   snprintf(w->display_name, sizeof w->display_name, "%s", display_name);
   return hash_later(rq, w);
 }
@@ -215,14 +216,11 @@ enum MHD_Result auth_login(struct http_request *rq)
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)
-    return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+    return http_step_result(step);
 
-  struct auth_wait *w = wait_new(password);
+  struct auth_wait *w = wait_new(HASHPOOL_VERIFY, password, username, login_persist);
   if (w == NULL)
     return MHD_NO;
-  w->job.kind = HASHPOOL_VERIFY;
-  w->persist = login_persist;
-  snprintf(w->username, sizeof w->username, "%s", username);
   snprintf(w->device, sizeof w->device, "%s", device);
   snprintf(w->user_key, sizeof w->user_key, "u:%s", username);
   snprintf(w->ip_key, sizeof w->ip_key, "ip:%s", rq->client_addr);
@@ -233,7 +231,7 @@ enum MHD_Result auth_login(struct http_request *rq)
   if (step != HTTP_STEP_OK || st < DB_NONE) {
     wait_free(w);
     if (step != HTTP_STEP_OK)
-      return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+      return http_step_result(step);
     return reply_db_error(rq, st);
   }
   w->known = st == DB_ONE;

@@ -15,7 +15,7 @@ enum MHD_Result test_clock_set(struct http_request *rq)
   };
   enum http_step step = jsonin_read(rq, fields, 1);
   if (step != HTTP_STEP_OK)
-    return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+    return http_step_result(step);
   bool frozen = !json_is_null(json_object_get(rq->json, "now"));
   if (frozen)
     clock_freeze(now);

@@ -149,7 +149,7 @@ static enum MHD_Result dispatch(struct http_request *rq)
   if (rq->route->access != ROUTE_PUBLIC) {
     enum http_step st = auth_require(rq, rq->route->access);
     if (st != HTTP_STEP_OK)
-      return st == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+      return http_step_result(st);
   }
   if (rq->route->body == ROUTE_NO_BODY) {
     if (rq->body_len > 0)
@@ -159,7 +159,7 @@ static enum MHD_Result dispatch(struct http_request *rq)
       return reply_problem(rq, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
     enum http_step st = jsonin_parse_body(rq);
     if (st != HTTP_STEP_OK)
-      return st == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+      return http_step_result(st);
   }
   return rq->route->handler(rq);
 }

@@ -23,6 +23,12 @@ enum http_step {
   HTTP_STEP_FAILED,  /* internal failure: the caller returns MHD_NO */
 };
 
+/* What a handler returns after a step that did not go on. */
+static inline enum MHD_Result http_step_result(enum http_step step)
+{
+  return step == HTTP_STEP_REPLIED ? MHD_YES : MHD_NO;
+}
+
 /* The step a reply_ function's result amounts to. */
 #define HTTP_STEP_OF(mhd_result) ((mhd_result) == MHD_YES ? HTTP_STEP_REPLIED : HTTP_STEP_FAILED)
 

@@ -8,7 +8,9 @@ Environment (set by scripts/test.sh through ctest):
 Each test file gets databases of its own, so files can run in parallel.
 """
 
+import datetime
 import http.client
+import itertools
 import json
 import os
 import re
@@ -195,6 +197,71 @@ class Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# Servers a test file started; main() stops (and checks) whatever still runs.
+_live = []
+_shared = None
+
+
+def start_server(env=None, **kwargs):
+    s = Server(env=env, **kwargs)
+    _live.append(s)
+    return s
+
+
+def stop_server(s):
+    if s in _live:
+        _live.remove(s)
+        s.stop()
+
+
+def srv(env=None):
+    """The file's shared server, started on first use (with env, if given)."""
+    global _shared
+    if _shared is None:
+        _shared = start_server(env=env)
+    return _shared
+
+
+def stop_all():
+    global _shared
+    _shared = None
+    errors = []
+    while _live:
+        s = _live.pop()
+        try:
+            s.stop()
+        except Exception as e:  # keep stopping the others
+            errors.append(e)
+    if errors:
+        raise errors[0]
+
+
+_counter = itertools.count(1)
+_run = uuid.uuid4().hex[:6]
+
+
+def uname(prefix="u"):
+    """A fresh, valid username (lowercase, well under 32 characters)."""
+    return f"{prefix}{next(_counter)}_{_run}"
+
+
+RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def parse_time(text):
+    assert RFC3339_Z.match(text), f"not an RFC 3339 UTC time: {text!r}"
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def fmt_time(dt):
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parallel(fn, args_list, workers=None):
     """Runs fn(*args) for each args in threads started together; returns results."""
     results = [None] * len(args_list)
@@ -227,12 +294,12 @@ def assert_problem(r, status, code):
 
 
 def main(tests):
-    """Runs the given test functions in order; prints 'N passed, M failed'."""
+    """Runs the given test functions in order, then stops every server the
+    file started and checks that each exited cleanly (that counts as one
+    more test); prints 'N passed, M failed'."""
     only = sys.argv[1:]
     passed = failed = 0
-    for t in tests:
-        if only and t.__name__ not in only:
-            continue
+    for t in [t for t in tests if not only or t.__name__ in only] + [stop_all]:
         start = time.time()
         try:
             t()

@@ -16,76 +16,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 PASSWORD = "password-123"
-RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 ACCOUNT_KEYS = {"id", "role", "username", "display_name", "created_at"}
-
-# ---------------------------------------------------------------------------
-# Servers: one shared server, plus servers with special settings that the
-# tests needing them start and stop. Every server still running when the
-# file ends is stopped (and checked) by the final test or, failing that, by
-# the finally block at the bottom.
-
-_live = []
-_shared = None
-
-
-def start_server(env=None):
-    s = Server(env=env)
-    _live.append(s)
-    return s
-
-
-def stop_server(s):
-    if s in _live:
-        _live.remove(s)
-        s.stop()
-
-
-def srv():
-    global _shared
-    if _shared is None:
-        _shared = start_server()
-    return _shared
-
-
-def stop_all():
-    errors = []
-    while _live:
-        s = _live.pop()
-        try:
-            s.stop()
-        except Exception as e:  # keep stopping the others
-            errors.append(e)
-    if errors:
-        raise errors[0]
-
-
-# ---------------------------------------------------------------------------
-# Helpers
-
-_counter = itertools.count(1)
-_run = uuid.uuid4().hex[:6]
-
-
-def uname(prefix="u"):
-    """A fresh, valid username (lowercase, well under 32 characters)."""
-    return f"{prefix}{next(_counter)}_{_run}"
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-def parse_time(text):
-    assert RFC3339_Z.match(text), f"not an RFC 3339 UTC time: {text!r}"
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=datetime.timezone.utc)
-
-
-def fmt_time(dt):
-    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def register_raw(s, body):
     return s.request("POST", "/v1/auth/register", body)
@@ -695,25 +627,17 @@ def test_authorization_header_forms():
         assert "www-authenticate" not in r.headers
 
 
-def test_servers_stop_cleanly():
-    stop_all()
-
-
 if __name__ == "__main__":
-    try:
-        main([test_register_merchant_and_buyer, test_register_ids_are_distinct,
-              test_register_reviewer_role_refused, test_register_bad_role,
-              test_register_bad_username, test_register_password_length,
-              test_register_display_name_length, test_register_missing_fields,
-              test_register_unknown_field, test_register_wrong_types,
-              test_register_username_taken, test_register_same_username_concurrently,
-              test_login_returns_token_and_account, test_token_works_on_me,
-              test_login_failures_look_the_same, test_login_timing_does_not_reveal_usernames,
-              test_login_malformed_input, test_login_keeps_current_hash,
-              test_rate_limit_per_username, test_rate_limit_reset_by_success,
-              test_rate_limit_per_address, test_hash_pool_cap_answers_busy,
-              test_create_reviewer_cli, test_create_reviewer_password_limits,
-              test_authorization_header_forms,
-              test_servers_stop_cleanly])
-    finally:
-        stop_all()
+    main([test_register_merchant_and_buyer, test_register_ids_are_distinct,
+          test_register_reviewer_role_refused, test_register_bad_role,
+          test_register_bad_username, test_register_password_length,
+          test_register_display_name_length, test_register_missing_fields,
+          test_register_unknown_field, test_register_wrong_types,
+          test_register_username_taken, test_register_same_username_concurrently,
+          test_login_returns_token_and_account, test_token_works_on_me,
+          test_login_failures_look_the_same, test_login_timing_does_not_reveal_usernames,
+          test_login_malformed_input, test_login_keeps_current_hash,
+          test_rate_limit_per_username, test_rate_limit_reset_by_success,
+          test_rate_limit_per_address, test_hash_pool_cap_answers_busy,
+          test_create_reviewer_cli, test_create_reviewer_password_limits,
+          test_authorization_header_forms])

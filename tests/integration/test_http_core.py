@@ -7,19 +7,15 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
-server = None
 
-
-def srv():
-    global server
-    if server is None:
-        server = Server(env={"MERCHANTD_BODY_LIMIT": "4096"})
-    return server
+def core():
+    """The shared server, with a small body cap to test it cheaply."""
+    return srv(env={"MERCHANTD_BODY_LIMIT": "4096"})
 
 
 def raw_request(data, read_timeout=10):
     """Sends raw bytes; returns the raw reply (up to the connection's end)."""
-    with socket.create_connection(("127.0.0.1", srv().port), timeout=read_timeout) as s:
+    with socket.create_connection(("127.0.0.1", core().port), timeout=read_timeout) as s:
         s.sendall(data)
         chunks = []
         try:
@@ -35,20 +31,20 @@ def raw_request(data, read_timeout=10):
 
 def test_unknown_path_is_404():
     for path in ("/nope", "/v1", "/v1/me/", "/v1//me", "/v1/auth/login/x"):
-        assert_problem(srv().request("GET", path), 404, "not_found")
+        assert_problem(core().request("GET", path), 404, "not_found")
 
 
 def test_wrong_method_is_405_with_allow():
-    r = srv().request("DELETE", "/v1/me")
+    r = core().request("DELETE", "/v1/me")
     assert_problem(r, 405, "method_not_allowed")
     assert r.headers["allow"] == "GET"
-    r = srv().request("GET", "/v1/auth/login")
+    r = core().request("GET", "/v1/auth/login")
     assert_problem(r, 405, "method_not_allowed")
     assert r.headers["allow"] == "POST"
 
 
 def test_declared_body_over_cap_is_413():
-    r = srv().request("POST", "/v1/auth/login", raw=b"{" + b" " * 5000 + b"}",
+    r = core().request("POST", "/v1/auth/login", raw=b"{" + b" " * 5000 + b"}",
                       headers={"Content-Type": "application/json"})
     assert_problem(r, 413, "payload_too_large")
 
@@ -70,9 +66,9 @@ def test_chunked_body_over_cap_is_413():
 def test_non_json_content_type_is_415():
     for ctype in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx", None):
         headers = {"Content-Type": ctype} if ctype else {}
-        r = srv().request("POST", "/v1/auth/login", raw=b'{"username": "a"}', headers=headers)
+        r = core().request("POST", "/v1/auth/login", raw=b'{"username": "a"}', headers=headers)
         assert_problem(r, 415, "unsupported_media_type")
-    r = srv().request("POST", "/v1/auth/login", raw=b'{"username":"nobody-here","password":"x"}',
+    r = core().request("POST", "/v1/auth/login", raw=b'{"username":"nobody-here","password":"x"}',
                       headers={"Content-Type": "application/json; charset=utf-8"})
     assert_problem(r, 401, "invalid_credentials")
 
@@ -81,14 +77,14 @@ def test_malformed_json_is_400():
     bodies = [b"", b"{", b"[]", b'"text"', b"null", b"{'a': 1}", b'{"a": 1,}', b"\xff\xfe{}",
               b'{"a": "\xc3\x28"}', b"[" * 100 + b"]" * 100, b'{"a":' * 40 + b"1" + b"}" * 40]
     for b in bodies:
-        r = srv().request("POST", "/v1/auth/login", raw=b,
+        r = core().request("POST", "/v1/auth/login", raw=b,
                           headers={"Content-Type": "application/json"})
         assert_problem(r, 400, "invalid_json")
         assert isinstance(r.json.get("errors"), list) and r.json["errors"], r.json
 
 
 def test_duplicate_keys_are_refused():
-    r = srv().request("POST", "/v1/auth/login",
+    r = core().request("POST", "/v1/auth/login",
                       raw=b'{"username": "abc", "username": "def", "password": "x"}',
                       headers={"Content-Type": "application/json"})
     assert_problem(r, 400, "invalid_json")
@@ -96,60 +92,60 @@ def test_duplicate_keys_are_refused():
 
 
 def test_unknown_and_invalid_fields_are_listed():
-    r = srv().request("POST", "/v1/auth/register",
+    r = core().request("POST", "/v1/auth/register",
                       {"role": "merchant", "username": "okname", "password": 12345678,
                        "display_name": "x", "is_admin": True})
     assert_problem(r, 400, "unknown_field")
     fields = {e["field"]: e["message"] for e in r.json["errors"]}
     assert "is_admin" in fields and "password" in fields, fields
-    r = srv().request("POST", "/v1/auth/register", {"role": "merchant"})
+    r = core().request("POST", "/v1/auth/register", {"role": "merchant"})
     assert_problem(r, 400, "invalid_field")
     fields = {e["field"] for e in r.json["errors"]}
     assert fields == {"username", "password", "display_name"}, fields
 
 
 def test_nul_in_string_is_refused():
-    r = srv().request("POST", "/v1/auth/login", raw=b'{"username": "ab\\u0000c", "password": "x"}',
+    r = core().request("POST", "/v1/auth/login", raw=b'{"username": "ab\\u0000c", "password": "x"}',
                       headers={"Content-Type": "application/json"})
     assert_problem(r, 400, "invalid_json")
 
 
 def test_body_on_bodyless_route_is_400():
     token = login_new_user()
-    r = srv().request("POST", "/v1/auth/logout", raw=b"{}", token=token,
+    r = core().request("POST", "/v1/auth/logout", raw=b"{}", token=token,
                       headers={"Content-Type": "application/json"})
     assert_problem(r, 400, "unexpected_body")
 
 
 def login_new_user():
     name = "core" + uuid.uuid4().hex[:10]
-    srv().register(name)
-    return srv().login(name)
+    core().register(name)
+    return core().login(name)
 
 
 def test_request_id_echoed_or_made():
-    r = srv().request("GET", "/livez", headers={"X-Request-Id": "req-42.a:b_c"})
+    r = core().request("GET", "/livez", headers={"X-Request-Id": "req-42.a:b_c"})
     assert r.headers["x-request-id"] == "req-42.a:b_c"
-    r = srv().request("GET", "/livez", headers={"X-Request-Id": "bad id with spaces"})
+    r = core().request("GET", "/livez", headers={"X-Request-Id": "bad id with spaces"})
     assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"]), r.headers
-    r = srv().request("GET", "/nope")
+    r = core().request("GET", "/nope")
     assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
     assert r.json["request_id"] == r.headers["x-request-id"]
 
 
 def test_api_replies_are_not_cached():
     token = login_new_user()
-    r = srv().request("GET", "/v1/me", token=token)
+    r = core().request("GET", "/v1/me", token=token)
     assert r.status == 200 and r.headers["cache-control"] == "no-store"
-    assert srv().request("GET", "/v1/me").headers["cache-control"] == "no-store"
+    assert core().request("GET", "/v1/me").headers["cache-control"] == "no-store"
 
 
 def test_livez_readyz_metrics():
-    r = srv().request("GET", "/livez")
+    r = core().request("GET", "/livez")
     assert r.status == 200 and r.json == {"status": "ok"}
-    r = srv().request("GET", "/readyz")
+    r = core().request("GET", "/readyz")
     assert r.status == 200 and r.json == {"status": "ready"}
-    r = srv().request("GET", "/metrics")
+    r = core().request("GET", "/metrics")
     assert r.status == 200 and r.headers["content-type"].startswith("text/plain")
     text = r.raw
     assert 'merchantd_http_requests_total{method="GET",route="/livez",status="200"}' in text
@@ -165,27 +161,25 @@ def test_livez_readyz_metrics():
 
 
 def test_test_routes_absent_without_test_mode():
-    plain = Server(test_mode=False)
-    try:
-        assert_problem(plain.request("PUT", "/v1/test/clock", {"now": None}), 404, "not_found")
-        assert_problem(plain.request("POST", "/v1/test/jobs/run"), 404, "not_found")
-    finally:
-        plain.stop()
+    plain = start_server(test_mode=False)
+    assert_problem(plain.request("PUT", "/v1/test/clock", {"now": None}), 404, "not_found")
+    assert_problem(plain.request("POST", "/v1/test/jobs/run"), 404, "not_found")
+    stop_server(plain)
 
 
 def test_clock_route_validates():
-    r = srv().request("PUT", "/v1/test/clock", {"now": "yesterday"})
+    r = core().request("PUT", "/v1/test/clock", {"now": "yesterday"})
     assert_problem(r, 400, "invalid_field")
-    r = srv().request("PUT", "/v1/test/clock", {})
+    r = core().request("PUT", "/v1/test/clock", {})
     assert_problem(r, 400, "invalid_field")
-    r = srv().request("PUT", "/v1/test/clock", {"now": "2030-01-01T00:00:00+08:00"})
+    r = core().request("PUT", "/v1/test/clock", {"now": "2030-01-01T00:00:00+08:00"})
     assert r.status == 200 and r.json == {"now": "2029-12-31T16:00:00Z", "frozen": True}
-    r = srv().request("PUT", "/v1/test/clock", {"now": None})
+    r = core().request("PUT", "/v1/test/clock", {"now": None})
     assert r.status == 200 and r.json["frozen"] is False
 
 
 def test_keep_alive_survives_errors():
-    conn = http.client.HTTPConnection("127.0.0.1", srv().port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", core().port, timeout=10)
     try:
         for path in ("/livez", "/nope", "/v1/me", "/livez"):
             conn.request("GET", path)
@@ -205,27 +199,16 @@ def test_garbage_requests_do_not_hurt():
         reply = raw_request(data, read_timeout=2)
         # 505 is the protocol's own answer to an unknown HTTP version.
         assert not reply.startswith(b"HTTP/1.1 5") or reply.startswith(b"HTTP/1.1 505"), reply[:100]
-    assert srv().request("GET", "/readyz").status == 200
-
-
-def test_stop_cleanly():
-    global server
-    if server is not None:
-        server.stop()
-        server = None
+    assert core().request("GET", "/readyz").status == 200
 
 
 if __name__ == "__main__":
-    try:
-        main([test_unknown_path_is_404, test_wrong_method_is_405_with_allow,
-              test_declared_body_over_cap_is_413, test_chunked_body_over_cap_is_413,
-              test_non_json_content_type_is_415, test_malformed_json_is_400,
-              test_duplicate_keys_are_refused, test_unknown_and_invalid_fields_are_listed,
-              test_nul_in_string_is_refused, test_body_on_bodyless_route_is_400,
-              test_request_id_echoed_or_made, test_api_replies_are_not_cached,
-              test_livez_readyz_metrics, test_test_routes_absent_without_test_mode,
-              test_clock_route_validates, test_keep_alive_survives_errors,
-              test_garbage_requests_do_not_hurt, test_stop_cleanly])
-    finally:
-        if server is not None and server.proc.poll() is None:
-            server.proc.kill()
+    main([test_unknown_path_is_404, test_wrong_method_is_405_with_allow,
+          test_declared_body_over_cap_is_413, test_chunked_body_over_cap_is_413,
+          test_non_json_content_type_is_415, test_malformed_json_is_400,
+          test_duplicate_keys_are_refused, test_unknown_and_invalid_fields_are_listed,
+          test_nul_in_string_is_refused, test_body_on_bodyless_route_is_400,
+          test_request_id_echoed_or_made, test_api_replies_are_not_cached,
+          test_livez_readyz_metrics, test_test_routes_absent_without_test_mode,
+          test_clock_route_validates, test_keep_alive_survives_errors,
+          test_garbage_requests_do_not_hurt])

@@ -14,73 +14,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 PASSWORD = "password-123"
-RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
-
-# ---------------------------------------------------------------------------
-# Servers: one shared server, plus servers with special settings that the
-# tests needing them start and stop. Whatever still runs at the end is
-# stopped (and checked) by the final test or by the finally block below.
-
-_live = []
-_shared = None
-
-
-def start_server(env=None):
-    s = Server(env=env)
-    _live.append(s)
-    return s
-
-
-def stop_server(s):
-    if s in _live:
-        _live.remove(s)
-        s.stop()
-
-
-def srv():
-    global _shared
-    if _shared is None:
-        _shared = start_server()
-    return _shared
-
-
-def stop_all():
-    errors = []
-    while _live:
-        s = _live.pop()
-        try:
-            s.stop()
-        except Exception as e:  # keep stopping the others
-            errors.append(e)
-    if errors:
-        raise errors[0]
-
-
-# ---------------------------------------------------------------------------
-# Helpers
-
-_counter = itertools.count(1)
-_run = uuid.uuid4().hex[:6]
-
-
-def uname(prefix="s"):
-    return f"{prefix}{next(_counter)}_{_run}"
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-def parse_time(text):
-    assert RFC3339_Z.match(text), f"not an RFC 3339 UTC time: {text!r}"
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=datetime.timezone.utc)
-
-
-def fmt_time(dt):
-    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def login_full(s, username, password=PASSWORD, device=None, headers=None):
     body = {"username": username, "password": password}
@@ -425,17 +359,10 @@ def test_jobs_purge_old_replaced_sessions():
         srv().set_clock(None)
 
 
-def test_servers_stop_cleanly():
-    stop_all()
-
-
 if __name__ == "__main__":
-    try:
-        main([test_one_device_at_a_time, test_login_without_device_replaces_with_empty_device,
-              test_sessions_of_other_accounts_are_independent,
-              test_concurrent_logins_leave_one_session, test_logout, test_session_expiry,
-              test_session_days_setting, test_database_stores_only_a_token_hash,
-              test_cache_control_no_store, test_request_id_echoed_or_generated,
-              test_jobs_purge_old_replaced_sessions, test_servers_stop_cleanly])
-    finally:
-        stop_all()
+    main([test_one_device_at_a_time, test_login_without_device_replaces_with_empty_device,
+          test_sessions_of_other_accounts_are_independent,
+          test_concurrent_logins_leave_one_session, test_logout, test_session_expiry,
+          test_session_days_setting, test_database_stores_only_a_token_hash,
+          test_cache_control_no_store, test_request_id_echoed_or_generated,
+          test_jobs_purge_old_replaced_sessions])
