@@ -17,20 +17,6 @@ static void read_account(const PGresult *res, int r, int c, struct db_account *o
   out->created_at = db_get_int64(res, r, c + 4);
 }
 
-/* Runs a statement expected to return at most one row, reading it with fn. */
-static enum db_status one_row(struct db_stmt *st, const char *const *params,
-                              void (*fn)(const PGresult *, void *), void *arg)
-{
-  PGresult *res;
-  enum db_status s = db_exec(st, params, &res);
-  if (s < DB_NONE)
-    return s;
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && fn != NULL)
-    fn(res, arg);
-  PQclear(res);
-  return s;
-}
-
 static void read_account_row(const PGresult *res, void *arg)
 {
   read_account(res, 0, 0, arg);
@@ -46,7 +32,7 @@ enum db_status db_account_create(const char *role, const char *username, const c
                                        " RETURNING " ACCOUNT_COLUMNS);
   char nowb[DB_INT64_SIZE];
   const char *p[] = {role, username, display_name, password_hash, db_param_int64(nowb, now)};
-  return one_row(&q, p, read_account_row, out);
+  return db_query_row(&q, p, read_account_row, out);
 }
 
 struct account_with_hash {
@@ -67,14 +53,14 @@ enum db_status db_account_by_username(const char *username, struct db_account *o
   static struct db_stmt q = DB_STMT(1, "SELECT " ACCOUNT_COLUMNS
                                        ", a.password_hash FROM accounts a WHERE a.username = $1");
   struct account_with_hash a = {out, hash};
-  return one_row(&q, (const char *[]){username}, read_account_hash, &a);
+  return db_query_row(&q, (const char *[]){username}, read_account_hash, &a);
 }
 
 enum db_status db_account_set_password_hash(int64_t account_id, const char *password_hash)
 {
   static struct db_stmt q = DB_STMT(2, "UPDATE accounts SET password_hash = $2 WHERE id = $1");
   char idb[DB_INT64_SIZE];
-  return one_row(&q, (const char *[]){db_param_int64(idb, account_id), password_hash}, NULL, NULL);
+  return db_run(&q, (const char *[]){db_param_int64(idb, account_id), password_hash});
 }
 
 static void read_int64(const PGresult *res, void *arg)
@@ -94,7 +80,7 @@ enum db_status db_session_start(int64_t account_id,
   const char *p[] = {db_param_int64(idb, account_id),
                      db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE), device,
                      db_param_int64(nowb, now), db_param_int64(expb, expires_at)};
-  return one_row(&q, p, read_int64, session_id);
+  return db_query_row(&q, p, read_int64, session_id);
 }
 
 static void read_session(const PGresult *res, void *arg)
@@ -123,8 +109,8 @@ enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SI
                  " WHERE s.token_hash = $1::bytea");
   char hashb[2 * DB_TOKEN_HASH_SIZE + 3];
   memset(out, 0, sizeof *out);
-  return one_row(&q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)},
-                 read_session, out);
+  return db_query_row(&q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)},
+                      read_session, out);
 }
 
 enum db_status db_session_logout(int64_t session_id, int64_t now)
@@ -133,8 +119,7 @@ enum db_status db_session_logout(int64_t session_id, int64_t now)
       DB_STMT(2, "UPDATE sessions SET ended_at = us_to_ts($2), end_reason = 'logout'"
                  " WHERE id = $1 AND ended_at IS NULL");
   char idb[DB_INT64_SIZE], nowb[DB_INT64_SIZE];
-  return one_row(&q, (const char *[]){db_param_int64(idb, session_id), db_param_int64(nowb, now)},
-                 NULL, NULL);
+  return db_run(&q, (const char *[]){db_param_int64(idb, session_id), db_param_int64(nowb, now)});
 }
 
 enum db_status db_sessions_active(int64_t now, int64_t *count)
@@ -142,7 +127,7 @@ enum db_status db_sessions_active(int64_t now, int64_t *count)
   static struct db_stmt q = DB_STMT(
       1, "SELECT count(*) FROM sessions WHERE ended_at IS NULL AND expires_at > us_to_ts($1)");
   char nowb[DB_INT64_SIZE];
-  return one_row(&q, (const char *[]){db_param_int64(nowb, now)}, read_int64, count);
+  return db_query_row(&q, (const char *[]){db_param_int64(nowb, now)}, read_int64, count);
 }
 
 enum db_status db_sessions_purge(int64_t before, int64_t *deleted)
@@ -151,7 +136,7 @@ enum db_status db_sessions_purge(int64_t before, int64_t *deleted)
       DB_STMT(1, "WITH gone AS (DELETE FROM sessions WHERE expires_at < us_to_ts($1)"
                  " OR ended_at < us_to_ts($1) RETURNING 1) SELECT count(*) FROM gone");
   char b[DB_INT64_SIZE];
-  return one_row(&q, (const char *[]){db_param_int64(b, before)}, read_int64, deleted);
+  return db_query_row(&q, (const char *[]){db_param_int64(b, before)}, read_int64, deleted);
 }
 
 struct throttle_pair {
@@ -179,10 +164,10 @@ enum db_status db_throttle_read(const char *user_key, const char *ip_key, int64_
   memset(user, 0, sizeof *user);
   memset(ip, 0, sizeof *ip);
   struct throttle_pair t = {user_key, user, ip};
-  return one_row(&q,
-                 (const char *[]){user_key, ip_key, db_param_int64(nowb, now),
-                                  db_param_int64(winb, window_us)},
-                 read_throttle, &t);
+  return db_query_row(&q,
+                      (const char *[]){user_key, ip_key, db_param_int64(nowb, now),
+                                       db_param_int64(winb, window_us)},
+                      read_throttle, &t);
 }
 
 enum db_status db_throttle_fail(const char *user_key, const char *ip_key, int64_t now,
@@ -198,16 +183,14 @@ enum db_status db_throttle_fail(const char *user_key, const char *ip_key, int64_
                  " window_start = CASE WHEN t.window_start <= us_to_ts($3 - $4::bigint)"
                  "                THEN us_to_ts($3) ELSE t.window_start END");
   char nowb[DB_INT64_SIZE], winb[DB_INT64_SIZE];
-  return one_row(&q,
-                 (const char *[]){user_key, ip_key, db_param_int64(nowb, now),
-                                  db_param_int64(winb, window_us)},
-                 NULL, NULL);
+  return db_run(&q, (const char *[]){user_key, ip_key, db_param_int64(nowb, now),
+                                     db_param_int64(winb, window_us)});
 }
 
 enum db_status db_throttle_clear(const char *key)
 {
   static struct db_stmt q = DB_STMT(1, "DELETE FROM login_throttle WHERE key = $1");
-  return one_row(&q, (const char *[]){key}, NULL, NULL);
+  return db_run(&q, (const char *[]){key});
 }
 
 enum db_status db_throttle_purge(int64_t now, int64_t window_us)
@@ -215,6 +198,5 @@ enum db_status db_throttle_purge(int64_t now, int64_t window_us)
   static struct db_stmt q =
       DB_STMT(2, "DELETE FROM login_throttle WHERE window_start <= us_to_ts($1 - $2::bigint)");
   char nowb[DB_INT64_SIZE], winb[DB_INT64_SIZE];
-  return one_row(&q, (const char *[]){db_param_int64(nowb, now), db_param_int64(winb, window_us)},
-                 NULL, NULL);
+  return db_run(&q, (const char *[]){db_param_int64(nowb, now), db_param_int64(winb, window_us)});
 }

@@ -167,7 +167,22 @@ static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
   return st;
 }
 
+/* Every statement runs on its own (autocommit), so one that failed on a
+ * serialization conflict or a deadlock was rolled back whole and can simply
+ * run again. */
+#define DB_SOFT_RETRIES 3
+
+static enum db_status exec_once(struct db_stmt *st, const char *const *params, PGresult **out);
+
 enum db_status db_exec(struct db_stmt *st, const char *const *params, PGresult **out)
+{
+  enum db_status s = exec_once(st, params, out);
+  for (int i = 0; s == DB_SOFT_ERROR && i < DB_SOFT_RETRIES; i++)
+    s = exec_once(st, params, out);
+  return s;
+}
+
+static enum db_status exec_once(struct db_stmt *st, const char *const *params, PGresult **out)
 {
   *out = NULL;
   struct db_conn *c = conn_get();
@@ -191,6 +206,24 @@ enum db_status db_exec(struct db_stmt *st, const char *const *params, PGresult *
   *out = res;
   int n = rs == PGRES_TUPLES_OK ? PQntuples(res) : atoi(PQcmdTuples(res));
   return n == 0 ? DB_NONE : n == 1 ? DB_ONE : DB_MANY;
+}
+
+enum db_status db_query_row(struct db_stmt *st, const char *const *params,
+                            void (*read)(const PGresult *, void *), void *arg)
+{
+  PGresult *res;
+  enum db_status s = db_exec(st, params, &res);
+  if (s < DB_NONE)
+    return s;
+  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && read != NULL)
+    read(res, arg);
+  PQclear(res);
+  return s;
+}
+
+enum db_status db_run(struct db_stmt *st, const char *const *params)
+{
+  return db_query_row(st, params, NULL, NULL);
 }
 
 int64_t db_get_int64(const PGresult *res, int r, int c)

@@ -24,6 +24,13 @@ struct db_stmt {
  * on any error *res is NULL and the error has been logged. */
 enum db_status db_exec(struct db_stmt *stmt, const char *const *params, PGresult **res);
 
+/* Runs a statement expected to return at most one row and, when it returned
+ * one, calls read on the result (read may be NULL). */
+enum db_status db_query_row(struct db_stmt *stmt, const char *const *params,
+                            void (*read)(const PGresult *res, void *arg), void *arg);
+/* Runs a statement whose result is only its status. */
+enum db_status db_run(struct db_stmt *stmt, const char *const *params);
+
 /* Field helpers: read row r, column c of a result. */
 int64_t db_get_int64(const PGresult *res, int r, int c);
 bool db_get_bool(const PGresult *res, int r, int c);

@@ -13,15 +13,8 @@ enum db_status db_job_claim(const char *name, int64_t now, int64_t interval_us, 
                  " SET next_run_at = EXCLUDED.next_run_at, last_run_at = EXCLUDED.last_run_at"
                  " WHERE j.next_run_at <= us_to_ts($2) OR $4::boolean");
   char nowb[DB_INT64_SIZE], intb[DB_INT64_SIZE];
-  PGresult *res;
-  enum db_status st =
-      db_exec(&q,
-              (const char *[]){name, db_param_int64(nowb, now), db_param_int64(intb, interval_us),
-                               force ? "true" : "false"},
-              &res);
-  if (st >= DB_NONE)
-    PQclear(res);
-  return st;
+  return db_run(&q, (const char *[]){name, db_param_int64(nowb, now),
+                                     db_param_int64(intb, interval_us), force ? "true" : "false"});
 }
 
 enum db_status db_job_finished(const char *name, int64_t duration_ms)
@@ -29,9 +22,5 @@ enum db_status db_job_finished(const char *name, int64_t duration_ms)
   static struct db_stmt q =
       DB_STMT(2, "UPDATE job_schedule SET last_duration_ms = $2 WHERE name = $1");
   char db[DB_INT64_SIZE];
-  PGresult *res;
-  enum db_status st = db_exec(&q, (const char *[]){name, db_param_int64(db, duration_ms)}, &res);
-  if (st >= DB_NONE)
-    PQclear(res);
-  return st;
+  return db_run(&q, (const char *[]){name, db_param_int64(db, duration_ms)});
 }

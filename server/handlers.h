@@ -17,6 +17,44 @@ enum MHD_Result auth_logout(struct http_request *rq);
 /* h_me.c */
 enum MHD_Result me_get(struct http_request *rq);
 
+/* h_shops.c, h_products.c */
+enum MHD_Result carriers_list(struct http_request *rq);
+enum MHD_Result shops_create(struct http_request *rq);
+enum MHD_Result shops_list(struct http_request *rq);
+enum MHD_Result shops_get(struct http_request *rq);
+enum MHD_Result shops_update(struct http_request *rq);
+enum MHD_Result products_list(struct http_request *rq);
+enum MHD_Result products_create(struct http_request *rq);
+enum MHD_Result products_get(struct http_request *rq);
+enum MHD_Result products_update(struct http_request *rq);
+enum MHD_Result products_delete(struct http_request *rq);
+enum MHD_Result skus_create(struct http_request *rq);
+enum MHD_Result skus_update(struct http_request *rq);
+
+/* h_orders.c: the buyer's side */
+enum MHD_Result orders_create(struct http_request *rq);
+enum MHD_Result orders_list(struct http_request *rq);
+enum MHD_Result orders_get(struct http_request *rq);
+enum MHD_Result orders_pay(struct http_request *rq);
+enum MHD_Result orders_cancel(struct http_request *rq);
+enum MHD_Result orders_confirm_receipt(struct http_request *rq);
+enum MHD_Result after_sales_create(struct http_request *rq);
+
+/* h_shop_orders.c, h_export.c: the merchant's side */
+enum MHD_Result shop_orders_list(struct http_request *rq);
+enum MHD_Result shop_orders_export(struct http_request *rq);
+enum MHD_Result shop_orders_get(struct http_request *rq);
+enum MHD_Result shop_orders_update(struct http_request *rq);
+enum MHD_Result shop_orders_ship(struct http_request *rq);
+enum MHD_Result shop_shipments_batch(struct http_request *rq);
+
+/* h_after_sales.c, h_erp.c */
+enum MHD_Result shop_after_sales_list(struct http_request *rq);
+enum MHD_Result shop_after_sales_approve(struct http_request *rq);
+enum MHD_Result shop_after_sales_reject(struct http_request *rq);
+enum MHD_Result shop_after_sales_reship(struct http_request *rq);
+enum MHD_Result erp_orders_feed(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result test_clock_set(struct http_request *rq);
 enum MHD_Result test_jobs_run(struct http_request *rq);

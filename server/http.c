@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
+#include "idempotency.h"
 #include "jsonin.h"
 #include "log.h"
 #include "metrics.h"
@@ -146,8 +147,11 @@ static enum MHD_Result dispatch(struct http_request *rq)
     snprintf(detail, sizeof detail, "request body exceeds %zu bytes", config.body_limit);
     return reply_problem(rq, PROBLEM_PAYLOAD_TOO_LARGE, detail, NULL);
   }
-  if (rq->route->access != ROUTE_PUBLIC) {
-    enum http_step st = auth_require(rq, rq->route->access);
+  unsigned access = rq->route->access;
+  if (access == ROUTE_OPTIONAL_AUTH && http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
+    access = ROUTE_ANY_ROLE;
+  if (access != ROUTE_PUBLIC && access != ROUTE_OPTIONAL_AUTH) {
+    enum http_step st = auth_require(rq, access);
     if (st != HTTP_STEP_OK)
       return http_step_result(st);
   }
@@ -158,6 +162,11 @@ static enum MHD_Result dispatch(struct http_request *rq)
     if (!is_json_content_type(http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
       return reply_problem(rq, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
     enum http_step st = jsonin_parse_body(rq);
+    if (st != HTTP_STEP_OK)
+      return http_step_result(st);
+  }
+  if (rq->route->idempotent && rq->authenticated) {
+    enum http_step st = idempotency_begin(rq);
     if (st != HTTP_STEP_OK)
       return http_step_result(st);
   }
@@ -209,6 +218,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                              duration,       rq->authenticated ? rq->session.account.id : 0};
   log_request(&line);
   metrics_observe(rq->route, rq->status, duration);
+  idempotency_end(rq);
   if (rq->async_free != NULL)
     rq->async_free(rq->async);
   json_decref(rq->json);

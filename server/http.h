@@ -54,6 +54,9 @@ struct http_request {
 
   unsigned status; /* what was answered, for the log and metrics */
 
+  char *idempotency_key; /* a claimed Idempotency-Key, until its reply is stored */
+  bool idempotency_done;
+
   /* A handler that waits for other work suspends the connection and keeps
    * its state here; it is called again once resumed. */
   void *async;

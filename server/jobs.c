@@ -3,6 +3,7 @@
 #include "accounts.h"
 #include "clock.h"
 #include "config.h"
+#include "idempotency_keys.h"
 #include "job_schedule.h"
 #include "log.h"
 
@@ -34,7 +35,14 @@ static enum db_status purge_login_throttle(int64_t now)
   return db_throttle_purge(now, (int64_t)config.login_window_seconds * CLOCK_US_PER_SEC);
 }
 
+/* Replies to Idempotency-Key requests are kept a day. */
+static enum db_status purge_idempotency_keys(int64_t now)
+{
+  return db_idem_purge(now - DAY_US);
+}
+
 static const struct job jobs[] = {
+    {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
     {"purge_login_throttle", 600 * CLOCK_US_PER_SEC, purge_login_throttle},
 };

@@ -1,5 +1,7 @@
 #include "problem.h"
 
+#include <string.h>
+
 static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_INVALID_JSON] = {"invalid_json", 400, "Request body is not valid JSON"},
     [PROBLEM_UNKNOWN_FIELD] = {"unknown_field", 400, "Request has an unknown field"},
@@ -13,6 +15,19 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_NOT_FOUND] = {"not_found", 404, "Not found"},
     [PROBLEM_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405, "Method not allowed"},
     [PROBLEM_USERNAME_TAKEN] = {"username_taken", 409, "Username already taken"},
+    [PROBLEM_INVALID_STATE] = {"invalid_state", 409, "Not possible in the current state"},
+    [PROBLEM_OUT_OF_STOCK] = {"out_of_stock", 409, "Not enough stock"},
+    [PROBLEM_PRODUCT_UNAVAILABLE] = {"product_unavailable", 409, "Product not on sale"},
+    [PROBLEM_ORDER_EXPIRED] = {"order_expired", 409, "Order payment deadline passed"},
+    [PROBLEM_AFTER_SALE_OPEN] = {"after_sale_open", 409, "An after-sales request is already open"},
+    [PROBLEM_REFUND_EXCEEDS_PAID] = {"refund_exceeds_paid", 409,
+                                     "Refund would exceed what was paid"},
+    [PROBLEM_RESHIP_WINDOW_CLOSED] = {"reship_window_closed", 409, "Reship window has closed"},
+    [PROBLEM_DUPLICATE_IN_BATCH] = {"duplicate_in_batch", 409, "Repeated in the same batch"},
+    [PROBLEM_IDEMPOTENCY_IN_PROGRESS] = {"idempotency_in_progress", 409,
+                                         "A request with this Idempotency-Key is still running"},
+    [PROBLEM_IDEMPOTENCY_KEY_REUSED] = {"idempotency_key_reused", 422,
+                                        "Idempotency-Key reused with a different request"},
     [PROBLEM_PAYLOAD_TOO_LARGE] = {"payload_too_large", 413, "Request body too large"},
     [PROBLEM_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415,
                                         "Request body must be application/json"},
@@ -26,4 +41,14 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
 const struct problem_info *problem_info(enum problem p)
 {
   return &problems[p];
+}
+
+bool problem_by_code(const char *code, enum problem *out)
+{
+  for (int i = 0; i < PROBLEM_COUNT; i++)
+    if (strcmp(problems[i].code, code) == 0) {
+      *out = (enum problem)i;
+      return true;
+    }
+  return false;
 }

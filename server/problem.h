@@ -3,6 +3,8 @@
 #ifndef MERCHANTD_PROBLEM_H
 #define MERCHANTD_PROBLEM_H
 
+#include <stdbool.h>
+
 enum problem {
   PROBLEM_INVALID_JSON,
   PROBLEM_UNKNOWN_FIELD,
@@ -16,6 +18,16 @@ enum problem {
   PROBLEM_NOT_FOUND,
   PROBLEM_METHOD_NOT_ALLOWED,
   PROBLEM_USERNAME_TAKEN,
+  PROBLEM_INVALID_STATE,
+  PROBLEM_OUT_OF_STOCK,
+  PROBLEM_PRODUCT_UNAVAILABLE,
+  PROBLEM_ORDER_EXPIRED,
+  PROBLEM_AFTER_SALE_OPEN,
+  PROBLEM_REFUND_EXCEEDS_PAID,
+  PROBLEM_RESHIP_WINDOW_CLOSED,
+  PROBLEM_DUPLICATE_IN_BATCH,
+  PROBLEM_IDEMPOTENCY_IN_PROGRESS,
+  PROBLEM_IDEMPOTENCY_KEY_REUSED,
   PROBLEM_PAYLOAD_TOO_LARGE,
   PROBLEM_UNSUPPORTED_MEDIA_TYPE,
   PROBLEM_TOO_MANY_ATTEMPTS,
@@ -33,5 +45,8 @@ struct problem_info {
 };
 
 const struct problem_info *problem_info(enum problem p);
+/* The problem with this code (as SQL functions return them); false when
+ * no such code exists. */
+bool problem_by_code(const char *code, enum problem *out);
 
 #endif

@@ -1,6 +1,7 @@
 #include "reply.h"
 
 #include "db.h"
+#include "idempotency.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -46,6 +47,7 @@ static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json
     log_error("could not serialise a reply");
     return MHD_NO;
   }
+  idempotency_remember(rq, status, content_type, text);
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
@@ -65,7 +67,20 @@ enum MHD_Result reply_json_steal(struct http_request *rq, unsigned status, json_
 
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status)
 {
+  idempotency_remember(rq, status, NULL, NULL);
   return queue(rq, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
+}
+
+enum MHD_Result reply_replay_steal(struct http_request *rq, unsigned status,
+                                   const char *content_type, char *body)
+{
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL)
+    free(body);
+  else
+    MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+  return queue(rq, status, resp, content_type[0] != '\0' ? content_type : NULL);
 }
 
 static enum MHD_Result problem(struct http_request *rq, enum problem p, const char *detail,
@@ -115,4 +130,15 @@ enum MHD_Result reply_db_error(struct http_request *rq, int db_status)
     return reply_problem_retry(rq, PROBLEM_DATABASE_UNAVAILABLE,
                                "the database cannot be reached; try again shortly", 1);
   return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
+}
+
+enum MHD_Result reply_problem_code(struct http_request *rq, const char *code, const char *detail)
+{
+  enum problem p;
+  if (!problem_by_code(code, &p)) {
+    log_error("unknown result code \"%s\"", code);
+    p = PROBLEM_INTERNAL_ERROR;
+    detail = NULL;
+  }
+  return reply_problem(rq, p, detail, NULL);
 }

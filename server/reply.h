@@ -25,8 +25,15 @@ enum MHD_Result reply_problem(struct http_request *rq, enum problem p, const cha
 /* The same with a Retry-After header, in seconds. */
 enum MHD_Result reply_problem_retry(struct http_request *rq, enum problem p, const char *detail,
                                     unsigned retry_after);
+/* A stored reply to a repeated Idempotency-Key; takes body (malloc'd). */
+enum MHD_Result reply_replay_steal(struct http_request *rq, unsigned status,
+                                   const char *content_type, char *body);
 /* 405 with an Allow header. */
 enum MHD_Result reply_method_not_allowed(struct http_request *rq, const char *allow);
+
+/* The problem named by a result code of a SQL function (see the operations
+ * in migrations/): 500 for a code the problem table does not have. */
+enum MHD_Result reply_problem_code(struct http_request *rq, const char *code, const char *detail);
 
 /* The reply for a failed database call: 503 database_unavailable while
  * PostgreSQL is out of reach, 500 otherwise. */

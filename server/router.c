@@ -8,16 +8,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define M      ROUTE_MERCHANT
+#define B      ROUTE_BUYER
+#define ANY    ROUTE_ANY_ROLE
+#define PUB    ROUTE_PUBLIC
+#define OPT    ROUTE_OPTIONAL_AUTH
+#define NOBODY ROUTE_NO_BODY
+#define JSON   ROUTE_JSON_BODY
+
+/* method, pattern, handler, access, body, idempotent, test only */
 static const struct route routes[] = {
-    {"GET", "/livez", ops_livez, ROUTE_PUBLIC, ROUTE_NO_BODY, false},
-    {"GET", "/readyz", ops_readyz, ROUTE_PUBLIC, ROUTE_NO_BODY, false},
-    {"GET", "/metrics", ops_metrics, ROUTE_PUBLIC, ROUTE_NO_BODY, false},
-    {"POST", "/v1/auth/register", auth_register, ROUTE_PUBLIC, ROUTE_JSON_BODY, false},
-    {"POST", "/v1/auth/login", auth_login, ROUTE_PUBLIC, ROUTE_JSON_BODY, false},
-    {"POST", "/v1/auth/logout", auth_logout, ROUTE_ANY_ROLE, ROUTE_NO_BODY, false},
-    {"GET", "/v1/me", me_get, ROUTE_ANY_ROLE, ROUTE_NO_BODY, false},
-    {"PUT", "/v1/test/clock", test_clock_set, ROUTE_PUBLIC, ROUTE_JSON_BODY, true},
-    {"POST", "/v1/test/jobs/run", test_jobs_run, ROUTE_PUBLIC, ROUTE_NO_BODY, true},
+    {"GET", "/livez", ops_livez, PUB, NOBODY, false, false},
+    {"GET", "/readyz", ops_readyz, PUB, NOBODY, false, false},
+    {"GET", "/metrics", ops_metrics, PUB, NOBODY, false, false},
+    {"POST", "/v1/auth/register", auth_register, PUB, JSON, false, false},
+    {"POST", "/v1/auth/login", auth_login, PUB, JSON, false, false},
+    {"POST", "/v1/auth/logout", auth_logout, ANY, NOBODY, false, false},
+    {"GET", "/v1/me", me_get, ANY, NOBODY, false, false},
+    {"GET", "/v1/carriers", carriers_list, PUB, NOBODY, false, false},
+
+    {"POST", "/v1/shops", shops_create, M, JSON, false, false},
+    {"GET", "/v1/shops", shops_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}", shops_get, M, NOBODY, false, false},
+    {"PATCH", "/v1/shops/{id}", shops_update, M, JSON, false, false},
+    {"GET", "/v1/shops/{id}/products", products_list, OPT, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/products", products_create, M, JSON, false, false},
+    {"GET", "/v1/shops/{id}/products/{id}", products_get, OPT, NOBODY, false, false},
+    {"PATCH", "/v1/shops/{id}/products/{id}", products_update, M, JSON, false, false},
+    {"DELETE", "/v1/shops/{id}/products/{id}", products_delete, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/products/{id}/skus", skus_create, M, JSON, false, false},
+    {"PATCH", "/v1/shops/{id}/products/{id}/skus/{id}", skus_update, M, JSON, false, false},
+
+    {"POST", "/v1/orders", orders_create, B, JSON, true, false},
+    {"GET", "/v1/orders", orders_list, B, NOBODY, false, false},
+    {"GET", "/v1/orders/{id}", orders_get, B, NOBODY, false, false},
+    {"POST", "/v1/orders/{id}/pay", orders_pay, B, NOBODY, true, false},
+    {"POST", "/v1/orders/{id}/cancel", orders_cancel, B, NOBODY, true, false},
+    {"POST", "/v1/orders/{id}/confirm-receipt", orders_confirm_receipt, B, NOBODY, true, false},
+    {"POST", "/v1/orders/{id}/after-sales", after_sales_create, B, JSON, true, false},
+
+    {"GET", "/v1/shops/{id}/orders", shop_orders_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/orders/export.csv", shop_orders_export, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/orders/{id}", shop_orders_get, M, NOBODY, false, false},
+    {"PATCH", "/v1/shops/{id}/orders/{id}", shop_orders_update, M, JSON, false, false},
+    {"POST", "/v1/shops/{id}/orders/{id}/ship", shop_orders_ship, M, JSON, true, false},
+    {"POST", "/v1/shops/{id}/shipments:batch", shop_shipments_batch, M, JSON, true, false},
+    {"GET", "/v1/shops/{id}/after-sales", shop_after_sales_list, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/after-sales/{id}/approve", shop_after_sales_approve, M, NOBODY, true,
+     false},
+    {"POST", "/v1/shops/{id}/after-sales/{id}/reject", shop_after_sales_reject, M, JSON, true,
+     false},
+    {"POST", "/v1/shops/{id}/after-sales/{id}/reship", shop_after_sales_reship, M, JSON, true,
+     false},
+    {"GET", "/v1/shops/{id}/erp/orders", erp_orders_feed, M, NOBODY, false, false},
+
+    {"PUT", "/v1/test/clock", test_clock_set, PUB, JSON, false, true},
+    {"POST", "/v1/test/jobs/run", test_jobs_run, PUB, NOBODY, false, true},
 };
 
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])

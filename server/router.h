@@ -13,6 +13,8 @@ enum route_access {
   ROUTE_BUYER = 1 << 1,
   ROUTE_REVIEWER = 1 << 2,
   ROUTE_ANY_ROLE = ROUTE_MERCHANT | ROUTE_BUYER | ROUTE_REVIEWER,
+  /* With ROUTE_PUBLIC: a token, when sent, is checked and identifies the caller. */
+  ROUTE_OPTIONAL_AUTH = 1 << 3,
 };
 
 enum route_body { ROUTE_NO_BODY, ROUTE_JSON_BODY };
@@ -25,7 +27,8 @@ struct route {
   route_handler handler;
   unsigned access;
   enum route_body body;
-  bool test_only; /* exists only with MERCHANTD_TEST_MODE=1 */
+  bool idempotent; /* honours Idempotency-Key (authenticated routes only) */
+  bool test_only;  /* exists only with MERCHANTD_TEST_MODE=1 */
 };
 
 /* Finds the route for method and path. When the path matches only with other

@@ -3,11 +3,18 @@
 #define MERCHANTD_VIEW_H
 
 #include "accounts.h"
+#include "orders.h"
 
 #include <jansson.h>
 
 /* A timestamp as RFC 3339 JSON string. */
 json_t *view_time(int64_t us);
 json_t *view_account(const struct db_account *a);
+/* A time, or null when unset (0). */
+json_t *view_time_or_null(int64_t us);
+
+/* An order as its buyer sees it (for_merchant false) or as the shop sees
+ * it (true: adds merchant_note and flag). */
+json_t *view_order(const struct db_order *o, bool for_merchant);
 
 #endif

@@ -1,0 +1,21 @@
+/* Opaque list cursors for keyset pagination: the sort key and id of the last
+ * row a page showed, plus a letter naming the ordering, so that a cursor
+ * cannot be used with another ordering. Base64url text. */
+#ifndef MERCHANTD_CURSOR_H
+#define MERCHANTD_CURSOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CURSOR_TEXT_SIZE 96
+
+struct cursor {
+  int64_t key; /* e.g. a time in microseconds; 0 when the ordering is by id alone */
+  int64_t id;
+};
+
+void cursor_encode(char kind, const struct cursor *c, char out[CURSOR_TEXT_SIZE]);
+/* False when text is not a cursor of this kind. */
+bool cursor_decode(char kind, const char *text, struct cursor *c);
+
+#endif

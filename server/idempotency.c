@@ -1,0 +1,92 @@
+#include "idempotency.h"
+
+#include "clock.h"
+#include "idempotency_keys.h"
+#include "reply.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A claim whose request has not finished after this long is abandoned. */
+#define STALE_US (60 * CLOCK_US_PER_SEC)
+#define KEY_MAX  255
+
+static bool key_ok(const char *key)
+{
+  size_t n = strlen(key);
+  if (n == 0 || n > KEY_MAX)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (key[i] < 0x21 || key[i] > 0x7e)
+      return false;
+  return true;
+}
+
+/* The request as the key binds it: method, path and body. */
+static void request_hash(struct http_request *rq, unsigned char out[DB_IDEM_HASH_SIZE])
+{
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, (const unsigned char *)rq->method, strlen(rq->method) + 1);
+  crypto_hash_sha256_update(&st, (const unsigned char *)rq->path, strlen(rq->path) + 1);
+  if (rq->body_len > 0)
+    crypto_hash_sha256_update(&st, (const unsigned char *)rq->body, rq->body_len);
+  crypto_hash_sha256_final(&st, out);
+}
+
+enum http_step idempotency_begin(struct http_request *rq)
+{
+  const char *key = http_header(rq, "Idempotency-Key");
+  if (key == NULL)
+    return HTTP_STEP_OK;
+  if (!key_ok(key))
+    return HTTP_STEP_OF(reply_problem(
+        rq, PROBLEM_INVALID_FIELD, "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        json_pack("{s:[{s:s, s:s}]}", "errors", "field", "Idempotency-Key", "message",
+                  "must be 1 to 255 visible ASCII characters")));
+  unsigned char hash[DB_IDEM_HASH_SIZE];
+  request_hash(rq, hash);
+  int64_t now = clock_now_us();
+  struct db_idem idem;
+  enum db_status st = db_idem_begin(rq->session.account.id, key, hash, now, now - STALE_US, &idem);
+  if (st < DB_NONE)
+    return HTTP_STEP_OF(reply_db_error(rq, st));
+  switch (idem.state) {
+  case DB_IDEM_FRESH:
+    rq->idempotency_key = strdup(key);
+    return rq->idempotency_key != NULL ? HTTP_STEP_OK : HTTP_STEP_FAILED;
+  case DB_IDEM_RUNNING:
+    return HTTP_STEP_OF(reply_problem(rq, PROBLEM_IDEMPOTENCY_IN_PROGRESS, NULL, NULL));
+  case DB_IDEM_MISMATCH:
+    return HTTP_STEP_OF(reply_problem(
+        rq, PROBLEM_IDEMPOTENCY_KEY_REUSED,
+        "this Idempotency-Key was used for a different request; use a new key", NULL));
+  case DB_IDEM_REPLAY:
+    break;
+  }
+  enum MHD_Result r = reply_replay_steal(rq, idem.status, idem.content_type, idem.body);
+  free(idem.content_type);
+  return HTTP_STEP_OF(r);
+}
+
+void idempotency_remember(struct http_request *rq, unsigned status, const char *content_type,
+                          const char *body)
+{
+  if (rq->idempotency_key == NULL || rq->idempotency_done)
+    return;
+  rq->idempotency_done = true;
+  if (status >= 500)
+    db_idem_abandon(rq->session.account.id, rq->idempotency_key);
+  else
+    db_idem_finish(rq->session.account.id, rq->idempotency_key, status,
+                   content_type != NULL ? content_type : "", body != NULL ? body : "");
+}
+
+void idempotency_end(struct http_request *rq)
+{
+  if (rq->idempotency_key != NULL && !rq->idempotency_done)
+    db_idem_abandon(rq->session.account.id, rq->idempotency_key);
+  free(rq->idempotency_key);
+  rq->idempotency_key = NULL;
+}
