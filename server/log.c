@@ -55,18 +55,63 @@ void log_msg(enum log_level level, const char *fmt, ...)
        json_pack("{s:s, s:s, s:o}", "time", when, "level", level_names[level], "msg", text(msg)));
 }
 
+/* Writes s as the body of a JSON string into out (NUL-terminated, cut
+ * short if needed): quotes, backslashes and control characters escaped,
+ * bytes that are not valid UTF-8 replaced by '?'. */
+static void escape(char *out, size_t cap, const char *s)
+{
+  size_t o = 0;
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p != '\0' && o + 7 < cap) {
+    unsigned char c = *p;
+    if (c == '"' || c == '\\') {
+      out[o++] = '\\';
+      out[o++] = (char)c;
+      p++;
+    } else if (c < 0x20) {
+      o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+      p++;
+    } else if (c < 0x80) {
+      out[o++] = (char)*p++;
+    } else {
+      /* Copy a whole valid UTF-8 sequence, or replace one bad byte. */
+      size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      size_t k = 1;
+      while (n != 0 && k < n && (p[k] & 0xC0) == 0x80)
+        k++;
+      if (n == 0 || k != n || c == 0xC0 || c == 0xC1 || c > 0xF4) {
+        out[o++] = '?';
+        p++;
+      } else {
+        memcpy(out + o, p, n);
+        o += n;
+        p += n;
+      }
+    }
+  }
+  out[o] = '\0';
+}
+
+/* Called for every request: formatted by hand into one buffer and written
+ * with one call, which costs a fraction of building a JSON object. */
 void log_request(const struct log_request *r)
 {
   if (config.log_level < LOG_LEVEL_INFO)
     return;
-  char when[CLOCK_RFC3339_SIZE];
+  char when[CLOCK_RFC3339_SIZE], id[2 * 64 + 8], method[64], path[1024], account[24];
   clock_format_precise(clock_now_us(), when);
-  json_t *obj =
-      json_pack("{s:s, s:o, s:o, s:o, s:I, s:I}", "time", when, "request_id", text(r->request_id),
-                "method", text(r->method), "path", text(r->path), "status", (json_int_t)r->status,
-                "duration_us", (json_int_t)r->duration_us);
-  if (obj == NULL)
-    return;
-  json_object_set_new(obj, "account", r->account_id ? json_integer(r->account_id) : json_null());
-  emit(stdout, obj);
+  escape(id, sizeof id, r->request_id);
+  escape(method, sizeof method, r->method);
+  escape(path, sizeof path, r->path);
+  if (r->account_id != 0)
+    snprintf(account, sizeof account, "%lld", (long long)r->account_id);
+  else
+    strcpy(account, "null");
+  char line[1400];
+  int n = snprintf(line, sizeof line,
+                   "{\"time\":\"%s\",\"request_id\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
+                   "\"status\":%u,\"duration_us\":%lld,\"account\":%s}\n",
+                   when, id, method, path, r->status, (long long)r->duration_us, account);
+  if (n > 0)
+    fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stdout);
 }

@@ -69,6 +69,8 @@ static int serve(void)
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* One write per request log line, whatever stdout is. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
 
   db_init(config.database_url);
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue))

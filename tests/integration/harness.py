@@ -81,7 +81,7 @@ class Response:
 class Server:
     """A merchantd process on a free port with a database of its own."""
 
-    def __init__(self, env=None, db_url=None, migrate=True, test_mode=True):
+    def __init__(self, env=None, db_url=None, migrate=True, test_mode=True, stdout=None):
         self.db_url = db_url or new_database()
         if migrate:
             out = run_cli(["migrate"], self.db_url)
@@ -98,7 +98,7 @@ class Server:
         self.env.update(env or {})
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen([MERCHANTD, "serve"], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=self.stderr)
+                                     stdout=stdout or subprocess.DEVNULL, stderr=self.stderr)
         self.wait_ready()
 
     def wait_ready(self, timeout=30):

@@ -191,6 +191,26 @@ def test_keep_alive_survives_errors():
         conn.close()
 
 
+def test_one_json_log_line_per_request():
+    out = tempfile.TemporaryFile(mode="w+b")
+    s = start_server(env={"MERCHANTD_LOG_LEVEL": "info"}, stdout=out)
+    s.register("logline1")
+    token = s.login("logline1")
+    s.request("GET", "/v1/me", token=token, headers={"X-Request-Id": "log-me-1"})
+    s.request("GET", '/v1/"quoted"\\path%FF%C3%A9', headers={"X-Request-Id": "log-odd-1"})
+    stop_server(s)
+    out.seek(0)
+    lines = [json.loads(line) for line in out.read().decode("utf-8").splitlines()]
+    by_id = {line["request_id"]: line for line in lines}
+    me = by_id["log-me-1"]
+    assert me["method"] == "GET" and me["path"] == "/v1/me" and me["status"] == 200
+    assert me["account"] is not None and isinstance(me["duration_us"], int)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", me["time"])
+    odd = by_id["log-odd-1"]
+    assert odd["status"] == 404 and odd["account"] is None
+    assert odd["path"].startswith('/v1/"quoted"\\path') and odd["path"].endswith("?é"), odd
+
+
 def test_garbage_requests_do_not_hurt():
     for data in (b"\x00\x01\x02\r\n\r\n", b"GET\r\n\r\n", b"GET /livez HTTP/9.9\r\n\r\n",
                  b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -211,4 +231,4 @@ if __name__ == "__main__":
           test_request_id_echoed_or_made, test_api_replies_are_not_cached,
           test_livez_readyz_metrics, test_test_routes_absent_without_test_mode,
           test_clock_route_validates, test_keep_alive_survives_errors,
-          test_garbage_requests_do_not_hurt])
+          test_one_json_log_line_per_request, test_garbage_requests_do_not_hurt])
