@@ -1,0 +1,76 @@
+# Shared by the benchmark scripts: a Release build, a private PostgreSQL with
+# normal durability, a merchantd on a free port, and the measuring helpers.
+# Source it after setting nothing; it defines functions and variables only.
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+
+CONNS=${CONNS:-64}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
+THREADS=${THREADS:-2}
+
+bench_pids=()
+bench_cleanup() {
+  for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pg_stop "$work/cluster"
+  rm -rf "$work"
+}
+
+# bench_setup: builds, starts PostgreSQL (databases merchantd and pgbench,
+# pgbench initialised) and merchantd; sets work, base, pgport, url,
+# server_pid.
+bench_setup() {
+  install_deps wrk
+  build "$REPO/build-bench" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+  work=$(mktemp -d /tmp/merchantd-bench.XXXXXX)
+  trap bench_cleanup EXIT
+  [ "$(id -u)" = 0 ] && chown postgres "$work"
+  pgport=$(free_port)
+  pg_start "$work/cluster" "$pgport" max_connections=200 shared_buffers=256MB
+  base="postgresql://postgres@127.0.0.1:$pgport"
+  create_db "$base" merchantd
+  create_db "$base" pgbench
+  pgbench -i -q -s 10 -h 127.0.0.1 -p "$pgport" -U postgres pgbench >/dev/null 2>&1
+  export DATABASE_URL="$base/merchantd"
+  "$REPO/build-bench/merchantd" migrate >/dev/null
+  local port
+  port=$(free_port)
+  PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=info MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
+    "$REPO/build-bench/merchantd" serve >/dev/null 2>"$work/server.err" &
+  server_pid=$!
+  bench_pids+=("$server_pid")
+  url="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && return 0; sleep 0.1; done
+  die "merchantd did not become ready: $(cat "$work/server.err")"
+}
+
+post() { curl -sf -H 'Content-Type: application/json' -d "$2" "$url$1"; }
+
+# account ROLE NAME: registers and logs in; prints the token.
+account() {
+  post /v1/auth/register "{\"role\":\"$1\",\"username\":\"$2\",\"password\":\"password-123\",\"display_name\":\"$2\"}" >/dev/null
+  post /v1/auth/login "{\"username\":\"$2\",\"password\":\"password-123\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+# wrk_run ARGS...: prints "req/s p99_ms" from wrk's latency report.
+wrk_run() {
+  wrk --latency "$@" | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
+    END { printf "%.0f %.2f\n", rps, p99 }'
+}
+
+# pgbench_tps: pgbench -S -M prepared over TCP with CONNS clients.
+pgbench_tps() {
+  pgbench -S -M prepared -c "$CONNS" -j 2 -T "$DURATION" -h 127.0.0.1 -p "$pgport" -U postgres pgbench 2>/dev/null \
+    | awk '/^tps/ { printf "%.0f\n", $3; exit }'
+}
+
+# This machine is shared and noisy: each figure is the median of ROUNDS
+# measurements, and the rounds interleave what is compared.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# row LABEL RPS P99 FILE: one line of the result table with every round.
+row() { printf '%-50s %10s %9s   %s\n' "$1" "$2" "$3" "$(tr '\n' ',' <"$4" | sed 's/,$//; s/,/ | /g')"; }
+header() { printf '\n%-50s %10s %9s   %s\n' "measurement (median of $ROUNDS)" "req/s" "p99 ms" "each round (req/s p99)"; }
