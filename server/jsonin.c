@@ -68,17 +68,30 @@ enum http_step jsonin_parse_body(struct http_request *rq)
   return HTTP_STEP_OF(reply_problem(rq, PROBLEM_INVALID_JSON, detail, errors));
 }
 
-static void add_error(json_t *errors, const char *field, const char *fmt, ...)
+static void add_verror(json_t *errors, const char *prefix, const char *field, const char *fmt,
+                       va_list ap)
+{
+  char msg[256], name[256];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  snprintf(name, sizeof name, "%s%s", prefix, field);
+  json_array_append_new(errors, json_pack("{s:s, s:s}", "field", name, "message", msg));
+}
+
+/* errors and prefix are passed through the static helpers as a pair. */
+struct sink {
+  json_t *errors;
+  const char *prefix;
+};
+
+static void add_error(struct sink *k, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void add_error(json_t *errors, const char *field, const char *fmt, ...)
+static void add_error(struct sink *k, const char *field, const char *fmt, ...)
 {
-  char msg[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  add_verror(k->errors, k->prefix, field, fmt, ap);
   va_end(ap);
-  json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
 }
 
 static const char *type_name(enum jsonin_type t)
@@ -97,7 +110,7 @@ static const char *type_name(enum jsonin_type t)
   return "a value";
 }
 
-static bool string_field(const struct jsonin_field *f, json_t *v, json_t *errors)
+static bool string_field(const struct jsonin_field *f, json_t *v, struct sink *errors)
 {
   const char *s = json_string_value(v);
   size_t bytes = json_string_length(v);
@@ -125,7 +138,7 @@ static bool string_field(const struct jsonin_field *f, json_t *v, json_t *errors
 }
 
 /* Checks one present, non-null value; writes the output when valid. */
-static void read_field(const struct jsonin_field *f, json_t *v, json_t *errors)
+static void read_field(const struct jsonin_field *f, json_t *v, struct sink *errors)
 {
   bool type_ok = (f->type == JSONIN_INT && json_is_integer(v)) ||
                  (f->type == JSONIN_BOOL && json_is_boolean(v)) ||
@@ -152,45 +165,78 @@ static void read_field(const struct jsonin_field *f, json_t *v, json_t *errors)
   }
 }
 
-enum http_step jsonin_read(struct http_request *rq, const struct jsonin_field *fields, size_t count)
+bool jsonin_errors_init(struct jsonin_errors *e)
 {
-  json_t *errors = json_array();
-  if (errors == NULL)
-    return HTTP_STEP_FAILED;
-  bool unknown = false;
+  e->list = json_array();
+  e->unknown = false;
+  return e->list != NULL;
+}
+
+void jsonin_error(struct jsonin_errors *e, const char *field, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  add_verror(e->list, "", field, fmt, ap);
+  va_end(ap);
+}
+
+void jsonin_check(json_t *obj, const struct jsonin_field *fields, size_t count, const char *prefix,
+                  struct jsonin_errors *e)
+{
+  struct sink k = {e->list, prefix};
+  if (!json_is_object(obj)) {
+    add_error(&k, "", "must be an object");
+    return;
+  }
   const char *key;
   json_t *v;
-  json_object_foreach(rq->json, key, v)
+  json_object_foreach(obj, key, v)
   {
     size_t i = 0;
     while (i < count && strcmp(fields[i].name, key) != 0)
       i++;
     if (i == count) {
-      unknown = true;
-      add_error(errors, key, "unknown field");
+      e->unknown = true;
+      add_error(&k, key, "unknown field");
     }
   }
   for (size_t i = 0; i < count; i++) {
     const struct jsonin_field *f = &fields[i];
-    v = json_object_get(rq->json, f->name);
+    v = json_object_get(obj, f->name);
     if (f->present != NULL)
       *f->present = v != NULL;
     if (v == NULL) {
       if (f->required)
-        add_error(errors, f->name, "is required");
+        add_error(&k, f->name, "is required");
     } else if (json_is_null(v)) {
       if (!f->nullable)
-        add_error(errors, f->name, "must not be null");
+        add_error(&k, f->name, "must not be null");
     } else {
-      read_field(f, v, errors);
+      read_field(f, v, &k);
     }
   }
-  if (json_array_size(errors) == 0) {
-    json_decref(errors);
+}
+
+enum http_step jsonin_finish(struct http_request *rq, struct jsonin_errors *e)
+{
+  if (json_array_size(e->list) == 0) {
+    json_decref(e->list);
+    e->list = NULL;
     return HTTP_STEP_OK;
   }
-  enum problem p = unknown ? PROBLEM_UNKNOWN_FIELD : PROBLEM_INVALID_FIELD;
-  const char *detail = unknown ? "the request has fields this endpoint does not take"
-                               : "one or more fields are invalid";
-  return HTTP_STEP_OF(reply_problem(rq, p, detail, json_pack("{s:o}", "errors", errors)));
+  enum problem p = e->unknown ? PROBLEM_UNKNOWN_FIELD : PROBLEM_INVALID_FIELD;
+  const char *detail = e->unknown ? "the request has fields this endpoint does not take"
+                                  : "one or more fields are invalid";
+  json_t *extra = json_pack("{s:o}", "errors", e->list);
+  e->list = NULL;
+  return HTTP_STEP_OF(reply_problem(rq, p, detail, extra));
+}
+
+enum http_step jsonin_read(struct http_request *rq, const struct jsonin_field *fields, size_t count)
+{
+  struct jsonin_errors e;
+  if (!jsonin_errors_init(&e))
+    return HTTP_STEP_FAILED;
+  jsonin_check(rq->json, fields, count, "", &e);
+  return jsonin_finish(rq, &e);
 }

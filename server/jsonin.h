@@ -6,6 +6,8 @@
 
 #include "http.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +41,24 @@ enum http_step jsonin_parse_body(struct http_request *rq);
 /* Checks rq->json against the fields and fills their outputs. */
 enum http_step jsonin_read(struct http_request *rq, const struct jsonin_field *fields,
                            size_t count);
+
+/* For bodies with nested objects: collect the problems of every part in one
+ * list, then answer them all in one 400 (or go on when there are none). */
+struct jsonin_errors {
+  json_t *list;
+  bool unknown; /* an unknown field was among them: the code is unknown_field */
+};
+
+bool jsonin_errors_init(struct jsonin_errors *e);
+/* Checks obj against fields; problems are named "<prefix><field>", e.g. with
+ * prefix "skus[2]." the price of the third SKU is "skus[2].price_cents". */
+void jsonin_check(json_t *obj, const struct jsonin_field *fields, size_t count, const char *prefix,
+                  struct jsonin_errors *e);
+void jsonin_error(struct jsonin_errors *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* HTTP_STEP_OK when nothing was collected; else the 400 is queued. Either
+ * way the list is released. */
+enum http_step jsonin_finish(struct http_request *rq, struct jsonin_errors *e);
 
 /* Counts UTF-8 characters (the input is known to be valid UTF-8). */
 size_t jsonin_utf8_length(const char *s, size_t bytes);

@@ -1,0 +1,84 @@
+/* Products and their SKUs. Every write names the merchant next to the shop,
+ * so another merchant's shop, product or SKU is not found in the same
+ * statement that would change it. */
+#ifndef MERCHANTD_DB_PRODUCTS_H
+#define MERCHANTD_DB_PRODUCTS_H
+
+#include "db.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DB_SKU_SPEC_SIZE 241 /* 60 characters of up to 4 bytes */
+
+/* One product. Text fields point into the query result: they are valid only
+ * while the callback that received the product runs. */
+struct db_product {
+  int64_t id;
+  int64_t shop_id;
+  const char *title;
+  const char *description;
+  const char *status;      /* on_sale or off_sale */
+  const char *images_json; /* JSON array of URLs */
+  const char *skus_json;   /* JSON array [{"id", "spec", "price_cents", "stock"}] by id */
+  int64_t created_at, updated_at;
+};
+
+typedef void (*db_product_fn)(const struct db_product *p, void *arg);
+
+/* What a write sets; NULL leaves a field as it is (or, on create, takes the
+ * default: empty description, no images, on_sale). images_json is a JSON
+ * array of strings, skus_json one of {"spec", "price_cents", "stock"}. */
+struct db_product_write {
+  const char *title;
+  const char *description;
+  const char *images_json;
+  const char *status;
+  const char *skus_json; /* create only */
+};
+
+/* Creates the product and its SKUs in one statement; DB_NONE when the
+ * merchant has no such shop. */
+enum db_status db_product_create(int64_t merchant_id, int64_t shop_id,
+                                 const struct db_product_write *w, int64_t now, db_product_fn fn,
+                                 void *arg);
+
+/* One page of a shop's live products, newest first, ids below before_id
+ * (0: from the newest). viewer_id is the calling merchant (0 for anyone
+ * else): the shop's owner sees off-sale products too, others only on-sale
+ * ones. status, when not NULL, keeps only products in that status.
+ * *shop_found says whether the shop exists. */
+enum db_status db_products_page(int64_t shop_id, int64_t viewer_id, const char *status,
+                                int64_t before_id, int limit, db_product_fn fn, void *arg,
+                                bool *shop_found);
+/* A live product as viewer_id (as above) may see it; DB_NONE otherwise. */
+enum db_status db_product_get(int64_t shop_id, int64_t product_id, int64_t viewer_id,
+                              db_product_fn fn, void *arg);
+/* Changes a live product of the merchant's shop; DB_NONE when none. */
+enum db_status db_product_update(int64_t merchant_id, int64_t shop_id, int64_t product_id,
+                                 const struct db_product_write *w, int64_t now, db_product_fn fn,
+                                 void *arg);
+/* Marks a live product deleted (orders keep pointing at it); DB_NONE when
+ * the merchant's shop has no such live product. */
+enum db_status db_product_delete(int64_t merchant_id, int64_t shop_id, int64_t product_id,
+                                 int64_t now);
+
+struct db_sku {
+  int64_t id;
+  char spec[DB_SKU_SPEC_SIZE];
+  int64_t price_cents;
+  int64_t stock;
+};
+
+/* Adds a SKU (SQL function sku_add); result receives its result code: "ok"
+ * (out filled), "not_found" or "invalid_state" (the product is full). */
+enum db_status db_sku_add(int64_t merchant_id, int64_t shop_id, int64_t product_id,
+                          const char *spec, int64_t price_cents, int64_t stock, int64_t now,
+                          char result[32], struct db_sku *out);
+/* Changes a SKU of a live product of the merchant's shop; NULL leaves a
+ * field as it is. DB_NONE when there is no such SKU there. */
+enum db_status db_sku_update(int64_t merchant_id, int64_t shop_id, int64_t product_id,
+                             int64_t sku_id, const char *spec, const int64_t *price_cents,
+                             const int64_t *stock, int64_t now, struct db_sku *out);
+
+#endif
