@@ -40,6 +40,32 @@ CREATE TABLE skus (
 COMMENT ON TABLE skus IS 'sellable variants of a product; stock can never go below zero';
 CREATE INDEX skus_product ON skus (product_id, id);
 
+-- Adds a SKU to a live product of the merchant's shop ('not_found' else). A
+-- product has at most 50 SKUs ('invalid_state' past that): the product row
+-- is locked before counting, so concurrent adds count each other. NO KEY
+-- UPDATE does not block the key-share locks of orders referencing it.
+CREATE FUNCTION sku_add(p_merchant bigint, p_shop bigint, p_product bigint, p_spec text,
+                        p_price bigint, p_stock integer, p_now timestamptz)
+RETURNS TABLE (result text, sku_id bigint) LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM products p JOIN shops s ON s.id = p.shop_id
+   WHERE p.id = p_product AND p.shop_id = p_shop AND p.deleted_at IS NULL
+     AND s.merchant_id = p_merchant
+     FOR NO KEY UPDATE OF p;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'not_found', NULL::bigint;
+  ELSIF (SELECT count(*) FROM skus k WHERE k.product_id = p_product) >= 50 THEN
+    RETURN QUERY SELECT 'invalid_state', NULL::bigint;
+  ELSE
+    INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
+    VALUES (p_product, p_shop, p_spec, p_price, p_stock, p_now, p_now)
+    RETURNING id INTO sku_id;
+    result := 'ok';
+    RETURN NEXT;
+  END IF;
+END
+$$;
+
 CREATE TABLE carriers (
   code text PRIMARY KEY CHECK (code ~ '^[a-z0-9_]{2,20}$'),
   name text NOT NULL
@@ -92,7 +118,7 @@ CREATE TABLE orders (
   CHECK ((status = 'closed') = (closed_at IS NOT NULL AND close_reason IS NOT NULL))
 );
 COMMENT ON TABLE orders IS 'buyers'' orders; status moves only along unpaid > paid > shipped > completed, or to closed (see order_status_guard)';
-COMMENT ON COLUMN orders.change_seq IS 'position in the ERP change feed, renewed by every change';
+COMMENT ON COLUMN orders.change_seq IS 'position in the ERP change feed, renewed by every change: change_xid << 20 plus a count within the transaction';
 COMMENT ON COLUMN orders.change_xid IS 'transaction of the last change: the feed holds back changes of transactions that may still commit';
 CREATE INDEX orders_shop_created ON orders (shop_id, created_at, id);
 CREATE INDEX orders_shop_status_created ON orders (shop_id, status, created_at, id);
@@ -103,7 +129,8 @@ CREATE INDEX orders_shop_change ON orders (shop_id, change_seq);
 CREATE INDEX orders_buyer ON orders (buyer_id, id);
 CREATE INDEX orders_unpaid_expiry ON orders (expires_at) WHERE status = 'unpaid';
 CREATE INDEX orders_shipped ON orders (shipped_at) WHERE status = 'shipped';
-CREATE INDEX orders_shop_buyer_name ON orders (shop_id, buyer_name);
+-- text_pattern_ops: a buyer name prefix is a byte range whatever the collation.
+CREATE INDEX orders_shop_buyer_name ON orders (shop_id, buyer_name text_pattern_ops);
 
 CREATE TABLE order_items (
   order_id    bigint NOT NULL REFERENCES orders (id),
@@ -149,6 +176,8 @@ COMMENT ON TABLE after_sales IS 'buyers'' after-sales requests and the merchant'
 CREATE UNIQUE INDEX after_sales_one_open ON after_sales (order_id)
   WHERE status IN ('requested', 'approved');
 CREATE INDEX after_sales_shop ON after_sales (shop_id, id);
+-- The merchant's tabs (requested, approved...): a page filtered by status.
+CREATE INDEX after_sales_shop_status ON after_sales (shop_id, status, id);
 
 CREATE TABLE refunds (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -177,6 +206,8 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 -- Status transitions, the change feed and the per-tab counters, for every
 -- write whatever its origin.
 CREATE FUNCTION order_status_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_n integer;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF NEW.status <> 'unpaid' THEN
@@ -190,8 +221,20 @@ BEGIN
     RAISE EXCEPTION 'order % cannot go from % to %', OLD.id, OLD.status, NEW.status
       USING ERRCODE = 'check_violation';
   END IF;
-  NEW.change_seq := nextval('order_change_seq');
+  -- The feed position follows the transaction id, so that a change the ERP
+  -- feed hands out (change_xid below its snapshot's xmin) sorts before every
+  -- change still to commit. A sequence drawn here could not promise that: a
+  -- transaction that got its id early (a lock at its start) draws late, and
+  -- a newer transaction still running can hold a smaller number. The low 20
+  -- bits count the changes of the transaction: seqs stay unique and grow.
+  v_n := coalesce(nullif(current_setting('merchantd.order_changes', true), ''), '0')::integer;
+  IF v_n >= 1048576 THEN
+    RAISE EXCEPTION 'too many order changes in one transaction'
+      USING ERRCODE = 'program_limit_exceeded';
+  END IF;
+  PERFORM set_config('merchantd.order_changes', (v_n + 1)::text, true);
   NEW.change_xid := pg_current_xact_id();
+  NEW.change_seq := (NEW.change_xid::text::bigint << 20) | v_n;
   RETURN NEW;
 END
 $$;
@@ -402,6 +445,26 @@ BEGIN
 END
 $$;
 
+-- order_ship for the merchant's API in one round trip: another merchant's
+-- shop is not_found, and a shipped order comes back as it now is (a query
+-- calling order_ship would still see the row as it was before).
+CREATE FUNCTION shop_order_ship(p_merchant bigint, p_shop bigint, p_order bigint, p_carrier text,
+                                p_tracking text, p_now timestamptz)
+RETURNS TABLE (result text, shipped orders) LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM shops WHERE id = p_shop AND merchant_id = p_merchant;
+  IF NOT FOUND THEN
+    result := 'not_found';
+  ELSE
+    result := order_ship(p_shop, p_order, p_carrier, p_tracking, p_now);
+    IF result = 'ok' THEN
+      SELECT * INTO shipped FROM orders WHERE id = p_order;
+    END IF;
+  END IF;
+  RETURN NEXT;
+END
+$$;
+
 -- Ships each row on its own: a bad row is reported and never blocks the
 -- others; a repeated order id is reported, not shipped twice.
 -- p_items: [{"order_id": n, "carrier": s, "tracking_no": s}]
@@ -545,5 +608,31 @@ BEGIN
    WHERE id = p_id;
   UPDATE orders SET after_sales_open = false WHERE id = a.order_id;
   RETURN 'ok';
+END
+$$;
+
+-- The merchant's decisions (p_action: approve, reject or reship) for the API
+-- in one round trip: another merchant's shop is not_found, and a decided
+-- after-sale comes back as it now is (a query calling the decision itself
+-- would still see the row as it was before).
+CREATE FUNCTION shop_after_sale_decide(p_merchant bigint, p_shop bigint, p_id bigint,
+                                       p_action text, p_reason text, p_carrier text,
+                                       p_tracking text, p_now timestamptz)
+RETURNS TABLE (result text, decided after_sales) LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM shops WHERE id = p_shop AND merchant_id = p_merchant;
+  IF NOT FOUND THEN
+    result := 'not_found';
+  ELSE
+    result := CASE p_action
+                WHEN 'approve' THEN after_sale_approve(p_shop, p_id, p_now)
+                WHEN 'reject' THEN after_sale_reject(p_shop, p_id, p_reason, p_now)
+                WHEN 'reship' THEN after_sale_reship(p_shop, p_id, p_carrier, p_tracking, p_now)
+              END;
+    IF result = 'ok' THEN
+      SELECT * INTO decided FROM after_sales WHERE id = p_id;
+    END IF;
+  END IF;
+  RETURN NEXT;
 END
 $$;
