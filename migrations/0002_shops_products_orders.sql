@@ -458,26 +458,6 @@ BEGIN
 END
 $$;
 
--- order_ship for the merchant's API in one round trip: another merchant's
--- shop is not_found, and a shipped order comes back as it now is (a query
--- calling order_ship would still see the row as it was before).
-CREATE FUNCTION shop_order_ship(p_merchant bigint, p_shop bigint, p_order bigint, p_carrier text,
-                                p_tracking text, p_now timestamptz)
-RETURNS TABLE (result text, shipped orders) LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM 1 FROM shops WHERE id = p_shop AND merchant_id = p_merchant;
-  IF NOT FOUND THEN
-    result := 'not_found';
-  ELSE
-    result := order_ship(p_shop, p_order, p_carrier, p_tracking, p_now);
-    IF result = 'ok' THEN
-      SELECT * INTO shipped FROM orders WHERE id = p_order;
-    END IF;
-  END IF;
-  RETURN NEXT;
-END
-$$;
-
 -- Ships each row on its own: a bad row is reported and never blocks the
 -- others; a repeated order id is reported, not shipped twice.
 -- p_items: [{"order_id": n, "carrier": s, "tracking_no": s}]

@@ -1,6 +1,7 @@
 #include "jobs.h"
 
 #include "accounts.h"
+#include "buyer_orders.h"
 #include "clock.h"
 #include "config.h"
 #include "idempotency_keys.h"
@@ -41,10 +42,43 @@ static enum db_status purge_idempotency_keys(int64_t now)
   return db_idem_purge(now - DAY_US);
 }
 
+/* Both order jobs work in batches of this many orders, each batch its own
+ * transaction, until a batch comes back short. */
+#define ORDER_JOB_BATCH 500
+
+static enum db_status order_batches(const char *what, int64_t now,
+                                    enum db_status (*batch)(int64_t, int, int64_t *))
+{
+  int64_t moved, total = 0;
+  enum db_status st;
+  do {
+    st = batch(now, ORDER_JOB_BATCH, &moved);
+    total += moved;
+  } while (st >= DB_NONE && moved >= ORDER_JOB_BATCH);
+  if (total > 0)
+    log_info("%s %lld orders", what, (long long)total);
+  return st;
+}
+
+/* Unpaid orders close at their payment deadline and their stock goes back
+ * on sale (paying after it closes the order too, should this lag). */
+static enum db_status expire_unpaid_orders(int64_t now)
+{
+  return order_batches("closed unpaid", now, db_orders_expire);
+}
+
+/* Shipped orders the buyer has not confirmed complete ten days on. */
+static enum db_status autocomplete_shipped_orders(int64_t now)
+{
+  return order_batches("auto-completed", now, db_orders_autocomplete);
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
     {"purge_login_throttle", 600 * CLOCK_US_PER_SEC, purge_login_throttle},
+    {"expire_unpaid_orders", 60 * CLOCK_US_PER_SEC, expire_unpaid_orders},
+    {"autocomplete_shipped_orders", 600 * CLOCK_US_PER_SEC, autocomplete_shipped_orders},
 };
 
 static pthread_t thread;
