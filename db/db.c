@@ -70,11 +70,14 @@ void db_stats(struct db_stats *out)
 
 static PGconn *connect_now(void)
 {
-  /* connect_timeout bounds a hung server; keepalives notice a dead peer. */
+  /* connect_timeout bounds a hung server; keepalives notice a dead peer.
+   * JIT is off: it pays only for long analytic queries, and a planner
+   * estimate gone wrong would add a compile to a millisecond query. */
   const char *keys[] = {"dbname",          "application_name", "connect_timeout",
                         "keepalives_idle", "options",          NULL};
   const char *vals[] = {
-      db_conninfo, "merchantd", "3", "30", "-c statement_timeout=10000 -c TimeZone=UTC", NULL};
+      db_conninfo, "merchantd", "3", "30", "-c statement_timeout=10000 -c TimeZone=UTC -c jit=off",
+      NULL};
   PGconn *pg = PQconnectdbParams(keys, vals, 1);
   if (PQstatus(pg) != CONNECTION_OK) {
     char msg[256];

@@ -45,11 +45,7 @@ typedef void (*db_order_fn)(const struct db_order *o, void *arg);
   " o.flag, o.carrier, o.tracking_no, ts_to_us(o.created_at), ts_to_us(o.expires_at),"             \
   " ts_to_us(o.paid_at), ts_to_us(o.grouped_at), ts_to_us(o.shipped_at),"                          \
   " ts_to_us(o.completed_at), ts_to_us(o.closed_at), o.close_reason, o.after_sales_open,"          \
-  " o.change_seq,"                                                                                 \
-  " (SELECT json_agg(json_build_object('line', i.line, 'sku_id', i.sku_id, 'product_id',"          \
-  " i.product_id, 'title', i.title, 'spec', i.spec, 'image', i.image, 'price_cents',"              \
-  " i.price_cents, 'quantity', i.quantity) ORDER BY i.line)"                                       \
-  " FROM order_items i WHERE i.order_id = o.id)"
+  " o.change_seq, o.items"
 #define DB_ORDER_NCOLUMNS 33
 
 #endif

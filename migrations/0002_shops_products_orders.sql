@@ -77,7 +77,6 @@ INSERT INTO carriers (code, name) VALUES
   ('deppon', '德邦快递'), ('best', '百世快递');
 
 CREATE SEQUENCE order_sn_seq;
-CREATE SEQUENCE order_change_seq;
 
 CREATE TABLE orders (
   id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -110,6 +109,7 @@ CREATE TABLE orders (
   completed_at     timestamptz,
   closed_at        timestamptz,
   close_reason     text CHECK (close_reason IN ('cancelled', 'expired', 'refunded')),
+  items            jsonb NOT NULL,
   after_sales_open boolean NOT NULL DEFAULT false,
   change_seq       bigint NOT NULL,
   change_xid       xid8 NOT NULL,
@@ -118,6 +118,7 @@ CREATE TABLE orders (
   CHECK ((status = 'closed') = (closed_at IS NOT NULL AND close_reason IS NOT NULL))
 );
 COMMENT ON TABLE orders IS 'buyers'' orders; status moves only along unpaid > paid > shipped > completed, or to closed (see order_status_guard)';
+COMMENT ON COLUMN orders.items IS 'the lines as ordered, the same as order_items: read with the order without a join';
 COMMENT ON COLUMN orders.change_seq IS 'position in the ERP change feed, renewed by every change: change_xid << 20 plus a count within the transaction';
 COMMENT ON COLUMN orders.change_xid IS 'transaction of the last change: the feed holds back changes of transactions that may still commit';
 CREATE INDEX orders_shop_created ON orders (shop_id, created_at, id);
@@ -288,6 +289,7 @@ CREATE FUNCTION order_create(p_buyer bigint, p_shop bigint, p_items jsonb, p_add
 RETURNS TABLE (result text, order_id bigint) LANGUAGE plpgsql AS $$
 DECLARE
   v_items bigint := 0;
+  v_lines jsonb;
   v_id    bigint;
   r       record;
 BEGIN
@@ -318,22 +320,30 @@ BEGIN
     v_items := v_items + r.price_cents * r.quantity;
   END LOOP;
 
+  SELECT jsonb_agg(jsonb_build_object('line', e.n, 'sku_id', s.id, 'product_id', p.id,
+                           'title', p.title, 'spec', s.spec, 'image', p.images[1],
+                           'price_cents', s.price_cents,
+                           'quantity', (e.item ->> 'quantity')::integer) ORDER BY e.n)
+    INTO v_lines
+    FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e (item, n)
+    JOIN skus s ON s.id = (e.item ->> 'sku_id')::bigint JOIN products p ON p.id = s.product_id;
+
   INSERT INTO orders (order_sn, shop_id, buyer_id, buyer_name, status, items_cents, total_cents,
                       addr_name, addr_phone, addr_province, addr_city, addr_district, addr_detail,
-                      note, created_at, expires_at, change_seq, change_xid)
+                      note, created_at, expires_at, items, change_seq, change_xid)
   SELECT to_char(p_now AT TIME ZONE 'Asia/Shanghai', 'YYMMDD') || '-'
            || lpad(nextval('order_sn_seq')::text, 10, '0'),
          p_shop, p_buyer, a.display_name, 'unpaid', v_items, v_items,
          p_addr ->> 'name', p_addr ->> 'phone', p_addr ->> 'province', p_addr ->> 'city',
-         p_addr ->> 'district', p_addr ->> 'detail', coalesce(p_note, ''), p_now, p_expires, 0, '0'
+         p_addr ->> 'district', p_addr ->> 'detail', coalesce(p_note, ''), p_now, p_expires,
+         v_lines, 0, '0'
     FROM accounts a WHERE a.id = p_buyer
   RETURNING id INTO v_id;
 
   INSERT INTO order_items (order_id, line, sku_id, product_id, title, spec, image, price_cents, quantity)
-  SELECT v_id, e.n, s.id, p.id, p.title, s.spec, p.images[1], s.price_cents,
-         (e.item ->> 'quantity')::integer
-    FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e (item, n)
-    JOIN skus s ON s.id = (e.item ->> 'sku_id')::bigint JOIN products p ON p.id = s.product_id;
+  SELECT v_id, l.line, l.sku_id, l.product_id, l.title, l.spec, l.image, l.price_cents, l.quantity
+    FROM jsonb_to_recordset(v_lines) AS l (line smallint, sku_id bigint, product_id bigint, title text,
+                                           spec text, image text, price_cents bigint, quantity integer);
   UPDATE skus s SET stock = s.stock - i.quantity, updated_at = p_now
     FROM jsonb_to_recordset(p_items) AS i (sku_id bigint, quantity integer)
    WHERE s.id = i.sku_id;

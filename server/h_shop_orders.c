@@ -1,33 +1,257 @@
-/* Placeholder until the handlers land; replaced wholesale. */
+/* The merchant's orders, one at a time and in batches:
+ *   GET   /v1/shops/{id}/orders/{id}
+ *   PATCH /v1/shops/{id}/orders/{id}       merchant_note, flag
+ *   POST  /v1/shops/{id}/orders/{id}/ship  carrier, tracking_no
+ *   POST  /v1/shops/{id}/shipments:batch   up to 500 shipments
+ * (The list and its CSV export are in h_export.c.) Each folds the shop's
+ * ownership into its one query where it can: another merchant's shop, or
+ * an order of another shop, answers 404. */
+#include "clock.h"
 #include "handlers.h"
+#include "jsonin.h"
 #include "reply.h"
+#include "shop_orders.h"
+#include "tenancy.h"
+#include "view.h"
 
-enum MHD_Result shop_orders_list(struct http_request *rq)
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_MAX 500
+
+/* The formats order_ship enforces again in SQL, checked here first so that
+ * the reply names the field. The carrier must also be in the carriers
+ * table, which only the database knows. */
+static const char *tracking_problem(const char *s)
 {
-  return reply_problem(rq, PROBLEM_NOT_FOUND, "not implemented yet", NULL);
+  size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+  if (s[n] != '\0' || n < 6 || n > 40)
+    return "must be 6 to 40 letters, digits and '-'";
+  return NULL;
 }
 
-enum MHD_Result shop_orders_export(struct http_request *rq)
+static const char *carrier_problem(const char *s)
 {
-  return reply_problem(rq, PROBLEM_NOT_FOUND, "not implemented yet", NULL);
+  size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+  if (s[n] != '\0' || n < 2 || n > 20)
+    return "must be a carrier code from GET /v1/carriers";
+  return NULL;
+}
+
+/* db_order_fn: keeps the merchant's view of the order. */
+static void keep_order(const struct db_order *o, void *arg)
+{
+  *(json_t **)arg = view_order(o, true);
+}
+
+static enum MHD_Result order_reply(struct http_request *rq, enum db_status st, json_t *order)
+{
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  if (st == DB_NONE)
+    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such order in this shop", NULL);
+  return reply_json_steal(rq, MHD_HTTP_OK, order);
 }
 
 enum MHD_Result shop_orders_get(struct http_request *rq)
 {
-  return reply_problem(rq, PROBLEM_NOT_FOUND, "not implemented yet", NULL);
+  json_t *order = NULL;
+  enum db_status st =
+      db_shop_order_get(rq->session.account.id, rq->ids[0], rq->ids[1], keep_order, &order);
+  return order_reply(rq, st, order);
 }
 
 enum MHD_Result shop_orders_update(struct http_request *rq)
 {
-  return reply_problem(rq, PROBLEM_NOT_FOUND, "not implemented yet", NULL);
+  const char *note = NULL;
+  int64_t flag = -1;
+  bool has_note, has_flag;
+  const struct jsonin_field fields[] = {
+      {"merchant_note", JSONIN_TEXT, false, false, 0, 500, &note, &has_note, NULL},
+      {"flag", JSONIN_INT, false, false, 0, 5, &flag, &has_flag, NULL},
+  };
+  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  if (!has_note && !has_flag)
+    return reply_problem(rq, PROBLEM_INVALID_FIELD,
+                         "nothing to change: send merchant_note, flag or both",
+                         json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "errors", "field",
+                                   "merchant_note", "message", "send this, flag or both", "field",
+                                   "flag", "message", "send this, merchant_note or both"));
+  json_t *order = NULL;
+  enum db_status st = db_shop_order_update(rq->session.account.id, rq->ids[0], rq->ids[1], note,
+                                           (int)flag, keep_order, &order);
+  return order_reply(rq, st, order);
+}
+
+/* The detail of a result code of order_ship. */
+static const char *ship_detail(const char *code)
+{
+  if (strcmp(code, "not_found") == 0)
+    return "no such order in this shop";
+  if (strcmp(code, "invalid_state") == 0)
+    return "only a paid order can be shipped, and only once";
+  return NULL;
+}
+
+/* With the formats checked here, order_ship's invalid_field can only mean a
+ * carrier code the carriers table does not have. */
+static json_t *unknown_carrier(void)
+{
+  return json_pack("[{s:s, s:s}]", "field", "carrier", "message",
+                   "is not a carrier of GET /v1/carriers");
 }
 
 enum MHD_Result shop_orders_ship(struct http_request *rq)
 {
-  return reply_problem(rq, PROBLEM_NOT_FOUND, "not implemented yet", NULL);
+  const char *carrier = NULL, *tracking_no = NULL;
+  const struct jsonin_field fields[] = {
+      {"carrier", JSONIN_BYTES, true, false, 0, 64, &carrier, NULL, carrier_problem},
+      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, &tracking_no, NULL, tracking_problem},
+  };
+  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  char code[DB_RESULT_CODE_SIZE];
+  json_t *order = NULL;
+  enum db_status st = db_shop_order_ship(rq->session.account.id, rq->ids[0], rq->ids[1], carrier,
+                                         tracking_no, clock_now_us(), code, keep_order, &order);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  if (strcmp(code, "ok") == 0)
+    return reply_json_steal(rq, MHD_HTTP_OK, order);
+  if (strcmp(code, "invalid_field") == 0)
+    return reply_problem(rq, PROBLEM_INVALID_FIELD, "unknown carrier",
+                         json_pack("{s:o}", "errors", unknown_carrier()));
+  return reply_problem_code(rq, code, ship_detail(code));
+}
+
+/* A batch: the request's rows, and what became of each. Rows that fail the
+ * checks here are answered without reaching the database; the others go
+ * to orders_ship_batch in one call, in request order. */
+struct batch {
+  json_t *results;         /* [{"order_id", "result"}], one per request row */
+  json_t *sent;            /* the rows sent to the database */
+  size_t index[BATCH_MAX]; /* sent row i is request row index[i] */
+  size_t next;             /* the next sent row to receive a result */
+};
+
+/* Checks one request row; NULL when it can be shipped, else the problem
+ * code, with errors[] filled. */
+static const char *row_problem(json_t *row, json_t *errors)
+{
+  const char *key;
+  json_t *v;
+  bool unknown = false;
+  json_object_foreach(row, key, v)
+  {
+    if (strcmp(key, "order_id") != 0 && strcmp(key, "carrier") != 0 &&
+        strcmp(key, "tracking_no") != 0) {
+      unknown = true;
+      json_array_append_new(errors,
+                            json_pack("{s:s, s:s}", "field", key, "message", "unknown field"));
+    }
+  }
+  json_t *id = json_object_get(row, "order_id");
+  if (!json_is_integer(id) || json_integer_value(id) <= 0)
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "order_id", "message",
+                                            "must be a positive integer"));
+  const char *names[] = {"carrier", "tracking_no"};
+  const char *(*checks[])(const char *) = {carrier_problem, tracking_problem};
+  for (int i = 0; i < 2; i++) {
+    json_t *s = json_object_get(row, names[i]);
+    const char *why = !json_is_string(s) ? "must be a string" : checks[i](json_string_value(s));
+    if (why != NULL)
+      json_array_append_new(errors, json_pack("{s:s, s:s}", "field", names[i], "message", why));
+  }
+  if (json_array_size(errors) == 0)
+    return NULL;
+  return unknown ? "unknown_field" : "invalid_field";
+}
+
+/* db_ship_result_fn: the result of the next sent row. */
+static void batch_result(int64_t order_id, const char *code, void *arg)
+{
+  struct batch *b = arg;
+  if (b->next >= json_array_size(b->sent))
+    return;
+  json_t *r = json_array_get(b->results, b->index[b->next++]);
+  json_object_set_new(r, "result", json_string(strcmp(code, "ok") == 0 ? "shipped" : code));
+  if (strcmp(code, "invalid_field") == 0)
+    json_object_set_new(r, "errors", unknown_carrier());
+}
+
+/* Reads items[]; a 400 is only for the shape of the request itself. */
+static enum http_step batch_read(struct http_request *rq, struct batch *b)
+{
+  const char *key;
+  json_t *v;
+  json_object_foreach(rq->json, key, v)
+  {
+    if (strcmp(key, "items") != 0)
+      return HTTP_STEP_OF(reply_problem(
+          rq, PROBLEM_UNKNOWN_FIELD, "the request has fields this endpoint does not take",
+          json_pack("{s:[{s:s, s:s}]}", "errors", "field", key, "message", "unknown field")));
+  }
+  json_t *items = json_object_get(rq->json, "items");
+  size_t n = json_array_size(items);
+  const char *why = !json_is_array(items)     ? "must be an array of shipments"
+                    : n == 0 || n > BATCH_MAX ? "must hold 1 to 500 shipments"
+                                              : NULL;
+  json_t *row;
+  size_t i;
+  json_array_foreach(items, i, row)
+  {
+    if (why == NULL && !json_is_object(row))
+      why = "every shipment must be an object";
+  }
+  if (why != NULL)
+    return HTTP_STEP_OF(
+        reply_problem(rq, PROBLEM_INVALID_FIELD, why,
+                      json_pack("{s:[{s:s, s:s}]}", "errors", "field", "items", "message", why)));
+  json_array_foreach(items, i, row)
+  {
+    json_t *id = json_object_get(row, "order_id");
+    json_t *errors = json_array();
+    const char *problem = row_problem(row, errors);
+    json_t *r = json_pack("{s:O}", "order_id", json_is_integer(id) ? id : json_null());
+    if (problem != NULL) {
+      json_object_set_new(r, "result", json_string(problem));
+      json_object_set_new(r, "errors", errors);
+    } else {
+      json_decref(errors);
+      b->index[json_array_size(b->sent)] = i;
+      json_array_append_new(b->sent, json_pack("{s:O, s:O, s:O}", "order_id", id, "carrier",
+                                               json_object_get(row, "carrier"), "tracking_no",
+                                               json_object_get(row, "tracking_no")));
+    }
+    json_array_append_new(b->results, r);
+  }
+  return HTTP_STEP_OK;
 }
 
 enum MHD_Result shop_shipments_batch(struct http_request *rq)
 {
-  return reply_problem(rq, PROBLEM_NOT_FOUND, "not implemented yet", NULL);
+  struct batch b = {json_array(), json_array(), {0}, 0};
+  enum http_step step = b.results && b.sent ? batch_read(rq, &b) : HTTP_STEP_FAILED;
+  if (step == HTTP_STEP_OK)
+    step = tenancy_own_shop(rq, rq->ids[0]);
+  enum db_status st = DB_ONE;
+  if (step == HTTP_STEP_OK && json_array_size(b.sent) > 0) {
+    char *sent = json_dumps(b.sent, JSON_COMPACT);
+    st = sent != NULL
+             ? db_shop_orders_ship_batch(rq->ids[0], sent, clock_now_us(), batch_result, &b)
+             : DB_HARD_ERROR;
+    free(sent);
+  }
+  /* Every sent row has its result, or the database broke its contract. */
+  if (st >= DB_NONE && b.next != json_array_size(b.sent))
+    st = DB_HARD_ERROR;
+  json_decref(b.sent);
+  if (step != HTTP_STEP_OK || st < DB_NONE) {
+    json_decref(b.results);
+    return step != HTTP_STEP_OK ? http_step_result(step) : reply_db_error(rq, st);
+  }
+  return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:o}", "items", b.results));
 }

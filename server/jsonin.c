@@ -185,7 +185,14 @@ void jsonin_check(json_t *obj, const struct jsonin_field *fields, size_t count, 
 {
   struct sink k = {e->list, prefix};
   if (!json_is_object(obj)) {
-    add_error(&k, "", "must be an object");
+    /* Named by the prefix without its final dot: "items[0]", not "items[0].". */
+    char name[256];
+    snprintf(name, sizeof name, "%s", prefix);
+    size_t n = strlen(name);
+    if (n > 0 && name[n - 1] == '.')
+      name[n - 1] = '\0';
+    struct sink whole = {e->list, ""};
+    add_error(&whole, name[0] != '\0' ? name : "body", "must be an object");
     return;
   }
   const char *key;
