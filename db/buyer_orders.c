@@ -96,7 +96,7 @@ static void read_act(const PGresult *res, void *arg)
   snprintf(a->code, DB_BUYER_CODE_SIZE, "%s", PQgetvalue(res, 0, DB_ORDER_NCOLUMNS));
   if (strcmp(a->code, "ok") == 0) {
     struct db_order o;
-    db_order_read(res, 0, &o);
+    db_order_read(res, 0, 0, &o);
     a->fn(&o, a->arg);
   }
 }

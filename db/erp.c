@@ -28,7 +28,7 @@ enum db_status db_erp_orders_after(int64_t shop_id, int64_t after_seq, int64_t l
     return st;
   for (int r = 0; r < PQntuples(res) && db_get_bool(res, r, DB_ORDER_NCOLUMNS); r++) {
     struct db_order o;
-    db_order_read(res, r, &o);
+    db_order_read(res, r, 0, &o);
     fn(&o, arg);
   }
   PQclear(res);

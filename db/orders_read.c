@@ -6,9 +6,8 @@ static int64_t time_or_zero(const PGresult *res, int r, int c)
   return PQgetisnull(res, r, c) ? 0 : db_get_int64(res, r, c);
 }
 
-void db_order_read(const PGresult *res, int r, struct db_order *o)
+void db_order_read(const PGresult *res, int r, int c, struct db_order *o)
 {
-  int c = 0;
   o->id = db_get_int64(res, r, c++);
   o->order_sn = PQgetvalue(res, r, c++);
   o->shop_id = db_get_int64(res, r, c++);
@@ -53,7 +52,7 @@ enum db_status db_orders_each(struct db_stmt *stmt, const char *const *params, d
     return st;
   for (int r = 0; r < PQntuples(res); r++) {
     struct db_order o;
-    db_order_read(res, r, &o);
+    db_order_read(res, r, 0, &o);
     fn(&o, arg);
   }
   PQclear(res);

@@ -247,7 +247,7 @@ enum db_status db_shop_orders_page(int64_t merchant_id, const struct db_order_fi
     if (PQgetisnull(res, r, 0))
       continue; /* the empty page's one row */
     struct db_order o;
-    db_order_read(res, r, &o);
+    db_order_read(res, r, 0, &o);
     fn(&o, arg);
   }
   PQclear(res);
@@ -291,16 +291,34 @@ enum db_status db_shop_orders_export_batch(int64_t merchant_id, const struct db_
   return st;
 }
 
-enum db_status db_shop_order_get(int64_t merchant_id, int64_t shop_id, int64_t order_id,
+enum db_status db_shop_order_get(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                 int64_t shop_id, int64_t order_id, struct db_session *session,
                                  db_order_fn fn, void *arg)
 {
+  /* The session, and beside it the order when the session's account owns
+   * the shop: authentication and the read in one round trip. */
   static struct db_stmt q =
-      DB_STMT(3, "SELECT " DB_ORDER_COLUMNS " FROM orders o JOIN shops s ON s.id = o.shop_id"
-                 " WHERE o.id = $2 AND o.shop_id = $1 AND s.merchant_id = $3");
-  char sb[DB_INT64_SIZE], ob[DB_INT64_SIZE], mb[DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(sb, shop_id), db_param_int64(ob, order_id),
-                     db_param_int64(mb, merchant_id)};
-  return db_orders_each(&q, p, fn, arg);
+      DB_STMT(3, "SELECT " DB_SESSION_COLUMNS ", " DB_ORDER_COLUMNS " FROM " DB_SESSION_FROM
+                 " LEFT JOIN (orders o JOIN shops sh ON sh.id = o.shop_id)"
+                 " ON o.id = $3 AND o.shop_id = $2 AND sh.merchant_id = s.account_id"
+                 " WHERE " DB_SESSION_WHERE(1));
+  char hashb[2 * DB_TOKEN_HASH_SIZE + 3], sb[DB_INT64_SIZE], ob[DB_INT64_SIZE];
+  const char *p[] = {db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE),
+                     db_param_int64(sb, shop_id), db_param_int64(ob, order_id)};
+  PGresult *res;
+  enum db_status st = db_exec(&q, p, &res);
+  if (st < DB_NONE)
+    return st;
+  if (st == DB_ONE) {
+    db_session_read(res, 0, session);
+    if (!PQgetisnull(res, 0, DB_SESSION_NCOLUMNS)) {
+      struct db_order o;
+      db_order_read(res, 0, DB_SESSION_NCOLUMNS, &o);
+      fn(&o, arg);
+    }
+  }
+  PQclear(res);
+  return st;
 }
 
 enum db_status db_shop_order_update(int64_t merchant_id, int64_t shop_id, int64_t order_id,
@@ -331,7 +349,7 @@ static void read_ship(const PGresult *res, void *arg)
   snprintf(s->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, DB_ORDER_NCOLUMNS));
   if (strcmp(s->code, "ok") == 0) {
     struct db_order o;
-    db_order_read(res, 0, &o);
+    db_order_read(res, 0, 0, &o);
     s->fn(&o, s->arg);
   }
 }

@@ -5,6 +5,7 @@
 #ifndef MERCHANTD_DB_SHOP_ORDERS_H
 #define MERCHANTD_DB_SHOP_ORDERS_H
 
+#include "accounts.h"
 #include "orders.h"
 
 #include <stdbool.h>
@@ -61,8 +62,11 @@ struct db_order_counts {
 enum db_status db_shop_orders_page(int64_t merchant_id, const struct db_order_filter *f,
                                    db_order_fn fn, void *arg, struct db_order_counts *counts);
 
-/* One order of a shop the merchant owns (DB_NONE otherwise). */
-enum db_status db_shop_order_get(int64_t merchant_id, int64_t shop_id, int64_t order_id,
+/* The session the token hash names (DB_NONE: no such session) and, when
+ * the session's account owns the shop and the order is in it, the order
+ * (fn is not called otherwise). The caller judges the session. */
+enum db_status db_shop_order_get(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                 int64_t shop_id, int64_t order_id, struct db_session *session,
                                  db_order_fn fn, void *arg);
 
 /* Sets merchant_note and/or flag (NULL / negative: unchanged) and hands

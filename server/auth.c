@@ -70,16 +70,9 @@ static enum http_step replaced(struct http_request *rq)
                                     "this account has logged in on another device", extra));
 }
 
-enum http_step auth_require(struct http_request *rq, unsigned access)
+enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
 {
-  unsigned char hash[DB_TOKEN_HASH_SIZE];
-  if (!auth_bearer_hash(http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), hash))
-    return HTTP_STEP_OF(
-        reply_problem(rq, PROBLEM_UNAUTHENTICATED, "a valid bearer token is required", NULL));
-  enum db_status st = db_session_lookup(hash, &rq->session);
-  if (st < DB_NONE)
-    return HTTP_STEP_OF(reply_db_error(rq, st));
-  if (st == DB_NONE || rq->session.end == DB_SESSION_LOGGED_OUT)
+  if (!found || rq->session.end == DB_SESSION_LOGGED_OUT)
     return HTTP_STEP_OF(
         reply_problem(rq, PROBLEM_UNAUTHENTICATED, "a valid bearer token is required", NULL));
   if (rq->session.end == DB_SESSION_REPLACED)
@@ -92,4 +85,23 @@ enum http_step auth_require(struct http_request *rq, unsigned access)
     return HTTP_STEP_OF(
         reply_problem(rq, PROBLEM_FORBIDDEN, "your role may not use this endpoint", NULL));
   return HTTP_STEP_OK;
+}
+
+enum http_step auth_token(struct http_request *rq)
+{
+  if (auth_bearer_hash(http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), rq->token_hash))
+    return HTTP_STEP_OK;
+  return HTTP_STEP_OF(
+      reply_problem(rq, PROBLEM_UNAUTHENTICATED, "a valid bearer token is required", NULL));
+}
+
+enum http_step auth_require(struct http_request *rq, unsigned access)
+{
+  enum http_step step = auth_token(rq);
+  if (step != HTTP_STEP_OK)
+    return step;
+  enum db_status st = db_session_lookup(rq->token_hash, &rq->session);
+  if (st < DB_NONE)
+    return HTTP_STEP_OF(reply_db_error(rq, st));
+  return auth_accept(rq, st == DB_ONE, access);
 }

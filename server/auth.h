@@ -20,6 +20,14 @@ bool auth_bearer_hash(const char *authorization, unsigned char hash[DB_TOKEN_HAS
  * mask; fills rq->session. 401 and 403 replies are queued here. */
 enum http_step auth_require(struct http_request *rq, unsigned access);
 
+/* The same in two halves, for routes that fold the session lookup into
+ * their own query (ROUTE_FOLDED_AUTH) and so answer in one round trip:
+ * auth_token reads the bearer token into rq->token_hash (401 when
+ * malformed); after the query has filled rq->session (found: the token
+ * names a session), auth_accept judges it exactly as auth_require does. */
+enum http_step auth_token(struct http_request *rq);
+enum http_step auth_accept(struct http_request *rq, bool found, unsigned access);
+
 /* Role name to route access bit (0 for an unknown role). */
 unsigned auth_role_bit(const char *role);
 

@@ -6,10 +6,12 @@
  * (The list and its CSV export are in h_export.c.) Each folds the shop's
  * ownership into its one query where it can: another merchant's shop, or
  * an order of another shop, answers 404. */
+#include "auth.h"
 #include "clock.h"
 #include "handlers.h"
 #include "jsonin.h"
 #include "reply.h"
+#include "router.h"
 #include "shop_orders.h"
 #include "tenancy.h"
 #include "view.h"
@@ -53,12 +55,21 @@ static enum MHD_Result order_reply(struct http_request *rq, enum db_status st, j
   return reply_json_steal(rq, MHD_HTTP_OK, order);
 }
 
+/* The hot read of a merchant's day: the route folds authentication into its
+ * one query (ROUTE_FOLDED_AUTH). */
 enum MHD_Result shop_orders_get(struct http_request *rq)
 {
   json_t *order = NULL;
   enum db_status st =
-      db_shop_order_get(rq->session.account.id, rq->ids[0], rq->ids[1], keep_order, &order);
-  return order_reply(rq, st, order);
+      db_shop_order_get(rq->token_hash, rq->ids[0], rq->ids[1], &rq->session, keep_order, &order);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  enum http_step step = auth_accept(rq, st == DB_ONE, ROUTE_MERCHANT);
+  if (step != HTTP_STEP_OK) {
+    json_decref(order);
+    return http_step_result(step);
+  }
+  return order_reply(rq, order != NULL ? DB_ONE : DB_NONE, order);
 }
 
 enum MHD_Result shop_orders_update(struct http_request *rq)

@@ -150,7 +150,11 @@ static enum MHD_Result dispatch(struct http_request *rq)
   unsigned access = rq->route->access;
   if (access == ROUTE_OPTIONAL_AUTH && http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
     access = ROUTE_ANY_ROLE;
-  if (access != ROUTE_PUBLIC && access != ROUTE_OPTIONAL_AUTH) {
+  if (access & ROUTE_FOLDED_AUTH) {
+    enum http_step st = auth_token(rq);
+    if (st != HTTP_STEP_OK)
+      return http_step_result(st);
+  } else if (access != ROUTE_PUBLIC && access != ROUTE_OPTIONAL_AUTH) {
     enum http_step st = auth_require(rq, access);
     if (st != HTTP_STEP_OK)
       return http_step_result(st);

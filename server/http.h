@@ -50,7 +50,8 @@ struct http_request {
   json_t *json; /* the parsed body, for routes that take one */
 
   bool authenticated;
-  struct db_session session; /* valid when authenticated */
+  struct db_session session;                    /* valid when authenticated */
+  unsigned char token_hash[DB_TOKEN_HASH_SIZE]; /* of the bearer token, once read */
 
   unsigned status; /* what was answered, for the log and metrics */
 

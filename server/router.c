@@ -49,7 +49,8 @@ static const struct route routes[] = {
 
     {"GET", "/v1/shops/{id}/orders", shop_orders_list, M, NOBODY, false, false},
     {"GET", "/v1/shops/{id}/orders/export.csv", shop_orders_export, M, NOBODY, false, false},
-    {"GET", "/v1/shops/{id}/orders/{id}", shop_orders_get, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/orders/{id}", shop_orders_get, M | ROUTE_FOLDED_AUTH, NOBODY, false,
+     false},
     {"PATCH", "/v1/shops/{id}/orders/{id}", shop_orders_update, M, JSON, false, false},
     {"POST", "/v1/shops/{id}/orders/{id}/ship", shop_orders_ship, M, JSON, true, false},
     {"POST", "/v1/shops/{id}/shipments:batch", shop_shipments_batch, M, JSON, true, false},

@@ -15,6 +15,9 @@ enum route_access {
   ROUTE_ANY_ROLE = ROUTE_MERCHANT | ROUTE_BUYER | ROUTE_REVIEWER,
   /* With ROUTE_PUBLIC: a token, when sent, is checked and identifies the caller. */
   ROUTE_OPTIONAL_AUTH = 1 << 3,
+  /* With roles: the handler's one query also looks the session up, and the
+   * handler calls auth_accept (see auth.h); dispatch only reads the token. */
+  ROUTE_FOLDED_AUTH = 1 << 4,
 };
 
 enum route_body { ROUTE_NO_BODY, ROUTE_JSON_BODY };

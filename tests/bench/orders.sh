@@ -57,8 +57,10 @@ for round in $(seq "$ROUNDS"); do
   wrk_run -t2 -c"$CONNS" -d"${DURATION}s" -H "$auth" "$url$deep" >>"$work/r_deep"
 done
 
-# The export: time it, and read merchantd's peak RSS before and after.
+# The export: time it, and read merchantd's peak RSS before and after. The
+# peak is reset first: logins hash with 64 MiB each, which would hide growth.
 hwm() { awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status"; }
+echo 5 >"/proc/$server_pid/clear_refs"
 rss_before=$(hwm)
 start=$(date +%s.%N)
 rows=$(curl -sf -H "$auth" "$url/v1/shops/$shop/orders/export.csv" | tail -n +2 | wc -l)

@@ -10,6 +10,7 @@ subject."""
 import csv
 import io
 import json
+import datetime
 import os
 import socket
 import sys
@@ -222,6 +223,33 @@ def test_order_detail():
     assert_problem(w.b.req("GET", f"/v1/shops/{w.shop}/orders/{o}"), 404, "not_found")
     assert_problem(w.a.req("GET", f"/v1/shops/{w.shop}/orders/999999999"), 404, "not_found")
     assert_problem(w.a.req("GET", f"/v1/shops/999999999/orders/{o}"), 404, "not_found")
+
+
+def test_order_detail_judges_the_session_like_every_route():
+    # The detail route looks the session up inside its own query; every
+    # session state must still answer exactly as on the other routes.
+    w = world()
+    m = Merchant()
+    shop = m.shop("folded")
+    o = orders(w.buyer, shop, [(product(shop), 1)])[0]
+    path = f"/v1/shops/{shop}/orders/{o}"
+    assert m.req("GET", path).status == 200
+    for header in ("Bearer nonsense", "Basic abc", "Bearer " + "A" * 43):
+        r = srv().request("GET", path, headers={"Authorization": header})
+        assert_problem(r, 401, "unauthenticated")
+    old = m.token
+    m.token = srv().login(m.name, device="tablet")
+    r = srv().request("GET", path, token=old)
+    assert_problem(r, 401, "session_replaced")
+    assert r.json["device"] == "tablet" and "replaced_at" in r.json
+    assert m.req("GET", path).status == 200
+    try:
+        srv().set_clock(fmt_time(utcnow() + datetime.timedelta(days=31)))
+        assert_problem(m.req("GET", path), 401, "session_expired")
+    finally:
+        srv().set_clock(None)
+    assert m.req("POST", "/v1/auth/logout").status == 204
+    assert_problem(m.req("GET", path), 401, "unauthenticated")
 
 
 def test_order_update_note_and_flag():
@@ -777,7 +805,8 @@ if __name__ == "__main__":
     # Background jobs (expiry, auto-completion) would move these orders,
     # made in the past, under the tests' feet: they run once, at start.
     srv(env={"MERCHANTD_JOB_INTERVAL_SECONDS": "86400"})
-    main([test_routes_need_a_merchant, test_order_detail, test_order_update_note_and_flag,
+    main([test_routes_need_a_merchant, test_order_detail,
+          test_order_detail_judges_the_session_like_every_route, test_order_update_note_and_flag,
           test_ship_and_ship_again, test_ship_validation, test_ship_idempotency_key,
           test_concurrent_double_ship, test_batch_ship, test_batch_ship_request_errors,
           test_batch_idempotency_key, test_list_tabs_and_counts, test_list_sorting_and_paging,
