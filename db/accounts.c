@@ -81,31 +81,42 @@ enum db_status db_session_start(int64_t account_id,
   return db_query_row(&q, p, read_int64, session_id);
 }
 
-void db_session_read(const PGresult *res, int r, struct db_session *s)
+static void read_session(const PGresult *res, void *arg)
 {
-  memset(s, 0, sizeof *s);
-  s->id = db_get_int64(res, r, 0);
-  read_account(res, r, 1, &s->account);
-  s->expires_at = db_get_int64(res, r, 6);
-  const char *reason = db_get_text(res, r, 7);
+  struct db_session *s = arg;
+  s->id = db_get_int64(res, 0, 0);
+  read_account(res, 0, 1, &s->account);
+  s->expires_at = db_get_int64(res, 0, 6);
+  const char *reason = db_get_text(res, 0, 7);
   s->end = reason == NULL                    ? DB_SESSION_LIVE
            : strcmp(reason, "replaced") == 0 ? DB_SESSION_REPLACED
                                              : DB_SESSION_LOGGED_OUT;
-  s->ended_at = reason == NULL ? 0 : db_get_int64(res, r, 8);
-  const char *device = db_get_text(res, r, 9);
+  s->ended_at = reason == NULL ? 0 : db_get_int64(res, 0, 8);
+  const char *device = db_get_text(res, 0, 9);
   snprintf(s->replaced_by_device, sizeof s->replaced_by_device, "%s", device ? device : "");
 }
 
-static void read_session(const PGresult *res, void *arg)
+bool db_live_session_read(const PGresult *res, int r, struct db_session *s)
 {
-  db_session_read(res, 0, arg);
+  if (!db_get_bool(res, r, 4))
+    return false;
+  memset(s, 0, sizeof *s);
+  s->id = db_get_int64(res, r, 0);
+  s->account.id = db_get_int64(res, r, 1);
+  snprintf(s->account.role, sizeof s->account.role, "%s", PQgetvalue(res, r, 2));
+  s->expires_at = db_get_int64(res, r, 3);
+  s->end = DB_SESSION_LIVE;
+  return true;
 }
 
 enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
                                  struct db_session *out)
 {
-  static struct db_stmt q = DB_STMT(1, "SELECT " DB_SESSION_COLUMNS " FROM " DB_SESSION_FROM
-                                       " WHERE " DB_SESSION_WHERE(1));
+  static struct db_stmt q =
+      DB_STMT(1, "SELECT s.id, " ACCOUNT_COLUMNS ", ts_to_us(s.expires_at), s.end_reason,"
+                 " ts_to_us(s.ended_at), r.device"
+                 " FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                 " LEFT JOIN sessions r ON r.id = s.replaced_by WHERE " DB_SESSION_WHERE(1));
   char hashb[2 * DB_TOKEN_HASH_SIZE + 3];
   memset(out, 0, sizeof *out);
   return db_query_row(&q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)},

@@ -35,18 +35,16 @@ struct db_session {
   char replaced_by_device[DB_DEVICE_SIZE]; /* when end is DB_SESSION_REPLACED */
 };
 
-/* The columns of a session with its account, the tables they come from, and
- * the condition naming the session by the token hash in parameter $n: for
- * queries that fold the session lookup into their own (ROUTE_FOLDED_AUTH).
- * db_session_read reads the columns, starting at column 0. */
 #define ACCOUNT_COLUMNS "a.id, a.role, a.username, a.display_name, ts_to_us(a.created_at)"
-#define DB_SESSION_COLUMNS                                                                         \
-  "s.id, " ACCOUNT_COLUMNS ", ts_to_us(s.expires_at), s.end_reason, ts_to_us(s.ended_at), "        \
-  "r.device"
-#define DB_SESSION_NCOLUMNS 10
-#define DB_SESSION_FROM                                                                            \
-  "sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN sessions r ON r.id = s.replaced_by"
-#define DB_SESSION_WHERE(n) "s.token_hash = $" #n "::bytea"
+
+/* For queries that fold authentication into their own (ROUTE_FOLDED_AUTH):
+ * the columns of a live session over "sessions s" (no other table), and
+ * the condition naming it by the token hash in parameter $n. The live case
+ * is all such a query settles; any other session goes the ordinary way. */
+#define DB_LIVE_SESSION_COLUMNS                                                                    \
+  "s.id, s.account_id, s.role, ts_to_us(s.expires_at), s.ended_at IS NULL"
+#define DB_LIVE_SESSION_NCOLUMNS 5
+#define DB_SESSION_WHERE(n)      "s.token_hash = $" #n "::bytea"
 
 /* DB_ONE: created; DB_NONE: the username is taken. */
 enum db_status db_account_create(const char *role, const char *username, const char *display_name,
@@ -65,7 +63,9 @@ enum db_status db_session_start(int64_t account_id,
 /* The session a token hash names, with its account, in one round trip. */
 enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
                                  struct db_session *out);
-void db_session_read(const PGresult *res, int r, struct db_session *out);
+/* Reads DB_LIVE_SESSION_COLUMNS of row r: false when the session has ended
+ * (out is then not filled). Only the account's id and role are set. */
+bool db_live_session_read(const PGresult *res, int r, struct db_session *out);
 /* DB_ONE when a live session was ended, DB_NONE when it was not live. */
 enum db_status db_session_logout(int64_t session_id, int64_t now);
 enum db_status db_sessions_active(int64_t now, int64_t *count);

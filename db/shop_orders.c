@@ -295,13 +295,12 @@ enum db_status db_shop_order_get(const unsigned char token_hash[DB_TOKEN_HASH_SI
                                  int64_t shop_id, int64_t order_id, struct db_session *session,
                                  db_order_fn fn, void *arg)
 {
-  /* The session, and beside it the order when the session's account owns
-   * the shop: authentication and the read in one round trip. */
-  static struct db_stmt q =
-      DB_STMT(3, "SELECT " DB_SESSION_COLUMNS ", " DB_ORDER_COLUMNS " FROM " DB_SESSION_FROM
-                 " LEFT JOIN (orders o JOIN shops sh ON sh.id = o.shop_id)"
-                 " ON o.id = $3 AND o.shop_id = $2 AND sh.merchant_id = s.account_id"
-                 " WHERE " DB_SESSION_WHERE(1));
+  /* The session and, beside it, the order when the session's account owns
+   * it: two index probes, authentication and the read in one round trip. */
+  static struct db_stmt q = DB_STMT(
+      3, "SELECT " DB_LIVE_SESSION_COLUMNS ", " DB_ORDER_COLUMNS " FROM sessions s"
+         " LEFT JOIN orders o ON o.id = $3 AND o.shop_id = $2 AND o.merchant_id = s.account_id"
+         " WHERE " DB_SESSION_WHERE(1));
   char hashb[2 * DB_TOKEN_HASH_SIZE + 3], sb[DB_INT64_SIZE], ob[DB_INT64_SIZE];
   const char *p[] = {db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE),
                      db_param_int64(sb, shop_id), db_param_int64(ob, order_id)};
@@ -309,13 +308,12 @@ enum db_status db_shop_order_get(const unsigned char token_hash[DB_TOKEN_HASH_SI
   enum db_status st = db_exec(&q, p, &res);
   if (st < DB_NONE)
     return st;
-  if (st == DB_ONE) {
-    db_session_read(res, 0, session);
-    if (!PQgetisnull(res, 0, DB_SESSION_NCOLUMNS)) {
-      struct db_order o;
-      db_order_read(res, 0, DB_SESSION_NCOLUMNS, &o);
-      fn(&o, arg);
-    }
+  if (st == DB_ONE && !db_live_session_read(res, 0, session))
+    st = DB_NONE;
+  if (st == DB_ONE && !PQgetisnull(res, 0, DB_LIVE_SESSION_NCOLUMNS)) {
+    struct db_order o;
+    db_order_read(res, 0, DB_LIVE_SESSION_NCOLUMNS, &o);
+    fn(&o, arg);
   }
   PQclear(res);
   return st;

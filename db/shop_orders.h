@@ -62,9 +62,9 @@ struct db_order_counts {
 enum db_status db_shop_orders_page(int64_t merchant_id, const struct db_order_filter *f,
                                    db_order_fn fn, void *arg, struct db_order_counts *counts);
 
-/* The session the token hash names (DB_NONE: no such session) and, when
- * the session's account owns the shop and the order is in it, the order
- * (fn is not called otherwise). The caller judges the session. */
+/* The live session the token hash names (DB_NONE: none, or it has ended)
+ * and, when the session's account owns the order and it is in this shop,
+ * the order (fn is not called otherwise). The caller judges the session. */
 enum db_status db_shop_order_get(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
                                  int64_t shop_id, int64_t order_id, struct db_session *session,
                                  db_order_fn fn, void *arg);

@@ -28,6 +28,7 @@ COMMENT ON TABLE accounts IS 'merchants, buyers and platform reviewers; password
 CREATE TABLE sessions (
   id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   account_id  bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  role        text NOT NULL,
   token_hash  bytea NOT NULL UNIQUE CHECK (octet_length(token_hash) = 32),
   device      text NOT NULL DEFAULT '' CHECK (char_length(device) <= 128),
   created_at  timestamptz NOT NULL,
@@ -38,6 +39,7 @@ CREATE TABLE sessions (
   CHECK ((ended_at IS NULL) = (end_reason IS NULL))
 );
 COMMENT ON TABLE sessions IS 'login sessions; only a BLAKE2b hash of the bearer token is stored';
+COMMENT ON COLUMN sessions.role IS 'the account''s role (which never changes), so that hot queries can authorise without reading the account';
 -- One device at a time: the database itself refuses a second live session.
 CREATE UNIQUE INDEX sessions_one_live_per_account ON sessions (account_id) WHERE ended_at IS NULL;
 CREATE INDEX sessions_expires_at ON sessions (expires_at);
@@ -52,8 +54,9 @@ RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   v_ended bigint[];
   v_id    bigint;
+  v_role  text;
 BEGIN
-  PERFORM 1 FROM accounts WHERE id = p_account FOR UPDATE;
+  SELECT role INTO v_role FROM accounts WHERE id = p_account FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'account % does not exist', p_account USING ERRCODE = 'no_data_found';
   END IF;
@@ -62,8 +65,8 @@ BEGIN
      WHERE account_id = p_account AND ended_at IS NULL
     RETURNING id)
   SELECT coalesce(array_agg(id), '{}') INTO v_ended FROM ended;
-  INSERT INTO sessions (account_id, token_hash, device, created_at, expires_at)
-  VALUES (p_account, p_token_hash, p_device, p_now, p_expires)
+  INSERT INTO sessions (account_id, role, token_hash, device, created_at, expires_at)
+  VALUES (p_account, v_role, p_token_hash, p_device, p_now, p_expires)
   RETURNING id INTO v_id;
   UPDATE sessions SET replaced_by = v_id WHERE id = ANY (v_ended);
   RETURN v_id;

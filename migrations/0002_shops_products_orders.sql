@@ -82,6 +82,7 @@ CREATE TABLE orders (
   id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   order_sn         text NOT NULL UNIQUE,
   shop_id          bigint NOT NULL REFERENCES shops (id),
+  merchant_id      bigint NOT NULL REFERENCES accounts (id),
   buyer_id         bigint NOT NULL REFERENCES accounts (id),
   buyer_name       text NOT NULL,
   status           text NOT NULL CHECK (status IN ('unpaid', 'paid', 'shipped', 'completed', 'closed')),
@@ -118,6 +119,7 @@ CREATE TABLE orders (
   CHECK ((status = 'closed') = (closed_at IS NOT NULL AND close_reason IS NOT NULL))
 );
 COMMENT ON TABLE orders IS 'buyers'' orders; status moves only along unpaid > paid > shipped > completed, or to closed (see order_status_guard)';
+COMMENT ON COLUMN orders.merchant_id IS 'the shop''s owner (shops never change hands), so that reading an order authorises without reading the shop';
 COMMENT ON COLUMN orders.items IS 'the lines as ordered, the same as order_items: read with the order without a join';
 COMMENT ON COLUMN orders.change_seq IS 'position in the ERP change feed, renewed by every change: change_xid << 20 plus a count within the transaction';
 COMMENT ON COLUMN orders.change_xid IS 'transaction of the last change: the feed holds back changes of transactions that may still commit';
@@ -328,12 +330,13 @@ BEGIN
     FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e (item, n)
     JOIN skus s ON s.id = (e.item ->> 'sku_id')::bigint JOIN products p ON p.id = s.product_id;
 
-  INSERT INTO orders (order_sn, shop_id, buyer_id, buyer_name, status, items_cents, total_cents,
-                      addr_name, addr_phone, addr_province, addr_city, addr_district, addr_detail,
-                      note, created_at, expires_at, items, change_seq, change_xid)
+  INSERT INTO orders (order_sn, shop_id, merchant_id, buyer_id, buyer_name, status, items_cents,
+                      total_cents, addr_name, addr_phone, addr_province, addr_city, addr_district,
+                      addr_detail, note, created_at, expires_at, items, change_seq, change_xid)
   SELECT to_char(p_now AT TIME ZONE 'Asia/Shanghai', 'YYMMDD') || '-'
            || lpad(nextval('order_sn_seq')::text, 10, '0'),
-         p_shop, p_buyer, a.display_name, 'unpaid', v_items, v_items,
+         p_shop, (SELECT merchant_id FROM shops WHERE id = p_shop), p_buyer, a.display_name,
+         'unpaid', v_items, v_items,
          p_addr ->> 'name', p_addr ->> 'phone', p_addr ->> 'province', p_addr ->> 'city',
          p_addr ->> 'district', p_addr ->> 'detail', coalesce(p_note, ''), p_now, p_expires,
          v_lines, 0, '0'

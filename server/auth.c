@@ -87,6 +87,14 @@ enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
   return HTTP_STEP_OK;
 }
 
+enum http_step auth_accept_live(struct http_request *rq, bool live, unsigned access)
+{
+  /* Not a live session: the ordinary lookup tells which 401 it is. */
+  if (!live)
+    return auth_require(rq, access);
+  return auth_accept(rq, true, access);
+}
+
 enum http_step auth_token(struct http_request *rq)
 {
   if (auth_bearer_hash(http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION), rq->token_hash))

@@ -20,13 +20,17 @@ bool auth_bearer_hash(const char *authorization, unsigned char hash[DB_TOKEN_HAS
  * mask; fills rq->session. 401 and 403 replies are queued here. */
 enum http_step auth_require(struct http_request *rq, unsigned access);
 
-/* The same in two halves, for routes that fold the session lookup into
- * their own query (ROUTE_FOLDED_AUTH) and so answer in one round trip:
- * auth_token reads the bearer token into rq->token_hash (401 when
- * malformed); after the query has filled rq->session (found: the token
- * names a session), auth_accept judges it exactly as auth_require does. */
-enum http_step auth_token(struct http_request *rq);
+/* Judges rq->session as auth_require does once it is read (found: the token
+ * names a session). */
 enum http_step auth_accept(struct http_request *rq, bool found, unsigned access);
+
+/* For routes that fold the session lookup into their own query
+ * (ROUTE_FOLDED_AUTH) and so answer in one round trip: auth_token reads the
+ * bearer token into rq->token_hash (401 when malformed); the route's query
+ * reads the session when it is live (db_live_session_read) and
+ * auth_accept_live judges it, taking the ordinary path for any other. */
+enum http_step auth_token(struct http_request *rq);
+enum http_step auth_accept_live(struct http_request *rq, bool live, unsigned access);
 
 /* Role name to route access bit (0 for an unknown role). */
 unsigned auth_role_bit(const char *role);

@@ -64,7 +64,7 @@ enum MHD_Result shop_orders_get(struct http_request *rq)
       db_shop_order_get(rq->token_hash, rq->ids[0], rq->ids[1], &rq->session, keep_order, &order);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  enum http_step step = auth_accept(rq, st == DB_ONE, ROUTE_MERCHANT);
+  enum http_step step = auth_accept_live(rq, st == DB_ONE, ROUTE_MERCHANT);
   if (step != HTTP_STEP_OK) {
     json_decref(order);
     return http_step_result(step);

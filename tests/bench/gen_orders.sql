@@ -3,12 +3,12 @@
 -- benchmarks. Triggers are off for the bulk load (session_replication_role),
 -- so the change positions and the per-tab counts are filled in here.
 SET session_replication_role = replica;
-INSERT INTO orders (order_sn, shop_id, buyer_id, buyer_name, status, items_cents, total_cents,
+INSERT INTO orders (order_sn, shop_id, merchant_id, buyer_id, buyer_name, status, items_cents, total_cents,
                     paid_cents, addr_name, addr_phone, addr_province, addr_city, addr_district,
                     addr_detail, note, created_at, expires_at, paid_at, grouped_at, shipped_at,
                     carrier, tracking_no, completed_at, closed_at, close_reason, items,
                     change_seq, change_xid)
-SELECT 'B' || lpad(g::text, 12, '0'), :shop, :buyer, 'buyer ' || (g % 1000), st, 2990 * q, 2990 * q,
+SELECT 'B' || lpad(g::text, 12, '0'), :shop, (SELECT merchant_id FROM shops WHERE id = :shop), :buyer, 'buyer ' || (g % 1000), st, 2990 * q, 2990 * q,
        CASE WHEN st IN ('unpaid', 'closed') THEN 0 ELSE 2990 * q END,
        '张三', '13800138000', '广东省', '深圳市', '南山区', '科技园 ' || g || ' 号', '',
        t, now() + interval '1 day',

@@ -26,7 +26,7 @@ bench_setup() {
   trap bench_cleanup EXIT
   [ "$(id -u)" = 0 ] && chown postgres "$work"
   pgport=$(free_port)
-  pg_start "$work/cluster" "$pgport" max_connections=200 shared_buffers=256MB
+  pg_start "$work/cluster" "$pgport" max_connections=200 shared_buffers=1GB
   base="postgresql://postgres@127.0.0.1:$pgport"
   create_db "$base" merchantd
   create_db "$base" pgbench
