@@ -28,6 +28,10 @@ enum db_status db_exec(struct db_stmt *stmt, const char *const *params, PGresult
  * one, calls read on the result (read may be NULL). */
 enum db_status db_query_row(struct db_stmt *stmt, const char *const *params,
                             void (*read)(const PGresult *res, void *arg), void *arg);
+/* Runs a statement and calls row(res, r, arg) for each row it returned, in
+ * order; res is valid only during the call. */
+enum db_status db_each_row(struct db_stmt *stmt, const char *const *params,
+                           void (*row)(const PGresult *res, int r, void *arg), void *arg);
 /* Runs a statement whose result is only its status. */
 enum db_status db_run(struct db_stmt *stmt, const char *const *params);
 

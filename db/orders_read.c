@@ -43,18 +43,22 @@ void db_order_read(const PGresult *res, int r, int c, struct db_order *o)
   o->items_json = PQgetisnull(res, r, c) ? "[]" : PQgetvalue(res, r, c);
 }
 
+struct order_rows {
+  db_order_fn fn;
+  void *arg;
+};
+
+static void order_row(const PGresult *res, int r, void *arg)
+{
+  struct order_rows *rows = arg;
+  struct db_order o;
+  db_order_read(res, r, 0, &o);
+  rows->fn(&o, rows->arg);
+}
+
 enum db_status db_orders_each(struct db_stmt *stmt, const char *const *params, db_order_fn fn,
                               void *arg)
 {
-  PGresult *res;
-  enum db_status st = db_exec(stmt, params, &res);
-  if (st < DB_NONE)
-    return st;
-  for (int r = 0; r < PQntuples(res); r++) {
-    struct db_order o;
-    db_order_read(res, r, 0, &o);
-    fn(&o, arg);
-  }
-  PQclear(res);
-  return st;
+  struct order_rows rows = {fn, arg};
+  return db_each_row(stmt, params, order_row, &rows);
 }

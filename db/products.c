@@ -35,21 +35,25 @@ static void read_product(const PGresult *res, int r, struct db_product *p)
   p->updated_at = db_get_int64(res, r, 8);
 }
 
+struct product_rows {
+  db_product_fn fn;
+  void *arg;
+};
+
+static void product_row(const PGresult *res, int r, void *arg)
+{
+  struct product_rows *rows = arg;
+  struct db_product p;
+  read_product(res, r, &p);
+  rows->fn(&p, rows->arg);
+}
+
 /* Runs a statement returning PRODUCT_COLUMNS rows and hands each to fn. */
 static enum db_status products_each(struct db_stmt *q, const char *const *params, db_product_fn fn,
                                     void *arg)
 {
-  PGresult *res;
-  enum db_status st = db_exec(q, params, &res);
-  if (st < DB_NONE)
-    return st;
-  for (int r = 0; r < PQntuples(res); r++) {
-    struct db_product p;
-    read_product(res, r, &p);
-    fn(&p, arg);
-  }
-  PQclear(res);
-  return st;
+  struct product_rows rows = {fn, arg};
+  return db_each_row(q, params, product_row, &rows);
 }
 
 /* 0 (nobody) as SQL NULL. */

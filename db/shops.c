@@ -29,21 +29,25 @@ static void read_shop(const PGresult *res, int r, struct db_shop *s)
   s->after_sales_open = db_get_int64(res, r, 8);
 }
 
+struct shop_rows {
+  db_shop_fn fn;
+  void *arg;
+};
+
+static void shop_row(const PGresult *res, int r, void *arg)
+{
+  struct shop_rows *rows = arg;
+  struct db_shop s;
+  read_shop(res, r, &s);
+  rows->fn(&s, rows->arg);
+}
+
 /* Runs a statement returning SHOP_COLUMNS rows and hands each to fn. */
 static enum db_status shops_each(struct db_stmt *q, const char *const *params, db_shop_fn fn,
                                  void *arg)
 {
-  PGresult *res;
-  enum db_status st = db_exec(q, params, &res);
-  if (st < DB_NONE)
-    return st;
-  for (int r = 0; r < PQntuples(res); r++) {
-    struct db_shop s;
-    read_shop(res, r, &s);
-    fn(&s, arg);
-  }
-  PQclear(res);
-  return st;
+  struct shop_rows rows = {fn, arg};
+  return db_each_row(q, params, shop_row, &rows);
 }
 
 enum db_status db_shop_create(int64_t merchant_id, const char *name, const char *description,

@@ -236,6 +236,29 @@ def stop_all():
         raise errors[0]
 
 
+def sql(query):
+    """Runs SQL on the shared server's database."""
+    return psql(srv().db_url, query)
+
+
+def sql_literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def new_merchant():
+    """A merchant account on the shared server: (id, token)."""
+    name = uname("m")
+    account = srv().register(name)
+    return account["id"], srv().login(name)
+
+
+def new_buyer(display_name=None):
+    """A buyer account on the shared server: (id, token)."""
+    name = uname("b")
+    account = srv().register(name, role="buyer", display_name=display_name)
+    return account["id"], srv().login(name)
+
+
 _counter = itertools.count(1)
 _run = uuid.uuid4().hex[:6]
 

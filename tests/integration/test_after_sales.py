@@ -18,26 +18,6 @@ AFTER_SALE_KEYS = {"id", "order_id", "order_sn", "buyer", "type", "reason", "amo
                    "reshipped_at", "reship_deadline"}
 
 
-def sql(query):
-    return psql(srv().db_url, query)
-
-
-def quote(text):
-    return "'" + text.replace("'", "''") + "'"
-
-
-def new_merchant():
-    name = uname("m")
-    account = srv().register(name)
-    return account["id"], srv().login(name)
-
-
-def new_buyer(display_name=None):
-    name = uname("b")
-    account = srv().register(name, role="buyer", display_name=display_name)
-    return account["id"], srv().login(name)
-
-
 def new_shop(merchant_id, stock=100, price=1000):
     """A shop with one product on sale and one SKU; returns (shop, sku)."""
     shop = int(sql(f"INSERT INTO shops (merchant_id, name, created_at, updated_at) "
@@ -53,7 +33,7 @@ def new_shop(merchant_id, stock=100, price=1000):
 def new_order(shop, sku, buyer, qty=1, pay=True, ship=False):
     items = json.dumps([{"sku_id": sku, "quantity": qty}])
     result, order = sql(f"SELECT result, order_id FROM order_create({buyer}, {shop}, "
-                        f"{quote(items)}, {quote(ADDR)}, '', now(), now() + interval '1 day')"
+                        f"{sql_literal(items)}, {sql_literal(ADDR)}, '', now(), now() + interval '1 day')"
                         ).split("|")
     assert result == "ok", result
     if pay:
@@ -65,7 +45,7 @@ def new_order(shop, sku, buyer, qty=1, pay=True, ship=False):
 
 def new_after_sale(buyer, order, kind="refund_only", amount=None, reason="arrived damaged"):
     result, ident = sql(f"SELECT result, after_sale_id FROM after_sale_create({buyer}, {order}, "
-                        f"'{kind}', {quote(reason)}, "
+                        f"'{kind}', {sql_literal(reason)}, "
                         f"{'NULL' if amount is None else amount}, now())").split("|")
     assert result == "ok", result
     return int(ident)

@@ -23,20 +23,6 @@ ORDER_KEYS = {"id", "order_sn", "shop_id", "buyer", "status", "items", "amounts"
               "merchant_note", "flag"}
 
 
-def sql(query):
-    return psql(srv().db_url, query)
-
-
-def quote(text):
-    return "'" + text.replace("'", "''") + "'"
-
-
-def new_merchant():
-    name = uname("m")
-    account = srv().register(name)
-    return account["id"], srv().login(name)
-
-
 def new_shop(merchant_id, stock=1000000, price=100):
     shop = int(sql(f"INSERT INTO shops (merchant_id, name, created_at, updated_at) "
                    f"VALUES ({merchant_id}, 'Tea House', now(), now()) RETURNING id"))
@@ -50,7 +36,7 @@ def new_shop(merchant_id, stock=1000000, price=100):
 
 def create_sql(shop, sku, buyer):
     items = json.dumps([{"sku_id": sku, "quantity": 1}])
-    return (f"SELECT order_id FROM order_create({buyer}, {shop}, {quote(items)}, {quote(ADDR)},"
+    return (f"SELECT order_id FROM order_create({buyer}, {shop}, {sql_literal(items)}, {sql_literal(ADDR)},"
             f" '', now(), now() + interval '1 day')")
 
 

@@ -36,28 +36,8 @@ def s():
     return srv(ENV)
 
 
-def sql(query):
-    return psql(s().db_url, query)
-
-
-def quote(text):
-    return "'" + text.replace("'", "''") + "'"
-
-
 # ---------------------------------------------------------------------------
 # Fixtures: accounts through the API, shops and SKUs through SQL
-
-
-def new_merchant():
-    name = uname("m")
-    account = s().register(name)
-    return account["id"], s().login(name)
-
-
-def new_buyer(display_name=None):
-    name = uname("b")
-    account = s().register(name, role="buyer", display_name=display_name)
-    return account["id"], s().login(name)
 
 
 def new_shop(merchant_id=None):
@@ -70,12 +50,12 @@ def new_shop(merchant_id=None):
 def new_sku(shop, price=1000, stock=100, title="Longjing tea", spec="250g", status="on_sale",
             image=None):
     """A product with one SKU; returns the SKU id."""
-    images = "'{}'" if image is None else f"ARRAY[{quote(image)}]"
+    images = "'{}'" if image is None else f"ARRAY[{sql_literal(image)}]"
     product = int(sql(f"INSERT INTO products (shop_id, title, images, status, created_at,"
-                      f" updated_at) VALUES ({shop}, {quote(title)}, {images}, '{status}',"
+                      f" updated_at) VALUES ({shop}, {sql_literal(title)}, {images}, '{status}',"
                       f" now(), now()) RETURNING id"))
     return int(sql(f"INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at,"
-                   f" updated_at) VALUES ({product}, {shop}, {quote(spec)}, {price}, {stock},"
+                   f" updated_at) VALUES ({product}, {shop}, {sql_literal(spec)}, {price}, {stock},"
                    f" now(), now()) RETURNING id"))
 
 
@@ -725,8 +705,8 @@ def test_job_batches_past_one_batch():
     sku = new_sku(shop, stock=2000)
     buyer_id, token = new_buyer()
     items = json.dumps([{"sku_id": sku, "quantity": 1}])
-    sql(f"SELECT count(*) FROM (SELECT order_create({buyer_id}, {shop}, {quote(items)}::jsonb,"
-        f" {quote(json.dumps(ADDRESS))}::jsonb, '', now(), now() + interval '30 minutes')"
+    sql(f"SELECT count(*) FROM (SELECT order_create({buyer_id}, {shop}, {sql_literal(items)}::jsonb,"
+        f" {sql_literal(json.dumps(ADDRESS))}::jsonb, '', now(), now() + interval '30 minutes')"
         f" FROM generate_series(1, 1203)) placed")
     assert stock(sku) == 797
     try:
@@ -829,6 +809,7 @@ def test_server_logged_no_failures():
 
 
 if __name__ == "__main__":
+    s()  # the shared server starts with ENV before any helper uses it
     main([test_create_order, test_order_sn_unique_and_readable, test_price_snapshot,
           test_create_validation, test_create_refusals, test_authentication_and_role,
           test_another_buyers_order_is_not_found, test_list_pagination_and_filter, test_pay,

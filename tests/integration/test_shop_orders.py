@@ -28,14 +28,6 @@ T0 = "2026-10-01T08:00:00Z"  # orders are created from here on, a minute apart
 # Helpers: accounts, shops, products and orders
 
 
-def sql(q):
-    return psql(srv().db_url, q)
-
-
-def lit(s):
-    return "'" + s.replace("'", "''") + "'"
-
-
 class Merchant:
     def __init__(self):
         self.name = uname("m")
@@ -44,7 +36,7 @@ class Merchant:
 
     def shop(self, name="shop"):
         return int(sql(f"INSERT INTO shops (merchant_id, name, created_at, updated_at) "
-                       f"VALUES ({self.id}, {lit(name)}, now(), now()) RETURNING id"))
+                       f"VALUES ({self.id}, {sql_literal(name)}, now(), now()) RETURNING id"))
 
     def req(self, method, path, body=None, headers=None, raw=None):
         return srv().request(method, path, body, token=self.token, headers=headers, raw=raw)
@@ -60,9 +52,9 @@ def product(shop, title="赣南脐橙", spec="5斤装", price=2990, stock=100000
     """A product on sale with one SKU; returns the SKU id."""
     return int(sql(
         f"WITH p AS (INSERT INTO products (shop_id, title, status, created_at, updated_at) "
-        f"VALUES ({shop}, {lit(title)}, 'on_sale', now(), now()) RETURNING id) "
+        f"VALUES ({shop}, {sql_literal(title)}, 'on_sale', now(), now()) RETURNING id) "
         f"INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at) "
-        f"SELECT id, {shop}, {lit(spec)}, {price}, {stock}, now(), now() FROM p RETURNING id"))
+        f"SELECT id, {shop}, {sql_literal(spec)}, {price}, {stock}, now(), now() FROM p RETURNING id"))
 
 
 def orders(buyer_id, shop, items, n=1, start=T0, step_minutes=1, pay=True, note=""):
@@ -71,9 +63,9 @@ def orders(buyer_id, shop, items, n=1, start=T0, step_minutes=1, pay=True, note=
     items_json = json.dumps([{"sku_id": s, "quantity": q} for s, q in items])
     out = sql(
         f"SELECT r.order_id FROM generate_series(0, {n - 1}) g,"
-        f" LATERAL (SELECT timestamptz {lit(start)} + g * interval '{step_minutes} minutes' AS t) x,"
-        f" LATERAL order_create({buyer_id}, {shop}, {lit(items_json)}::jsonb,"
-        f" {lit(json.dumps(ADDRESS, ensure_ascii=False))}::jsonb, {lit(note)}, x.t,"
+        f" LATERAL (SELECT timestamptz {sql_literal(start)} + g * interval '{step_minutes} minutes' AS t) x,"
+        f" LATERAL order_create({buyer_id}, {shop}, {sql_literal(items_json)}::jsonb,"
+        f" {sql_literal(json.dumps(ADDRESS, ensure_ascii=False))}::jsonb, {sql_literal(note)}, x.t,"
         f" x.t + interval '3650 days') r ORDER BY g")
     ids = [int(line) for line in out.splitlines()]
     assert len(ids) == n, out
