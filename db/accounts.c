@@ -123,6 +123,32 @@ enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SI
                       read_session, out);
 }
 
+enum db_status db_me(const unsigned char token_hash[DB_TOKEN_HASH_SIZE], struct db_session *session,
+                     void (*fn)(const char *shops_json, void *arg), void *arg)
+{
+  /* The app's shop switcher caps at 200 shops, like GET /v1/shops. */
+  static struct db_stmt q = DB_STMT(
+      1, "SELECT " DB_LIVE_SESSION_COLUMNS ", " ACCOUNT_COLUMNS ","
+         " CASE WHEN s.role = 'merchant' THEN coalesce((SELECT json_agg(x ORDER BY x.id) FROM"
+         " (SELECT sh.id, sh.name FROM shops sh WHERE sh.merchant_id = s.account_id"
+         " ORDER BY sh.id LIMIT 200) x), '[]') END"
+         " FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE " DB_SESSION_WHERE(1));
+  char hashb[2 * DB_TOKEN_HASH_SIZE + 3];
+  PGresult *res;
+  enum db_status st =
+      db_exec(&q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)}, &res);
+  if (st < DB_NONE)
+    return st;
+  if (st == DB_ONE && !db_live_session_read(res, 0, session))
+    st = DB_NONE;
+  if (st == DB_ONE) {
+    read_account(res, 0, DB_LIVE_SESSION_NCOLUMNS, &session->account);
+    fn(db_get_text(res, 0, DB_LIVE_SESSION_NCOLUMNS + 5), arg);
+  }
+  PQclear(res);
+  return st;
+}
+
 enum db_status db_session_logout(int64_t session_id, int64_t now)
 {
   static struct db_stmt q =

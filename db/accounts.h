@@ -66,6 +66,12 @@ enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SI
 /* Reads DB_LIVE_SESSION_COLUMNS of row r: false when the session has ended
  * (out is then not filled). Only the account's id and role are set. */
 bool db_live_session_read(const PGresult *res, int r, struct db_session *out);
+/* GET /v1/me in one round trip: the live session the token hash names with
+ * its account (DB_NONE: none, or it has ended) and, for a merchant, the id
+ * and name of each shop, oldest first, as a JSON array (shops_json: NULL
+ * for other roles; valid during the call of fn only). */
+enum db_status db_me(const unsigned char token_hash[DB_TOKEN_HASH_SIZE], struct db_session *session,
+                     void (*fn)(const char *shops_json, void *arg), void *arg);
 /* DB_ONE when a live session was ended, DB_NONE when it was not live. */
 enum db_status db_session_logout(int64_t session_id, int64_t now);
 enum db_status db_sessions_active(int64_t now, int64_t *count);

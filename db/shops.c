@@ -94,22 +94,6 @@ enum db_status db_shop_update(int64_t shop_id, int64_t merchant_id, const char *
   return shops_each(&q, p, fn, arg);
 }
 
-enum db_status db_shop_names(int64_t merchant_id, db_shop_name_fn fn, void *arg)
-{
-  static struct db_stmt q =
-      DB_STMT(2, "SELECT id, name FROM shops WHERE merchant_id = $1 ORDER BY id LIMIT $2");
-  char mb[DB_INT64_SIZE], lb[DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(lb, DB_SHOPS_MAX)};
-  PGresult *res;
-  enum db_status st = db_exec(&q, p, &res);
-  if (st < DB_NONE)
-    return st;
-  for (int r = 0; r < PQntuples(res); r++)
-    fn(db_get_int64(res, r, 0), PQgetvalue(res, r, 1), arg);
-  PQclear(res);
-  return st;
-}
-
 enum db_status db_carriers_each(db_carrier_fn fn, void *arg)
 {
   static struct db_stmt q = DB_STMT(0, "SELECT code, name FROM carriers ORDER BY code");

@@ -36,11 +36,6 @@ enum db_status db_shop_get(int64_t shop_id, int64_t merchant_id, db_shop_fn fn, 
 enum db_status db_shop_update(int64_t shop_id, int64_t merchant_id, const char *name,
                               const char *description, int64_t now, db_shop_fn fn, void *arg);
 
-/* Id and name of each of the merchant's shops, oldest first, at most
- * DB_SHOPS_MAX; name is valid during the call only. */
-typedef void (*db_shop_name_fn)(int64_t id, const char *name, void *arg);
-enum db_status db_shop_names(int64_t merchant_id, db_shop_name_fn fn, void *arg);
-
 /* Every carrier, ordered by code; the texts are valid during the call only. */
 typedef void (*db_carrier_fn)(const char *code, const char *name, void *arg);
 enum db_status db_carriers_each(db_carrier_fn fn, void *arg);

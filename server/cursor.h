@@ -1,6 +1,10 @@
 /* Opaque list cursors for keyset pagination: the sort key and id of the last
  * row a page showed, plus a letter naming the ordering, so that a cursor
- * cannot be used with another ordering. Base64url text. */
+ * cannot be used with another ordering. Base64url text.
+ *
+ * Letters in use, one per ordering: a after-sales, b a buyer's orders,
+ * c C p P a shop's orders by created_at, -created_at, paid_at, -paid_at,
+ * g products. */
 #ifndef MERCHANTD_CURSOR_H
 #define MERCHANTD_CURSOR_H
 

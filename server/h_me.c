@@ -1,31 +1,31 @@
-/* GET /v1/me: the caller's account. The session lookup already read it, so
- * this costs no further query, except for merchants: their shops (for the
- * app's shop switcher) are one more. */
+/* GET /v1/me: the caller's account and, for merchants, their shops (for the
+ * app's shop switcher). The route folds authentication into its one query
+ * (ROUTE_FOLDED_AUTH): apps call it on every start. */
+#include "auth.h"
 #include "handlers.h"
 #include "reply.h"
-#include "shops.h"
+#include "router.h"
 #include "view.h"
 
-#include <string.h>
-
-static void add_shop_name(int64_t id, const char *name, void *arg)
+static void keep_shops(const char *shops_json, void *arg)
 {
-  json_array_append_new(arg, json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name));
+  *(json_t **)arg = shops_json != NULL ? json_loads(shops_json, 0, NULL) : NULL;
 }
 
 enum MHD_Result me_get(struct http_request *rq)
 {
-  json_t *me = view_account(&rq->session.account);
-  if (me == NULL || strcmp(rq->session.account.role, "merchant") != 0)
-    return reply_json_steal(rq, MHD_HTTP_OK, me);
-  json_t *shops = json_array();
-  enum db_status st =
-      shops != NULL ? db_shop_names(rq->session.account.id, add_shop_name, shops) : DB_HARD_ERROR;
-  if (st < DB_NONE) {
-    json_decref(shops);
-    json_decref(me);
+  json_t *shops = NULL;
+  enum db_status st = db_me(rq->token_hash, &rq->session, keep_shops, &shops);
+  if (st < DB_NONE)
     return reply_db_error(rq, st);
+  enum http_step step = auth_accept_live(rq, st == DB_ONE, ROUTE_ANY_ROLE);
+  if (step != HTTP_STEP_OK) {
+    json_decref(shops);
+    return http_step_result(step);
   }
-  json_object_set_new(me, "shops", shops);
+  json_t *me = view_account(&rq->session.account);
+  if (me != NULL && shops != NULL)
+    json_object_set(me, "shops", shops);
+  json_decref(shops);
   return reply_json_steal(rq, MHD_HTTP_OK, me);
 }

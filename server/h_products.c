@@ -32,7 +32,7 @@
 #define SKU_SPEC_MAX            60
 #define SKU_PRICE_MAX           100000000
 #define SKU_STOCK_MAX           10000000
-#define PRODUCTS_CURSOR_KIND    'P'
+#define PRODUCTS_CURSOR_KIND    'g'
 
 /* ---- JSON views ---- */
 

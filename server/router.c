@@ -24,7 +24,7 @@ static const struct route routes[] = {
     {"POST", "/v1/auth/register", auth_register, PUB, JSON, false, false},
     {"POST", "/v1/auth/login", auth_login, PUB, JSON, false, false},
     {"POST", "/v1/auth/logout", auth_logout, ANY, NOBODY, false, false},
-    {"GET", "/v1/me", me_get, ANY, NOBODY, false, false},
+    {"GET", "/v1/me", me_get, ANY | ROUTE_FOLDED_AUTH, NOBODY, false, false},
     {"GET", "/v1/carriers", carriers_list, PUB, NOBODY, false, false},
 
     {"POST", "/v1/shops", shops_create, M, JSON, true, false},
