@@ -8,6 +8,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "logistics.h"
 #include "query.h"
 #include "reply.h"
 #include "tenancy.h"
@@ -54,14 +55,6 @@ static void add_item(const struct db_after_sale *a, void *arg)
   pg->last_id = a->id;
 }
 
-static enum http_step bad_cursor(struct http_request *rq)
-{
-  return HTTP_STEP_OF(
-      reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more parameters are invalid",
-                    json_pack("{s:[{s:s, s:s}]}", "errors", "field", "cursor", "message",
-                              "is not a cursor of this list; use next_cursor as returned")));
-}
-
 enum MHD_Result shop_after_sales_list(struct http_request *rq)
 {
   static const char *const statuses[] = {"requested", "approved",  "rejected",
@@ -76,9 +69,8 @@ enum MHD_Result shop_after_sales_list(struct http_request *rq)
   };
   enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
   struct cursor after = {0, INT64_MAX}; /* no cursor: from the newest */
-  if (step == HTTP_STEP_OK && cursor_text != NULL &&
-      !cursor_decode(AFTER_SALES_CURSOR, cursor_text, &after))
-    step = bad_cursor(rq);
+  if (step == HTTP_STEP_OK)
+    step = query_cursor(rq, AFTER_SALES_CURSOR, cursor_text, &after);
   if (step == HTTP_STEP_OK)
     step = tenancy_own_shop(rq, rq->ids[0]);
   if (step != HTTP_STEP_OK)
@@ -161,25 +153,13 @@ enum MHD_Result shop_after_sales_reject(struct http_request *rq)
 }
 
 /* The formats of the carriers table's code and of orders.tracking_no. */
-static const char *carrier_format(const char *s)
-{
-  return s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_")] == '\0'
-             ? NULL
-             : "must be a carrier code (see GET /v1/carriers)";
-}
-
-static const char *tracking_format(const char *s)
-{
-  static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-";
-  return s[strspn(s, allowed)] == '\0' ? NULL : "may hold only letters, digits and hyphens";
-}
-
 enum MHD_Result shop_after_sales_reship(struct http_request *rq)
 {
   const char *carrier = NULL, *tracking_no = NULL;
   const struct jsonin_field fields[] = {
-      {"carrier", JSONIN_TEXT, true, false, 2, 20, &carrier, NULL, carrier_format},
-      {"tracking_no", JSONIN_BYTES, true, false, 6, 40, &tracking_no, NULL, tracking_format},
+      {"carrier", JSONIN_BYTES, true, false, 0, 64, &carrier, NULL, logistics_carrier_problem},
+      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, &tracking_no, NULL,
+       logistics_tracking_problem},
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)

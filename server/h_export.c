@@ -117,10 +117,9 @@ enum MHD_Result shop_orders_list(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct cursor after = {0, 0};
-  if (cursor != NULL && !cursor_decode(cursor_kinds[f.sort], cursor, &after))
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "the cursor does not belong to this list",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "cursor", "message",
-                                   "is not a cursor of this list and sort"));
+  step = query_cursor(rq, cursor_kinds[f.sort], cursor, &after);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
   f.has_after = cursor != NULL;
   f.after_key = after.key;
   f.after_id = after.id;

@@ -191,10 +191,9 @@ enum MHD_Result orders_list(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct cursor c = {0, INT64_MAX};
-  if (cursor_text != NULL && !cursor_decode(ORDERS_CURSOR_KIND, cursor_text, &c))
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "the cursor was not given by this list",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "cursor", "message",
-                                   "is not a cursor of this list"));
+  step = query_cursor(rq, ORDERS_CURSOR_KIND, cursor_text, &c);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
   struct page pg = {json_array(), 0, 0, limit};
   if (pg.items == NULL)
     return MHD_NO;

@@ -341,10 +341,9 @@ enum MHD_Result products_list(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct cursor after = {0, 0};
-  if (cursor != NULL && !cursor_decode(PRODUCTS_CURSOR_KIND, cursor, &after))
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more parameters are invalid",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "cursor", "message",
-                                   "is not a cursor of this list"));
+  step = query_cursor(rq, PRODUCTS_CURSOR_KIND, cursor, &after);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
 
   struct product_views v = {json_array(), false};
   if (v.items == NULL)

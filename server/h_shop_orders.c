@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "logistics.h"
 #include "reply.h"
 #include "router.h"
 #include "shop_orders.h"
@@ -20,25 +21,6 @@
 #include <string.h>
 
 #define BATCH_MAX 500
-
-/* The formats order_ship enforces again in SQL, checked here first so that
- * the reply names the field. The carrier must also be in the carriers
- * table, which only the database knows. */
-static const char *tracking_problem(const char *s)
-{
-  size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
-  if (s[n] != '\0' || n < 6 || n > 40)
-    return "must be 6 to 40 letters, digits and '-'";
-  return NULL;
-}
-
-static const char *carrier_problem(const char *s)
-{
-  size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
-  if (s[n] != '\0' || n < 2 || n > 20)
-    return "must be a carrier code from GET /v1/carriers";
-  return NULL;
-}
 
 /* db_order_fn: keeps the merchant's view of the order. */
 static void keep_order(const struct db_order *o, void *arg)
@@ -118,8 +100,9 @@ enum MHD_Result shop_orders_ship(struct http_request *rq)
 {
   const char *carrier = NULL, *tracking_no = NULL;
   const struct jsonin_field fields[] = {
-      {"carrier", JSONIN_BYTES, true, false, 0, 64, &carrier, NULL, carrier_problem},
-      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, &tracking_no, NULL, tracking_problem},
+      {"carrier", JSONIN_BYTES, true, false, 0, 64, &carrier, NULL, logistics_carrier_problem},
+      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, &tracking_no, NULL,
+       logistics_tracking_problem},
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)
@@ -169,7 +152,7 @@ static const char *row_problem(json_t *row, json_t *errors)
     json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "order_id", "message",
                                             "must be a positive integer"));
   const char *names[] = {"carrier", "tracking_no"};
-  const char *(*checks[])(const char *) = {carrier_problem, tracking_problem};
+  const char *(*checks[])(const char *) = {logistics_carrier_problem, logistics_tracking_problem};
   for (int i = 0; i < 2; i++) {
     json_t *s = json_object_get(row, names[i]);
     const char *why = !json_is_string(s) ? "must be a string" : checks[i](json_string_value(s));

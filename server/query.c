@@ -132,3 +132,13 @@ enum http_step query_read(struct http_request *rq, const struct query_param *par
                                         : "one or more parameters are invalid",
                                     json_pack("{s:o}", "errors", sc.errors)));
 }
+
+enum http_step query_cursor(struct http_request *rq, char kind, const char *text, struct cursor *c)
+{
+  if (text == NULL || cursor_decode(kind, text, c))
+    return HTTP_STEP_OK;
+  return HTTP_STEP_OF(reply_problem(
+      rq, PROBLEM_INVALID_FIELD, "the cursor was not given by this list",
+      json_pack("{s:[{s:s, s:s}]}", "errors", "field", "cursor", "message",
+                "is not a cursor of this list and order; use next_cursor as returned")));
+}

@@ -3,6 +3,7 @@
 #ifndef MERCHANTD_QUERY_H
 #define MERCHANTD_QUERY_H
 
+#include "cursor.h"
 #include "http.h"
 
 #include <stdbool.h>
@@ -27,6 +28,11 @@ struct query_param {
 };
 
 enum http_step query_read(struct http_request *rq, const struct query_param *params, size_t count);
+
+/* Reads a ?cursor= value of the given kind (see cursor.h) into c; a text
+ * that is not such a cursor answers 400 naming "cursor". Without a text,
+ * c is left as it is (the first page). */
+enum http_step query_cursor(struct http_request *rq, char kind, const char *text, struct cursor *c);
 
 /* The common list parameters: limit (1-100, default 20) and cursor. */
 #define QUERY_LIMIT_DEFAULT 20
