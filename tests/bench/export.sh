@@ -12,46 +12,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ORDERS=${ORDERS:-1000000}
-BENCH_BUILD=${BENCH_BUILD:-$REPO/build-bench}
 
-# Like bench_setup, without pgbench: PostgreSQL with normal durability and a
-# Release merchantd with two HTTP threads.
-install_deps
-build "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
-work=$(mktemp -d /tmp/merchantd-export.XXXXXX)
-trap bench_cleanup EXIT
-[ "$(id -u)" = 0 ] && chown postgres "$work"
-pgport=$(free_port)
-pg_start "$work/cluster" "$pgport" max_connections=50 shared_buffers=256MB
-base="postgresql://postgres@127.0.0.1:$pgport"
-create_db "$base" merchantd
-export DATABASE_URL="$base/merchantd"
-"$BENCH_BUILD/merchantd" migrate >/dev/null
-port=$(free_port)
-PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-  "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/server.err" &
-server_pid=$!
-bench_pids+=("$server_pid")
-url="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
-curl -sf "$url/readyz" >/dev/null || die "merchantd did not become ready: $(cat "$work/server.err")"
-
+bench_setup
 token=$(account merchant exportshop)
 account buyer exportbuyer >/dev/null
-ids=$(psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 <<'SQL'
-INSERT INTO shops (merchant_id, name, created_at, updated_at)
-SELECT id, 'export shop', now(), now() FROM accounts WHERE username = 'exportshop';
-INSERT INTO products (shop_id, title, status, created_at, updated_at)
-SELECT max(id), '赣南脐橙 5斤装', 'on_sale', now(), now() FROM shops;
-INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
-SELECT max(id), max(shop_id), '中果', 2990, 1000000, now(), now() FROM products;
-SELECT s.id, k.product_id, k.id, b.id FROM shops s, skus k, accounts b WHERE b.username = 'exportbuyer';
-SQL
-)
-IFS='|' read -r shop product sku buyer <<<"$ids"
-say "generating $ORDERS orders"
-psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v shop="$shop" -v buyer="$buyer" -v sku="$sku" \
-  -v product="$product" -v n="$ORDERS" -f "$REPO/tests/bench/gen_orders.sql" >/dev/null
+bench_fill_shop exportshop exportbuyer "$ORDERS"
 # Notes that need quoting and neutralising, on one order in ten.
 psql "$DATABASE_URL" -q -c "UPDATE orders SET merchant_note = '=call, \"back\"' WHERE shop_id = $shop AND id % 10 = 0" >/dev/null
 psql "$DATABASE_URL" -q -c "VACUUM ANALYZE orders" >/dev/null

@@ -7,6 +7,7 @@ CONNS=${CONNS:-64}
 DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
+BENCH_BUILD=${BENCH_BUILD:-$REPO/build-bench}
 
 bench_pids=()
 bench_cleanup() {
@@ -21,7 +22,7 @@ bench_cleanup() {
 # server_pid.
 bench_setup() {
   install_deps wrk
-  build "$REPO/build-bench" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+  build "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
   work=$(mktemp -d /tmp/merchantd-bench.XXXXXX)
   trap bench_cleanup EXIT
   [ "$(id -u)" = 0 ] && chown postgres "$work"
@@ -32,16 +33,38 @@ bench_setup() {
   create_db "$base" pgbench
   pgbench -i -q -s 10 -h 127.0.0.1 -p "$pgport" -U postgres pgbench >/dev/null 2>&1
   export DATABASE_URL="$base/merchantd"
-  "$REPO/build-bench/merchantd" migrate >/dev/null
+  "$BENCH_BUILD/merchantd" migrate >/dev/null
   local port
   port=$(free_port)
   PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=info MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-    "$REPO/build-bench/merchantd" serve >/dev/null 2>"$work/server.err" &
+    "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/server.err" &
   server_pid=$!
   bench_pids+=("$server_pid")
   url="http://127.0.0.1:$port"
   for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && return 0; sleep 0.1; done
   die "merchantd did not become ready: $(cat "$work/server.err")"
+}
+
+# bench_fill_shop MERCHANT BUYER N: a shop of account MERCHANT with one
+# product and N generated orders of account BUYER (tests/bench/gen_orders.sql);
+# sets shop, product, sku and buyer.
+bench_fill_shop() {
+  local ids
+  ids=$(psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 -v merchant="$1" -v buyer="$2" <<'SQL'
+INSERT INTO shops (merchant_id, name, created_at, updated_at)
+SELECT id, 'bench shop', now(), now() FROM accounts WHERE username = :'merchant';
+INSERT INTO products (shop_id, title, status, created_at, updated_at)
+SELECT max(id), '赣南脐橙 5斤装', 'on_sale', now(), now() FROM shops;
+INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
+SELECT max(id), max(shop_id), '中果', 2990, 1000000, now(), now() FROM products;
+SELECT k.shop_id, k.product_id, k.id, b.id FROM skus k, accounts b
+ WHERE b.username = :'buyer' ORDER BY k.id DESC LIMIT 1;
+SQL
+)
+  IFS='|' read -r shop product sku buyer <<<"$ids"
+  say "generating $3 orders"
+  psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v shop="$shop" -v buyer="$buyer" -v sku="$sku" \
+    -v product="$product" -v n="$3" -f "$REPO/tests/bench/gen_orders.sql" >/dev/null
 }
 
 post() { curl -sf -H 'Content-Type: application/json' -d "$2" "$url$1"; }

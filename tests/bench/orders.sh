@@ -13,20 +13,7 @@ DEEP=${DEEP:-50000}
 bench_setup
 token=$(account merchant benchshop)
 account buyer benchbuyer >/dev/null
-ids=$(psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 <<'SQL'
-INSERT INTO shops (merchant_id, name, created_at, updated_at)
-SELECT id, 'bench shop', now(), now() FROM accounts WHERE username = 'benchshop';
-INSERT INTO products (shop_id, title, status, created_at, updated_at)
-SELECT max(id), '赣南脐橙 5斤装', 'on_sale', now(), now() FROM shops;
-INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
-SELECT max(id), max(shop_id), '中果', 2990, 1000000, now(), now() FROM products;
-SELECT s.id, k.product_id, k.id, b.id FROM shops s, skus k, accounts b WHERE b.username = 'benchbuyer';
-SQL
-)
-IFS='|' read -r shop product sku buyer <<<"$ids"
-say "generating $ORDERS orders"
-psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v shop="$shop" -v buyer="$buyer" -v sku="$sku" \
-  -v product="$product" -v n="$ORDERS" -f "$REPO/tests/bench/gen_orders.sql" >/dev/null
+bench_fill_shop benchshop benchbuyer "$ORDERS"
 read -r lo hi <<<"$(psql "$DATABASE_URL" -Atq -F' ' -c "SELECT min(id), max(id) FROM orders WHERE shop_id = $shop")"
 
 # The cursor of the page DEEP rows into the default (newest first) list.
