@@ -452,13 +452,20 @@ LANGUAGE sql AS $$
   SELECT count(*)::integer FROM done
 $$;
 
+-- A known carrier and a tracking number of its form: what every shipment
+-- (an order's, or an after-sales reship) must name.
+CREATE FUNCTION shipment_valid(p_carrier text, p_tracking text) RETURNS boolean
+STABLE LANGUAGE sql AS $$
+  SELECT coalesce(p_tracking ~ '^[A-Za-z0-9-]{6,40}$', false)
+     AND EXISTS (SELECT 1 FROM carriers WHERE code = p_carrier)
+$$;
+
 CREATE FUNCTION order_ship(p_shop bigint, p_order bigint, p_carrier text, p_tracking text,
                            p_now timestamptz) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   v_status text;
 BEGIN
-  IF p_tracking IS NULL OR p_tracking !~ '^[A-Za-z0-9-]{6,40}$'
-     OR NOT EXISTS (SELECT 1 FROM carriers WHERE code = p_carrier) THEN
+  IF NOT shipment_valid(p_carrier, p_tracking) THEN
     RETURN 'invalid_field';
   END IF;
   UPDATE orders SET status = 'shipped', carrier = p_carrier, tracking_no = p_tracking, shipped_at = p_now
@@ -597,8 +604,7 @@ CREATE FUNCTION after_sale_reship(p_shop bigint, p_id bigint, p_carrier text, p_
 DECLARE
   a after_sales%ROWTYPE;
 BEGIN
-  IF p_tracking IS NULL OR p_tracking !~ '^[A-Za-z0-9-]{6,40}$'
-     OR NOT EXISTS (SELECT 1 FROM carriers WHERE code = p_carrier) THEN
+  IF NOT shipment_valid(p_carrier, p_tracking) THEN
     RETURN 'invalid_field';
   END IF;
   SELECT * INTO a FROM after_sales WHERE id = p_id AND shop_id = p_shop FOR UPDATE;

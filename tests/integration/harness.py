@@ -259,6 +259,23 @@ def new_buyer(display_name=None):
     return account["id"], srv().login(name)
 
 
+ADDRESS_JSON = json.dumps({"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
+                           "city": "Hangzhou", "district": "Xihu", "detail": "1 West Lake Road"})
+
+
+def new_shop(merchant_id, stock=100, price=1000):
+    """Through SQL: a shop of the merchant with one product on sale and one
+    SKU; returns (shop, sku)."""
+    shop = int(sql(f"INSERT INTO shops (merchant_id, name, created_at, updated_at) "
+                   f"VALUES ({merchant_id}, 'Tea House', now(), now()) RETURNING id"))
+    product = int(sql(f"INSERT INTO products (shop_id, title, status, created_at, updated_at) "
+                      f"VALUES ({shop}, 'Longjing', 'on_sale', now(), now()) RETURNING id"))
+    sku = int(sql(f"INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at,"
+                  f" updated_at) VALUES ({product}, {shop}, '250g', {price}, {stock}, now(), now())"
+                  f" RETURNING id"))
+    return shop, sku
+
+
 _counter = itertools.count(1)
 _run = uuid.uuid4().hex[:6]
 

@@ -11,29 +11,15 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
-ADDR = json.dumps({"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
-                   "city": "Hangzhou", "district": "Xihu", "detail": "1 West Lake Road"})
 AFTER_SALE_KEYS = {"id", "order_id", "order_sn", "buyer", "type", "reason", "amount_cents",
                    "status", "reject_reason", "logistics", "created_at", "decided_at",
                    "reshipped_at", "reship_deadline"}
 
 
-def new_shop(merchant_id, stock=100, price=1000):
-    """A shop with one product on sale and one SKU; returns (shop, sku)."""
-    shop = int(sql(f"INSERT INTO shops (merchant_id, name, created_at, updated_at) "
-                   f"VALUES ({merchant_id}, 'Tea House', now(), now()) RETURNING id"))
-    product = int(sql(f"INSERT INTO products (shop_id, title, status, created_at, updated_at) "
-                      f"VALUES ({shop}, 'Longjing', 'on_sale', now(), now()) RETURNING id"))
-    sku = int(sql(f"INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at,"
-                  f" updated_at) VALUES ({product}, {shop}, '250g', {price}, {stock}, now(), now())"
-                  f" RETURNING id"))
-    return shop, sku
-
-
 def new_order(shop, sku, buyer, qty=1, pay=True, ship=False):
     items = json.dumps([{"sku_id": sku, "quantity": qty}])
     result, order = sql(f"SELECT result, order_id FROM order_create({buyer}, {shop}, "
-                        f"{sql_literal(items)}, {sql_literal(ADDR)}, '', now(), now() + interval '1 day')"
+                        f"{sql_literal(items)}, {sql_literal(ADDRESS_JSON)}, '', now(), now() + interval '1 day')"
                         ).split("|")
     assert result == "ok", result
     if pay:

@@ -16,27 +16,14 @@ import uuid
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
-ADDR = json.dumps({"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
-                   "city": "Hangzhou", "district": "Xihu", "detail": "1 West Lake Road"})
 ORDER_KEYS = {"id", "order_sn", "shop_id", "buyer", "status", "items", "amounts", "address",
               "note", "logistics", "timeline", "close_reason", "after_sales_open",
               "merchant_note", "flag"}
 
 
-def new_shop(merchant_id, stock=1000000, price=100):
-    shop = int(sql(f"INSERT INTO shops (merchant_id, name, created_at, updated_at) "
-                   f"VALUES ({merchant_id}, 'Tea House', now(), now()) RETURNING id"))
-    product = int(sql(f"INSERT INTO products (shop_id, title, status, created_at, updated_at) "
-                      f"VALUES ({shop}, 'Longjing', 'on_sale', now(), now()) RETURNING id"))
-    sku = int(sql(f"INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at,"
-                  f" updated_at) VALUES ({product}, {shop}, '250g', {price}, {stock}, now(), now())"
-                  f" RETURNING id"))
-    return shop, sku
-
-
 def create_sql(shop, sku, buyer):
     items = json.dumps([{"sku_id": sku, "quantity": 1}])
-    return (f"SELECT order_id FROM order_create({buyer}, {shop}, {sql_literal(items)}, {sql_literal(ADDR)},"
+    return (f"SELECT order_id FROM order_create({buyer}, {shop}, {sql_literal(items)}, {sql_literal(ADDRESS_JSON)},"
             f" '', now(), now() + interval '1 day')")
 
 
@@ -148,7 +135,7 @@ class Session:
 
 def test_feed_pages_through_latest_states():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     unpaid = new_order(shop, sku, w.buyer)
     paid = new_order(shop, sku, w.buyer, pay=True)
     shipped = new_order(shop, sku, w.buyer, ship=True)
@@ -188,7 +175,7 @@ def test_feed_pages_through_latest_states():
 
 def test_changed_order_reappears_with_larger_seq():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     orders = [new_order(shop, sku, w.buyer) for _ in range(3)]
     items, last = follow(shop, w.token)
     first_seq = {i["order"]["id"]: i["seq"] for i in items}
@@ -214,7 +201,7 @@ def test_changed_order_reappears_with_larger_seq():
 
 def test_default_and_maximum_limit():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     # One transaction: 120 changes that share a transaction id.
     sql(f"DO $$ BEGIN FOR i IN 1..120 LOOP PERFORM ({create_sql(shop, sku, w.buyer)});"
         f" END LOOP; END $$")
@@ -228,7 +215,7 @@ def test_default_and_maximum_limit():
 
 def test_feed_uses_shop_change_index():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     new_order(shop, sku, w.buyer)
     stat = ("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'orders_shop_change'")
     sql("SELECT pg_stat_force_next_flush()")
@@ -243,7 +230,7 @@ def test_feed_uses_shop_change_index():
 
 def test_holds_back_changes_behind_a_running_transaction():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     a, b, c = (new_order(shop, sku, w.buyer) for _ in range(3))
     _, last = follow(shop, w.token)
     slow = Session()
@@ -269,7 +256,7 @@ def test_transaction_that_started_early_cannot_slip_behind():
     another order meanwhile and is still open when T1 commits and the feed is
     read. When T2 commits, its change must still come after what was read."""
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     a, b = new_order(shop, sku, w.buyer), new_order(shop, sku, w.buyer)
     _, last = follow(shop, w.token)
     t1, t2 = Session(), Session()
@@ -292,7 +279,7 @@ def test_transaction_that_started_early_cannot_slip_behind():
 
 def test_concurrent_writers_nothing_missed_or_repeated():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     stop, writers_done = threading.Event(), threading.Event()
     errors = []
 
@@ -365,13 +352,13 @@ def test_concurrent_writers_nothing_missed_or_repeated():
 
 def test_auth_tenancy_and_validation():
     w = world()
-    shop, sku = new_shop(w.merchant)
+    shop, sku = new_shop(w.merchant, stock=1000000, price=100)
     new_order(shop, sku, w.buyer)
     assert_problem(feed(shop, None), 401, "unauthenticated")
     assert_problem(feed(shop, w.buyer_token), 403, "forbidden")
     assert_problem(feed(shop, w.other_token), 404, "not_found")
     assert_problem(feed(987654321, w.token), 404, "not_found")
-    other_shop, other_sku = new_shop(w.other_merchant)
+    other_shop, other_sku = new_shop(w.other_merchant, stock=1000000, price=100)
     new_order(other_shop, other_sku, w.buyer)
     mine = {i["order"]["shop_id"] for i in follow(shop, w.token)[0]}
     theirs = {i["order"]["shop_id"] for i in follow(other_shop, w.other_token)[0]}
