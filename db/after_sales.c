@@ -79,7 +79,7 @@ static void read_decision(const PGresult *res, void *arg)
 {
   struct decision *d = arg;
   const char *result = db_get_text(res, 0, 0);
-  snprintf(d->result, DB_AFTER_SALE_RESULT_SIZE, "%s", result != NULL ? result : "");
+  snprintf(d->result, DB_RESULT_CODE_SIZE, "%s", result != NULL ? result : "");
   if (strcmp(d->result, "ok") != 0 || PQgetisnull(res, 0, 1))
     return;
   struct db_after_sale a;
@@ -91,8 +91,8 @@ static void read_decision(const PGresult *res, void *arg)
  * shop's owner, decides, and returns the row as the decision left it. */
 static enum db_status decide(int64_t merchant_id, int64_t shop_id, int64_t id, const char *action,
                              const char *reason, const char *carrier, const char *tracking_no,
-                             int64_t now, char result[DB_AFTER_SALE_RESULT_SIZE],
-                             db_after_sale_fn fn, void *arg)
+                             int64_t now, char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
+                             void *arg)
 {
   static struct db_stmt q =
       DB_STMT(8, "SELECT d.result, " AFTER_SALE_COLUMNS
@@ -114,7 +114,7 @@ static enum db_status decide(int64_t merchant_id, int64_t shop_id, int64_t id, c
 }
 
 enum db_status db_after_sale_approve(int64_t merchant_id, int64_t shop_id, int64_t id, int64_t now,
-                                     char result[DB_AFTER_SALE_RESULT_SIZE], db_after_sale_fn fn,
+                                     char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
                                      void *arg)
 {
   return decide(merchant_id, shop_id, id, "approve", NULL, NULL, NULL, now, result, fn, arg);
@@ -122,7 +122,7 @@ enum db_status db_after_sale_approve(int64_t merchant_id, int64_t shop_id, int64
 
 enum db_status db_after_sale_reject(int64_t merchant_id, int64_t shop_id, int64_t id,
                                     const char *reason, int64_t now,
-                                    char result[DB_AFTER_SALE_RESULT_SIZE], db_after_sale_fn fn,
+                                    char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
                                     void *arg)
 {
   return decide(merchant_id, shop_id, id, "reject", reason, NULL, NULL, now, result, fn, arg);
@@ -130,7 +130,7 @@ enum db_status db_after_sale_reject(int64_t merchant_id, int64_t shop_id, int64_
 
 enum db_status db_after_sale_reship(int64_t merchant_id, int64_t shop_id, int64_t id,
                                     const char *carrier, const char *tracking_no, int64_t now,
-                                    char result[DB_AFTER_SALE_RESULT_SIZE], db_after_sale_fn fn,
+                                    char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
                                     void *arg)
 {
   return decide(merchant_id, shop_id, id, "reship", NULL, carrier, tracking_no, now, result, fn,

@@ -34,23 +34,20 @@ typedef void (*db_after_sale_fn)(const struct db_after_sale *a, void *arg);
 enum db_status db_after_sales_list(int64_t shop_id, const char *status, int64_t before_id,
                                    int64_t limit, db_after_sale_fn fn, void *arg);
 
-/* A decision's result code: "ok" or a problem code. */
-#define DB_AFTER_SALE_RESULT_SIZE 32
-
 /* The merchant's decisions. Each writes the result code into result and,
  * when it is "ok", hands the request as it now stands to fn. Another
  * merchant's shop, or a request of another shop, is "not_found". */
 enum db_status db_after_sale_approve(int64_t merchant_id, int64_t shop_id, int64_t id, int64_t now,
-                                     char result[DB_AFTER_SALE_RESULT_SIZE], db_after_sale_fn fn,
+                                     char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
                                      void *arg);
 enum db_status db_after_sale_reject(int64_t merchant_id, int64_t shop_id, int64_t id,
                                     const char *reason, int64_t now,
-                                    char result[DB_AFTER_SALE_RESULT_SIZE], db_after_sale_fn fn,
+                                    char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
                                     void *arg);
 /* "invalid_field" when the carrier is not one of the carriers table. */
 enum db_status db_after_sale_reship(int64_t merchant_id, int64_t shop_id, int64_t id,
                                     const char *carrier, const char *tracking_no, int64_t now,
-                                    char result[DB_AFTER_SALE_RESULT_SIZE], db_after_sale_fn fn,
+                                    char result[DB_RESULT_CODE_SIZE], db_after_sale_fn fn,
                                     void *arg);
 
 #endif

@@ -15,7 +15,7 @@ struct create_result {
 static void read_create(const PGresult *res, void *arg)
 {
   struct create_result *c = arg;
-  snprintf(c->code, DB_BUYER_CODE_SIZE, "%s", PQgetvalue(res, 0, 0));
+  snprintf(c->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, 0));
   c->id = PQgetisnull(res, 0, 1) ? 0 : db_get_int64(res, 0, 1);
 }
 
@@ -24,7 +24,7 @@ static void read_create(const PGresult *res, void *arg)
  * visible to it (order_fresh would bring back the row, not the lines). The
  * order is read by a second statement once the first has committed. */
 enum db_status db_buyer_order_create(const struct db_order_draft *d, int64_t now,
-                                     int64_t expires_at, char code[DB_BUYER_CODE_SIZE],
+                                     int64_t expires_at, char code[DB_RESULT_CODE_SIZE],
                                      int64_t *sku_id, db_order_fn fn, void *arg)
 {
   static struct db_stmt place =
@@ -93,7 +93,7 @@ struct act_result {
 static void read_act(const PGresult *res, void *arg)
 {
   struct act_result *a = arg;
-  snprintf(a->code, DB_BUYER_CODE_SIZE, "%s", PQgetvalue(res, 0, DB_ORDER_NCOLUMNS));
+  snprintf(a->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, DB_ORDER_NCOLUMNS));
   if (strcmp(a->code, "ok") == 0) {
     struct db_order o;
     db_order_read(res, 0, 0, &o);
@@ -109,7 +109,7 @@ static void read_act(const PGresult *res, void *arg)
   " LEFT JOIN LATERAL order_fresh(CASE WHEN r.code = 'ok' THEN $2::bigint END) o ON true"
 
 enum db_status db_buyer_order_act(enum db_buyer_action action, int64_t buyer_id, int64_t order_id,
-                                  int64_t now, char code[DB_BUYER_CODE_SIZE], db_order_fn fn,
+                                  int64_t now, char code[DB_RESULT_CODE_SIZE], db_order_fn fn,
                                   void *arg)
 {
   static struct db_stmt pay = DB_STMT(3, ACT_SQL("order_pay"));
@@ -142,7 +142,7 @@ static void read_after_sale(const PGresult *res, void *arg)
  * statement's snapshot could not see it. */
 enum db_status db_buyer_after_sale_create(int64_t buyer_id, int64_t order_id, const char *type,
                                           const char *reason, int64_t amount_cents, int64_t now,
-                                          char code[DB_BUYER_CODE_SIZE], struct db_after_sale *out)
+                                          char code[DB_RESULT_CODE_SIZE], struct db_after_sale *out)
 {
   static struct db_stmt ask =
       DB_STMT(6, "SELECT r.result, r.after_sale_id FROM after_sale_create($1, $2, $3, $4,"

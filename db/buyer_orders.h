@@ -10,9 +10,6 @@
 
 #include <stdint.h>
 
-/* "ok" or the problem code a SQL operation returned. */
-#define DB_BUYER_CODE_SIZE 32
-
 /* An order to place. items_json: [{"sku_id": n, "quantity": n}] with
  * distinct sku ids; address_json: {"name", "phone", "province", "city",
  * "district", "detail"}. */
@@ -28,7 +25,7 @@ struct db_order_draft {
  * "ok" fn receives the new order; otherwise *sku_id names the SKU the code
  * is about (0 when it is about the shop). DB_ONE unless the call failed. */
 enum db_status db_buyer_order_create(const struct db_order_draft *d, int64_t now,
-                                     int64_t expires_at, char code[DB_BUYER_CODE_SIZE],
+                                     int64_t expires_at, char code[DB_RESULT_CODE_SIZE],
                                      int64_t *sku_id, db_order_fn fn, void *arg);
 
 /* One of the buyer's orders; DB_NONE when it is not theirs or not there. */
@@ -48,7 +45,7 @@ enum db_buyer_action {
 
 /* Runs the action; on "ok" fn receives the order as the action left it. */
 enum db_status db_buyer_order_act(enum db_buyer_action action, int64_t buyer_id, int64_t order_id,
-                                  int64_t now, char code[DB_BUYER_CODE_SIZE], db_order_fn fn,
+                                  int64_t now, char code[DB_RESULT_CODE_SIZE], db_order_fn fn,
                                   void *arg);
 
 #define DB_AFTER_SALE_TYPE_SIZE   16
@@ -69,7 +66,8 @@ struct db_after_sale {
  * "ok" *out holds the request. */
 enum db_status db_buyer_after_sale_create(int64_t buyer_id, int64_t order_id, const char *type,
                                           const char *reason, int64_t amount_cents, int64_t now,
-                                          char code[DB_BUYER_CODE_SIZE], struct db_after_sale *out);
+                                          char code[DB_RESULT_CODE_SIZE],
+                                          struct db_after_sale *out);
 
 /* Jobs: close unpaid orders past their deadline (stock goes back), and
  * complete orders shipped ten days before now. At most limit orders per

@@ -16,6 +16,9 @@ enum db_status {
   DB_MANY = 2,
 };
 
+/* Room for a result code of a SQL function ("ok" or a problem code). */
+#define DB_RESULT_CODE_SIZE 32
+
 struct db_stats {
   long long connections_open;
   long long connects;

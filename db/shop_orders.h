@@ -76,7 +76,6 @@ enum db_status db_shop_order_update(int64_t merchant_id, int64_t shop_id, int64_
 
 /* Ships an order (SQL order_ship). code receives "ok" or a problem
  * code; on "ok" fn receives the shipped order. */
-#define DB_RESULT_CODE_SIZE 32
 enum db_status db_shop_order_ship(int64_t merchant_id, int64_t shop_id, int64_t order_id,
                                   const char *carrier, const char *tracking_no, int64_t now,
                                   char code[DB_RESULT_CODE_SIZE], db_order_fn fn, void *arg);

@@ -124,7 +124,7 @@ static enum MHD_Result decided(struct http_request *rq, enum db_status st, const
 
 enum MHD_Result shop_after_sales_approve(struct http_request *rq)
 {
-  char result[DB_AFTER_SALE_RESULT_SIZE];
+  char result[DB_RESULT_CODE_SIZE];
   json_t *body = NULL;
   enum db_status st = db_after_sale_approve(rq->session.account.id, rq->ids[0], rq->ids[1],
                                             clock_now_us(), result, keep_json, &body);
@@ -145,7 +145,7 @@ enum MHD_Result shop_after_sales_reject(struct http_request *rq)
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  char result[DB_AFTER_SALE_RESULT_SIZE];
+  char result[DB_RESULT_CODE_SIZE];
   json_t *body = NULL;
   enum db_status st = db_after_sale_reject(rq->session.account.id, rq->ids[0], rq->ids[1], reason,
                                            clock_now_us(), result, keep_json, &body);
@@ -164,7 +164,7 @@ enum MHD_Result shop_after_sales_reship(struct http_request *rq)
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  char result[DB_AFTER_SALE_RESULT_SIZE];
+  char result[DB_RESULT_CODE_SIZE];
   json_t *body = NULL;
   enum db_status st = db_after_sale_reship(rq->session.account.id, rq->ids[0], rq->ids[1], carrier,
                                            tracking_no, clock_now_us(), result, keep_json, &body);

@@ -147,7 +147,7 @@ enum MHD_Result orders_create(struct http_request *rq)
   }
   struct db_order_draft d = {rq->session.account.id, shop_id, items, address, note};
   int64_t now = clock_now_us(), sku_id;
-  char code[DB_BUYER_CODE_SIZE];
+  char code[DB_RESULT_CODE_SIZE];
   json_t *view = NULL;
   enum db_status st =
       db_buyer_order_create(&d, now, now + ORDERS_PAY_WINDOW_US, code, &sku_id, keep_view, &view);
@@ -248,7 +248,7 @@ static const char *act_detail(enum db_buyer_action action, const char *code)
  * as it left the order. */
 static enum MHD_Result act(struct http_request *rq, enum db_buyer_action action)
 {
-  char code[DB_BUYER_CODE_SIZE];
+  char code[DB_RESULT_CODE_SIZE];
   json_t *view = NULL;
   enum db_status st = db_buyer_order_act(action, rq->session.account.id, rq->ids[0], clock_now_us(),
                                          code, keep_view, &view);
@@ -311,7 +311,7 @@ enum MHD_Result after_sales_create(struct http_request *rq)
     return reply_problem(rq, PROBLEM_INVALID_FIELD, "a reship refunds nothing",
                          json_pack("{s:[{s:s, s:s}]}", "errors", "field", "amount_cents", "message",
                                    "must be absent for a reship"));
-  char code[DB_BUYER_CODE_SIZE];
+  char code[DB_RESULT_CODE_SIZE];
   struct db_after_sale a;
   enum db_status st = db_buyer_after_sale_create(rq->session.account.id, rq->ids[0], type, reason,
                                                  amount, clock_now_us(), code, &a);
