@@ -19,7 +19,9 @@ static const int64_t bounds_us[] = {250,   500,   1000,   2500,   5000,    10000
 
 struct route_metrics {
   _Atomic long long by_status[NSTATUS];
-  _Atomic long long buckets[NBOUNDS];
+  /* Per bucket, not cumulative: one increment per request; the exposition
+   * adds them up. The last counts requests slower than every bound. */
+  _Atomic long long buckets[NBOUNDS + 1];
   _Atomic long long count;
   _Atomic long long sum_us;
 };
@@ -53,9 +55,10 @@ void metrics_observe(const struct route *route, unsigned status, int64_t duratio
 {
   struct route_metrics *m = &per_route[route ? router_index(route) : nroutes];
   atomic_fetch_add_explicit(&m->by_status[status_index(status)], 1, memory_order_relaxed);
-  for (size_t i = 0; i < NBOUNDS; i++)
-    if (duration_us <= bounds_us[i])
-      atomic_fetch_add_explicit(&m->buckets[i], 1, memory_order_relaxed);
+  size_t b = 0;
+  while (b < NBOUNDS && duration_us > bounds_us[b])
+    b++;
+  atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&m->sum_us, duration_us, memory_order_relaxed);
 }
@@ -135,9 +138,12 @@ char *metrics_render(int64_t active_sessions, size_t *len)
     if (count == 0)
       continue;
     route_label(label, sizeof label, i, routes);
-    for (size_t b = 0; b < NBOUNDS; b++)
+    long long cumulative = 0;
+    for (size_t b = 0; b < NBOUNDS; b++) {
+      cumulative += atomic_load(&m->buckets[b]);
       put(&o, "merchantd_http_request_duration_seconds_bucket{%s,le=\"%g\"} %lld\n", label,
-          (double)bounds_us[b] / 1e6, atomic_load(&m->buckets[b]));
+          (double)bounds_us[b] / 1e6, cumulative);
+    }
     put(&o, "merchantd_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %lld\n", label, count);
     put(&o, "merchantd_http_request_duration_seconds_sum{%s} %.6f\n", label,
         (double)atomic_load(&m->sum_us) / 1e6);
