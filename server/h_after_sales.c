@@ -116,9 +116,7 @@ static enum MHD_Result decided(struct http_request *rq, enum db_status st, const
   if (strcmp(result, "not_found") == 0)
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such after-sales request in this shop", NULL);
   if (strcmp(result, "invalid_field") == 0)
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more fields are invalid",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "carrier", "message",
-                                   "is not a known carrier (see GET /v1/carriers)"));
+    return logistics_reply_unknown_carrier(rq);
   return reply_problem_code(rq, result, NULL);
 }
 
@@ -152,16 +150,10 @@ enum MHD_Result shop_after_sales_reject(struct http_request *rq)
   return decided(rq, st, result, body);
 }
 
-/* The formats of the carriers table's code and of orders.tracking_no. */
 enum MHD_Result shop_after_sales_reship(struct http_request *rq)
 {
   const char *carrier = NULL, *tracking_no = NULL;
-  const struct jsonin_field fields[] = {
-      {"carrier", JSONIN_BYTES, true, false, 0, 64, &carrier, NULL, logistics_carrier_problem},
-      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, &tracking_no, NULL,
-       logistics_tracking_problem},
-  };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = logistics_read(rq, &carrier, &tracking_no);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char result[DB_RESULT_CODE_SIZE];

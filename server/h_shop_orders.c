@@ -88,23 +88,10 @@ static const char *ship_detail(const char *code)
   return NULL;
 }
 
-/* With the formats checked here, order_ship's invalid_field can only mean a
- * carrier code the carriers table does not have. */
-static json_t *unknown_carrier(void)
-{
-  return json_pack("[{s:s, s:s}]", "field", "carrier", "message",
-                   "is not a carrier of GET /v1/carriers");
-}
-
 enum MHD_Result shop_orders_ship(struct http_request *rq)
 {
   const char *carrier = NULL, *tracking_no = NULL;
-  const struct jsonin_field fields[] = {
-      {"carrier", JSONIN_BYTES, true, false, 0, 64, &carrier, NULL, logistics_carrier_problem},
-      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, &tracking_no, NULL,
-       logistics_tracking_problem},
-  };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = logistics_read(rq, &carrier, &tracking_no);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char code[DB_RESULT_CODE_SIZE];
@@ -116,8 +103,7 @@ enum MHD_Result shop_orders_ship(struct http_request *rq)
   if (strcmp(code, "ok") == 0)
     return reply_json_steal(rq, MHD_HTTP_OK, order);
   if (strcmp(code, "invalid_field") == 0)
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "unknown carrier",
-                         json_pack("{s:o}", "errors", unknown_carrier()));
+    return logistics_reply_unknown_carrier(rq);
   return reply_problem_code(rq, code, ship_detail(code));
 }
 
@@ -173,7 +159,7 @@ static void batch_result(int64_t order_id, const char *code, void *arg)
   json_t *r = json_array_get(b->results, b->index[b->next++]);
   json_object_set_new(r, "result", json_string(strcmp(code, "ok") == 0 ? "shipped" : code));
   if (strcmp(code, "invalid_field") == 0)
-    json_object_set_new(r, "errors", unknown_carrier());
+    json_object_set_new(r, "errors", logistics_unknown_carrier_errors());
 }
 
 /* Reads items[]; a 400 is only for the shape of the request itself. */

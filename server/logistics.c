@@ -1,5 +1,8 @@
 #include "logistics.h"
 
+#include "jsonin.h"
+#include "reply.h"
+
 #include <string.h>
 
 const char *logistics_carrier_problem(const char *code)
@@ -16,4 +19,27 @@ const char *logistics_tracking_problem(const char *tracking_no)
   if (tracking_no[n] != '\0' || n < 6 || n > 40)
     return "must be 6 to 40 letters, digits and '-'";
   return NULL;
+}
+
+enum http_step logistics_read(struct http_request *rq, const char **carrier,
+                              const char **tracking_no)
+{
+  const struct jsonin_field fields[] = {
+      {"carrier", JSONIN_BYTES, true, false, 0, 64, carrier, NULL, logistics_carrier_problem},
+      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, tracking_no, NULL,
+       logistics_tracking_problem},
+  };
+  return jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+}
+
+json_t *logistics_unknown_carrier_errors(void)
+{
+  return json_pack("[{s:s, s:s}]", "field", "carrier", "message",
+                   "is not a carrier of GET /v1/carriers");
+}
+
+enum MHD_Result logistics_reply_unknown_carrier(struct http_request *rq)
+{
+  return reply_problem(rq, PROBLEM_INVALID_FIELD, "unknown carrier",
+                       json_pack("{s:o}", "errors", logistics_unknown_carrier_errors()));
 }
