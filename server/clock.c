@@ -36,35 +36,85 @@ void clock_unfreeze(void)
   atomic_store(&frozen_us, INT64_MIN);
 }
 
-static void split(int64_t us, struct tm *tm, int *micros)
+/* The UTC calendar fields of a time. Written out rather than with gmtime_r
+ * and strftime: replies format several times each, and those two take the
+ * time-zone lock and parse a format on every call. */
+struct civil {
+  int64_t year;
+  int month, day, hour, minute, second, micros;
+};
+
+/* Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras
+ * (146,097 days each) counted from 0000-03-01, so that the leap day ends a
+ * year (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"). */
+static struct civil split(int64_t us)
 {
-  int64_t secs = us / CLOCK_US_PER_SEC;
-  int64_t rem = us % CLOCK_US_PER_SEC;
+  struct civil c;
+  int64_t secs = us / CLOCK_US_PER_SEC, rem = us % CLOCK_US_PER_SEC;
   if (rem < 0) {
     rem += CLOCK_US_PER_SEC;
     secs -= 1;
   }
-  time_t t = (time_t)secs;
-  gmtime_r(&t, tm);
-  *micros = (int)rem;
+  int64_t days = secs / 86400, sod = secs % 86400;
+  if (sod < 0) {
+    sod += 86400;
+    days -= 1;
+  }
+  c.micros = (int)rem;
+  c.hour = (int)(sod / 3600);
+  c.minute = (int)(sod / 60 % 60);
+  c.second = (int)(sod % 60);
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+  int64_t mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+  c.day = (int)(doy - (153 * mp + 2) / 5 + 1);
+  c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  c.year = yoe + era * 400 + (c.month <= 2);
+  return c;
+}
+
+static char *put_digits(char *p, int64_t v, int width)
+{
+  for (int i = width - 1; i >= 0; i--, v /= 10)
+    p[i] = (char)('0' + v % 10);
+  return p + width;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS", unterminated; returns the end. Years beyond RFC
+ * 3339's four digits are clamped: no stored time comes near them. */
+static char *put_civil(char *p, const struct civil *c)
+{
+  int64_t year = c->year < 0 ? 0 : c->year > 9999 ? 9999 : c->year;
+  p = put_digits(p, year, 4);
+  *p++ = '-';
+  p = put_digits(p, c->month, 2);
+  *p++ = '-';
+  p = put_digits(p, c->day, 2);
+  *p++ = 'T';
+  p = put_digits(p, c->hour, 2);
+  *p++ = ':';
+  p = put_digits(p, c->minute, 2);
+  *p++ = ':';
+  return put_digits(p, c->second, 2);
 }
 
 void clock_format(int64_t us, char out[CLOCK_RFC3339_SIZE])
 {
-  struct tm tm;
-  int micros;
-  split(us, &tm, &micros);
-  strftime(out, CLOCK_RFC3339_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  struct civil c = split(us);
+  char *p = put_civil(out, &c);
+  memcpy(p, "Z", 2);
 }
 
 void clock_format_precise(int64_t us, char out[CLOCK_RFC3339_SIZE])
 {
-  struct tm tm;
-  int micros;
-  char base[24];
-  split(us, &tm, &micros);
-  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(out, CLOCK_RFC3339_SIZE, "%s.%06dZ", base, micros);
+  struct civil c = split(us);
+  char *p = put_civil(out, &c);
+  *p++ = '.';
+  p = put_digits(p, c.micros, 6);
+  memcpy(p, "Z", 2);
 }
 
 /* Reads exactly n digits. */

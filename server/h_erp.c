@@ -13,18 +13,18 @@
 #define ERP_LIMIT_MAX     500
 
 struct feed {
-  json_t *items;
+  struct jsonout out; /* {"items": [ so far */
   int64_t last_seq;
-  bool failed; /* an item could not be built: answer 500 rather than skip it */
 };
 
 static void add_change(const struct db_order *o, void *arg)
 {
   struct feed *f = arg;
-  json_t *item =
-      json_pack("{s:I, s:o}", "seq", (json_int_t)o->change_seq, "order", view_order(o, true));
-  if (item == NULL || json_array_append_new(f->items, item) != 0)
-    f->failed = true;
+  jsonout_begin_object(&f->out);
+  jsonout_field_int(&f->out, "seq", o->change_seq);
+  jsonout_key(&f->out, "order");
+  view_order(&f->out, o, true);
+  jsonout_end_object(&f->out);
   f->last_seq = o->change_seq;
 }
 
@@ -42,16 +42,17 @@ enum MHD_Result erp_orders_feed(struct http_request *rq)
     return http_step_result(step);
 
   /* With nothing new, next_after stays where the client is. */
-  struct feed f = {json_array(), after, false};
-  if (f.items == NULL)
-    return MHD_NO;
+  struct feed f = {JSONOUT_INIT, after};
+  jsonout_begin_object(&f.out);
+  jsonout_key(&f.out, "items");
+  jsonout_begin_array(&f.out);
   enum db_status st = db_erp_orders_after(rq->ids[0], after, limit, add_change, &f);
-  if (st < DB_NONE || f.failed) {
-    json_decref(f.items);
-    return f.failed ? reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL)
-                    : reply_db_error(rq, st);
+  if (st < DB_NONE) {
+    jsonout_free(&f.out);
+    return reply_db_error(rq, st);
   }
-  return reply_json_steal(
-      rq, MHD_HTTP_OK,
-      json_pack("{s:o, s:I}", "items", f.items, "next_after", (json_int_t)f.last_seq));
+  jsonout_end_array(&f.out);
+  jsonout_field_int(&f.out, "next_after", f.last_seq);
+  jsonout_end_object(&f.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &f.out);
 }

@@ -74,7 +74,7 @@ static enum http_step filter_finish(struct http_request *rq, const struct filter
 /* One page being collected: limit rows, the row after them only tells that
  * there is a next page. */
 struct page {
-  json_t *items;
+  struct jsonout out; /* {"items": [ so far */
   int64_t limit, n;
   enum db_order_sort sort;
   bool more;
@@ -88,19 +88,24 @@ static void page_add(const struct db_order *o, void *arg)
     pg->more = true;
     return;
   }
-  json_array_append_new(pg->items, view_order(o, true));
+  view_order(&pg->out, o, true);
   pg->n++;
   pg->last.key = db_order_sort_key(pg->sort, o->created_at, o->paid_at);
   pg->last.id = o->id;
 }
 
-static json_t *counts_json(const struct db_order_counts *c)
+static void write_counts(struct jsonout *j, const struct db_order_counts *c)
 {
-  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "unpaid", (json_int_t)c->unpaid,
-                   "to_ship", (json_int_t)c->to_ship, "shipped", (json_int_t)c->shipped,
-                   "completed", (json_int_t)c->completed, "after_sales", (json_int_t)c->after_sales,
-                   "closed", (json_int_t)c->closed, "all",
-                   (json_int_t)(c->unpaid + c->to_ship + c->shipped + c->completed + c->closed));
+  jsonout_key(j, "counts");
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "unpaid", c->unpaid);
+  jsonout_field_int(j, "to_ship", c->to_ship);
+  jsonout_field_int(j, "shipped", c->shipped);
+  jsonout_field_int(j, "completed", c->completed);
+  jsonout_field_int(j, "after_sales", c->after_sales);
+  jsonout_field_int(j, "closed", c->closed);
+  jsonout_field_int(j, "all", c->unpaid + c->to_ship + c->shipped + c->completed + c->closed);
+  jsonout_end_object(j);
 }
 
 enum MHD_Result shop_orders_list(struct http_request *rq)
@@ -125,21 +130,26 @@ enum MHD_Result shop_orders_list(struct http_request *rq)
   f.after_id = after.id;
   f.limit = (int)limit + 1; /* one more row tells whether a next page exists */
 
-  struct page pg = {json_array(), limit, 0, f.sort, false, {0, 0}};
+  struct page pg = {JSONOUT_INIT, limit, 0, f.sort, false, {0, 0}};
+  jsonout_begin_object(&pg.out);
+  jsonout_key(&pg.out, "items");
+  jsonout_begin_array(&pg.out);
   struct db_order_counts counts;
   enum db_status st = db_shop_orders_page(rq->session.account.id, &f, page_add, &pg, &counts);
   if (st <= DB_NONE) {
-    json_decref(pg.items);
+    jsonout_free(&pg.out);
     if (st < DB_NONE)
       return reply_db_error(rq, st);
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
   }
+  jsonout_end_array(&pg.out);
   char next[CURSOR_TEXT_SIZE];
   if (pg.more)
     cursor_encode(cursor_kinds[f.sort], &pg.last, next);
-  return reply_json_steal(rq, MHD_HTTP_OK,
-                          json_pack("{s:o, s:s?, s:o}", "items", pg.items, "next_cursor",
-                                    pg.more ? next : NULL, "counts", counts_json(&counts)));
+  jsonout_field_string(&pg.out, "next_cursor", pg.more ? next : NULL);
+  write_counts(&pg.out, &counts);
+  jsonout_end_object(&pg.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &pg.out);
 }
 
 /* The export's columns, by language. */
@@ -151,7 +161,7 @@ static const char *const export_header[2][EXPORT_COLUMNS] = {
      "merchant_note", "review_status"},
     {"订单号", "下单时间", "付款时间", "发货时间", "订单状态", "买家", "商品", "商品金额(分)",
      "实付金额(分)", "已退款(分)", "快递公司", "快递单号", "收货地址", "收货人", "联系电话",
-     "商家备注", "评价状态"},
+     "商家备注", "审核状态"},
 };
 
 /* A status as the Chinese export shows it. */

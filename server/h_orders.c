@@ -22,9 +22,10 @@
 /* Cursor kind of the buyer's list (by id, newest first). */
 #define ORDERS_CURSOR_KIND 'b'
 
-static void keep_view(const struct db_order *o, void *arg)
+/* db_order_fn: writes the buyer's view of the order. */
+static void write_view(const struct db_order *o, void *arg)
 {
-  *(json_t **)arg = view_order(o, false);
+  view_order(arg, o, false);
 }
 
 static const char *phone_problem(const char *v)
@@ -148,30 +149,31 @@ enum MHD_Result orders_create(struct http_request *rq)
   struct db_order_draft d = {rq->session.account.id, shop_id, items, address, note};
   int64_t now = clock_now_us(), sku_id;
   char code[DB_RESULT_CODE_SIZE];
-  json_t *view = NULL;
+  struct jsonout view = JSONOUT_INIT;
   enum db_status st =
-      db_buyer_order_create(&d, now, now + ORDERS_PAY_WINDOW_US, code, &sku_id, keep_view, &view);
+      db_buyer_order_create(&d, now, now + ORDERS_PAY_WINDOW_US, code, &sku_id, write_view, &view);
   free(items);
   free(address);
+  if (st >= DB_NONE && strcmp(code, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_CREATED, &view);
+  jsonout_free(&view);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  if (strcmp(code, "ok") != 0)
-    return create_refused(rq, code, sku_id);
-  return reply_json_steal(rq, MHD_HTTP_CREATED, view);
+  return create_refused(rq, code, sku_id);
 }
 
 struct page {
-  json_t *items;
+  struct jsonout out; /* {"items": [ so far */
   int64_t last_id;
   int64_t count, limit;
 };
 
-/* Keeps the first limit orders; one more only tells that a next page exists. */
+/* Writes the first limit orders; one more only tells that a next page exists. */
 static void page_add(const struct db_order *o, void *arg)
 {
   struct page *pg = arg;
   if (pg->count++ < pg->limit) {
-    json_array_append_new(pg->items, view_order(o, false));
+    view_order(&pg->out, o, false);
     pg->last_id = o->id;
   }
 }
@@ -194,35 +196,36 @@ enum MHD_Result orders_list(struct http_request *rq)
   step = query_cursor(rq, ORDERS_CURSOR_KIND, cursor_text, &c);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct page pg = {json_array(), 0, 0, limit};
-  if (pg.items == NULL)
-    return MHD_NO;
+  struct page pg = {JSONOUT_INIT, 0, 0, limit};
+  jsonout_begin_object(&pg.out);
+  jsonout_key(&pg.out, "items");
+  jsonout_begin_array(&pg.out);
   enum db_status st =
       db_buyer_orders_page(rq->session.account.id, status >= 0 ? statuses[status] : NULL, c.id,
                            (int)limit + 1, page_add, &pg);
   if (st < DB_NONE) {
-    json_decref(pg.items);
+    jsonout_free(&pg.out);
     return reply_db_error(rq, st);
   }
-  json_t *next = json_null();
-  if (pg.count > limit) {
-    char text[CURSOR_TEXT_SIZE];
-    cursor_encode(ORDERS_CURSOR_KIND, &(struct cursor){0, pg.last_id}, text);
-    next = json_string(text);
-  }
-  return reply_json_steal(rq, MHD_HTTP_OK,
-                          json_pack("{s:o, s:o}", "items", pg.items, "next_cursor", next));
+  jsonout_end_array(&pg.out);
+  char next[CURSOR_TEXT_SIZE];
+  if (pg.count > limit)
+    cursor_encode(ORDERS_CURSOR_KIND, &(struct cursor){0, pg.last_id}, next);
+  jsonout_field_string(&pg.out, "next_cursor", pg.count > limit ? next : NULL);
+  jsonout_end_object(&pg.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &pg.out);
 }
 
 enum MHD_Result orders_get(struct http_request *rq)
 {
-  json_t *view = NULL;
-  enum db_status st = db_buyer_order_get(rq->session.account.id, rq->ids[0], keep_view, &view);
+  struct jsonout view = JSONOUT_INIT;
+  enum db_status st = db_buyer_order_get(rq->session.account.id, rq->ids[0], write_view, &view);
+  if (st == DB_ONE)
+    return reply_jsonout(rq, MHD_HTTP_OK, &view);
+  jsonout_free(&view);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  if (st == DB_NONE)
-    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such order", NULL);
-  return reply_json_steal(rq, MHD_HTTP_OK, view);
+  return reply_problem(rq, PROBLEM_NOT_FOUND, "no such order", NULL);
 }
 
 static const char *act_detail(enum db_buyer_action action, const char *code)
@@ -249,14 +252,15 @@ static const char *act_detail(enum db_buyer_action action, const char *code)
 static enum MHD_Result act(struct http_request *rq, enum db_buyer_action action)
 {
   char code[DB_RESULT_CODE_SIZE];
-  json_t *view = NULL;
+  struct jsonout view = JSONOUT_INIT;
   enum db_status st = db_buyer_order_act(action, rq->session.account.id, rq->ids[0], clock_now_us(),
-                                         code, keep_view, &view);
+                                         code, write_view, &view);
+  if (st >= DB_NONE && strcmp(code, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_OK, &view);
+  jsonout_free(&view);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  if (strcmp(code, "ok") != 0)
-    return reply_problem_code(rq, code, act_detail(action, code));
-  return reply_json_steal(rq, MHD_HTTP_OK, view);
+  return reply_problem_code(rq, code, act_detail(action, code));
 }
 
 enum MHD_Result orders_pay(struct http_request *rq)

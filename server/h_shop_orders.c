@@ -22,36 +22,40 @@
 
 #define BATCH_MAX 500
 
-/* db_order_fn: keeps the merchant's view of the order. */
-static void keep_order(const struct db_order *o, void *arg)
+/* db_order_fn: writes the merchant's view of the order. */
+static void write_order(const struct db_order *o, void *arg)
 {
-  *(json_t **)arg = view_order(o, true);
+  view_order(arg, o, true);
 }
 
-static enum MHD_Result order_reply(struct http_request *rq, enum db_status st, json_t *order)
+/* The order written, or why there is none; frees what was written when it
+ * is not the reply. */
+static enum MHD_Result order_reply(struct http_request *rq, enum db_status st,
+                                   struct jsonout *order)
 {
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  if (st == DB_NONE)
-    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such order in this shop", NULL);
-  return reply_json_steal(rq, MHD_HTTP_OK, order);
+  if (st < DB_NONE || order->len == 0) {
+    jsonout_free(order);
+    return st < DB_NONE ? reply_db_error(rq, st)
+                        : reply_problem(rq, PROBLEM_NOT_FOUND, "no such order in this shop", NULL);
+  }
+  return reply_jsonout(rq, MHD_HTTP_OK, order);
 }
 
 /* The hot read of a merchant's day: the route folds authentication into its
  * one query (ROUTE_FOLDED_AUTH). */
 enum MHD_Result shop_orders_get(struct http_request *rq)
 {
-  json_t *order = NULL;
+  struct jsonout order = JSONOUT_INIT;
   enum db_status st =
-      db_shop_order_get(rq->token_hash, rq->ids[0], rq->ids[1], &rq->session, keep_order, &order);
+      db_shop_order_get(rq->token_hash, rq->ids[0], rq->ids[1], &rq->session, write_order, &order);
   if (st < DB_NONE)
-    return reply_db_error(rq, st);
+    return order_reply(rq, st, &order);
   enum http_step step = auth_accept_live(rq, st == DB_ONE, ROUTE_MERCHANT);
   if (step != HTTP_STEP_OK) {
-    json_decref(order);
+    jsonout_free(&order);
     return http_step_result(step);
   }
-  return order_reply(rq, order != NULL ? DB_ONE : DB_NONE, order);
+  return order_reply(rq, st, &order);
 }
 
 enum MHD_Result shop_orders_update(struct http_request *rq)
@@ -72,10 +76,10 @@ enum MHD_Result shop_orders_update(struct http_request *rq)
                          json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "errors", "field",
                                    "merchant_note", "message", "send this, flag or both", "field",
                                    "flag", "message", "send this, merchant_note or both"));
-  json_t *order = NULL;
+  struct jsonout order = JSONOUT_INIT;
   enum db_status st = db_shop_order_update(rq->session.account.id, rq->ids[0], rq->ids[1], note,
-                                           (int)flag, keep_order, &order);
-  return order_reply(rq, st, order);
+                                           (int)flag, write_order, &order);
+  return order_reply(rq, st, &order);
 }
 
 /* The detail of a result code of order_ship. */
@@ -95,13 +99,12 @@ enum MHD_Result shop_orders_ship(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char code[DB_RESULT_CODE_SIZE];
-  json_t *order = NULL;
+  struct jsonout order = JSONOUT_INIT;
   enum db_status st = db_shop_order_ship(rq->session.account.id, rq->ids[0], rq->ids[1], carrier,
-                                         tracking_no, clock_now_us(), code, keep_order, &order);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  if (strcmp(code, "ok") == 0)
-    return reply_json_steal(rq, MHD_HTTP_OK, order);
+                                         tracking_no, clock_now_us(), code, write_order, &order);
+  if (st < DB_NONE || strcmp(code, "ok") == 0)
+    return order_reply(rq, st, &order);
+  jsonout_free(&order);
   if (strcmp(code, "invalid_field") == 0)
     return logistics_reply_unknown_carrier(rq);
   return reply_problem_code(rq, code, ship_detail(code));

@@ -37,19 +37,17 @@ enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const
   return queue(rq, status, resp, content_type);
 }
 
-/* header/value: one extra response header, or NULL. */
-static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json_t *body,
+/* A JSON text (malloc'd; taken) as the reply. header/value: one extra
+ * response header, or NULL. */
+static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char *text, size_t len,
                                   const char *content_type, const char *header, const char *value)
 {
-  char *text = json_dumps(body, JSON_COMPACT);
-  json_decref(body);
   if (text == NULL) {
     log_error("could not serialise a reply");
     return MHD_NO;
   }
   idempotency_remember(rq, status, content_type, text);
-  struct MHD_Response *resp =
-      MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
     free(text);
   } else if (header != NULL) {
@@ -58,11 +56,28 @@ static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json
   return queue(rq, status, resp, content_type);
 }
 
+static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json_t *body,
+                                  const char *content_type, const char *header, const char *value)
+{
+  char *text = json_dumps(body, JSON_COMPACT);
+  json_decref(body);
+  return text_reply(rq, status, text, text != NULL ? strlen(text) : 0, content_type, header, value);
+}
+
 enum MHD_Result reply_json_steal(struct http_request *rq, unsigned status, json_t *body)
 {
   if (body == NULL)
     return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   return json_reply(rq, status, body, "application/json", NULL, NULL);
+}
+
+enum MHD_Result reply_jsonout(struct http_request *rq, unsigned status, struct jsonout *body)
+{
+  size_t len;
+  char *text = jsonout_take(body, &len);
+  if (text == NULL)
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
+  return text_reply(rq, status, text, len, "application/json", NULL, NULL);
 }
 
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status)

@@ -5,12 +5,16 @@
 #define MERCHANTD_REPLY_H
 
 #include "http.h"
+#include "jsonout.h"
 #include "problem.h"
 
 #include <jansson.h>
 
 /* Replies with a JSON document; takes the reference to body. */
 enum MHD_Result reply_json_steal(struct http_request *rq, unsigned status, json_t *body);
+/* Replies with the document written so far; takes its text (500 when the
+ * writer ran out of memory). */
+enum MHD_Result reply_jsonout(struct http_request *rq, unsigned status, struct jsonout *body);
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status);
 /* Replies with text the response takes ownership of (free()d by MHD). */
 enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,

@@ -21,35 +21,63 @@ json_t *view_time_or_null(int64_t us)
   return us != 0 ? view_time(us) : json_null();
 }
 
-static json_t *text_or_null(const char *s)
+void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
 {
-  return s != NULL ? json_string(s) : json_null();
-}
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", o->id);
+  jsonout_field_string(j, "order_sn", o->order_sn);
+  jsonout_field_int(j, "shop_id", o->shop_id);
+  jsonout_key(j, "buyer");
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", o->buyer_id);
+  jsonout_field_string(j, "name", o->buyer_name);
+  jsonout_end_object(j);
+  jsonout_field_string(j, "status", o->status);
+  /* The lines as PostgreSQL wrote the jsonb snapshot: already JSON. */
+  jsonout_key(j, "items");
+  jsonout_raw(j, o->items_json);
 
-json_t *view_order(const struct db_order *o, bool for_merchant)
-{
-  json_t *items = json_loads(o->items_json, 0, NULL);
-  json_t *j = json_pack(
-      "{s:I, s:s, s:I, s:{s:I, s:s}, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I},"
-      " s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:{s:o, s:o},"
-      " s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o}, s:o, s:b}",
-      "id", (json_int_t)o->id, "order_sn", o->order_sn, "shop_id", (json_int_t)o->shop_id, "buyer",
-      "id", (json_int_t)o->buyer_id, "name", o->buyer_name, "status", o->status, "items",
-      items != NULL ? items : json_array(), "amounts", "items_cents", (json_int_t)o->items_cents,
-      "discount_cents", (json_int_t)o->discount_cents, "total_cents", (json_int_t)o->total_cents,
-      "paid_cents", (json_int_t)o->paid_cents, "refunded_cents", (json_int_t)o->refunded_cents,
-      "address", "name", o->addr_name, "phone", o->addr_phone, "province", o->addr_province, "city",
-      o->addr_city, "district", o->addr_district, "detail", o->addr_detail, "note", o->note,
-      "logistics", "carrier", text_or_null(o->carrier), "tracking_no", text_or_null(o->tracking_no),
-      "timeline", "created_at", view_time(o->created_at), "pay_deadline",
-      view_time_or_null(o->status[0] == 'u' ? o->expires_at : 0), "paid_at",
-      view_time_or_null(o->paid_at), "grouped_at", view_time_or_null(o->grouped_at), "shipped_at",
-      view_time_or_null(o->shipped_at), "completed_at", view_time_or_null(o->completed_at),
-      "closed_at", view_time_or_null(o->closed_at), "close_reason", text_or_null(o->close_reason),
-      "after_sales_open", o->after_sales_open);
-  if (j != NULL && for_merchant) {
-    json_object_set_new(j, "merchant_note", json_string(o->merchant_note));
-    json_object_set_new(j, "flag", json_integer(o->flag));
+  jsonout_key(j, "amounts");
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "items_cents", o->items_cents);
+  jsonout_field_int(j, "discount_cents", o->discount_cents);
+  jsonout_field_int(j, "total_cents", o->total_cents);
+  jsonout_field_int(j, "paid_cents", o->paid_cents);
+  jsonout_field_int(j, "refunded_cents", o->refunded_cents);
+  jsonout_end_object(j);
+
+  jsonout_key(j, "address");
+  jsonout_begin_object(j);
+  jsonout_field_string(j, "name", o->addr_name);
+  jsonout_field_string(j, "phone", o->addr_phone);
+  jsonout_field_string(j, "province", o->addr_province);
+  jsonout_field_string(j, "city", o->addr_city);
+  jsonout_field_string(j, "district", o->addr_district);
+  jsonout_field_string(j, "detail", o->addr_detail);
+  jsonout_end_object(j);
+  jsonout_field_string(j, "note", o->note);
+
+  jsonout_key(j, "logistics");
+  jsonout_begin_object(j);
+  jsonout_field_string(j, "carrier", o->carrier);
+  jsonout_field_string(j, "tracking_no", o->tracking_no);
+  jsonout_end_object(j);
+
+  jsonout_key(j, "timeline");
+  jsonout_begin_object(j);
+  jsonout_field_time(j, "created_at", o->created_at);
+  jsonout_field_time_or_null(j, "pay_deadline", o->status[0] == 'u' ? o->expires_at : 0);
+  jsonout_field_time_or_null(j, "paid_at", o->paid_at);
+  jsonout_field_time_or_null(j, "grouped_at", o->grouped_at);
+  jsonout_field_time_or_null(j, "shipped_at", o->shipped_at);
+  jsonout_field_time_or_null(j, "completed_at", o->completed_at);
+  jsonout_field_time_or_null(j, "closed_at", o->closed_at);
+  jsonout_end_object(j);
+  jsonout_field_string(j, "close_reason", o->close_reason);
+  jsonout_field_bool(j, "after_sales_open", o->after_sales_open);
+  if (for_merchant) {
+    jsonout_field_string(j, "merchant_note", o->merchant_note);
+    jsonout_field_int(j, "flag", o->flag);
   }
-  return j;
+  jsonout_end_object(j);
 }

@@ -3,6 +3,7 @@
 #define MERCHANTD_VIEW_H
 
 #include "accounts.h"
+#include "jsonout.h"
 #include "orders.h"
 
 #include <jansson.h>
@@ -13,8 +14,8 @@ json_t *view_account(const struct db_account *a);
 /* A time, or null when unset (0). */
 json_t *view_time_or_null(int64_t us);
 
-/* An order as its buyer sees it (for_merchant false) or as the shop sees
- * it (true: adds merchant_note and flag). */
-json_t *view_order(const struct db_order *o, bool for_merchant);
+/* Writes an order as its buyer sees it (for_merchant false) or as the shop
+ * sees it (true: adds merchant_note and flag). */
+void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant);
 
 #endif

@@ -2,6 +2,25 @@
 #include "unit.h"
 
 #include <string.h>
+#include <time.h>
+
+/* clock_format writes the calendar out by hand: it must agree with the C
+ * library's gmtime_r for every day from 1900 to 2400 (leap centuries
+ * included) and at every second of a day. */
+static void agrees_with_gmtime(void)
+{
+  char out[CLOCK_RFC3339_SIZE], want[CLOCK_RFC3339_SIZE];
+  int bad = 0;
+  for (int64_t secs = -INT64_C(2208988800); secs < INT64_C(13569465600); secs += 86400 + 7) {
+    time_t t = (time_t)secs;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    clock_format(secs * CLOCK_US_PER_SEC + 999999, out);
+    bad += strcmp(out, want) != 0;
+  }
+  CHECK(bad == 0);
+}
 
 static void round_trip(const char *text, const char *expect)
 {
@@ -42,6 +61,10 @@ int main(void)
   char out[CLOCK_RFC3339_SIZE];
   clock_format_precise(INT64_C(1795680000000042), out);
   CHECK(strcmp(out, "2026-11-26T08:00:00.000042Z") == 0);
+
+  clock_format_precise(-1, out);
+  CHECK(strcmp(out, "1969-12-31T23:59:59.999999Z") == 0);
+  agrees_with_gmtime();
 
   clock_freeze(INT64_C(1795680000000000));
   CHECK(clock_now_us() == INT64_C(1795680000000000));
