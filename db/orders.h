@@ -6,6 +6,7 @@
 #include "db.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One order. Text fields point into the query result: they are valid only
@@ -29,9 +30,19 @@ struct db_order {
   const char *close_reason; /* NULL unless closed */
   bool after_sales_open;
   int64_t change_seq;
-  const char *items_json; /* [{"line", "sku_id", "product_id", "title", "spec", "image",
-                             "price_cents", "quantity"}] */
+  const char *items_json;    /* [{"line", "sku_id", "product_id", "title", "spec", "image",
+                                "price_cents", "quantity"}] */
+  const char *review_status; /* NULL (never reviewed), under_review, released, closed */
+  const char *review_reason; /* NULL when never reviewed */
+  int64_t review_deadline;   /* 0 when never reviewed */
 };
+
+/* Whether a review status means the platform holds the order: it cannot
+ * ship, and the merchant sees its receiver masked. */
+static inline bool db_review_held(const char *review_status)
+{
+  return review_status != NULL && review_status[0] == 'u';
+}
 
 /* Receives each order a query returns, in order. */
 typedef void (*db_order_fn)(const struct db_order *o, void *arg);
@@ -45,7 +56,7 @@ typedef void (*db_order_fn)(const struct db_order *o, void *arg);
   " o.flag, o.carrier, o.tracking_no, ts_to_us(o.created_at), ts_to_us(o.expires_at),"             \
   " ts_to_us(o.paid_at), ts_to_us(o.grouped_at), ts_to_us(o.shipped_at),"                          \
   " ts_to_us(o.completed_at), ts_to_us(o.closed_at), o.close_reason, o.after_sales_open,"          \
-  " o.change_seq, o.items"
-#define DB_ORDER_NCOLUMNS 33
+  " o.change_seq, o.items, o.review_status, o.review_reason, ts_to_us(o.review_deadline)"
+#define DB_ORDER_NCOLUMNS 36
 
 #endif

@@ -41,6 +41,10 @@ void db_order_read(const PGresult *res, int r, int c, struct db_order *o)
   o->after_sales_open = db_get_bool(res, r, c++);
   o->change_seq = db_get_int64(res, r, c++);
   o->items_json = PQgetisnull(res, r, c) ? "[]" : PQgetvalue(res, r, c);
+  c++;
+  o->review_status = db_get_text(res, r, c++);
+  o->review_reason = db_get_text(res, r, c++);
+  o->review_deadline = time_or_zero(res, r, c);
 }
 
 struct order_rows {

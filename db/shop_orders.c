@@ -42,13 +42,21 @@
  * source and the tab filters on it are optional: status s or NULL, a true
  * for after-sales. */
 #define PLAIN " FROM orders o WHERE o.shop_id = $1"
-#define SEARCH(s, a, q) \
+#define TAB_OPTIONAL(s, a) \
+  " (" PARAM(s) "::text IS NULL OR o.status = " PARAM(s) ")" \
+  " AND (" PARAM(a) "::boolean IS NOT TRUE OR o.after_sales_open)"
+#define SEARCH(s, a, h, q) \
   " FROM (SELECT * FROM orders WHERE order_sn = " PARAM(q) " AND shop_id = $1" \
   " UNION ALL SELECT * FROM orders WHERE shop_id = $1" \
   " AND buyer_name ~>=~ " PARAM(q) " AND buyer_name ~<=~ (" PARAM(q) " || chr(1114111))" \
   " AND order_sn <> " PARAM(q) ") o" \
-  " WHERE (" PARAM(s) "::text IS NULL OR o.status = " PARAM(s) ")" \
-  " AND (" PARAM(a) "::boolean IS NOT TRUE OR o.after_sales_open)"
+  " WHERE" TAB_OPTIONAL(s, a) \
+  " AND (" PARAM(h) "::boolean IS NOT TRUE OR o.review_status = 'under_review')"
+/* The orders the platform holds (review=under_review), through their
+ * partial index: few, so the tab filters on them are optional too. */
+#define HELD(s, a) \
+  " FROM orders o WHERE o.shop_id = $1 AND o.review_status = 'under_review' AND" \
+  TAB_OPTIONAL(s, a)
 
 /* The filters of a tab: one status, or the after-sales partial index. */
 #define STATUS(n) " AND o.status = " PARAM(n)
@@ -69,7 +77,8 @@
 #define COUNT(tab) "coalesce(sum(c.n) FILTER (WHERE c.tab = '" tab "'), 0)::bigint"
 #define COUNTS \
   "(SELECT " COUNT("unpaid") ", " COUNT("paid") ", " COUNT("shipped") ", " \
-  COUNT("completed") ", " COUNT("after_sales") ", " COUNT("closed") \
+  COUNT("completed") ", " COUNT("after_sales") ", " COUNT("closed") ", " \
+  COUNT("under_review") \
   " FROM shop_order_counts c WHERE c.shop_id = s.id) k"
 #define LIST(...) LIST_(__VA_ARGS__) /* expands C_ASC and the like first */
 #define LIST_(n, k, order, from, filters) \
@@ -88,15 +97,16 @@
              " ORDER BY i.line) FROM order_items i WHERE i.order_id = o.id), '')," \
              " o.items_cents, o.total_cents, o.refunded_cents, coalesce(o.carrier, '')," \
              " coalesce(o.tracking_no, ''), concat_ws(' ', o.addr_province, o.addr_city," \
-             " o.addr_district, o.addr_detail), o.addr_name, o.addr_phone, o.merchant_note" \
+             " o.addr_district), o.addr_detail, o.addr_name, o.addr_phone, o.merchant_note," \
+             " o.review_status" \
              " FROM " ROWS(from, filters OWNED, k, order, DB_EXPORT_BATCH) " LIMIT $6")
 
 /* Which filters a request has; each ordering has a statement for each. */
-enum variant { V_ALL, V_STATUS, V_AFTER, V_SEARCH, V_COUNT };
+enum variant { V_ALL, V_STATUS, V_AFTER, V_SEARCH, V_HELD, V_COUNT };
 
 /* Parameters after $6, in this order: the merchant, the created range
- * (ordered by paid_at), the status (V_STATUS), the search's three
- * (V_SEARCH). */
+ * (ordered by paid_at), the status (V_STATUS), the search's four
+ * (V_SEARCH), the held orders' two (V_HELD). */
 #define C_ASC  BY_CREATED, ASC(BY_CREATED)
 #define C_DESC BY_CREATED, DESC(BY_CREATED)
 #define P_ASC  BY_PAID, ASC(BY_PAID)
@@ -104,17 +114,21 @@ enum variant { V_ALL, V_STATUS, V_AFTER, V_SEARCH, V_COUNT };
 #define FAMILY(M) \
   { \
     [DB_SORT_CREATED_ASC] = {M(7, C_ASC, PLAIN, ""), M(8, C_ASC, PLAIN, STATUS(8)), \
-                             M(7, C_ASC, PLAIN, AFTER), M(10, C_ASC, SEARCH(8, 9, 10), "")}, \
+                             M(7, C_ASC, PLAIN, AFTER), M(11, C_ASC, SEARCH(8, 9, 10, 11), ""), \
+                             M(9, C_ASC, HELD(8, 9), "")}, \
     [DB_SORT_CREATED_DESC] = {M(7, C_DESC, PLAIN, ""), M(8, C_DESC, PLAIN, STATUS(8)), \
-                              M(7, C_DESC, PLAIN, AFTER), M(10, C_DESC, SEARCH(8, 9, 10), "")}, \
+                              M(7, C_DESC, PLAIN, AFTER), M(11, C_DESC, SEARCH(8, 9, 10, 11), ""), \
+                              M(9, C_DESC, HELD(8, 9), "")}, \
     [DB_SORT_PAID_ASC] = {M(9, P_ASC, PLAIN, CREATED_RANGE), \
                           M(10, P_ASC, PLAIN, CREATED_RANGE STATUS(10)), \
                           M(9, P_ASC, PLAIN, CREATED_RANGE AFTER), \
-                          M(12, P_ASC, SEARCH(10, 11, 12), CREATED_RANGE)}, \
+                          M(13, P_ASC, SEARCH(10, 11, 12, 13), CREATED_RANGE), \
+                          M(11, P_ASC, HELD(10, 11), CREATED_RANGE)}, \
     [DB_SORT_PAID_DESC] = {M(9, P_DESC, PLAIN, CREATED_RANGE), \
                            M(10, P_DESC, PLAIN, CREATED_RANGE STATUS(10)), \
                            M(9, P_DESC, PLAIN, CREATED_RANGE AFTER), \
-                           M(12, P_DESC, SEARCH(10, 11, 12), CREATED_RANGE)}, \
+                           M(13, P_DESC, SEARCH(10, 11, 12, 13), CREATED_RANGE), \
+                           M(11, P_DESC, HELD(10, 11), CREATED_RANGE)}, \
   }
 
 // clang-format on
@@ -122,7 +136,7 @@ enum variant { V_ALL, V_STATUS, V_AFTER, V_SEARCH, V_COUNT };
 static struct db_stmt list_stmts[4][V_COUNT] = FAMILY(LIST);
 static struct db_stmt export_stmts[4][V_COUNT] = FAMILY(EXPORT);
 
-#define MAX_PARAMS 12
+#define MAX_PARAMS 13
 
 struct params {
   const char *v[MAX_PARAMS];
@@ -170,6 +184,8 @@ static enum variant variant_of(const struct db_order_filter *f)
 {
   if (f->q != NULL)
     return V_SEARCH;
+  if (f->held)
+    return V_HELD;
   if (f->tab == DB_TAB_ALL)
     return V_ALL;
   return f->tab == DB_TAB_AFTER_SALES ? V_AFTER : V_STATUS;
@@ -216,9 +232,12 @@ static void build_params(const struct db_order_filter *f, int64_t merchant_id, s
   enum variant v = variant_of(f);
   if (v == V_STATUS)
     add_text(p, tab_status(f->tab));
-  if (v == V_SEARCH) {
+  if (v == V_SEARCH || v == V_HELD) {
     add_text(p, tab_status(f->tab));
     add_text(p, f->tab == DB_TAB_AFTER_SALES ? "true" : "false");
+  }
+  if (v == V_SEARCH) {
+    add_text(p, f->held ? "true" : "false");
     add_text(p, f->q);
   }
 }
@@ -243,6 +262,7 @@ enum db_status db_shop_orders_page(int64_t merchant_id, const struct db_order_fi
   counts->completed = db_get_int64(res, 0, c + 3);
   counts->after_sales = db_get_int64(res, 0, c + 4);
   counts->closed = db_get_int64(res, 0, c + 5);
+  counts->under_review = db_get_int64(res, 0, c + 6);
   for (int r = 0; r < PQntuples(res); r++) {
     if (PQgetisnull(res, r, 0))
       continue; /* the empty page's one row */
@@ -281,10 +301,12 @@ enum db_status db_shop_orders_export_batch(int64_t merchant_id, const struct db_
     o.refunded_cents = db_get_int64(res, r, c++);
     o.carrier = PQgetvalue(res, r, c++);
     o.tracking_no = PQgetvalue(res, r, c++);
-    o.address = PQgetvalue(res, r, c++);
+    o.region = PQgetvalue(res, r, c++);
+    o.addr_detail = PQgetvalue(res, r, c++);
     o.addr_name = PQgetvalue(res, r, c++);
     o.addr_phone = PQgetvalue(res, r, c++);
-    o.merchant_note = PQgetvalue(res, r, c);
+    o.merchant_note = PQgetvalue(res, r, c++);
+    o.review_status = db_get_text(res, r, c);
     fn(&o, arg);
   }
   PQclear(res);

@@ -43,6 +43,7 @@ struct db_order_filter {
   bool has_created_from, has_created_to;
   int64_t created_from, created_to; /* created_from <= created_at < created_to */
   const char *q;                    /* exact order_sn or buyer name prefix; NULL for none */
+  bool held;                        /* only orders the platform holds (review=under_review) */
   bool has_after;                   /* keyset: only rows after (after_key, after_id) */
   int64_t after_key, after_id;      /* after_key: the ordering's time */
   int limit; /* at most DB_ORDER_PAGE_MAX (lists) or DB_EXPORT_BATCH (exports) */
@@ -54,6 +55,7 @@ int64_t db_order_sort_key(enum db_order_sort sort, int64_t created_at, int64_t p
 /* Orders per tab, as the shop's counters keep them. */
 struct db_order_counts {
   int64_t unpaid, to_ship, shipped, completed, after_sales, closed;
+  int64_t under_review; /* held by the platform: a badge, not a tab of its own */
 };
 
 /* One page of the list of a shop the merchant owns, with the shop's tab
@@ -98,9 +100,10 @@ struct db_export_order {
   const char *items; /* "title spec x2; ..." */
   int64_t items_cents, total_cents, refunded_cents;
   const char *carrier, *tracking_no; /* "" until shipped */
-  const char *address;               /* "province city district detail" */
-  const char *addr_name, *addr_phone;
+  const char *region;                /* "province city district" */
+  const char *addr_detail, *addr_name, *addr_phone;
   const char *merchant_note;
+  const char *review_status; /* NULL when never reviewed */
 };
 
 typedef void (*db_export_fn)(const struct db_export_order *o, void *arg);

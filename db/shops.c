@@ -7,13 +7,14 @@
  * is one more column here (and one more field in struct db_shop). */
 #define SHOP_COLUMNS                                                                               \
   "s.id, s.name, s.description, ts_to_us(s.created_at), ts_to_us(s.updated_at),"                   \
-  " c.to_ship, c.under_review, c.unread_conversations, c.after_sales_open"
+  " c.to_ship, c.under_review, c.unread_conversations, c.after_sales_open, c.unread_letters"
 #define SHOP_COUNTS                                                                                \
   " LEFT JOIN LATERAL (SELECT"                                                                     \
   " coalesce(sum(n) FILTER (WHERE tab = 'paid'), 0) AS to_ship,"                                   \
-  " 0 AS under_review,"                                                                            \
+  " coalesce(sum(n) FILTER (WHERE tab = 'under_review'), 0) AS under_review,"                      \
   " 0 AS unread_conversations,"                                                                    \
-  " coalesce(sum(n) FILTER (WHERE tab = 'after_sales'), 0) AS after_sales_open"                    \
+  " coalesce(sum(n) FILTER (WHERE tab = 'after_sales'), 0) AS after_sales_open,"                   \
+  " coalesce(sum(n) FILTER (WHERE tab = 'unread_letters'), 0) AS unread_letters"                   \
   " FROM shop_order_counts WHERE shop_id = s.id) c ON true"
 
 static void read_shop(const PGresult *res, int r, struct db_shop *s)
@@ -27,6 +28,7 @@ static void read_shop(const PGresult *res, int r, struct db_shop *s)
   s->under_review = db_get_int64(res, r, 6);
   s->unread_conversations = db_get_int64(res, r, 7);
   s->after_sales_open = db_get_int64(res, r, 8);
+  s->unread_letters = db_get_int64(res, r, 9);
 }
 
 struct shop_rows {

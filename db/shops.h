@@ -20,6 +20,7 @@ struct db_shop {
   int64_t under_review;         /* orders held by the platform's review */
   int64_t unread_conversations; /* conversations with unread buyer messages */
   int64_t after_sales_open;     /* orders with an open after-sales request */
+  int64_t unread_letters;       /* delivered in-app letters not yet read */
 };
 
 typedef void (*db_shop_fn)(const struct db_shop *s, void *arg);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct config config;
@@ -63,6 +64,42 @@ static bool env_log_level(enum log_level *out)
   return false;
 }
 
+/* MERCHANTD_TZ: an IANA time zone name. Where this machine has the zone
+ * files (TZDIR, else /usr/share/zoneinfo) the zone must be one of them; on
+ * a machine without them (a slim container) only its form is checked here,
+ * and PostgreSQL refuses an unknown zone when the letters job first uses
+ * it. */
+static bool env_time_zone(const char **out)
+{
+  const char *v = getenv("MERCHANTD_TZ");
+  if (v == NULL || *v == '\0') {
+    *out = "Asia/Shanghai";
+    return true;
+  }
+  size_t n = strlen(v);
+  bool ok = n <= 64 &&
+            strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") == n &&
+            v[0] != '/' && v[n - 1] != '/' && strstr(v, "//") == NULL;
+  const char *dir = getenv("TZDIR");
+  if (dir == NULL || *dir == '\0')
+    dir = "/usr/share/zoneinfo";
+  struct stat st;
+  if (ok && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, v);
+    ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  if (!ok) {
+    fprintf(stderr,
+            "merchantd: invalid MERCHANTD_TZ \"%s\": expected a time zone name such as "
+            "Asia/Shanghai\n",
+            v);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 bool config_load(void)
 {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -88,7 +125,8 @@ bool config_load(void)
       !env_uint("MERCHANTD_LOGIN_WINDOW_SECONDS", 900, 1, 86400, &window) ||
       !env_uint("MERCHANTD_JOB_INTERVAL_SECONDS", 30, 1, 86400, &jobs) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
-      !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate))
+      !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
+      !env_time_zone(&config.time_zone))
     return false;
   config.port = (unsigned)port;
   config.threads = (unsigned)threads;

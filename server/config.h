@@ -26,6 +26,7 @@ struct config {
   unsigned job_interval_seconds; /* MERCHANTD_JOB_INTERVAL_SECONDS: how often jobs are looked at */
   bool test_mode;                /* MERCHANTD_TEST_MODE=1 */
   bool auto_migrate;             /* MERCHANTD_AUTO_MIGRATE=1 */
+  const char *time_zone;         /* MERCHANTD_TZ: letters are delivered on its hours */
 };
 
 extern struct config config;

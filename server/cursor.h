@@ -4,7 +4,8 @@
  *
  * Letters in use, one per ordering: a after-sales, b a buyer's orders,
  * c C p P a shop's orders by created_at, -created_at, paid_at, -paid_at,
- * g products. */
+ * g products, r the review queue by (review_deadline, id), l a shop's
+ * letters by (-delivered_at, -id). */
 #ifndef MERCHANTD_CURSOR_H
 #define MERCHANTD_CURSOR_H
 

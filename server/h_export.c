@@ -12,6 +12,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "log.h"
+#include "mask.h"
 #include "query.h"
 #include "reply.h"
 #include "shop_orders.h"
@@ -34,11 +35,13 @@ static const char *const tab_names[] = {
 static const char *const sort_names[] = {"created_at", "-created_at", "paid_at", "-paid_at", NULL};
 static const char cursor_kinds[] = "cCpP";
 static const char *const lang_names[] = {"en", "zh-CN", NULL};
+/* The review filter: only held orders can be asked for. */
+static const char *const review_names[] = {"under_review", NULL};
 
 /* The filters both routes take, as they were read. */
 struct filter_args {
-  int tab, sort;
-  bool has_sort;
+  int tab, sort, review;
+  bool has_sort, has_review;
   const char *q;
 };
 
@@ -48,7 +51,8 @@ struct filter_args {
   {"created_from", QUERY_TIME, 0, 0, &(f)->created_from, NULL, &(f)->has_created_from}, \
   {"created_to", QUERY_TIME, 0, 0, &(f)->created_to, NULL, &(f)->has_created_to}, \
   {"q", QUERY_TEXT, 0, FILTER_Q_MAX, &(a)->q, NULL, NULL}, \
-  {"sort", QUERY_ENUM, 0, 0, &(a)->sort, sort_names, &(a)->has_sort}
+  {"sort", QUERY_ENUM, 0, 0, &(a)->sort, sort_names, &(a)->has_sort}, \
+  {"review", QUERY_ENUM, 0, 0, &(a)->review, review_names, &(a)->has_review}
 // clang-format on
 
 /* Completes the filter after query_read: defaults and the checks that
@@ -63,6 +67,7 @@ static enum http_step filter_finish(struct http_request *rq, const struct filter
             : f->tab == DB_TAB_TO_SHIP ? DB_SORT_PAID_ASC
                                        : DB_SORT_CREATED_DESC;
   f->q = a->q != NULL && a->q[0] != '\0' ? a->q : NULL;
+  f->held = a->has_review;
   if (f->has_created_from && f->has_created_to && f->created_to <= f->created_from)
     return HTTP_STEP_OF(reply_problem(rq, PROBLEM_INVALID_FIELD,
                                       "one or more parameters are invalid",
@@ -104,13 +109,14 @@ static void write_counts(struct jsonout *j, const struct db_order_counts *c)
   jsonout_field_int(j, "completed", c->completed);
   jsonout_field_int(j, "after_sales", c->after_sales);
   jsonout_field_int(j, "closed", c->closed);
+  jsonout_field_int(j, "under_review", c->under_review);
   jsonout_field_int(j, "all", c->unpaid + c->to_ship + c->shipped + c->completed + c->closed);
   jsonout_end_object(j);
 }
 
 enum MHD_Result shop_orders_list(struct http_request *rq)
 {
-  struct filter_args a = {DB_TAB_ALL, 0, false, NULL};
+  struct filter_args a = {DB_TAB_ALL, 0, 0, false, false, NULL};
   struct db_order_filter f = {0};
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor = NULL;
@@ -177,6 +183,22 @@ static const char *status_zh(const char *status)
   return status;
 }
 
+/* A review status as the export shows it; empty when never reviewed. */
+static const char *review_cell(const char *review_status, int lang)
+{
+  static const char *const names[][2] = {
+      {"under_review", "订单审核中"},
+      {"released", "审核通过"},
+      {"closed", "审核关闭"},
+  };
+  if (review_status == NULL)
+    return "";
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(names[i][0], review_status) == 0)
+      return names[i][lang == LANG_ZH];
+  return review_status;
+}
+
 /* A stream in progress; lives as long as the MHD response. */
 struct export
 {
@@ -215,11 +237,21 @@ static void export_row(const struct db_export_order *o, void *arg)
   csv_cell_int(c, o->refunded_cents);
   csv_cell(c, o->carrier);
   csv_cell(c, o->tracking_no);
-  csv_cell(c, o->address);
-  csv_cell(c, o->addr_name);
-  csv_cell(c, o->addr_phone);
+  /* A held order's receiver is masked and its street left out, as in the
+   * order's JSON (view_order). */
+  bool hidden = db_review_held(o->review_status);
+  char address[2048], name[MASK_SIZE], phone[MASK_SIZE];
+  snprintf(address, sizeof address, "%s%s%s", o->region, hidden ? "" : " ",
+           hidden ? "" : o->addr_detail);
+  if (hidden) {
+    mask_name(o->addr_name, name);
+    mask_phone(o->addr_phone, phone);
+  }
+  csv_cell(c, address);
+  csv_cell(c, hidden ? name : o->addr_name);
+  csv_cell(c, hidden ? phone : o->addr_phone);
   csv_cell(c, o->merchant_note);
-  csv_cell(c, NULL); /* review_status: filled by a later feature */
+  csv_cell(c, review_cell(o->review_status, e->lang));
   csv_end_row(c);
   e->rows++;
   e->f.has_after = true;
@@ -297,7 +329,7 @@ static enum MHD_Result export_reply(struct http_request *rq, struct export *e)
 
 enum MHD_Result shop_orders_export(struct http_request *rq)
 {
-  struct filter_args a = {DB_TAB_ALL, 0, false, NULL};
+  struct filter_args a = {DB_TAB_ALL, 0, 0, false, false, NULL};
   struct export *e = calloc(1, sizeof *e);
   if (e == NULL)
     return MHD_NO;

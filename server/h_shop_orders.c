@@ -12,6 +12,7 @@
 #include "jsonin.h"
 #include "logistics.h"
 #include "reply.h"
+#include "review.h"
 #include "router.h"
 #include "shop_orders.h"
 #include "tenancy.h"
@@ -89,6 +90,8 @@ static const char *ship_detail(const char *code)
     return "no such order in this shop";
   if (strcmp(code, "invalid_state") == 0)
     return "only a paid order can be shipped, and only once";
+  if (strcmp(code, "order_under_review") == 0)
+    return REVIEW_HOLD_MESSAGE;
   return NULL;
 }
 
@@ -163,6 +166,9 @@ static void batch_result(int64_t order_id, const char *code, void *arg)
   json_object_set_new(r, "result", json_string(strcmp(code, "ok") == 0 ? "shipped" : code));
   if (strcmp(code, "invalid_field") == 0)
     json_object_set_new(r, "errors", logistics_unknown_carrier_errors());
+  const char *detail = strcmp(code, "ok") != 0 ? ship_detail(code) : NULL;
+  if (detail != NULL)
+    json_object_set_new(r, "detail", json_string(detail));
 }
 
 /* Reads items[]; a 400 is only for the shape of the request itself. */

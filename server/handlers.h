@@ -55,6 +55,20 @@ enum MHD_Result shop_after_sales_reject(struct http_request *rq);
 enum MHD_Result shop_after_sales_reship(struct http_request *rq);
 enum MHD_Result erp_orders_feed(struct http_request *rq);
 
+/* h_letters.c: a shop's in-app letters about order reviews */
+enum MHD_Result shop_letters_list(struct http_request *rq);
+enum MHD_Result shop_letters_get(struct http_request *rq);
+enum MHD_Result shop_letters_read(struct http_request *rq);
+enum MHD_Result shop_letters_attachment(struct http_request *rq);
+
+/* h_review.c: the platform's order review (reviewers only) */
+enum MHD_Result review_orders_list(struct http_request *rq);
+enum MHD_Result review_order_history(struct http_request *rq);
+enum MHD_Result review_order_hold(struct http_request *rq);
+enum MHD_Result review_order_release(struct http_request *rq);
+enum MHD_Result review_order_close(struct http_request *rq);
+enum MHD_Result review_order_extend(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result test_clock_set(struct http_request *rq);
 enum MHD_Result test_jobs_run(struct http_request *rq);

@@ -6,7 +6,9 @@
 #include "config.h"
 #include "idempotency_keys.h"
 #include "job_schedule.h"
+#include "letters.h"
 #include "log.h"
+#include "review.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -42,7 +44,7 @@ static enum db_status purge_idempotency_keys(int64_t now)
   return db_idem_purge(now - DAY_US);
 }
 
-/* Both order jobs work in batches of this many orders, each batch its own
+/* The order jobs work in batches of this many orders, each batch its own
  * transaction, until a batch comes back short. */
 #define ORDER_JOB_BATCH 500
 
@@ -73,12 +75,38 @@ static enum db_status autocomplete_shipped_orders(int64_t now)
   return order_batches("auto-completed", now, db_orders_autocomplete);
 }
 
+/* Held orders whose review deadline has come are released, recorded as
+ * done by the system; several instances share the work (SKIP LOCKED). */
+static enum db_status release_due_reviews(int64_t now)
+{
+  return order_batches("auto-released", now, db_reviews_release_due);
+}
+
+/* Letters about review actions go out on the hour, 06:00 to 22:00 in
+ * MERCHANTD_TZ: each run delivers the notices due by now, in batches of
+ * notices like the order jobs. It runs after the auto-release above, so a
+ * release at a delivery hour goes out in that hour's letter. */
+static enum db_status deliver_letters(int64_t now)
+{
+  int64_t taken, total = 0;
+  enum db_status st;
+  do {
+    st = db_letters_deliver(now, config.time_zone, ORDER_JOB_BATCH, &taken);
+    total += taken;
+  } while (st >= DB_NONE && taken >= ORDER_JOB_BATCH);
+  if (total > 0)
+    log_info("delivered %lld review notices as letters", (long long)total);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
     {"purge_login_throttle", 600 * CLOCK_US_PER_SEC, purge_login_throttle},
     {"expire_unpaid_orders", 60 * CLOCK_US_PER_SEC, expire_unpaid_orders},
     {"autocomplete_shipped_orders", 600 * CLOCK_US_PER_SEC, autocomplete_shipped_orders},
+    {"release_due_reviews", 60 * CLOCK_US_PER_SEC, release_due_reviews},
+    {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
 };
 
 static pthread_t thread;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const unsigned statuses[] = {200, 201, 204, 400, 401, 403, 404, 405,
-                                    409, 413, 415, 422, 429, 500, 503};
+                                    409, 410, 413, 415, 422, 429, 500, 503};
 #define NSTATUS (sizeof statuses / sizeof statuses[0] + 1) /* last: any other */
 
 /* Upper bounds in microseconds; the +Inf bucket is the count. */

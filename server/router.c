@@ -10,6 +10,7 @@
 
 #define M      ROUTE_MERCHANT
 #define B      ROUTE_BUYER
+#define R      ROUTE_REVIEWER
 #define ANY    ROUTE_ANY_ROLE
 #define PUB    ROUTE_PUBLIC
 #define OPT    ROUTE_OPTIONAL_AUTH
@@ -62,6 +63,18 @@ static const struct route routes[] = {
     {"POST", "/v1/shops/{id}/after-sales/{id}/reship", shop_after_sales_reship, M, JSON, true,
      false},
     {"GET", "/v1/shops/{id}/erp/orders", erp_orders_feed, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/letters", shop_letters_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/letters/{id}", shop_letters_get, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/letters/{id}/read", shop_letters_read, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/letters/{id}/attachment.csv", shop_letters_attachment, M, NOBODY, false,
+     false},
+
+    {"GET", "/v1/review/orders", review_orders_list, R, NOBODY, false, false},
+    {"GET", "/v1/review/orders/{id}/history", review_order_history, R, NOBODY, false, false},
+    {"POST", "/v1/review/orders/{id}/hold", review_order_hold, R, JSON, true, false},
+    {"POST", "/v1/review/orders/{id}/release", review_order_release, R, JSON, true, false},
+    {"POST", "/v1/review/orders/{id}/close", review_order_close, R, JSON, true, false},
+    {"POST", "/v1/review/orders/{id}/extend", review_order_extend, R, JSON, true, false},
 
     {"PUT", "/v1/test/clock", test_clock_set, PUB, JSON, false, true},
     {"POST", "/v1/test/jobs/run", test_jobs_run, PUB, NOBODY, false, true},

@@ -1,6 +1,8 @@
 #include "view.h"
 
 #include "clock.h"
+#include "mask.h"
+#include "review.h"
 
 json_t *view_time(int64_t us)
 {
@@ -46,14 +48,22 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
   jsonout_field_int(j, "refunded_cents", o->refunded_cents);
   jsonout_end_object(j);
 
+  /* While the platform holds an order, its shop may not learn where it
+   * goes: the buyer still sees their own address. */
+  bool hidden = for_merchant && db_review_held(o->review_status);
+  char name[MASK_SIZE], phone[MASK_SIZE];
+  if (hidden) {
+    mask_name(o->addr_name, name);
+    mask_phone(o->addr_phone, phone);
+  }
   jsonout_key(j, "address");
   jsonout_begin_object(j);
-  jsonout_field_string(j, "name", o->addr_name);
-  jsonout_field_string(j, "phone", o->addr_phone);
+  jsonout_field_string(j, "name", hidden ? name : o->addr_name);
+  jsonout_field_string(j, "phone", hidden ? phone : o->addr_phone);
   jsonout_field_string(j, "province", o->addr_province);
   jsonout_field_string(j, "city", o->addr_city);
   jsonout_field_string(j, "district", o->addr_district);
-  jsonout_field_string(j, "detail", o->addr_detail);
+  jsonout_field_string(j, "detail", hidden ? "" : o->addr_detail);
   jsonout_end_object(j);
   jsonout_field_string(j, "note", o->note);
 
@@ -75,6 +85,18 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
   jsonout_end_object(j);
   jsonout_field_string(j, "close_reason", o->close_reason);
   jsonout_field_bool(j, "after_sales_open", o->after_sales_open);
+  jsonout_key(j, "review");
+  if (o->review_status != NULL) {
+    jsonout_begin_object(j);
+    jsonout_field_string(j, "status", o->review_status);
+    jsonout_field_string(j, "reason", o->review_reason);
+    jsonout_field_time(j, "deadline", o->review_deadline);
+    jsonout_field_string(j, "message",
+                         db_review_held(o->review_status) ? REVIEW_HOLD_MESSAGE : NULL);
+    jsonout_end_object(j);
+  } else {
+    jsonout_null(j);
+  }
   if (for_merchant) {
     jsonout_field_string(j, "merchant_note", o->merchant_note);
     jsonout_field_int(j, "flag", o->flag);

@@ -259,6 +259,16 @@ def new_buyer(display_name=None):
     return account["id"], srv().login(name)
 
 
+def new_reviewer():
+    """A platform reviewer on the shared server (made with the CLI, as
+    reviewers cannot register): (id, token)."""
+    name = uname("r")
+    out = run_cli(["create-reviewer", name], srv().db_url, stdin="reviewer-password\n")
+    assert out.returncode == 0, out.stderr
+    token = srv().login(name, password="reviewer-password")
+    return int(sql(f"SELECT id FROM accounts WHERE username = {sql_literal(name)}")), token
+
+
 ADDRESS_JSON = json.dumps({"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
                            "city": "Hangzhou", "district": "Xihu", "detail": "1 West Lake Road"})
 

@@ -490,7 +490,8 @@ def test_list_tabs_and_counts():
     r = list_orders(m, shop)
     assert r.status == 200, r
     assert r.json["counts"] == {"unpaid": 2, "to_ship": 3, "shipped": 2, "completed": 1,
-                                "after_sales": 1, "closed": 1, "all": 9}, r.json["counts"]
+                                "after_sales": 1, "closed": 1, "under_review": 0,
+                                "all": 9}, r.json["counts"]
     assert ids_of(r) == list(reversed(ids))  # newest first
     assert r.json["next_cursor"] is None
     assert r.json["items"][0]["merchant_note"] == "" and "flag" in r.json["items"][0]
@@ -510,7 +511,8 @@ def test_list_tabs_and_counts():
     r = list_orders(m, empty)
     assert r.json == {"items": [], "next_cursor": None,
                       "counts": {"unpaid": 0, "to_ship": 0, "shipped": 0, "completed": 0,
-                                 "after_sales": 0, "closed": 0, "all": 0}}, r.json
+                                 "after_sales": 0, "closed": 0, "under_review": 0,
+                                 "all": 0}}, r.json
     # Another merchant's shop, and none.
     assert_problem(list_orders(w.b, shop), 404, "not_found")
     assert_problem(list_orders(m, 999999999), 404, "not_found")
@@ -660,7 +662,8 @@ def test_tenant_isolation():
     # Through a's own shop, b's order is not there either.
     r = a.req("POST", f"/v1/shops/{w.shop}/shipments:batch", {"items": [
         {"order_id": o, "carrier": "sf", "tracking_no": "SF123456"}]})
-    assert r.json["items"] == [{"order_id": o, "result": "not_found"}], r.json
+    assert r.json["items"] == [{"order_id": o, "result": "not_found",
+                               "detail": "no such order in this shop"}], r.json
     assert ids_of(list_orders(a, w.shop, q=order_row(o, "order_sn"))) == []
     assert order_row(o, "status || flag") == "paid0"
     # b still sees and ships it.

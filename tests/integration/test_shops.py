@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 SHOP_KEYS = {"id", "name", "description", "created_at", "updated_at", "counts"}
-COUNT_KEYS = {"to_ship", "under_review", "unread_conversations", "after_sales_open"}
+COUNT_KEYS = {"to_ship", "under_review", "unread_conversations", "after_sales_open",
+              "unread_letters"}
 PRODUCT_KEYS = {"id", "shop_id", "title", "description", "images", "status", "skus",
                 "created_at", "updated_at"}
 SKU_KEYS = {"id", "spec", "price_cents", "stock"}
@@ -147,7 +148,7 @@ def test_shop_create_and_get():
     assert_shop(shop)
     assert shop["name"] == "果园直供" and shop["description"] == "新鲜水果"
     assert shop["counts"] == {"to_ship": 0, "under_review": 0, "unread_conversations": 0,
-                              "after_sales_open": 0}
+                              "after_sales_open": 0, "unread_letters": 0}
     assert shop["created_at"] == shop["updated_at"]
     assert abs((parse_time(shop["created_at"]) - utcnow()).total_seconds()) < 300
     r = req("GET", f"/v1/shops/{shop['id']}", token=token)
@@ -223,7 +224,8 @@ def test_shop_counts_follow_orders():
     out = psql(srv().db_url, f"SELECT result FROM after_sale_create({buyer['id']}, {orders[0][1]},"
                              f" 'refund_only', 'wrong size', NULL, now())")
     assert out == "ok", out
-    want = {"to_ship": 3, "under_review": 0, "unread_conversations": 0, "after_sales_open": 1}
+    want = {"to_ship": 3, "under_review": 0, "unread_conversations": 0, "after_sales_open": 1,
+            "unread_letters": 0}
     items = {s["id"]: s for s in req("GET", "/v1/shops", token=token).json["items"]}
     assert items[shop["id"]]["counts"] == want, items
     assert items[quiet["id"]]["counts"]["to_ship"] == 0
