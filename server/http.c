@@ -162,6 +162,11 @@ static enum MHD_Result dispatch(struct http_request *rq)
   if (rq->route->body == ROUTE_NO_BODY) {
     if (rq->body_len > 0)
       return reply_problem(rq, PROBLEM_UNEXPECTED_BODY, NULL, NULL);
+  } else if (rq->route->body == ROUTE_OPTIONAL_JSON_BODY && rq->body_len == 0 &&
+             http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE) == NULL) {
+    rq->json = json_object();
+    if (rq->json == NULL)
+      return MHD_NO;
   } else {
     if (!is_json_content_type(http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
       return reply_problem(rq, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);

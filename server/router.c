@@ -8,14 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define M      ROUTE_MERCHANT
-#define B      ROUTE_BUYER
-#define R      ROUTE_REVIEWER
-#define ANY    ROUTE_ANY_ROLE
-#define PUB    ROUTE_PUBLIC
-#define OPT    ROUTE_OPTIONAL_AUTH
-#define NOBODY ROUTE_NO_BODY
-#define JSON   ROUTE_JSON_BODY
+#define M       ROUTE_MERCHANT
+#define B       ROUTE_BUYER
+#define R       ROUTE_REVIEWER
+#define ANY     ROUTE_ANY_ROLE
+#define PUB     ROUTE_PUBLIC
+#define OPT     ROUTE_OPTIONAL_AUTH
+#define NOBODY  ROUTE_NO_BODY
+#define JSON    ROUTE_JSON_BODY
+#define OPTJSON ROUTE_OPTIONAL_JSON_BODY
 
 /* method, pattern, handler, access, body, idempotent, test only */
 static const struct route routes[] = {
@@ -72,7 +73,7 @@ static const struct route routes[] = {
     {"GET", "/v1/review/orders", review_orders_list, R, NOBODY, false, false},
     {"GET", "/v1/review/orders/{id}/history", review_order_history, R, NOBODY, false, false},
     {"POST", "/v1/review/orders/{id}/hold", review_order_hold, R, JSON, true, false},
-    {"POST", "/v1/review/orders/{id}/release", review_order_release, R, JSON, true, false},
+    {"POST", "/v1/review/orders/{id}/release", review_order_release, R, OPTJSON, true, false},
     {"POST", "/v1/review/orders/{id}/close", review_order_close, R, JSON, true, false},
     {"POST", "/v1/review/orders/{id}/extend", review_order_extend, R, JSON, true, false},
 

@@ -20,7 +20,9 @@ enum route_access {
   ROUTE_FOLDED_AUTH = 1 << 4,
 };
 
-enum route_body { ROUTE_NO_BODY, ROUTE_JSON_BODY };
+/* ROUTE_OPTIONAL_JSON_BODY: a JSON object whose members are all optional;
+ * no body at all reads as {}. */
+enum route_body { ROUTE_NO_BODY, ROUTE_JSON_BODY, ROUTE_OPTIONAL_JSON_BODY };
 
 typedef enum MHD_Result (*route_handler)(struct http_request *rq);
 

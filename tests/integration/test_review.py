@@ -271,6 +271,10 @@ def test_validation():
     r = server().request("POST", f"/v1/review/orders/{order}/release", token=world().reviewer_token,
                          headers={"Content-Type": "text/plain"}, raw=b"{}")
     assert_problem(r, 415, "unsupported_media_type")
+    # Release takes only optional members: no body at all reads as {}.
+    assert hold(order).status == 200
+    r = server().request("POST", f"/v1/review/orders/{order}/release", token=world().reviewer_token)
+    assert r.status == 200 and r.json["review"]["status"] == "released", r
     r = server().request("POST", f"/v1/review/orders/{order}/history", token=world().reviewer_token)
     assert_problem(r, 405, "method_not_allowed")
     assert r.headers["allow"] == "GET"
