@@ -286,5 +286,8 @@ enum MHD_Result shop_letters_attachment(struct http_request *rq)
                            NULL);
     return letter_problem(rq, st);
   }
-  return reply_text_steal(rq, MHD_HTTP_OK, "text/csv; charset=utf-8", out.text.data, out.text.len);
+  char filename[64];
+  snprintf(filename, sizeof filename, "letter-%lld.csv", (long long)rq->ids[1]);
+  return reply_text_steal(rq, MHD_HTTP_OK, "text/csv; charset=utf-8", filename, out.text.data,
+                          out.text.len);
 }

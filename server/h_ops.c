@@ -39,5 +39,6 @@ enum MHD_Result ops_metrics(struct http_request *rq)
   char *text = metrics_render(active, &len);
   if (text == NULL)
     return MHD_NO;
-  return reply_text_steal(rq, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, len);
+  return reply_text_steal(rq, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", NULL, text,
+                          len);
 }

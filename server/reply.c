@@ -29,11 +29,16 @@ static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MH
 }
 
 enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
-                                 char *text, size_t len)
+                                 const char *filename, char *text, size_t len)
 {
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-  if (resp == NULL)
+  if (resp == NULL) {
     free(text);
+  } else if (filename != NULL) {
+    char disposition[128];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+  }
   return queue(rq, status, resp, content_type);
 }
 

@@ -16,9 +16,11 @@ enum MHD_Result reply_json_steal(struct http_request *rq, unsigned status, json_
  * writer ran out of memory). */
 enum MHD_Result reply_jsonout(struct http_request *rq, unsigned status, struct jsonout *body);
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status);
-/* Replies with text the response takes ownership of (free()d by MHD). */
+/* Replies with text the response takes ownership of (free()d by MHD).
+ * filename, when not NULL, makes it a download of that name (a plain
+ * name: no quotes or path). */
 enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
-                                 char *text, size_t len);
+                                 const char *filename, char *text, size_t len);
 
 /* An application/problem+json reply (RFC 9457) for a code of the problem
  * table. detail may be NULL (the title is used). extra, when not NULL, is

@@ -235,7 +235,10 @@ def test_delivery_on_the_hour():
         assert first["deadline"] == rfc("2030-01-08 10:00")  # grouped_at + 24 h
         assert detail["orders"][1]["note"] is None
 
-        rows = csv_rows(w.attachment(letter["id"]))
+        r = w.attachment(letter["id"])
+        assert r.headers["content-disposition"] == \
+            f'attachment; filename="letter-{letter["id"]}.csv"', r.headers
+        rows = csv_rows(r)
         assert rows[0] == ["订单号", "买家", "商品金额(分)", "实付金额(分)", "禁止发货原因", "备注",
                            "审核截止时间", "禁止发货时间"], rows[0]
         assert rows[1] == [sn(x), "Han, Meimei", "1000", "1000", "'=HYPERLINK(\"http://x\")",
