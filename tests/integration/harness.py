@@ -241,6 +241,20 @@ def sql(query):
     return psql(srv().db_url, query)
 
 
+def settle_feed(shop):
+    """Waits (up to 15 s) until every committed change of the shop's orders
+    is behind the oldest running transaction of the cluster. Until then the
+    ERP feed holds those changes back, and tests running beside this one
+    (other databases of the same cluster) hold transactions open too."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if sql(f"SELECT coalesce(max(change_xid::text::bigint), 0)"
+               f" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+               f" FROM orders WHERE shop_id = {shop}") == "t":
+            return
+        time.sleep(0.02)
+
+
 def sql_literal(text):
     return "'" + text.replace("'", "''") + "'"
 

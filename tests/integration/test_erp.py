@@ -83,8 +83,11 @@ def feed(shop, token, after=None, limit=None):
     return srv().request("GET", path, token=token)
 
 
-def follow(shop, token, after=0, limit=None):
-    """Pages until an empty page; returns (items, next_after)."""
+def follow(shop, token, after=0, limit=None, settled=True):
+    """Pages until an empty page; returns (items, next_after). settled: first
+    waits until nothing the shop committed is held back (settle_feed)."""
+    if settled:
+        settle_feed(shop)
     items = []
     while True:
         r = feed(shop, token, after, limit)
@@ -99,12 +102,11 @@ def follow(shop, token, after=0, limit=None):
 
 
 def follow_until(shop, token, after, count):
-    """Follows until count changes have come: the feed also holds back
-    changes behind transactions of other databases of the cluster (tests
-    running beside this one), which end soon."""
+    """Follows until count changes have come, for a shop with a transaction
+    still open (which settle_feed would wait out)."""
     items, deadline = [], time.monotonic() + 15
     while len(items) < count and time.monotonic() < deadline:
-        more, after = follow(shop, token, after)
+        more, after = follow(shop, token, after, settled=False)
         items += more
         if len(items) < count:
             time.sleep(0.05)
@@ -113,14 +115,8 @@ def follow_until(shop, token, after, count):
 
 def caught_up(shop, token, orders):
     """The feed position past the creation of every order given."""
-    want, seen, after = set(orders), set(), 0
-    deadline = time.monotonic() + 15
-    while not want <= seen and time.monotonic() < deadline:
-        items, after = follow(shop, token, after)
-        seen |= {i["order"]["id"] for i in items}
-        if not want <= seen:
-            time.sleep(0.05)
-    assert want <= seen, (want, seen)
+    items, after = follow(shop, token)
+    assert set(orders) <= {i["order"]["id"] for i in items}, items
     return after
 
 
@@ -206,6 +202,7 @@ def test_changed_order_reappears_with_larger_seq():
     items, last = follow(shop, w.token)
     first_seq = {i["order"]["id"]: i["seq"] for i in items}
     sql(pay_sql(w.buyer, orders[0]))
+    settle_feed(shop)
     r = feed(shop, w.token, after=last)
     assert r.status == 200 and len(r.json["items"]) == 1, r
     change = r.json["items"][0]
@@ -231,6 +228,7 @@ def test_default_and_maximum_limit():
     # One transaction: 120 changes that share a transaction id.
     sql(f"DO $$ BEGIN FOR i IN 1..120 LOOP PERFORM ({create_sql(shop, sku, w.buyer)});"
         f" END LOOP; END $$")
+    settle_feed(shop)
     r = feed(shop, w.token)
     assert r.status == 200 and len(r.json["items"]) == 100, len(r.json["items"])
     r = feed(shop, w.token, limit=500)
@@ -272,7 +270,7 @@ def test_holds_back_changes_behind_a_running_transaction():
     finally:
         slow.close()
     sql(f"UPDATE orders SET merchant_note = 'late' WHERE id = {c}")
-    items, _ = follow_until(shop, w.token, last, 3)
+    items, _ = follow(shop, w.token, after=last)
     assert [(i["order"]["id"], i["order"]["merchant_note"]) for i in items] == [
         (a, "slow"), (b, "quick"), (c, "late")]
 

@@ -691,29 +691,25 @@ def test_shop_under_review_count():
         == "2"
 
 
-def feed(shop, after=0, expect=1):
-    """The changes after `after` until at least `expect` have come:
-    (items, next_after). The feed holds back changes behind any running
-    transaction of the cluster, other tests' databases included, so a
-    change may take a moment to show."""
-    items, deadline = [], time.monotonic() + 15
+def feed(shop, after=0):
+    """Every change after `after`, once none is held back: (items, next_after)."""
+    settle_feed(shop)
+    items = []
     while True:
         r = server().request("GET", f"/v1/shops/{shop}/erp/orders?after={after}&limit=500",
                              token=world().token)
         assert r.status == 200, r
+        if not r.json["items"]:
+            return items, after
         items += r.json["items"]
         after = r.json["next_after"]
-        if not r.json["items"]:
-            if len(items) >= expect or time.monotonic() > deadline:
-                return items, after
-            time.sleep(0.05)
 
 
 def test_erp_feed_leaves_held_orders_out():
     w = world()
     shop, sku = new_shop(w.merchant, stock=100, price=500)
     a, b, c = paid_orders(3, shop=shop, sku=sku)
-    seen, last = feed(shop, expect=3)
+    seen, last = feed(shop)
     assert sorted(i["order"]["id"] for i in seen) == sorted([a, b, c])
     assert hold(a).status == 200
     assert hold(c).status == 200
