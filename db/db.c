@@ -1,6 +1,7 @@
 #include "db_internal.h"
 
 #include "clock.h"
+#include "config.h"
 #include "log.h"
 
 #include <inttypes.h>
@@ -72,12 +73,16 @@ static PGconn *connect_now(void)
 {
   /* connect_timeout bounds a hung server; keepalives notice a dead peer.
    * JIT is off: it pays only for long analytic queries, and a planner
-   * estimate gone wrong would add a compile to a millisecond query. */
+   * estimate gone wrong would add a compile to a millisecond query.
+   * merchantd.tz is the platform time zone for SQL that needs local hours
+   * (auto-replies' business hours); config checked it has no spaces. */
   const char *keys[] = {"dbname",          "application_name", "connect_timeout",
                         "keepalives_idle", "options",          NULL};
-  const char *vals[] = {
-      db_conninfo, "merchantd", "3", "30", "-c statement_timeout=10000 -c TimeZone=UTC -c jit=off",
-      NULL};
+  char options[160];
+  snprintf(options, sizeof options,
+           "-c statement_timeout=10000 -c TimeZone=UTC -c jit=off -c merchantd.tz=%s",
+           config.time_zone != NULL ? config.time_zone : "Asia/Shanghai");
+  const char *vals[] = {db_conninfo, "merchantd", "3", "30", options, NULL};
   PGconn *pg = PQconnectdbParams(keys, vals, 1);
   if (PQstatus(pg) != CONNECTION_OK) {
     char msg[256];

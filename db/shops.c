@@ -12,7 +12,7 @@
   " LEFT JOIN LATERAL (SELECT"                                                                     \
   " coalesce(sum(n) FILTER (WHERE tab = 'paid'), 0) AS to_ship,"                                   \
   " coalesce(sum(n) FILTER (WHERE tab = 'under_review'), 0) AS under_review,"                      \
-  " 0 AS unread_conversations,"                                                                    \
+  " coalesce(sum(n) FILTER (WHERE tab = 'unread_conversations'), 0) AS unread_conversations,"      \
   " coalesce(sum(n) FILTER (WHERE tab = 'after_sales'), 0) AS after_sales_open,"                   \
   " coalesce(sum(n) FILTER (WHERE tab = 'unread_letters'), 0) AS unread_letters"                   \
   " FROM shop_order_counts WHERE shop_id = s.id) c ON true"

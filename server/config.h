@@ -27,6 +27,7 @@ struct config {
   bool test_mode;                /* MERCHANTD_TEST_MODE=1 */
   bool auto_migrate;             /* MERCHANTD_AUTO_MIGRATE=1 */
   const char *time_zone;         /* MERCHANTD_TZ: letters are delivered on its hours */
+  unsigned events_heartbeat_seconds; /* MERCHANTD_EVENTS_HEARTBEAT_SECONDS: SSE keep-alive */
 };
 
 extern struct config config;

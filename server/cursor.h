@@ -5,7 +5,9 @@
  * Letters in use, one per ordering: a after-sales, b a buyer's orders,
  * c C p P a shop's orders by created_at, -created_at, paid_at, -paid_at,
  * g products, r the review queue by (review_deadline, id), l a shop's
- * letters by (-delivered_at, -id). */
+ * letters by (-delivered_at, -id), v a shop's and u a buyer's conversations
+ * by (-last_activity_at, -id), o a conversation's orders by -id, q message
+ * search results by -id. */
 #ifndef MERCHANTD_CURSOR_H
 #define MERCHANTD_CURSOR_H
 

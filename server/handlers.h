@@ -69,6 +69,30 @@ enum MHD_Result review_order_release(struct http_request *rq);
 enum MHD_Result review_order_close(struct http_request *rq);
 enum MHD_Result review_order_extend(struct http_request *rq);
 
+/* h_chat.c: chat conversations and messages */
+enum MHD_Result chat_conversation_open(struct http_request *rq);
+enum MHD_Result chat_conversations_list(struct http_request *rq);
+enum MHD_Result chat_shop_conversations(struct http_request *rq);
+enum MHD_Result chat_messages_list(struct http_request *rq);
+enum MHD_Result chat_message_send(struct http_request *rq);
+enum MHD_Result chat_conversation_read(struct http_request *rq);
+enum MHD_Result chat_conversation_orders(struct http_request *rq);
+
+/* h_quick_replies.c, h_auto_reply.c: a shop's chat quick replies and auto-replies */
+enum MHD_Result quick_replies_list(struct http_request *rq);
+enum MHD_Result quick_replies_create(struct http_request *rq);
+enum MHD_Result quick_replies_update(struct http_request *rq);
+enum MHD_Result quick_replies_delete(struct http_request *rq);
+enum MHD_Result auto_reply_get(struct http_request *rq);
+enum MHD_Result auto_reply_put(struct http_request *rq);
+
+/* h_events.c: real-time chat events (SSE and long poll) */
+enum MHD_Result events_stream(struct http_request *rq);
+enum MHD_Result events_poll(struct http_request *rq);
+
+/* h_chat_search.c: full-history search of a shop's chat */
+enum MHD_Result shop_messages_search(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result test_clock_set(struct http_request *rq);
 enum MHD_Result test_jobs_run(struct http_request *rq);

@@ -4,6 +4,7 @@
 #include "buyer_orders.h"
 #include "clock.h"
 #include "config.h"
+#include "event_log.h"
 #include "idempotency_keys.h"
 #include "job_schedule.h"
 #include "letters.h"
@@ -99,6 +100,21 @@ static enum db_status deliver_letters(int64_t now)
   return st;
 }
 
+/* Chat events are kept a week: a client that reconnects later starts
+ * afresh (its Last-Event-ID replays what is left). */
+static enum db_status purge_events(int64_t now)
+{
+  int64_t deleted, total = 0;
+  enum db_status st;
+  do {
+    st = db_events_purge(now - 7 * DAY_US, ORDER_JOB_BATCH * 10, &deleted);
+    total += deleted;
+  } while (st >= DB_NONE && deleted >= ORDER_JOB_BATCH * 10);
+  if (total > 0)
+    log_info("purged %lld old chat events", (long long)total);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -107,6 +123,7 @@ static const struct job jobs[] = {
     {"autocomplete_shipped_orders", 600 * CLOCK_US_PER_SEC, autocomplete_shipped_orders},
     {"release_due_reviews", 60 * CLOCK_US_PER_SEC, release_due_reviews},
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
+    {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
 };
 
 static pthread_t thread;

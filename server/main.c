@@ -3,6 +3,7 @@
 #include "config.h"
 #include "credentials.h"
 #include "db.h"
+#include "events.h"
 #include "hashpool.h"
 #include "http.h"
 #include "jobs.h"
@@ -75,7 +76,8 @@ static int serve(void)
   db_init(config.database_url);
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue))
     return 1;
-  if (!jobs_start() || !http_start()) {
+  if (!jobs_start() || !events_start() || !http_start()) {
+    events_stop();
     jobs_stop();
     hashpool_stop();
     metrics_free();
@@ -86,9 +88,11 @@ static int serve(void)
   int sig;
   sigwait(&stop_signals, &sig);
   log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  events_close_all(); /* ends event streams and long polls, which never finish alone */
   http_quiesce(SHUTDOWN_GRACE_MS);
   hashpool_stop(); /* finishes queued hashes, resuming their requests */
   http_stop();
+  events_stop();
   jobs_stop();
   metrics_free();
   db_thread_done();

@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include "db.h"
+#include "events.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -178,6 +179,11 @@ char *metrics_render(int64_t active_sessions, size_t *len)
         "# TYPE merchantd_sessions_active gauge\n"
         "merchantd_sessions_active %lld\n",
         (long long)active_sessions);
+  put(&o,
+      "# HELP merchantd_event_streams_open Event streams (GET /v1/events) open on this instance.\n"
+      "# TYPE merchantd_event_streams_open gauge\n"
+      "merchantd_event_streams_open %lld\n",
+      events_open_streams());
   *len = o.len;
   return o.buf;
 }

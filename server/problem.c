@@ -27,6 +27,7 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_ALREADY_UNDER_REVIEW] = {"already_under_review", 409, "Order is already under review"},
     [PROBLEM_ORDER_UNDER_REVIEW] = {"order_under_review", 409, "Order is under review"},
     [PROBLEM_ATTACHMENT_EXPIRED] = {"attachment_expired", 410, "Attachment no longer available"},
+    [PROBLEM_QUICK_REPLY_LIMIT] = {"quick_reply_limit", 409, "Too many quick replies"},
     [PROBLEM_IDEMPOTENCY_IN_PROGRESS] = {"idempotency_in_progress", 409,
                                          "A request with this Idempotency-Key is still running"},
     [PROBLEM_IDEMPOTENCY_KEY_REUSED] = {"idempotency_key_reused", 422,

@@ -70,12 +70,33 @@ static const struct route routes[] = {
     {"GET", "/v1/shops/{id}/letters/{id}/attachment.csv", shop_letters_attachment, M, NOBODY, false,
      false},
 
+    {"POST", "/v1/shops/{id}/conversations", chat_conversation_open, B, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/conversations", chat_shop_conversations, M, NOBODY, false, false},
+    {"GET", "/v1/conversations", chat_conversations_list, B, NOBODY, false, false},
+    {"GET", "/v1/conversations/{id}/messages", chat_messages_list, M | B, NOBODY, false, false},
+    {"POST", "/v1/conversations/{id}/messages", chat_message_send, M | B, JSON, true, false},
+    {"POST", "/v1/conversations/{id}/read", chat_conversation_read, M | B, JSON, false, false},
+    {"GET", "/v1/conversations/{id}/orders", chat_conversation_orders, M, NOBODY, false, false},
+
+    {"GET", "/v1/shops/{id}/quick-replies", quick_replies_list, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/quick-replies", quick_replies_create, M, JSON, true, false},
+    {"PATCH", "/v1/shops/{id}/quick-replies/{id}", quick_replies_update, M, JSON, false, false},
+    {"DELETE", "/v1/shops/{id}/quick-replies/{id}", quick_replies_delete, M, NOBODY, false,
+     false},
+    {"GET", "/v1/shops/{id}/auto-reply", auto_reply_get, M, NOBODY, false, false},
+    {"PUT", "/v1/shops/{id}/auto-reply", auto_reply_put, M, JSON, false, false},
+
+    {"GET", "/v1/shops/{id}/messages/search", shop_messages_search, M, NOBODY, false, false},
+
     {"GET", "/v1/review/orders", review_orders_list, R, NOBODY, false, false},
     {"GET", "/v1/review/orders/{id}/history", review_order_history, R, NOBODY, false, false},
     {"POST", "/v1/review/orders/{id}/hold", review_order_hold, R, JSON, true, false},
     {"POST", "/v1/review/orders/{id}/release", review_order_release, R, OPTJSON, true, false},
     {"POST", "/v1/review/orders/{id}/close", review_order_close, R, JSON, true, false},
     {"POST", "/v1/review/orders/{id}/extend", review_order_extend, R, JSON, true, false},
+
+    {"GET", "/v1/events", events_stream, ANY, NOBODY, false, false},
+    {"GET", "/v1/events/poll", events_poll, ANY, NOBODY, false, false},
 
     {"PUT", "/v1/test/clock", test_clock_set, PUB, JSON, false, true},
     {"POST", "/v1/test/jobs/run", test_jobs_run, PUB, NOBODY, false, true},

@@ -1,0 +1,496 @@
+/* Buyer-merchant chat: conversations and their messages.
+ *   POST /v1/shops/{id}/conversations          buyer: get or create
+ *   GET  /v1/conversations                     buyer: their conversations
+ *   GET  /v1/shops/{id}/conversations?filter=  merchant: all, unread, unreplied
+ *   GET  /v1/conversations/{id}/messages       either side: ?before= / ?after=
+ *   POST /v1/conversations/{id}/messages       either side: text, image, cards
+ *   POST /v1/conversations/{id}/read           either side: the read marker
+ *   GET  /v1/conversations/{id}/orders         merchant: the buyer's orders here
+ * Every query names the caller next to the conversation or shop, so that
+ * someone else's answers 404 in the same round trip. Messages are written
+ * by SQL only (message_send in migrations/0006_chat_messages.sql); 0005's
+ * triggers keep the conversation and write the events. */
+#include "chat.h"
+#include "clock.h"
+#include "cursor.h"
+#include "handlers.h"
+#include "jsonin.h"
+#include "query.h"
+#include "reply.h"
+#include "view.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Cursor letters of the lists (see cursor.h). */
+#define CURSOR_SHOP_CONVERSATIONS  'v'
+#define CURSOR_BUYER_CONVERSATIONS 'u'
+#define CURSOR_CONVERSATION_ORDERS 'o'
+
+#define TEXT_MAX          2000
+#define URL_MAX           2000
+#define PRODUCTS_CARD_MIN 2
+#define PRODUCTS_CARD_MAX 10
+
+/* What the callbacks write into: one object, or a list's items. */
+struct out {
+  struct jsonout j;
+  int64_t caller;
+  /* Lists: limit items; the row after them only tells that there is a
+   * next page, which starts after the last item shown. */
+  int64_t limit, n;
+  bool more;
+  struct cursor last;
+};
+
+/* A conversation as the caller sees it: unread_count is their side's. */
+static void write_conversation(struct jsonout *j, const struct db_conversation *c, int64_t caller)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", c->id);
+  jsonout_field_int(j, "shop_id", c->shop_id);
+  jsonout_key(j, "buyer");
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", c->buyer_id);
+  jsonout_field_string(j, "name", c->buyer_name);
+  jsonout_end_object(j);
+  jsonout_key(j, "last_message");
+  if (c->last_message_id != 0) {
+    jsonout_begin_object(j);
+    jsonout_field_int(j, "id", c->last_message_id);
+    jsonout_field_string(j, "type", c->last_type);
+    jsonout_field_string(j, "sender", c->last_sender);
+    jsonout_field_string(j, "preview", c->last_preview);
+    jsonout_field_time(j, "created_at", c->last_created_at);
+    jsonout_end_object(j);
+  } else {
+    jsonout_null(j);
+  }
+  jsonout_field_time(j, "last_activity_at", c->last_activity_at);
+  jsonout_field_int(j, "unread_count",
+                    caller == c->merchant_id ? c->merchant_unread : c->buyer_unread);
+  jsonout_field_bool(j, "awaiting_reply", c->awaiting_reply);
+  jsonout_field_time(j, "created_at", c->created_at);
+  jsonout_end_object(j);
+}
+
+/* A message: text carries "text", image "url", the cards "card". */
+static void write_message(struct jsonout *j, const struct db_message *m)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", m->id);
+  jsonout_field_int(j, "conversation_id", m->conversation_id);
+  jsonout_field_string(j, "sender", m->sender);
+  jsonout_key(j, "sender_id");
+  if (m->sender_id != 0)
+    jsonout_int(j, m->sender_id);
+  else
+    jsonout_null(j);
+  jsonout_field_string(j, "type", m->type);
+  if (strcmp(m->type, "text") == 0) {
+    jsonout_field_string(j, "text", m->body);
+  } else if (strcmp(m->type, "image") == 0) {
+    jsonout_field_string(j, "url", m->body);
+  } else {
+    jsonout_key(j, "card");
+    jsonout_raw(j, m->card != NULL ? m->card : "null");
+  }
+  jsonout_field_time(j, "created_at", m->created_at);
+  jsonout_end_object(j);
+}
+
+static void set_conversation(const struct db_conversation *c, void *arg)
+{
+  struct out *o = arg;
+  write_conversation(&o->j, c, o->caller);
+}
+
+static void add_conversation(const struct db_conversation *c, void *arg)
+{
+  struct out *o = arg;
+  if (o->n == o->limit) {
+    o->more = true;
+    return;
+  }
+  write_conversation(&o->j, c, o->caller);
+  o->n++;
+  o->last = (struct cursor){c->last_activity_at, c->id};
+}
+
+static void add_message(const struct db_message *m, void *arg)
+{
+  write_message(&((struct out *)arg)->j, m);
+}
+
+static void add_order(const struct db_order *ord, void *arg)
+{
+  struct out *o = arg;
+  if (o->n == o->limit) {
+    o->more = true;
+    return;
+  }
+  view_order(&o->j, ord, true);
+  o->n++;
+  o->last = (struct cursor){0, ord->id};
+}
+
+static enum MHD_Result no_conversation(struct http_request *rq)
+{
+  return reply_problem(rq, PROBLEM_NOT_FOUND, "no such conversation", NULL);
+}
+
+/* The reply for one object written into o, or for why there is none. */
+static enum MHD_Result one_reply(struct http_request *rq, unsigned status, enum db_status st,
+                                 struct out *o)
+{
+  if (st < DB_NONE || o->j.len == 0) {
+    jsonout_free(&o->j);
+    return st < DB_NONE ? reply_db_error(rq, st)
+                        : reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
+  }
+  return reply_jsonout(rq, status, &o->j);
+}
+
+/* Opens a list reply: {"items": [ */
+static void list_begin(struct out *o)
+{
+  jsonout_begin_object(&o->j);
+  jsonout_key(&o->j, "items");
+  jsonout_begin_array(&o->j);
+}
+
+/* Closes the items and writes next_cursor; the object stays open. */
+static void list_end(struct out *o, char kind)
+{
+  jsonout_end_array(&o->j);
+  char next[CURSOR_TEXT_SIZE];
+  if (o->more)
+    cursor_encode(kind, &o->last, next);
+  jsonout_field_string(&o->j, "next_cursor", o->more ? next : NULL);
+}
+
+/* Reads ?limit= and ?cursor= (plus extra parameters) into the list's
+ * limit and after; a cursor's time is kept within what PostgreSQL takes. */
+static enum http_step list_params(struct http_request *rq, char kind, struct query_param *params,
+                                  size_t count, int64_t *limit, struct cursor *after)
+{
+  const char *cursor = NULL;
+  params[0] = (struct query_param)QUERY_PARAM_LIMIT(limit);
+  params[1] = (struct query_param)QUERY_PARAM_CURSOR(&cursor);
+  enum http_step step = query_read(rq, params, count);
+  if (step == HTTP_STEP_OK)
+    step = query_cursor(rq, kind, cursor, after);
+  if (after->key < 0 || after->key > DB_CHAT_KEY_MAX)
+    after->key = after->key < 0 ? 0 : DB_CHAT_KEY_MAX;
+  return step;
+}
+
+enum MHD_Result chat_conversation_open(struct http_request *rq)
+{
+  char code[DB_RESULT_CODE_SIZE];
+  bool created;
+  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  enum db_status st = db_conversation_open(o.caller, rq->ids[0], clock_now_us(), code, &created,
+                                           set_conversation, &o);
+  if (st >= DB_NONE && strcmp(code, "not_found") == 0) {
+    jsonout_free(&o.j);
+    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
+  }
+  return one_reply(rq, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, st, &o);
+}
+
+enum MHD_Result chat_conversations_list(struct http_request *rq)
+{
+  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  struct cursor after = {DB_CHAT_KEY_MAX, INT64_MAX};
+  struct query_param params[2];
+  enum http_step step = list_params(rq, CURSOR_BUYER_CONVERSATIONS, params, 2, &o.limit, &after);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  if (o.limit == 0)
+    o.limit = QUERY_LIMIT_DEFAULT;
+  struct db_conversation_page p = {o.caller,  0,        DB_CONVERSATIONS_ALL,
+                                   after.key, after.id, (int)o.limit + 1};
+  list_begin(&o);
+  enum db_status st = db_buyer_conversations_page(&p, add_conversation, &o);
+  if (st < DB_NONE) {
+    jsonout_free(&o.j);
+    return reply_db_error(rq, st);
+  }
+  list_end(&o, CURSOR_BUYER_CONVERSATIONS);
+  jsonout_end_object(&o.j);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+}
+
+enum MHD_Result chat_shop_conversations(struct http_request *rq)
+{
+  static const char *const filters[] = {"all", "unread", "unreplied", NULL};
+  int filter = DB_CONVERSATIONS_ALL;
+  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  struct cursor after = {DB_CHAT_KEY_MAX, INT64_MAX};
+  struct query_param params[3] = {[2] = {"filter", QUERY_ENUM, 0, 0, &filter, filters, NULL}};
+  enum http_step step = list_params(rq, CURSOR_SHOP_CONVERSATIONS, params, 3, &o.limit, &after);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  if (o.limit == 0)
+    o.limit = QUERY_LIMIT_DEFAULT;
+  struct db_conversation_page p = {o.caller,  rq->ids[0], (enum db_conversation_filter)filter,
+                                   after.key, after.id,   (int)o.limit + 1};
+  struct db_conversation_counts counts;
+  list_begin(&o);
+  enum db_status st = db_shop_conversations_page(&p, add_conversation, &o, &counts);
+  if (st <= DB_NONE) {
+    jsonout_free(&o.j);
+    return st < DB_NONE ? reply_db_error(rq, st)
+                        : reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
+  }
+  list_end(&o, CURSOR_SHOP_CONVERSATIONS);
+  jsonout_key(&o.j, "counts");
+  jsonout_begin_object(&o.j);
+  jsonout_field_int(&o.j, "all", counts.all);
+  jsonout_field_int(&o.j, "unread", counts.unread);
+  jsonout_field_int(&o.j, "unreplied", counts.unreplied);
+  jsonout_end_object(&o.j);
+  jsonout_end_object(&o.j);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+}
+
+enum MHD_Result chat_messages_list(struct http_request *rq)
+{
+  int64_t before = 0, after = 0, limit = QUERY_LIMIT_DEFAULT;
+  bool has_before, has_after;
+  const struct query_param params[] = {
+      {"before", QUERY_INT, 1, INT64_MAX, &before, NULL, &has_before},
+      {"after", QUERY_INT, 1, INT64_MAX, &after, NULL, &has_after},
+      QUERY_PARAM_LIMIT(&limit),
+  };
+  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  if (has_before && has_after)
+    return reply_problem(rq, PROBLEM_INVALID_FIELD, "give before or after, not both",
+                         json_pack("{s:[{s:s, s:s}, {s:s, s:s}]}", "errors", "field", "before",
+                                   "message", "not with after", "field", "after", "message",
+                                   "not with before"));
+  struct db_message_page p = {rq->session.account.id, rq->ids[0], has_after,
+                              has_after    ? after
+                              : has_before ? before
+                                           : INT64_MAX,
+                              (int)limit};
+  struct out o = {.j = JSONOUT_INIT};
+  bool more;
+  list_begin(&o);
+  enum db_status st = db_messages_page(&p, add_message, &o, &more);
+  if (st <= DB_NONE) {
+    jsonout_free(&o.j);
+    return st < DB_NONE ? reply_db_error(rq, st) : no_conversation(rq);
+  }
+  jsonout_end_array(&o.j);
+  jsonout_field_bool(&o.j, "has_more", more);
+  jsonout_end_object(&o.j);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+}
+
+/* The members each message type takes. */
+static const struct {
+  const char *type;
+  const char *members[2];
+} type_members[] = {
+    {"text", {"text", "quick_reply_id"}}, {"image", {"url"}},
+    {"product_card", {"product_id"}},     {"products_card", {"product_ids"}},
+    {"order_card", {"order_id"}},
+};
+#define TYPE_COUNT (sizeof type_members / sizeof type_members[0])
+
+static const char *type_problem(const char *s)
+{
+  for (size_t i = 0; i < TYPE_COUNT; i++)
+    if (strcmp(s, type_members[i].type) == 0)
+      return NULL;
+  return "must be one of text, image, product_card, products_card, order_card";
+}
+
+static const char *text_problem(const char *s)
+{
+  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
+}
+
+/* An http(s) URL with a host, no spaces or control characters. */
+static const char *url_problem(const char *s)
+{
+  size_t scheme = strncmp(s, "https://", 8) == 0 ? 8 : strncmp(s, "http://", 7) == 0 ? 7 : 0;
+  if (scheme == 0 || s[scheme] == '\0' || s[scheme] == '/')
+    return "must be an http or https URL";
+  for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
+    if (*c <= 0x20 || *c == 0x7f)
+      return "must be an http or https URL without spaces";
+  return NULL;
+}
+
+/* Checks a member's presence against the type: those of other types are
+ * refused, the type's own required. */
+static void check_members(json_t *body, const char *type, struct jsonin_errors *e)
+{
+  static const char *const all[] = {"text",       "quick_reply_id", "url",
+                                    "product_id", "product_ids",    "order_id"};
+  size_t t = 0;
+  while (strcmp(type_members[t].type, type) != 0)
+    t++;
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    bool own =
+        (type_members[t].members[0] != NULL && strcmp(type_members[t].members[0], all[i]) == 0) ||
+        (type_members[t].members[1] != NULL && strcmp(type_members[t].members[1], all[i]) == 0);
+    if (!own && json_object_get(body, all[i]) != NULL)
+      jsonin_error(e, all[i], "is not taken by type %s", type);
+  }
+  const char *first = type_members[t].members[0], *second = type_members[t].members[1];
+  bool has_first = json_object_get(body, first) != NULL;
+  bool has_second = second != NULL && json_object_get(body, second) != NULL;
+  if (!has_first && !has_second)
+    jsonin_error(e, first,
+                 second != NULL ? "is required for type %s (or quick_reply_id)"
+                                : "is required for type %s",
+                 type);
+  else if (has_first && has_second)
+    jsonin_error(e, second, "send text or quick_reply_id, not both");
+}
+
+/* product_ids: 2 to 10 distinct positive ids, written as a SQL array. */
+static void read_product_ids(json_t *v, char *out, size_t size, struct jsonin_errors *e)
+{
+  size_t n = json_array_size(v);
+  if (!json_is_array(v) || n < PRODUCTS_CARD_MIN || n > PRODUCTS_CARD_MAX) {
+    jsonin_error(e, "product_ids", "must be an array of %d to %d product ids", PRODUCTS_CARD_MIN,
+                 PRODUCTS_CARD_MAX);
+    return;
+  }
+  size_t used = 0;
+  for (size_t i = 0; i < n; i++) {
+    json_t *id = json_array_get(v, i);
+    json_int_t x = json_integer_value(id);
+    if (!json_is_integer(id) || x < 1) {
+      jsonin_error(e, "product_ids", "must hold positive integer ids");
+      return;
+    }
+    for (size_t k = 0; k < i; k++)
+      if (json_integer_value(json_array_get(v, k)) == x) {
+        jsonin_error(e, "product_ids", "must not repeat a product");
+        return;
+      }
+    used += (size_t)snprintf(out + used, size - used, "%s%" PRId64, i ? "," : "{", (int64_t)x);
+  }
+  snprintf(out + used, size - used, "}");
+}
+
+/* The message of an invalid_field that message_send answered. */
+static const char *send_field_message(const char *field)
+{
+  if (strcmp(field, "quick_reply_id") == 0)
+    return "is not a quick reply of this shop";
+  if (strcmp(field, "order_id") == 0)
+    return "is not an order of this buyer in this shop";
+  return "is not a product of this shop";
+}
+
+enum MHD_Result chat_message_send(struct http_request *rq)
+{
+  const char *type = NULL, *text = NULL, *url = NULL;
+  int64_t quick_reply_id = 0, product_id = 0, order_id = 0;
+  const struct jsonin_field fields[] = {
+      {"type", JSONIN_TEXT, true, false, 1, 20, &type, NULL, type_problem},
+      {"text", JSONIN_TEXT, false, false, 1, TEXT_MAX, &text, NULL, text_problem},
+      {"quick_reply_id", JSONIN_INT, false, false, 1, INT64_MAX, &quick_reply_id, NULL, NULL},
+      {"url", JSONIN_BYTES, false, false, 1, URL_MAX, &url, NULL, url_problem},
+      {"product_id", JSONIN_INT, false, false, 1, INT64_MAX, &product_id, NULL, NULL},
+      {"order_id", JSONIN_INT, false, false, 1, INT64_MAX, &order_id, NULL, NULL},
+  };
+  struct jsonin_errors e;
+  json_t *rest = json_copy(rq->json); /* shallow: the body without product_ids */
+  if (rest == NULL || !jsonin_errors_init(&e)) {
+    json_decref(rest);
+    return MHD_NO;
+  }
+  json_object_del(rest, "product_ids");
+  jsonin_check(rest, fields, sizeof fields / sizeof fields[0], "", &e);
+  json_decref(rest);
+  char products[PRODUCTS_CARD_MAX * 21 + 3] = "";
+  if (type != NULL) {
+    check_members(rq->json, type, &e);
+    json_t *ids = json_object_get(rq->json, "product_ids");
+    if (ids != NULL && strcmp(type, "products_card") == 0)
+      read_product_ids(ids, products, sizeof products, &e);
+    if (quick_reply_id != 0 && strcmp(rq->session.account.role, "merchant") != 0)
+      jsonin_error(&e, "quick_reply_id", "only the shop sends quick replies");
+  }
+  enum http_step step = jsonin_finish(rq, &e);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  if (product_id != 0)
+    snprintf(products, sizeof products, "{%" PRId64 "}", product_id);
+
+  struct db_message_draft d = {type, url != NULL ? url : text, quick_reply_id,
+                               products[0] != '\0' ? products : NULL, order_id};
+  char code[DB_RESULT_CODE_SIZE], field[DB_RESULT_CODE_SIZE];
+  struct out o = {.j = JSONOUT_INIT};
+  enum db_status st = db_message_send(rq->session.account.id, rq->ids[0], &d, clock_now_us(), code,
+                                      field, add_message, &o);
+  if (st >= DB_NONE && strcmp(code, "ok") != 0) {
+    jsonout_free(&o.j);
+    if (strcmp(code, "invalid_field") != 0)
+      return strcmp(code, "not_found") == 0 ? no_conversation(rq)
+                                            : reply_problem_code(rq, code, NULL);
+    return reply_problem(rq, PROBLEM_INVALID_FIELD, "the message refers to what it cannot show",
+                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", field, "message",
+                                   send_field_message(field)));
+  }
+  return one_reply(rq, MHD_HTTP_CREATED, st, &o);
+}
+
+enum MHD_Result chat_conversation_read(struct http_request *rq)
+{
+  int64_t up_to = 0;
+  const struct jsonin_field fields[] = {
+      {"up_to_message_id", JSONIN_INT, true, false, 1, INT64_MAX, &up_to, NULL, NULL},
+  };
+  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  char code[DB_RESULT_CODE_SIZE];
+  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  enum db_status st = db_conversation_mark_read(o.caller, rq->ids[0], up_to, clock_now_us(), code,
+                                                set_conversation, &o);
+  if (st >= DB_NONE && strcmp(code, "ok") != 0) {
+    jsonout_free(&o.j);
+    if (strcmp(code, "invalid_field") == 0)
+      return reply_problem(rq, PROBLEM_INVALID_FIELD,
+                           "up_to_message_id is not of this conversation",
+                           json_pack("{s:[{s:s, s:s}]}", "errors", "field", "up_to_message_id",
+                                     "message", "is not a message of this conversation"));
+    return strcmp(code, "not_found") == 0 ? no_conversation(rq)
+                                          : reply_problem_code(rq, code, NULL);
+  }
+  return one_reply(rq, MHD_HTTP_OK, st, &o);
+}
+
+enum MHD_Result chat_conversation_orders(struct http_request *rq)
+{
+  struct out o = {.j = JSONOUT_INIT};
+  struct cursor after = {0, INT64_MAX};
+  struct query_param params[2];
+  enum http_step step = list_params(rq, CURSOR_CONVERSATION_ORDERS, params, 2, &o.limit, &after);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  if (o.limit == 0)
+    o.limit = QUERY_LIMIT_DEFAULT;
+  list_begin(&o);
+  enum db_status st = db_conversation_orders_page(rq->session.account.id, rq->ids[0], after.id,
+                                                  (int)o.limit + 1, add_order, &o);
+  if (st <= DB_NONE) {
+    jsonout_free(&o.j);
+    return st < DB_NONE ? reply_db_error(rq, st) : no_conversation(rq);
+  }
+  list_end(&o, CURSOR_CONVERSATION_ORDERS);
+  jsonout_end_object(&o.j);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+}
