@@ -138,6 +138,16 @@ def event_id(q, message):
                  f" AND (data->>'message_id')::bigint = {message}"))
 
 
+def settle(event):
+    """Waits (up to 15 s) until the event is behind the oldest running
+    transaction of the cluster, which readers wait for: tests beside this
+    one, in other databases, hold it back too."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and sql(
+            f"SELECT {event} >> 20 < pg_snapshot_xmin(pg_current_snapshot())::text::bigint") != "t":
+        time.sleep(0.02)
+
+
 def is_message(message):
     return lambda m: m.get("event") == "message.created" and \
         m["data"]["data"]["message_id"] == message
@@ -266,6 +276,7 @@ def test_poll():
     assert isinstance(start, int)
     # immediate: events after the position are there
     msg = send(sql, c["conv"], "one")
+    settle(event_id(sql, msg))
     t0 = time.monotonic()
     r = poll(srv(), c["bt"], after=start, timeout=10)
     assert r.status == 200 and time.monotonic() - t0 < 3, r
@@ -289,7 +300,9 @@ def test_poll():
     later = send(sql, c["conv"], "two", sender="buyer")
     th.join()
     took = time.monotonic() - t0
-    assert out["r"].status == 200 and took < 5, (out, took)
+    # Well before the timeout (tests beside this one may hold the
+    # cluster's horizon back for a moment).
+    assert out["r"].status == 200 and took < 15, (out, took)
     assert [e["data"]["message_id"] for e in out["r"].json["items"]] == [later], out["r"].json
 
 
@@ -374,7 +387,7 @@ def test_listener_reconnects():
         assert time.monotonic() < deadline, "the listener did not come back"
         time.sleep(0.1)
     later = send(sql, c["conv"], "after the reconnect")
-    assert s.next_matching(is_message(later), timeout=5) is not None
+    assert s.next_matching(is_message(later), timeout=15) is not None
     s.close()
 
 
