@@ -28,18 +28,20 @@ enum db_status db_buyer_order_create(const struct db_order_draft *d, int64_t now
                                      int64_t *sku_id, db_order_fn fn, void *arg)
 {
   static struct db_stmt place =
-      DB_STMT(7, "SELECT r.result, r.order_id FROM order_create($1, $2, $3::jsonb, $4::jsonb,"
-                 " $5, us_to_ts($6), us_to_ts($7)) r");
+      DB_STMT(8, "SELECT r.result, r.order_id FROM order_create($1, $2, $3::jsonb, $4::jsonb,"
+                 " $5, us_to_ts($6), us_to_ts($7), $8::bigint) r");
   static struct db_stmt read = DB_STMT(1, "SELECT " DB_ORDER_COLUMNS " FROM orders o"
                                           " WHERE o.id = $1");
-  char bb[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE], eb[DB_INT64_SIZE];
+  char bb[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE], eb[DB_INT64_SIZE],
+      cb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(bb, d->buyer_id),
                      db_param_int64(sb, d->shop_id),
                      d->items_json,
                      d->address_json,
                      d->note,
                      db_param_int64(nb, now),
-                     db_param_int64(eb, expires_at)};
+                     db_param_int64(eb, expires_at),
+                     d->coupon_id != 0 ? db_param_int64(cb, d->coupon_id) : NULL};
   struct create_result c = {code, 0};
   code[0] = '\0';
   *sku_id = 0;

@@ -19,11 +19,13 @@ struct db_order_draft {
   const char *items_json;
   const char *address_json;
   const char *note;
+  int64_t coupon_id; /* a buyer coupon to use, 0 for none */
 };
 
-/* Places an order (SQL order_create): stock reserved, prices copied. On
- * "ok" fn receives the new order; otherwise *sku_id names the SKU the code
- * is about (0 when it is about the shop). DB_ONE unless the call failed. */
+/* Places an order (SQL order_create): stock reserved, prices copied, the
+ * coupon (if any) used. On "ok" fn receives the new order; otherwise
+ * *sku_id names the SKU the code is about (0 when it is about the shop or
+ * the coupon). DB_ONE unless the call failed. */
 enum db_status db_buyer_order_create(const struct db_order_draft *d, int64_t now,
                                      int64_t expires_at, char code[DB_RESULT_CODE_SIZE],
                                      int64_t *sku_id, db_order_fn fn, void *arg);

@@ -35,6 +35,7 @@ struct db_order {
   const char *review_status; /* NULL (never reviewed), under_review, released, closed */
   const char *review_reason; /* NULL when never reviewed */
   int64_t review_deadline;   /* 0 when never reviewed */
+  int64_t coupon_id;         /* the buyer coupon the order used; 0 for none */
 };
 
 /* Whether a review status means the platform holds the order: it cannot
@@ -56,7 +57,8 @@ typedef void (*db_order_fn)(const struct db_order *o, void *arg);
   " o.flag, o.carrier, o.tracking_no, ts_to_us(o.created_at), ts_to_us(o.expires_at),"             \
   " ts_to_us(o.paid_at), ts_to_us(o.grouped_at), ts_to_us(o.shipped_at),"                          \
   " ts_to_us(o.completed_at), ts_to_us(o.closed_at), o.close_reason, o.after_sales_open,"          \
-  " o.change_seq, o.items, o.review_status, o.review_reason, ts_to_us(o.review_deadline)"
-#define DB_ORDER_NCOLUMNS 36
+  " o.change_seq, o.items, o.review_status, o.review_reason, ts_to_us(o.review_deadline),"         \
+  " o.coupon_id"
+#define DB_ORDER_NCOLUMNS 37
 
 #endif

@@ -44,7 +44,8 @@ void db_order_read(const PGresult *res, int r, int c, struct db_order *o)
   c++;
   o->review_status = db_get_text(res, r, c++);
   o->review_reason = db_get_text(res, r, c++);
-  o->review_deadline = time_or_zero(res, r, c);
+  o->review_deadline = time_or_zero(res, r, c++);
+  o->coupon_id = PQgetisnull(res, r, c) ? 0 : db_get_int64(res, r, c);
 }
 
 struct order_rows {

@@ -91,7 +91,8 @@ static void check_items(json_t *items, struct jsonin_errors *e)
 }
 
 /* Checks the whole body, answering every problem in one 400. */
-static enum http_step read_order_body(struct http_request *rq, int64_t *shop_id, const char **note)
+static enum http_step read_order_body(struct http_request *rq, int64_t *shop_id, const char **note,
+                                      int64_t *coupon_id)
 {
   /* jsonin has no array or object fields: the top level is checked without
    * those two (a shallow copy: strings stay owned by rq->json). */
@@ -106,8 +107,9 @@ static enum http_step read_order_body(struct http_request *rq, int64_t *shop_id,
   const struct jsonin_field fields[] = {
       {"shop_id", JSONIN_INT, true, false, 1, INT64_MAX, shop_id, NULL, NULL},
       {"note", JSONIN_TEXT, false, true, 0, 200, note, NULL, NULL},
+      {"coupon_id", JSONIN_INT, false, true, 1, INT64_MAX, coupon_id, NULL, NULL},
   };
-  jsonin_check(top, fields, 2, "", &e);
+  jsonin_check(top, fields, sizeof fields / sizeof fields[0], "", &e);
   json_decref(top);
   check_items(json_object_get(rq->json, "items"), &e);
   check_address(json_object_get(rq->json, "address"), &e);
@@ -120,6 +122,11 @@ static enum MHD_Result create_refused(struct http_request *rq, const char *code,
   enum problem p;
   if (!problem_by_code(code, &p))
     return reply_problem_code(rq, code, NULL);
+  if (p == PROBLEM_COUPON_UNAVAILABLE)
+    return reply_problem(rq, p,
+                         "the coupon is not yours, used, out of its validity, of another shop or"
+                         " product, or the order is below its minimum",
+                         NULL);
   if (sku_id == 0)
     return reply_problem(rq, p, "no such shop", NULL);
   char detail[96];
@@ -133,9 +140,9 @@ static enum MHD_Result create_refused(struct http_request *rq, const char *code,
 
 enum MHD_Result orders_create(struct http_request *rq)
 {
-  int64_t shop_id = 0;
+  int64_t shop_id = 0, coupon_id = 0;
   const char *note = "";
-  enum http_step step = read_order_body(rq, &shop_id, &note);
+  enum http_step step = read_order_body(rq, &shop_id, &note, &coupon_id);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   /* Checked, so only the declared members remain. */
@@ -146,7 +153,7 @@ enum MHD_Result orders_create(struct http_request *rq)
     free(address);
     return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   }
-  struct db_order_draft d = {rq->session.account.id, shop_id, items, address, note};
+  struct db_order_draft d = {rq->session.account.id, shop_id, items, address, note, coupon_id};
   int64_t now = clock_now_us(), sku_id;
   char code[DB_RESULT_CODE_SIZE];
   struct jsonout view = JSONOUT_INIT;

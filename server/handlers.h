@@ -93,6 +93,21 @@ enum MHD_Result events_poll(struct http_request *rq);
 /* h_chat_search.c: full-history search of a shop's chat */
 enum MHD_Result shop_messages_search(struct http_request *rq);
 
+/* h_coupons.c: coupons, the merchant's side, and the shop's live sessions */
+enum MHD_Result shop_coupons_create(struct http_request *rq);
+enum MHD_Result shop_coupons_create_batch(struct http_request *rq);
+enum MHD_Result shop_coupons_list(struct http_request *rq);
+enum MHD_Result shop_coupons_get(struct http_request *rq);
+enum MHD_Result shop_coupons_stop(struct http_request *rq);
+enum MHD_Result shop_coupons_add_quantity(struct http_request *rq);
+enum MHD_Result shop_live_start(struct http_request *rq);
+enum MHD_Result shop_live_stop(struct http_request *rq);
+
+/* h_buyer_coupons.c: coupons, the buyer's side */
+enum MHD_Result buyer_coupons_claim(struct http_request *rq);
+enum MHD_Result buyer_coupons_claimable(struct http_request *rq);
+enum MHD_Result buyer_coupons_list(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result test_clock_set(struct http_request *rq);
 enum MHD_Result test_jobs_run(struct http_request *rq);

@@ -81,12 +81,25 @@ static const struct route routes[] = {
     {"GET", "/v1/shops/{id}/quick-replies", quick_replies_list, M, NOBODY, false, false},
     {"POST", "/v1/shops/{id}/quick-replies", quick_replies_create, M, JSON, true, false},
     {"PATCH", "/v1/shops/{id}/quick-replies/{id}", quick_replies_update, M, JSON, false, false},
-    {"DELETE", "/v1/shops/{id}/quick-replies/{id}", quick_replies_delete, M, NOBODY, false,
-     false},
+    {"DELETE", "/v1/shops/{id}/quick-replies/{id}", quick_replies_delete, M, NOBODY, false, false},
     {"GET", "/v1/shops/{id}/auto-reply", auto_reply_get, M, NOBODY, false, false},
     {"PUT", "/v1/shops/{id}/auto-reply", auto_reply_put, M, JSON, false, false},
 
     {"GET", "/v1/shops/{id}/messages/search", shop_messages_search, M, NOBODY, false, false},
+
+    {"POST", "/v1/shops/{id}/coupons", shop_coupons_create, M, JSON, true, false},
+    {"POST", "/v1/shops/{id}/coupons:batch", shop_coupons_create_batch, M, JSON, true, false},
+    {"GET", "/v1/shops/{id}/coupons", shop_coupons_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/coupons/{id}", shop_coupons_get, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/coupons/{id}/stop", shop_coupons_stop, M, NOBODY, true, false},
+    {"POST", "/v1/shops/{id}/coupons/{id}/add-quantity", shop_coupons_add_quantity, M, JSON, true,
+     false},
+    {"POST", "/v1/shops/{id}/live/start", shop_live_start, M, NOBODY, true, false},
+    {"POST", "/v1/shops/{id}/live/stop", shop_live_stop, M, NOBODY, true, false},
+
+    {"GET", "/v1/shops/{id}/coupons/claimable", buyer_coupons_claimable, B, NOBODY, false, false},
+    {"POST", "/v1/coupons/{id}/claim", buyer_coupons_claim, B, NOBODY, true, false},
+    {"GET", "/v1/me/coupons", buyer_coupons_list, B, NOBODY, false, false},
 
     {"GET", "/v1/review/orders", review_orders_list, R, NOBODY, false, false},
     {"GET", "/v1/review/orders/{id}/history", review_order_history, R, NOBODY, false, false},

@@ -47,6 +47,12 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
   jsonout_field_int(j, "paid_cents", o->paid_cents);
   jsonout_field_int(j, "refunded_cents", o->refunded_cents);
   jsonout_end_object(j);
+  /* The buyer coupon whose discount is discount_cents. */
+  jsonout_key(j, "coupon_id");
+  if (o->coupon_id != 0)
+    jsonout_int(j, o->coupon_id);
+  else
+    jsonout_null(j);
 
   /* While the platform holds an order, its shop may not learn where it
    * goes: the buyer still sees their own address. */
@@ -101,5 +107,40 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
     jsonout_field_string(j, "merchant_note", o->merchant_note);
     jsonout_field_int(j, "flag", o->flag);
   }
+  jsonout_end_object(j);
+}
+
+void view_coupon(struct jsonout *j, const struct db_coupon *c)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", c->id);
+  jsonout_field_int(j, "shop_id", c->shop_id);
+  jsonout_field_string(j, "kind", c->kind);
+  jsonout_key(j, "product_id");
+  if (c->product_id != 0)
+    jsonout_int(j, c->product_id);
+  else
+    jsonout_null(j);
+  jsonout_field_string(j, "title", c->title);
+  jsonout_field_int(j, "discount_cents", c->discount_cents);
+  jsonout_field_int(j, "min_order_cents", c->min_order_cents);
+  jsonout_field_int(j, "total_quantity", c->total_quantity);
+  jsonout_field_int(j, "claimed", c->claimed);
+  jsonout_field_int(j, "used", c->used);
+  jsonout_field_int(j, "remaining", c->total_quantity - c->claimed);
+  jsonout_field_int(j, "per_buyer_limit", c->per_buyer_limit);
+  jsonout_field_time(j, "claim_start", c->claim_start);
+  jsonout_field_time(j, "claim_end", c->claim_end);
+  jsonout_key(j, "valid_days");
+  if (c->valid_days != 0)
+    jsonout_int(j, c->valid_days);
+  else
+    jsonout_null(j);
+  jsonout_field_time_or_null(j, "valid_from", c->valid_days != 0 ? 0 : c->valid_from);
+  jsonout_field_time_or_null(j, "valid_to", c->valid_days != 0 ? 0 : c->valid_to);
+  jsonout_field_string(j, "channel", c->channel);
+  jsonout_field_string(j, "status", c->status);
+  jsonout_field_time_or_null(j, "stopped_at", c->stopped_at);
+  jsonout_field_time(j, "created_at", c->created_at);
   jsonout_end_object(j);
 }

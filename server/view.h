@@ -3,6 +3,7 @@
 #define MERCHANTD_VIEW_H
 
 #include "accounts.h"
+#include "coupons.h"
 #include "jsonout.h"
 #include "orders.h"
 
@@ -17,5 +18,9 @@ json_t *view_time_or_null(int64_t us);
 /* Writes an order as its buyer sees it (for_merchant false) or as the shop
  * sees it (true: adds merchant_note and flag). */
 void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant);
+
+/* Writes a shop's coupon with its claimed, used and remaining counts and
+ * its status (see docs/openapi.yaml, Coupon). */
+void view_coupon(struct jsonout *j, const struct db_coupon *c);
 
 #endif

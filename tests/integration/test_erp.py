@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 ORDER_KEYS = {"id", "order_sn", "shop_id", "buyer", "status", "items", "amounts", "address",
-              "note", "logistics", "timeline", "close_reason", "after_sales_open", "review",
+              "note", "logistics", "timeline", "close_reason", "after_sales_open", "review", "coupon_id",
               "merchant_note", "flag"}
 
 

@@ -23,7 +23,7 @@ ADDRESS = {"name": "李雷", "phone": "+86 138-0000-0000", "province": "浙江�
            "city": "杭州市", "district": "西湖区", "detail": "文三路 1 号 2 单元"}
 ORDER_KEYS = {"id", "order_sn", "shop_id", "buyer", "status", "items", "amounts", "address",
               "note", "logistics", "timeline", "close_reason", "after_sales_open",
-              "review"}
+              "review", "coupon_id"}
 ITEM_KEYS = {"line", "sku_id", "product_id", "title", "spec", "image", "price_cents",
              "quantity"}
 TIMELINE_KEYS = {"created_at", "pay_deadline", "paid_at", "grouped_at", "shipped_at",

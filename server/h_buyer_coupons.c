@@ -1,0 +1,222 @@
+/* Coupons, the buyer's side: POST /v1/coupons/{id}/claim, GET
+ * /v1/shops/{id}/coupons/claimable and GET /v1/me/coupons. The claim's
+ * exactness (never past the quantity or the per-buyer limit) is SQL
+ * coupon_claim's; using a coupon is POST /v1/orders' (h_orders.c). */
+#include "buyer_coupons.h"
+#include "clock.h"
+#include "cursor.h"
+#include "handlers.h"
+#include "query.h"
+#include "reply.h"
+
+#include <string.h>
+
+/* Cursor kinds: a buyer's coupons (by -id), a shop's claimable coupons
+ * (by -id). */
+#define MY_COUPONS_CURSOR_KIND 'w'
+#define CLAIMABLE_CURSOR_KIND  'y'
+
+/* A buyer coupon as its owner sees it. */
+static void write_buyer_coupon(struct jsonout *j, const struct db_buyer_coupon *c)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", c->id);
+  jsonout_field_int(j, "coupon_id", c->coupon_id);
+  jsonout_field_int(j, "shop_id", c->shop_id);
+  jsonout_field_string(j, "kind", c->kind);
+  jsonout_key(j, "product_id");
+  if (c->product_id != 0)
+    jsonout_int(j, c->product_id);
+  else
+    jsonout_null(j);
+  jsonout_field_string(j, "title", c->title);
+  jsonout_field_int(j, "discount_cents", c->discount_cents);
+  jsonout_field_int(j, "min_order_cents", c->min_order_cents);
+  jsonout_field_time(j, "valid_from", c->valid_from);
+  jsonout_field_time(j, "valid_to", c->valid_to);
+  jsonout_field_string(j, "status", c->status);
+  jsonout_key(j, "used_order_id");
+  if (c->used_order_id != 0)
+    jsonout_int(j, c->used_order_id);
+  else
+    jsonout_null(j);
+  jsonout_field_time(j, "claimed_at", c->claimed_at);
+  jsonout_end_object(j);
+}
+
+/* db_buyer_coupon_fn for a single coupon. */
+static void write_one(const struct db_buyer_coupon *c, void *arg)
+{
+  write_buyer_coupon(arg, c);
+}
+
+static const char *claim_detail(const char *code)
+{
+  if (strcmp(code, "not_found") == 0)
+    return "no such coupon";
+  if (strcmp(code, "not_claimable") == 0)
+    return "the coupon cannot be claimed now: outside its claim window, stopped, or live-only"
+           " while the shop is not live";
+  if (strcmp(code, "claim_limit_reached") == 0)
+    return "you have claimed this coupon as many times as it allows";
+  if (strcmp(code, "sold_out") == 0)
+    return "every coupon of this kind has been claimed";
+  return NULL;
+}
+
+enum MHD_Result buyer_coupons_claim(struct http_request *rq)
+{
+  char code[DB_RESULT_CODE_SIZE];
+  struct jsonout view = JSONOUT_INIT;
+  enum db_status st =
+      db_coupon_claim(rq->session.account.id, rq->ids[0], clock_now_us(), code, write_one, &view);
+  if (st >= DB_NONE && strcmp(code, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_CREATED, &view);
+  jsonout_free(&view);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  return reply_problem_code(rq, code, claim_detail(code));
+}
+
+/* A page being written: {"items": [ so far. Rows past limit only tell that
+ * a next page exists. */
+struct page {
+  struct jsonout out;
+  int64_t last_id;
+  int64_t count, limit;
+};
+
+static void page_begin(struct page *pg, int64_t limit)
+{
+  *pg = (struct page){JSONOUT_INIT, 0, 0, limit};
+  jsonout_begin_object(&pg->out);
+  jsonout_key(&pg->out, "items");
+  jsonout_begin_array(&pg->out);
+}
+
+static enum MHD_Result page_reply(struct http_request *rq, struct page *pg, char kind)
+{
+  jsonout_end_array(&pg->out);
+  char next[CURSOR_TEXT_SIZE];
+  if (pg->count > pg->limit)
+    cursor_encode(kind, &(struct cursor){0, pg->last_id}, next);
+  jsonout_field_string(&pg->out, "next_cursor", pg->count > pg->limit ? next : NULL);
+  jsonout_end_object(&pg->out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &pg->out);
+}
+
+/* Reads ?limit and ?cursor (plus the route's other parameters, first in
+ * params) into *limit and *c. */
+static enum http_step read_page_query(struct http_request *rq, struct query_param *params,
+                                      size_t count, char kind, int64_t *limit, struct cursor *c)
+{
+  const char *cursor_text = NULL;
+  params[count - 2] = (struct query_param)QUERY_PARAM_LIMIT(limit);
+  params[count - 1] = (struct query_param)QUERY_PARAM_CURSOR(&cursor_text);
+  enum http_step step = query_read(rq, params, count);
+  if (step != HTTP_STEP_OK)
+    return step;
+  *c = (struct cursor){0, INT64_MAX};
+  return query_cursor(rq, kind, cursor_text, c);
+}
+
+static void page_add_buyer_coupon(const struct db_buyer_coupon *c, void *arg)
+{
+  struct page *pg = arg;
+  if (pg->count++ < pg->limit) {
+    write_buyer_coupon(&pg->out, c);
+    pg->last_id = c->id;
+  }
+}
+
+enum MHD_Result buyer_coupons_list(struct http_request *rq)
+{
+  static const char *const statuses[] = {"usable", "used", "expired", NULL};
+  int status = -1;
+  int64_t limit = QUERY_LIMIT_DEFAULT;
+  struct cursor c;
+  struct query_param params[] = {{"status", QUERY_ENUM, 0, 0, &status, statuses, NULL}, {0}, {0}};
+  enum http_step step = read_page_query(rq, params, 3, MY_COUPONS_CURSOR_KIND, &limit, &c);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  struct page pg;
+  page_begin(&pg, limit);
+  enum db_status st =
+      db_buyer_coupons_page(rq->session.account.id, status >= 0 ? statuses[status] : NULL,
+                            clock_now_us(), c.id, (int)limit + 1, page_add_buyer_coupon, &pg);
+  if (st < DB_NONE) {
+    jsonout_free(&pg.out);
+    return reply_db_error(rq, st);
+  }
+  return page_reply(rq, &pg, MY_COUPONS_CURSOR_KIND);
+}
+
+static void write_time_or_null(struct jsonout *j, const char *key, int64_t us, bool set)
+{
+  if (set)
+    jsonout_field_time(j, key, us);
+  else {
+    jsonout_key(j, key);
+    jsonout_null(j);
+  }
+}
+
+/* A shop coupon as a buyer about to claim it sees it: the coupon's own
+ * fields (without the shop's used count) and claimable_count, how many
+ * more this buyer may claim now. */
+static void page_add_claimable(const struct db_claimable_coupon *c, void *arg)
+{
+  struct page *pg = arg;
+  if (pg->count++ >= pg->limit)
+    return;
+  pg->last_id = c->id;
+  struct jsonout *j = &pg->out;
+  bool fixed = c->valid_days == 0;
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", c->id);
+  jsonout_field_int(j, "shop_id", c->shop_id);
+  jsonout_field_string(j, "kind", c->kind);
+  jsonout_key(j, "product_id");
+  if (c->product_id != 0)
+    jsonout_int(j, c->product_id);
+  else
+    jsonout_null(j);
+  jsonout_field_string(j, "title", c->title);
+  jsonout_field_int(j, "discount_cents", c->discount_cents);
+  jsonout_field_int(j, "min_order_cents", c->min_order_cents);
+  jsonout_field_int(j, "total_quantity", c->total_quantity);
+  jsonout_field_int(j, "remaining", c->remaining);
+  jsonout_field_int(j, "per_buyer_limit", c->per_buyer_limit);
+  jsonout_field_time(j, "claim_start", c->claim_start);
+  jsonout_field_time(j, "claim_end", c->claim_end);
+  jsonout_key(j, "valid_days");
+  if (!fixed)
+    jsonout_int(j, c->valid_days);
+  else
+    jsonout_null(j);
+  write_time_or_null(j, "valid_from", c->valid_from, fixed);
+  write_time_or_null(j, "valid_to", c->valid_to, fixed);
+  jsonout_field_string(j, "channel", c->channel);
+  jsonout_field_int(j, "claimable_count", c->claimable_count);
+  jsonout_end_object(j);
+}
+
+enum MHD_Result buyer_coupons_claimable(struct http_request *rq)
+{
+  int64_t limit = QUERY_LIMIT_DEFAULT;
+  struct cursor c;
+  struct query_param params[2];
+  enum http_step step = read_page_query(rq, params, 2, CLAIMABLE_CURSOR_KIND, &limit, &c);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  struct page pg;
+  page_begin(&pg, limit);
+  enum db_status st = db_coupons_claimable(rq->session.account.id, rq->ids[0], clock_now_us(), c.id,
+                                           (int)limit + 1, page_add_claimable, &pg);
+  if (st < DB_ONE) {
+    jsonout_free(&pg.out);
+    return st == DB_NONE ? reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL)
+                         : reply_db_error(rq, st);
+  }
+  return page_reply(rq, &pg, CLAIMABLE_CURSOR_KIND);
+}
