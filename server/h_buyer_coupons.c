@@ -24,22 +24,14 @@ static void write_buyer_coupon(struct jsonout *j, const struct db_buyer_coupon *
   jsonout_field_int(j, "coupon_id", c->coupon_id);
   jsonout_field_int(j, "shop_id", c->shop_id);
   jsonout_field_string(j, "kind", c->kind);
-  jsonout_key(j, "product_id");
-  if (c->product_id != 0)
-    jsonout_int(j, c->product_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "product_id", c->product_id);
   jsonout_field_string(j, "title", c->title);
   jsonout_field_int(j, "discount_cents", c->discount_cents);
   jsonout_field_int(j, "min_order_cents", c->min_order_cents);
   jsonout_field_time(j, "valid_from", c->valid_from);
   jsonout_field_time(j, "valid_to", c->valid_to);
   jsonout_field_string(j, "status", c->status);
-  jsonout_key(j, "used_order_id");
-  if (c->used_order_id != 0)
-    jsonout_int(j, c->used_order_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "used_order_id", c->used_order_id);
   jsonout_field_time(j, "claimed_at", c->claimed_at);
   jsonout_end_object(j);
 }
@@ -151,16 +143,6 @@ enum MHD_Result buyer_coupons_list(struct http_request *rq)
   return page_reply(rq, &pg, MY_COUPONS_CURSOR_KIND);
 }
 
-static void write_time_or_null(struct jsonout *j, const char *key, int64_t us, bool set)
-{
-  if (set)
-    jsonout_field_time(j, key, us);
-  else {
-    jsonout_key(j, key);
-    jsonout_null(j);
-  }
-}
-
 /* A shop coupon as a buyer about to claim it sees it: the coupon's own
  * fields (without the shop's used count) and claimable_count, how many
  * more this buyer may claim now. */
@@ -176,11 +158,7 @@ static void page_add_claimable(const struct db_claimable_coupon *c, void *arg)
   jsonout_field_int(j, "id", c->id);
   jsonout_field_int(j, "shop_id", c->shop_id);
   jsonout_field_string(j, "kind", c->kind);
-  jsonout_key(j, "product_id");
-  if (c->product_id != 0)
-    jsonout_int(j, c->product_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "product_id", c->product_id);
   jsonout_field_string(j, "title", c->title);
   jsonout_field_int(j, "discount_cents", c->discount_cents);
   jsonout_field_int(j, "min_order_cents", c->min_order_cents);
@@ -189,13 +167,9 @@ static void page_add_claimable(const struct db_claimable_coupon *c, void *arg)
   jsonout_field_int(j, "per_buyer_limit", c->per_buyer_limit);
   jsonout_field_time(j, "claim_start", c->claim_start);
   jsonout_field_time(j, "claim_end", c->claim_end);
-  jsonout_key(j, "valid_days");
-  if (!fixed)
-    jsonout_int(j, c->valid_days);
-  else
-    jsonout_null(j);
-  write_time_or_null(j, "valid_from", c->valid_from, fixed);
-  write_time_or_null(j, "valid_to", c->valid_to, fixed);
+  jsonout_field_int_or_null(j, "valid_days", c->valid_days);
+  jsonout_field_time_or_null(j, "valid_from", fixed ? c->valid_from : 0);
+  jsonout_field_time_or_null(j, "valid_to", fixed ? c->valid_to : 0);
   jsonout_field_string(j, "channel", c->channel);
   jsonout_field_int(j, "claimable_count", c->claimable_count);
   jsonout_end_object(j);

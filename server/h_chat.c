@@ -82,11 +82,7 @@ static void write_message(struct jsonout *j, const struct db_message *m)
   jsonout_field_int(j, "id", m->id);
   jsonout_field_int(j, "conversation_id", m->conversation_id);
   jsonout_field_string(j, "sender", m->sender);
-  jsonout_key(j, "sender_id");
-  if (m->sender_id != 0)
-    jsonout_int(j, m->sender_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "sender_id", m->sender_id);
   jsonout_field_string(j, "type", m->type);
   if (strcmp(m->type, "text") == 0) {
     jsonout_field_string(j, "text", m->body);

@@ -47,11 +47,7 @@ static void event_json(struct jsonout *j, const struct db_event *e)
   jsonout_begin_object(j);
   jsonout_field_int(j, "id", e->id);
   jsonout_field_string(j, "kind", e->kind);
-  jsonout_key(j, "shop_id");
-  if (e->shop_id != 0)
-    jsonout_int(j, e->shop_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "shop_id", e->shop_id);
   jsonout_key(j, "data");
   jsonout_raw(j, e->data);
   jsonout_field_time(j, "created_at", e->created_at);

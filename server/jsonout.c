@@ -228,3 +228,12 @@ void jsonout_field_time_or_null(struct jsonout *j, const char *key, int64_t us)
   else
     jsonout_null(j);
 }
+
+void jsonout_field_int_or_null(struct jsonout *j, const char *key, int64_t v)
+{
+  jsonout_key(j, key);
+  if (v != 0)
+    jsonout_int(j, v);
+  else
+    jsonout_null(j);
+}

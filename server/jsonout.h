@@ -55,5 +55,7 @@ void jsonout_field_bool(struct jsonout *j, const char *key, bool v);
 void jsonout_field_time(struct jsonout *j, const char *key, int64_t us);
 /* A time, or null when unset (0). */
 void jsonout_field_time_or_null(struct jsonout *j, const char *key, int64_t us);
+/* An integer, or null when unset (0): optional ids and counts. */
+void jsonout_field_int_or_null(struct jsonout *j, const char *key, int64_t v);
 
 #endif

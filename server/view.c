@@ -48,11 +48,7 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
   jsonout_field_int(j, "refunded_cents", o->refunded_cents);
   jsonout_end_object(j);
   /* The buyer coupon whose discount is discount_cents. */
-  jsonout_key(j, "coupon_id");
-  if (o->coupon_id != 0)
-    jsonout_int(j, o->coupon_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "coupon_id", o->coupon_id);
 
   /* While the platform holds an order, its shop may not learn where it
    * goes: the buyer still sees their own address. */
@@ -116,11 +112,7 @@ void view_coupon(struct jsonout *j, const struct db_coupon *c)
   jsonout_field_int(j, "id", c->id);
   jsonout_field_int(j, "shop_id", c->shop_id);
   jsonout_field_string(j, "kind", c->kind);
-  jsonout_key(j, "product_id");
-  if (c->product_id != 0)
-    jsonout_int(j, c->product_id);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "product_id", c->product_id);
   jsonout_field_string(j, "title", c->title);
   jsonout_field_int(j, "discount_cents", c->discount_cents);
   jsonout_field_int(j, "min_order_cents", c->min_order_cents);
@@ -131,11 +123,7 @@ void view_coupon(struct jsonout *j, const struct db_coupon *c)
   jsonout_field_int(j, "per_buyer_limit", c->per_buyer_limit);
   jsonout_field_time(j, "claim_start", c->claim_start);
   jsonout_field_time(j, "claim_end", c->claim_end);
-  jsonout_key(j, "valid_days");
-  if (c->valid_days != 0)
-    jsonout_int(j, c->valid_days);
-  else
-    jsonout_null(j);
+  jsonout_field_int_or_null(j, "valid_days", c->valid_days);
   jsonout_field_time_or_null(j, "valid_from", c->valid_days != 0 ? 0 : c->valid_from);
   jsonout_field_time_or_null(j, "valid_to", c->valid_days != 0 ? 0 : c->valid_to);
   jsonout_field_string(j, "channel", c->channel);
