@@ -46,7 +46,7 @@ claims() {
   TOKENS="$work/tokens" LO=$1 HI=$2 wrk --latency -t2 -c"$CONNS" -d"${DURATION}s" \
     -s "$here/coupons_claim.lua" "$url" >"$work/wrk.out"
   awk '
-    / requests in / { n = $1; secs = $5; sub(/s,?$/, "", secs) }
+    / requests in / { n = $1; secs = $4; sub(/s,?$/, "", secs) }
     /Non-2xx/ { bad = $5 }
     /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
     END { printf "%.0f %.2f %d\n", (n - bad) / secs, p99, bad }' "$work/wrk.out"
