@@ -1,13 +1,10 @@
 #include "shop_orders.h"
 
+#include "clock.h"
 #include "orders_read.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* Times no order reaches: 0001-01-01 and 10000-01-01, UTC. */
-#define TIME_MIN INT64_C(-62135596800000000)
-#define TIME_MAX INT64_C(253402300800000000)
 
 #define PARAM(n)  "$" #n
 #define TEXT(x)   #x
@@ -203,7 +200,7 @@ static bool pair_less(int64_t a, int64_t b, int64_t c, int64_t d)
  * position narrows the window on the side the ordering walks from. */
 static void build_params(const struct db_order_filter *f, int64_t merchant_id, struct params *p)
 {
-  int64_t lo_key = TIME_MIN, lo_id = 0, hi_key = TIME_MAX, hi_id = INT64_MAX;
+  int64_t lo_key = CLOCK_TIME_MIN, lo_id = 0, hi_key = CLOCK_TIME_MAX, hi_id = INT64_MAX;
   if (by_created(f->sort) && f->has_created_from)
     lo_key = f->created_from;
   if (by_created(f->sort) && f->has_created_to)

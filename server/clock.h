@@ -8,6 +8,10 @@
 
 #define CLOCK_US_PER_SEC   INT64_C(1000000)
 #define CLOCK_RFC3339_SIZE 32
+/* Times no stored time reaches, 0001-01-01 and 10000-01-01 UTC: bounds for
+ * keyset windows, and clamps for keys read from client cursors. */
+#define CLOCK_TIME_MIN INT64_C(-62135596800000000)
+#define CLOCK_TIME_MAX INT64_C(253402300800000000)
 
 /* Wall-clock time in microseconds since the Unix epoch (frozen time if set). */
 int64_t clock_now_us(void);

@@ -9,50 +9,55 @@
 #include "handlers.h"
 #include "jsonin.h"
 #include "logistics.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 #include "tenancy.h"
-#include "view.h"
 
 #include <string.h>
 
 /* The cursor kind of the after-sales list (newest first, by id). */
 #define AFTER_SALES_CURSOR 'a'
 
-static json_t *after_sale_json(const struct db_after_sale *a)
+static void write_after_sale(struct jsonout *j, const struct db_after_sale *a)
 {
-  json_t *logistics = a->carrier != NULL ? json_pack("{s:s, s:s?}", "carrier", a->carrier,
-                                                     "tracking_no", a->tracking_no)
-                                         : json_null();
-  return json_pack(
-      "{s:I, s:I, s:s, s:{s:I, s:s}, s:s, s:s, s:I, s:s, s:s?, s:o, s:o, s:o, s:o,"
-      " s:o}",
-      "id", (json_int_t)a->id, "order_id", (json_int_t)a->order_id, "order_sn", a->order_sn,
-      "buyer", "id", (json_int_t)a->buyer_id, "name", a->buyer_name, "type", a->type, "reason",
-      a->reason, "amount_cents", (json_int_t)a->amount_cents, "status", a->status, "reject_reason",
-      a->reject_reason, "logistics", logistics, "created_at", view_time(a->created_at),
-      "decided_at", view_time_or_null(a->decided_at), "reshipped_at",
-      view_time_or_null(a->reshipped_at), "reship_deadline", view_time_or_null(a->reship_deadline));
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", a->id);
+  jsonout_field_int(j, "order_id", a->order_id);
+  jsonout_field_string(j, "order_sn", a->order_sn);
+  jsonout_key(j, "buyer");
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", a->buyer_id);
+  jsonout_field_string(j, "name", a->buyer_name);
+  jsonout_end_object(j);
+  jsonout_field_string(j, "type", a->type);
+  jsonout_field_string(j, "reason", a->reason);
+  jsonout_field_int(j, "amount_cents", a->amount_cents);
+  jsonout_field_string(j, "status", a->status);
+  jsonout_field_string(j, "reject_reason", a->reject_reason);
+  jsonout_key(j, "logistics");
+  if (a->carrier != NULL) {
+    jsonout_begin_object(j);
+    jsonout_field_string(j, "carrier", a->carrier);
+    jsonout_field_string(j, "tracking_no", a->tracking_no);
+    jsonout_end_object(j);
+  } else {
+    jsonout_null(j);
+  }
+  jsonout_field_time(j, "created_at", a->created_at);
+  jsonout_field_time_or_null(j, "decided_at", a->decided_at);
+  jsonout_field_time_or_null(j, "reshipped_at", a->reshipped_at);
+  jsonout_field_time_or_null(j, "reship_deadline", a->reship_deadline);
+  jsonout_end_object(j);
 }
-
-struct page {
-  json_t *items;
-  int64_t limit;
-  int64_t last_id; /* of the last item shown */
-  bool more;       /* a row past the limit came back */
-  bool failed;     /* an item could not be built */
-};
 
 static void add_item(const struct db_after_sale *a, void *arg)
 {
   struct page *pg = arg;
-  if ((int64_t)json_array_size(pg->items) == pg->limit) {
-    pg->more = true;
+  if (!page_row(pg))
     return;
-  }
-  if (json_array_append_new(pg->items, after_sale_json(a)) != 0)
-    pg->failed = true;
-  pg->last_id = a->id;
+  write_after_sale(&pg->out, a);
+  pg->last = (struct cursor){0, a->id};
 }
 
 enum MHD_Result shop_after_sales_list(struct http_request *rq)
@@ -76,43 +81,33 @@ enum MHD_Result shop_after_sales_list(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
 
-  /* One row past the page tells whether there is a next one. */
-  struct page pg = {json_array(), limit, 0, false, false};
-  if (pg.items == NULL)
-    return MHD_NO;
+  struct page pg;
+  page_begin(&pg, limit);
   enum db_status st = db_after_sales_list(rq->ids[0], status >= 0 ? statuses[status] : NULL,
                                           after.id, limit + 1, add_item, &pg);
-  if (st < DB_NONE || pg.failed) {
-    json_decref(pg.items);
-    return pg.failed ? reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL)
-                     : reply_db_error(rq, st);
+  if (st < DB_NONE) {
+    jsonout_free(&pg.out);
+    return reply_db_error(rq, st);
   }
-  json_t *next = json_null();
-  if (pg.more) {
-    char text[CURSOR_TEXT_SIZE];
-    cursor_encode(AFTER_SALES_CURSOR, &(struct cursor){0, pg.last_id}, text);
-    next = json_string(text);
-  }
-  return reply_json_steal(rq, MHD_HTTP_OK,
-                          json_pack("{s:o, s:o}", "items", pg.items, "next_cursor", next));
+  return page_reply(rq, &pg, AFTER_SALES_CURSOR);
 }
 
-static void keep_json(const struct db_after_sale *a, void *arg)
+static void write_one(const struct db_after_sale *a, void *arg)
 {
-  *(json_t **)arg = after_sale_json(a);
+  write_after_sale(arg, a);
 }
 
 /* Answers a decision: the request as it now stands, or its result code.
  * The SQL function's invalid_field can only mean an unknown carrier, since
  * the tracking number's format was checked here already. */
 static enum MHD_Result decided(struct http_request *rq, enum db_status st, const char *result,
-                               json_t *body)
+                               struct jsonout *body)
 {
+  if (st >= DB_NONE && strcmp(result, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_OK, body);
+  jsonout_free(body);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  if (strcmp(result, "ok") == 0)
-    return reply_json_steal(rq, MHD_HTTP_OK, body);
-  json_decref(body);
   if (strcmp(result, "not_found") == 0)
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such after-sales request in this shop", NULL);
   if (strcmp(result, "invalid_field") == 0)
@@ -123,10 +118,10 @@ static enum MHD_Result decided(struct http_request *rq, enum db_status st, const
 enum MHD_Result shop_after_sales_approve(struct http_request *rq)
 {
   char result[DB_RESULT_CODE_SIZE];
-  json_t *body = NULL;
+  struct jsonout body = JSONOUT_INIT;
   enum db_status st = db_after_sale_approve(rq->session.account.id, rq->ids[0], rq->ids[1],
-                                            clock_now_us(), result, keep_json, &body);
-  return decided(rq, st, result, body);
+                                            clock_now_us(), result, write_one, &body);
+  return decided(rq, st, result, &body);
 }
 
 static const char *not_blank(const char *s)
@@ -144,10 +139,10 @@ enum MHD_Result shop_after_sales_reject(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char result[DB_RESULT_CODE_SIZE];
-  json_t *body = NULL;
+  struct jsonout body = JSONOUT_INIT;
   enum db_status st = db_after_sale_reject(rq->session.account.id, rq->ids[0], rq->ids[1], reason,
-                                           clock_now_us(), result, keep_json, &body);
-  return decided(rq, st, result, body);
+                                           clock_now_us(), result, write_one, &body);
+  return decided(rq, st, result, &body);
 }
 
 enum MHD_Result shop_after_sales_reship(struct http_request *rq)
@@ -157,8 +152,8 @@ enum MHD_Result shop_after_sales_reship(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char result[DB_RESULT_CODE_SIZE];
-  json_t *body = NULL;
+  struct jsonout body = JSONOUT_INIT;
   enum db_status st = db_after_sale_reship(rq->session.account.id, rq->ids[0], rq->ids[1], carrier,
-                                           tracking_no, clock_now_us(), result, keep_json, &body);
-  return decided(rq, st, result, body);
+                                           tracking_no, clock_now_us(), result, write_one, &body);
+  return decided(rq, st, result, &body);
 }

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "cursor.h"
 #include "handlers.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 
@@ -70,33 +71,6 @@ enum MHD_Result buyer_coupons_claim(struct http_request *rq)
   return reply_problem_code(rq, code, claim_detail(code));
 }
 
-/* A page being written: {"items": [ so far. Rows past limit only tell that
- * a next page exists. */
-struct page {
-  struct jsonout out;
-  int64_t last_id;
-  int64_t count, limit;
-};
-
-static void page_begin(struct page *pg, int64_t limit)
-{
-  *pg = (struct page){JSONOUT_INIT, 0, 0, limit};
-  jsonout_begin_object(&pg->out);
-  jsonout_key(&pg->out, "items");
-  jsonout_begin_array(&pg->out);
-}
-
-static enum MHD_Result page_reply(struct http_request *rq, struct page *pg, char kind)
-{
-  jsonout_end_array(&pg->out);
-  char next[CURSOR_TEXT_SIZE];
-  if (pg->count > pg->limit)
-    cursor_encode(kind, &(struct cursor){0, pg->last_id}, next);
-  jsonout_field_string(&pg->out, "next_cursor", pg->count > pg->limit ? next : NULL);
-  jsonout_end_object(&pg->out);
-  return reply_jsonout(rq, MHD_HTTP_OK, &pg->out);
-}
-
 /* Reads ?limit and ?cursor (plus the route's other parameters, first in
  * params) into *limit and *c. */
 static enum http_step read_page_query(struct http_request *rq, struct query_param *params,
@@ -115,9 +89,9 @@ static enum http_step read_page_query(struct http_request *rq, struct query_para
 static void page_add_buyer_coupon(const struct db_buyer_coupon *c, void *arg)
 {
   struct page *pg = arg;
-  if (pg->count++ < pg->limit) {
+  if (page_row(pg)) {
     write_buyer_coupon(&pg->out, c);
-    pg->last_id = c->id;
+    pg->last = (struct cursor){0, c->id};
   }
 }
 
@@ -149,9 +123,9 @@ enum MHD_Result buyer_coupons_list(struct http_request *rq)
 static void page_add_claimable(const struct db_claimable_coupon *c, void *arg)
 {
   struct page *pg = arg;
-  if (pg->count++ >= pg->limit)
+  if (!page_row(pg))
     return;
-  pg->last_id = c->id;
+  pg->last = (struct cursor){0, c->id};
   struct jsonout *j = &pg->out;
   bool fixed = c->valid_days == 0;
   jsonout_begin_object(j);

@@ -15,6 +15,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 #include "view.h"
@@ -34,14 +35,11 @@
 #define PRODUCTS_CARD_MAX 10
 
 /* What the callbacks write into: one object, or a list's items. */
+/* A reply being written: one object, or a list page (page.out holds
+ * either), for the account that asks. */
 struct out {
-  struct jsonout j;
+  struct page page;
   int64_t caller;
-  /* Lists: limit items; the row after them only tells that there is a
-   * next page, which starts after the last item shown. */
-  int64_t limit, n;
-  bool more;
-  struct cursor last;
 };
 
 /* A conversation as the caller sees it: unread_count is their side's. */
@@ -99,36 +97,30 @@ static void write_message(struct jsonout *j, const struct db_message *m)
 static void set_conversation(const struct db_conversation *c, void *arg)
 {
   struct out *o = arg;
-  write_conversation(&o->j, c, o->caller);
+  write_conversation(&o->page.out, c, o->caller);
 }
 
 static void add_conversation(const struct db_conversation *c, void *arg)
 {
   struct out *o = arg;
-  if (o->n == o->limit) {
-    o->more = true;
+  if (!page_row(&o->page))
     return;
-  }
-  write_conversation(&o->j, c, o->caller);
-  o->n++;
-  o->last = (struct cursor){c->last_activity_at, c->id};
+  write_conversation(&o->page.out, c, o->caller);
+  o->page.last = (struct cursor){c->last_activity_at, c->id};
 }
 
 static void add_message(const struct db_message *m, void *arg)
 {
-  write_message(&((struct out *)arg)->j, m);
+  write_message(&((struct out *)arg)->page.out, m);
 }
 
 static void add_order(const struct db_order *ord, void *arg)
 {
   struct out *o = arg;
-  if (o->n == o->limit) {
-    o->more = true;
+  if (!page_row(&o->page))
     return;
-  }
-  view_order(&o->j, ord, true);
-  o->n++;
-  o->last = (struct cursor){0, ord->id};
+  view_order(&o->page.out, ord, true);
+  o->page.last = (struct cursor){0, ord->id};
 }
 
 static enum MHD_Result no_conversation(struct http_request *rq)
@@ -140,30 +132,12 @@ static enum MHD_Result no_conversation(struct http_request *rq)
 static enum MHD_Result one_reply(struct http_request *rq, unsigned status, enum db_status st,
                                  struct out *o)
 {
-  if (st < DB_NONE || o->j.len == 0) {
-    jsonout_free(&o->j);
+  if (st < DB_NONE || o->page.out.len == 0) {
+    jsonout_free(&o->page.out);
     return st < DB_NONE ? reply_db_error(rq, st)
                         : reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   }
-  return reply_jsonout(rq, status, &o->j);
-}
-
-/* Opens a list reply: {"items": [ */
-static void list_begin(struct out *o)
-{
-  jsonout_begin_object(&o->j);
-  jsonout_key(&o->j, "items");
-  jsonout_begin_array(&o->j);
-}
-
-/* Closes the items and writes next_cursor; the object stays open. */
-static void list_end(struct out *o, char kind)
-{
-  jsonout_end_array(&o->j);
-  char next[CURSOR_TEXT_SIZE];
-  if (o->more)
-    cursor_encode(kind, &o->last, next);
-  jsonout_field_string(&o->j, "next_cursor", o->more ? next : NULL);
+  return reply_jsonout(rq, status, &o->page.out);
 }
 
 /* Reads ?limit= and ?cursor= (plus extra parameters) into the list's
@@ -186,11 +160,11 @@ enum MHD_Result chat_conversation_open(struct http_request *rq)
 {
   char code[DB_RESULT_CODE_SIZE];
   bool created;
-  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   enum db_status st = db_conversation_open(o.caller, rq->ids[0], clock_now_us(), code, &created,
                                            set_conversation, &o);
   if (st >= DB_NONE && strcmp(code, "not_found") == 0) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
   }
   return one_reply(rq, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, st, &o);
@@ -198,58 +172,60 @@ enum MHD_Result chat_conversation_open(struct http_request *rq)
 
 enum MHD_Result chat_conversations_list(struct http_request *rq)
 {
-  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   struct cursor after = {DB_CHAT_KEY_MAX, INT64_MAX};
   struct query_param params[2];
-  enum http_step step = list_params(rq, CURSOR_BUYER_CONVERSATIONS, params, 2, &o.limit, &after);
+  enum http_step step =
+      list_params(rq, CURSOR_BUYER_CONVERSATIONS, params, 2, &o.page.limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (o.limit == 0)
-    o.limit = QUERY_LIMIT_DEFAULT;
+  if (o.page.limit == 0)
+    o.page.limit = QUERY_LIMIT_DEFAULT;
   struct db_conversation_page p = {o.caller,  0,        DB_CONVERSATIONS_ALL,
-                                   after.key, after.id, (int)o.limit + 1};
-  list_begin(&o);
+                                   after.key, after.id, (int)o.page.limit + 1};
+  page_begin(&o.page, o.page.limit);
   enum db_status st = db_buyer_conversations_page(&p, add_conversation, &o);
   if (st < DB_NONE) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     return reply_db_error(rq, st);
   }
-  list_end(&o, CURSOR_BUYER_CONVERSATIONS);
-  jsonout_end_object(&o.j);
-  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+  page_end(&o.page, CURSOR_BUYER_CONVERSATIONS);
+  jsonout_end_object(&o.page.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.page.out);
 }
 
 enum MHD_Result chat_shop_conversations(struct http_request *rq)
 {
   static const char *const filters[] = {"all", "unread", "unreplied", NULL};
   int filter = DB_CONVERSATIONS_ALL;
-  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   struct cursor after = {DB_CHAT_KEY_MAX, INT64_MAX};
   struct query_param params[3] = {[2] = {"filter", QUERY_ENUM, 0, 0, &filter, filters, NULL}};
-  enum http_step step = list_params(rq, CURSOR_SHOP_CONVERSATIONS, params, 3, &o.limit, &after);
+  enum http_step step =
+      list_params(rq, CURSOR_SHOP_CONVERSATIONS, params, 3, &o.page.limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (o.limit == 0)
-    o.limit = QUERY_LIMIT_DEFAULT;
+  if (o.page.limit == 0)
+    o.page.limit = QUERY_LIMIT_DEFAULT;
   struct db_conversation_page p = {o.caller,  rq->ids[0], (enum db_conversation_filter)filter,
-                                   after.key, after.id,   (int)o.limit + 1};
+                                   after.key, after.id,   (int)o.page.limit + 1};
   struct db_conversation_counts counts;
-  list_begin(&o);
+  page_begin(&o.page, o.page.limit);
   enum db_status st = db_shop_conversations_page(&p, add_conversation, &o, &counts);
   if (st <= DB_NONE) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     return st < DB_NONE ? reply_db_error(rq, st)
                         : reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
   }
-  list_end(&o, CURSOR_SHOP_CONVERSATIONS);
-  jsonout_key(&o.j, "counts");
-  jsonout_begin_object(&o.j);
-  jsonout_field_int(&o.j, "all", counts.all);
-  jsonout_field_int(&o.j, "unread", counts.unread);
-  jsonout_field_int(&o.j, "unreplied", counts.unreplied);
-  jsonout_end_object(&o.j);
-  jsonout_end_object(&o.j);
-  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+  page_end(&o.page, CURSOR_SHOP_CONVERSATIONS);
+  jsonout_key(&o.page.out, "counts");
+  jsonout_begin_object(&o.page.out);
+  jsonout_field_int(&o.page.out, "all", counts.all);
+  jsonout_field_int(&o.page.out, "unread", counts.unread);
+  jsonout_field_int(&o.page.out, "unreplied", counts.unreplied);
+  jsonout_end_object(&o.page.out);
+  jsonout_end_object(&o.page.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.page.out);
 }
 
 enum MHD_Result chat_messages_list(struct http_request *rq)
@@ -274,18 +250,18 @@ enum MHD_Result chat_messages_list(struct http_request *rq)
                               : has_before ? before
                                            : INT64_MAX,
                               (int)limit};
-  struct out o = {.j = JSONOUT_INIT};
+  struct out o = {.page.out = JSONOUT_INIT};
   bool more;
-  list_begin(&o);
+  page_begin(&o.page, limit);
   enum db_status st = db_messages_page(&p, add_message, &o, &more);
   if (st <= DB_NONE) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     return st < DB_NONE ? reply_db_error(rq, st) : no_conversation(rq);
   }
-  jsonout_end_array(&o.j);
-  jsonout_field_bool(&o.j, "has_more", more);
-  jsonout_end_object(&o.j);
-  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+  jsonout_end_array(&o.page.out);
+  jsonout_field_bool(&o.page.out, "has_more", more);
+  jsonout_end_object(&o.page.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.page.out);
 }
 
 /* The members each message type takes. */
@@ -428,11 +404,11 @@ enum MHD_Result chat_message_send(struct http_request *rq)
   struct db_message_draft d = {type, url != NULL ? url : text, quick_reply_id,
                                products[0] != '\0' ? products : NULL, order_id};
   char code[DB_RESULT_CODE_SIZE], field[DB_RESULT_CODE_SIZE];
-  struct out o = {.j = JSONOUT_INIT};
+  struct out o = {.page.out = JSONOUT_INIT};
   enum db_status st = db_message_send(rq->session.account.id, rq->ids[0], &d, clock_now_us(), code,
                                       field, add_message, &o);
   if (st >= DB_NONE && strcmp(code, "ok") != 0) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     if (strcmp(code, "invalid_field") != 0)
       return strcmp(code, "not_found") == 0 ? no_conversation(rq)
                                             : reply_problem_code(rq, code, NULL);
@@ -453,11 +429,11 @@ enum MHD_Result chat_conversation_read(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char code[DB_RESULT_CODE_SIZE];
-  struct out o = {.j = JSONOUT_INIT, .caller = rq->session.account.id};
+  struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   enum db_status st = db_conversation_mark_read(o.caller, rq->ids[0], up_to, clock_now_us(), code,
                                                 set_conversation, &o);
   if (st >= DB_NONE && strcmp(code, "ok") != 0) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     if (strcmp(code, "invalid_field") == 0)
       return reply_problem(rq, PROBLEM_INVALID_FIELD,
                            "up_to_message_id is not of this conversation",
@@ -471,22 +447,23 @@ enum MHD_Result chat_conversation_read(struct http_request *rq)
 
 enum MHD_Result chat_conversation_orders(struct http_request *rq)
 {
-  struct out o = {.j = JSONOUT_INIT};
+  struct out o = {.page.out = JSONOUT_INIT};
   struct cursor after = {0, INT64_MAX};
   struct query_param params[2];
-  enum http_step step = list_params(rq, CURSOR_CONVERSATION_ORDERS, params, 2, &o.limit, &after);
+  enum http_step step =
+      list_params(rq, CURSOR_CONVERSATION_ORDERS, params, 2, &o.page.limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (o.limit == 0)
-    o.limit = QUERY_LIMIT_DEFAULT;
-  list_begin(&o);
+  if (o.page.limit == 0)
+    o.page.limit = QUERY_LIMIT_DEFAULT;
+  page_begin(&o.page, o.page.limit);
   enum db_status st = db_conversation_orders_page(rq->session.account.id, rq->ids[0], after.id,
-                                                  (int)o.limit + 1, add_order, &o);
+                                                  (int)o.page.limit + 1, add_order, &o);
   if (st <= DB_NONE) {
-    jsonout_free(&o.j);
+    jsonout_free(&o.page.out);
     return st < DB_NONE ? reply_db_error(rq, st) : no_conversation(rq);
   }
-  list_end(&o, CURSOR_CONVERSATION_ORDERS);
-  jsonout_end_object(&o.j);
-  return reply_jsonout(rq, MHD_HTTP_OK, &o.j);
+  page_end(&o.page, CURSOR_CONVERSATION_ORDERS);
+  jsonout_end_object(&o.page.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &o.page.out);
 }

@@ -14,6 +14,7 @@
 #include "coupons.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 #include "view.h"
@@ -261,20 +262,13 @@ enum MHD_Result shop_coupons_create_batch(struct http_request *rq)
   return ret;
 }
 
-/* A page of coupons being written, one row past the page telling whether
- * there is a next one. */
-struct page {
-  struct jsonout out;
-  int64_t limit, rows, last_id;
-};
-
 static void write_page_row(const struct db_coupon *c, void *arg)
 {
   struct page *pg = arg;
-  if (++pg->rows > pg->limit)
+  if (!page_row(pg))
     return;
   view_coupon(&pg->out, c);
-  pg->last_id = c->id;
+  pg->last = (struct cursor){0, c->id};
 }
 
 enum MHD_Result shop_coupons_list(struct http_request *rq)
@@ -295,10 +289,8 @@ enum MHD_Result shop_coupons_list(struct http_request *rq)
     step = query_cursor(rq, COUPONS_CURSOR, cursor_text, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct page pg = {.out = JSONOUT_INIT, .limit = limit};
-  jsonout_begin_object(&pg.out);
-  jsonout_key(&pg.out, "items");
-  jsonout_begin_array(&pg.out);
+  struct page pg;
+  page_begin(&pg, limit);
   enum db_status st =
       db_coupons_page(rq->session.account.id, rq->ids[0], status >= 0 ? statuses[status] : NULL,
                       clock_now_us(), after.id, (int)limit + 1, write_page_row, &pg);
@@ -307,17 +299,7 @@ enum MHD_Result shop_coupons_list(struct http_request *rq)
     return st < DB_NONE ? reply_db_error(rq, st)
                         : reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
   }
-  jsonout_end_array(&pg.out);
-  jsonout_key(&pg.out, "next_cursor");
-  if (pg.rows > pg.limit) {
-    char text[CURSOR_TEXT_SIZE];
-    cursor_encode(COUPONS_CURSOR, &(struct cursor){0, pg.last_id}, text);
-    jsonout_string(&pg.out, text);
-  } else {
-    jsonout_null(&pg.out);
-  }
-  jsonout_end_object(&pg.out);
-  return reply_jsonout(rq, MHD_HTTP_OK, &pg.out);
+  return page_reply(rq, &pg, COUPONS_CURSOR);
 }
 
 static void write_coupon(const struct db_coupon *c, void *arg)

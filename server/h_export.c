@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "mask.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 #include "shop_orders.h"
@@ -76,27 +77,19 @@ static enum http_step filter_finish(struct http_request *rq, const struct filter
   return HTTP_STEP_OK;
 }
 
-/* One page being collected: limit rows, the row after them only tells that
- * there is a next page. */
-struct page {
-  struct jsonout out; /* {"items": [ so far */
-  int64_t limit, n;
+/* A page of the list, under one ordering (the cursor's key). */
+struct sorted_page {
+  struct page page;
   enum db_order_sort sort;
-  bool more;
-  struct cursor last;
 };
 
 static void page_add(const struct db_order *o, void *arg)
 {
-  struct page *pg = arg;
-  if (pg->n == pg->limit) {
-    pg->more = true;
+  struct sorted_page *sp = arg;
+  if (!page_row(&sp->page))
     return;
-  }
-  view_order(&pg->out, o, true);
-  pg->n++;
-  pg->last.key = db_order_sort_key(pg->sort, o->created_at, o->paid_at);
-  pg->last.id = o->id;
+  view_order(&sp->page.out, o, true);
+  sp->page.last = (struct cursor){db_order_sort_key(sp->sort, o->created_at, o->paid_at), o->id};
 }
 
 static void write_counts(struct jsonout *j, const struct db_order_counts *c)
@@ -136,26 +129,20 @@ enum MHD_Result shop_orders_list(struct http_request *rq)
   f.after_id = after.id;
   f.limit = (int)limit + 1; /* one more row tells whether a next page exists */
 
-  struct page pg = {JSONOUT_INIT, limit, 0, f.sort, false, {0, 0}};
-  jsonout_begin_object(&pg.out);
-  jsonout_key(&pg.out, "items");
-  jsonout_begin_array(&pg.out);
+  struct sorted_page sp = {.sort = f.sort};
+  page_begin(&sp.page, limit);
   struct db_order_counts counts;
-  enum db_status st = db_shop_orders_page(rq->session.account.id, &f, page_add, &pg, &counts);
+  enum db_status st = db_shop_orders_page(rq->session.account.id, &f, page_add, &sp, &counts);
   if (st <= DB_NONE) {
-    jsonout_free(&pg.out);
+    jsonout_free(&sp.page.out);
     if (st < DB_NONE)
       return reply_db_error(rq, st);
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
   }
-  jsonout_end_array(&pg.out);
-  char next[CURSOR_TEXT_SIZE];
-  if (pg.more)
-    cursor_encode(cursor_kinds[f.sort], &pg.last, next);
-  jsonout_field_string(&pg.out, "next_cursor", pg.more ? next : NULL);
-  write_counts(&pg.out, &counts);
-  jsonout_end_object(&pg.out);
-  return reply_jsonout(rq, MHD_HTTP_OK, &pg.out);
+  page_end(&sp.page, cursor_kinds[f.sort]);
+  write_counts(&sp.page.out, &counts);
+  jsonout_end_object(&sp.page.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &sp.page.out);
 }
 
 /* The export's columns, by language. */

@@ -8,6 +8,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 #include "view.h"
@@ -169,19 +170,12 @@ enum MHD_Result orders_create(struct http_request *rq)
   return create_refused(rq, code, sku_id);
 }
 
-struct page {
-  struct jsonout out; /* {"items": [ so far */
-  int64_t last_id;
-  int64_t count, limit;
-};
-
-/* Writes the first limit orders; one more only tells that a next page exists. */
 static void page_add(const struct db_order *o, void *arg)
 {
   struct page *pg = arg;
-  if (pg->count++ < pg->limit) {
+  if (page_row(pg)) {
     view_order(&pg->out, o, false);
-    pg->last_id = o->id;
+    pg->last = (struct cursor){0, o->id};
   }
 }
 
@@ -203,10 +197,8 @@ enum MHD_Result orders_list(struct http_request *rq)
   step = query_cursor(rq, ORDERS_CURSOR_KIND, cursor_text, &c);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct page pg = {JSONOUT_INIT, 0, 0, limit};
-  jsonout_begin_object(&pg.out);
-  jsonout_key(&pg.out, "items");
-  jsonout_begin_array(&pg.out);
+  struct page pg;
+  page_begin(&pg, limit);
   enum db_status st =
       db_buyer_orders_page(rq->session.account.id, status >= 0 ? statuses[status] : NULL, c.id,
                            (int)limit + 1, page_add, &pg);
@@ -214,13 +206,7 @@ enum MHD_Result orders_list(struct http_request *rq)
     jsonout_free(&pg.out);
     return reply_db_error(rq, st);
   }
-  jsonout_end_array(&pg.out);
-  char next[CURSOR_TEXT_SIZE];
-  if (pg.count > limit)
-    cursor_encode(ORDERS_CURSOR_KIND, &(struct cursor){0, pg.last_id}, next);
-  jsonout_field_string(&pg.out, "next_cursor", pg.count > limit ? next : NULL);
-  jsonout_end_object(&pg.out);
-  return reply_jsonout(rq, MHD_HTTP_OK, &pg.out);
+  return page_reply(rq, &pg, ORDERS_CURSOR_KIND);
 }
 
 enum MHD_Result orders_get(struct http_request *rq)

@@ -13,6 +13,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "page.h"
 #include "query.h"
 #include "reply.h"
 #include "review.h"
@@ -23,29 +24,29 @@
 /* The cursor kind of the queue: (review_deadline, id) ascending. */
 #define REVIEW_CURSOR 'r'
 
-/* Times no order reaches: 0001-01-01 and 10000-01-01, UTC. A cursor's key
- * is clamped to them, so a forged one cannot overflow the SQL conversion. */
-#define TIME_MIN INT64_C(-62135596800000000)
-#define TIME_MAX INT64_C(253402300800000000)
-
-/* The review object: the message is shown only while the order is held. */
-static json_t *review_json(const struct db_review_order *o)
+/* The members an action's reply and a queue item share. */
+static void write_review_order(struct jsonout *j, const struct db_review_order *o)
 {
-  bool held = o->review_status != NULL && strcmp(o->review_status, "under_review") == 0;
-  return json_pack("{s:s?, s:s?, s:o, s:s?}", "status", o->review_status, "reason",
-                   o->review_reason, "deadline", view_time_or_null(o->review_deadline), "message",
-                   held ? REVIEW_HOLD_MESSAGE : NULL);
+  jsonout_field_int(j, "order_id", o->id);
+  jsonout_field_string(j, "order_sn", o->order_sn);
+  jsonout_field_string(j, "status", o->status);
+  jsonout_key(j, "review");
+  view_review(j, o->review_status, o->review_reason, o->review_deadline);
 }
 
-/* db_review_order_fn: keeps the reply to an action. */
-static void keep_outcome(const struct db_review_order *o, void *arg)
+/* db_review_order_fn: writes the reply to an action. */
+static void write_outcome(const struct db_review_order *o, void *arg)
 {
-  json_t *j = json_pack("{s:I, s:s, s:s, s:o}", "order_id", (json_int_t)o->id, "order_sn",
-                        o->order_sn, "status", o->status, "review", review_json(o));
-  if (j != NULL && o->refund_cents >= 0)
-    json_object_set_new(j, "refund",
-                        json_pack("{s:I}", "amount_cents", (json_int_t)o->refund_cents));
-  *(json_t **)arg = j;
+  struct jsonout *j = arg;
+  jsonout_begin_object(j);
+  write_review_order(j, o);
+  if (o->refund_cents >= 0) {
+    jsonout_key(j, "refund");
+    jsonout_begin_object(j);
+    jsonout_field_int(j, "amount_cents", o->refund_cents);
+    jsonout_end_object(j);
+  }
+  jsonout_end_object(j);
 }
 
 static const char *refusal_detail(enum db_review_action action, const char *code)
@@ -67,14 +68,13 @@ static enum MHD_Result act(struct http_request *rq, struct db_review_request *r)
   r->reviewer_id = rq->session.account.id;
   r->order_id = rq->ids[0];
   char code[DB_RESULT_CODE_SIZE];
-  json_t *outcome = NULL;
-  enum db_status st = db_review_act(r, clock_now_us(), code, keep_outcome, &outcome);
-  if (st < DB_NONE || strcmp(code, "ok") != 0) {
-    json_decref(outcome);
-    return st < DB_NONE ? reply_db_error(rq, st)
-                        : reply_problem_code(rq, code, refusal_detail(r->action, code));
-  }
-  return reply_json_steal(rq, MHD_HTTP_OK, outcome);
+  struct jsonout outcome = JSONOUT_INIT;
+  enum db_status st = db_review_act(r, clock_now_us(), code, write_outcome, &outcome);
+  if (st >= DB_NONE && strcmp(code, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_OK, &outcome);
+  jsonout_free(&outcome);
+  return st < DB_NONE ? reply_db_error(rq, st)
+                      : reply_problem_code(rq, code, refusal_detail(r->action, code));
 }
 
 static const char *not_blank(const char *s)
@@ -131,28 +131,20 @@ enum MHD_Result review_order_extend(struct http_request *rq)
   return read_and_act(rq, fields, sizeof fields / sizeof fields[0], &r);
 }
 
-struct page {
-  json_t *items;
-  int64_t limit;
-  struct cursor last; /* of the last item shown */
-  bool more;          /* a row past the limit came back */
-  bool failed;        /* an item could not be built */
-};
-
 static void add_order(const struct db_review_order *o, void *arg)
 {
   struct page *pg = arg;
-  if ((int64_t)json_array_size(pg->items) == pg->limit) {
-    pg->more = true;
+  if (!page_row(pg))
     return;
-  }
-  json_t *j = json_pack(
-      "{s:I, s:s, s:I, s:s, s:o, s:I, s:o, s:o, s:o}", "order_id", (json_int_t)o->id, "order_sn",
-      o->order_sn, "shop_id", (json_int_t)o->shop_id, "status", o->status, "review", review_json(o),
-      "total_cents", (json_int_t)o->total_cents, "paid_at", view_time_or_null(o->paid_at),
-      "grouped_at", view_time_or_null(o->grouped_at), "held_at", view_time_or_null(o->held_at));
-  if (json_array_append_new(pg->items, j) != 0)
-    pg->failed = true;
+  struct jsonout *j = &pg->out;
+  jsonout_begin_object(j);
+  write_review_order(j, o);
+  jsonout_field_int(j, "shop_id", o->shop_id);
+  jsonout_field_int(j, "total_cents", o->total_cents);
+  jsonout_field_time_or_null(j, "paid_at", o->paid_at);
+  jsonout_field_time_or_null(j, "grouped_at", o->grouped_at);
+  jsonout_field_time_or_null(j, "held_at", o->held_at);
+  jsonout_end_object(j);
   pg->last = (struct cursor){o->review_deadline, o->id};
 }
 
@@ -175,32 +167,22 @@ enum MHD_Result review_orders_list(struct http_request *rq)
       QUERY_PARAM_CURSOR(&cursor_text),
   };
   enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
-  struct cursor after = {TIME_MIN, 0}; /* no cursor: from the earliest deadline */
+  struct cursor after = {CLOCK_TIME_MIN, 0}; /* no cursor: from the earliest deadline */
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, REVIEW_CURSOR, cursor_text, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
 
-  /* One row past the page tells whether there is a next one. */
-  struct page pg = {json_array(), limit, {0, 0}, false, false};
-  if (pg.items == NULL)
-    return MHD_NO;
-  enum db_status st =
-      db_review_queue(statuses[status], overdue ? clock_now_us() : TIME_MAX,
-                      clamp(after.key, TIME_MIN, TIME_MAX), after.id, limit + 1, add_order, &pg);
-  if (st < DB_NONE || pg.failed) {
-    json_decref(pg.items);
-    return pg.failed ? reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL)
-                     : reply_db_error(rq, st);
+  struct page pg;
+  page_begin(&pg, limit);
+  enum db_status st = db_review_queue(statuses[status], overdue ? clock_now_us() : CLOCK_TIME_MAX,
+                                      clamp(after.key, CLOCK_TIME_MIN, CLOCK_TIME_MAX), after.id,
+                                      limit + 1, add_order, &pg);
+  if (st < DB_NONE) {
+    jsonout_free(&pg.out);
+    return reply_db_error(rq, st);
   }
-  json_t *next = json_null();
-  if (pg.more) {
-    char text[CURSOR_TEXT_SIZE];
-    cursor_encode(REVIEW_CURSOR, &pg.last, text);
-    next = json_string(text);
-  }
-  return reply_json_steal(rq, MHD_HTTP_OK,
-                          json_pack("{s:o, s:o}", "items", pg.items, "next_cursor", next));
+  return page_reply(rq, &pg, REVIEW_CURSOR);
 }
 
 /* db_review_entry_fn: one item of the history; a NULL actor is the system. */

@@ -23,6 +23,20 @@ json_t *view_time_or_null(int64_t us)
   return us != 0 ? view_time(us) : json_null();
 }
 
+void view_review(struct jsonout *j, const char *status, const char *reason, int64_t deadline)
+{
+  if (status == NULL) {
+    jsonout_null(j);
+    return;
+  }
+  jsonout_begin_object(j);
+  jsonout_field_string(j, "status", status);
+  jsonout_field_string(j, "reason", reason);
+  jsonout_field_time(j, "deadline", deadline);
+  jsonout_field_string(j, "message", db_review_held(status) ? REVIEW_HOLD_MESSAGE : NULL);
+  jsonout_end_object(j);
+}
+
 void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
 {
   jsonout_begin_object(j);
@@ -88,17 +102,7 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
   jsonout_field_string(j, "close_reason", o->close_reason);
   jsonout_field_bool(j, "after_sales_open", o->after_sales_open);
   jsonout_key(j, "review");
-  if (o->review_status != NULL) {
-    jsonout_begin_object(j);
-    jsonout_field_string(j, "status", o->review_status);
-    jsonout_field_string(j, "reason", o->review_reason);
-    jsonout_field_time(j, "deadline", o->review_deadline);
-    jsonout_field_string(j, "message",
-                         db_review_held(o->review_status) ? REVIEW_HOLD_MESSAGE : NULL);
-    jsonout_end_object(j);
-  } else {
-    jsonout_null(j);
-  }
+  view_review(j, o->review_status, o->review_reason, o->review_deadline);
   if (for_merchant) {
     jsonout_field_string(j, "merchant_note", o->merchant_note);
     jsonout_field_int(j, "flag", o->flag);

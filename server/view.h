@@ -15,6 +15,9 @@ json_t *view_account(const struct db_account *a);
 /* A time, or null when unset (0). */
 json_t *view_time_or_null(int64_t us);
 
+/* An order's review (status, reason, deadline, and the message shown while
+ * held), or null for an order never reviewed (status NULL). */
+void view_review(struct jsonout *j, const char *status, const char *reason, int64_t deadline);
 /* Writes an order as its buyer sees it (for_merchant false) or as the shop
  * sees it (true: adds merchant_note and flag). */
 void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant);

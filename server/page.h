@@ -1,0 +1,31 @@
+/* A list reply written as it is read: {"items": [...], "next_cursor": ...}.
+ * Every list query asks for one row more than the page holds; that row is
+ * not shown, it only tells that a next page exists. */
+#ifndef MERCHANTD_PAGE_H
+#define MERCHANTD_PAGE_H
+
+#include "cursor.h"
+#include "http.h"
+#include "jsonout.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct page {
+  struct jsonout out;
+  int64_t limit, rows;
+  struct cursor last; /* of the last row shown: the caller sets it */
+};
+
+/* Opens {"items": [ for a page of limit rows. */
+void page_begin(struct page *pg, int64_t limit);
+/* Counts a row the query returned; true when it goes on the page (the
+ * caller then writes it and sets last). */
+bool page_row(struct page *pg);
+/* Closes the items and writes next_cursor, of kind, after last when a row
+ * past the page came back; the object stays open for more members. */
+void page_end(struct page *pg, char kind);
+/* page_end, then the object closed and sent. */
+enum MHD_Result page_reply(struct http_request *rq, struct page *pg, char kind);
+
+#endif
