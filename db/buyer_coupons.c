@@ -38,40 +38,79 @@ static void read_buyer_coupon(const PGresult *res, int r, int c, struct db_buyer
   out->claimed_at = db_get_int64(res, r, c + 12);
 }
 
+/* The select list of a claim over "coupon_claim(...) r", in the layout of
+ * BUYER_COUPON_COLUMNS: a new buyer coupon is usable and unused. */
+#define CLAIM_COLUMNS                                                                              \
+  "r.result, r.id, r.coupon_id, r.shop_id, r.kind, r.product_id, r.title, r.discount_cents,"       \
+  " r.min_order_cents, ts_to_us(r.valid_from), ts_to_us(r.valid_to), 'usable', NULL::bigint,"      \
+  " ts_to_us(r.claimed_at)"
+
 struct claim_result {
   char *code;
   db_buyer_coupon_fn fn;
   void *arg;
 };
 
-static void read_claim(const PGresult *res, void *arg)
+/* Reads CLAIM_COLUMNS starting at column c; a null result (no claim ran)
+ * leaves code empty. */
+static void read_claim(const PGresult *res, int c, struct claim_result *out)
 {
-  struct claim_result *c = arg;
-  snprintf(c->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, 0));
-  if (strcmp(c->code, "ok") == 0) {
+  if (PQgetisnull(res, 0, c))
+    return;
+  snprintf(out->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, c));
+  if (strcmp(out->code, "ok") == 0) {
     struct db_buyer_coupon b;
-    read_buyer_coupon(res, 0, 1, &b);
-    c->fn(&b, c->arg);
+    read_buyer_coupon(res, 0, c + 1, &b);
+    out->fn(&b, out->arg);
   }
 }
 
-/* One round trip: the claim, then the new buyer coupon through
- * buyer_coupon_fresh, whose fresh snapshot sees the row the claim wrote
- * (the lateral reference makes it run after the claim). */
+static void read_claim_row(const PGresult *res, void *arg)
+{
+  read_claim(res, 0, arg);
+}
+
 enum db_status db_coupon_claim(int64_t buyer_id, int64_t coupon_id, int64_t now,
                                char code[DB_RESULT_CODE_SIZE], db_buyer_coupon_fn fn, void *arg)
 {
   static struct db_stmt q =
-      DB_STMT(3, "SELECT r.result, " BUYER_COUPON_COLUMNS(
-                     3) " FROM coupon_claim($1, $2,"
-                        " us_to_ts($3)) r LEFT JOIN LATERAL buyer_coupon_fresh(r.buyer_coupon_id) b"
-                        " ON true LEFT JOIN coupons c ON c.id = b.coupon_id");
+      DB_STMT(3, "SELECT " CLAIM_COLUMNS " FROM coupon_claim($1, $2, us_to_ts($3)) r");
   char bb[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(bb, buyer_id), db_param_int64(cb, coupon_id),
                      db_param_int64(nb, now)};
   struct claim_result c = {code, fn, arg};
   code[0] = '\0';
-  return db_query_row(&q, p, read_claim, &c);
+  return db_query_row(&q, p, read_claim_row, &c);
+}
+
+enum db_status db_coupon_claim_by_token(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                        int64_t coupon_id, int64_t now, struct db_session *session,
+                                        char code[DB_RESULT_CODE_SIZE], db_buyer_coupon_fn fn,
+                                        void *arg)
+{
+  /* The session is judged before the claim runs: coupon_claim is given the
+   * account only when the session is live, unexpired at now and a buyer's,
+   * and claims nothing for NULL. */
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT " DB_LIVE_SESSION_COLUMNS ", " CLAIM_COLUMNS " FROM sessions s"
+                 " LEFT JOIN LATERAL coupon_claim(CASE WHEN s.ended_at IS NULL"
+                 " AND s.expires_at > us_to_ts($3) AND s.role = 'buyer' THEN s.account_id END,"
+                 " $2, us_to_ts($3)) r ON true WHERE " DB_SESSION_WHERE(1));
+  char hashb[2 * DB_TOKEN_HASH_SIZE + 3], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE),
+                     db_param_int64(cb, coupon_id), db_param_int64(nb, now)};
+  struct claim_result c = {code, fn, arg};
+  code[0] = '\0';
+  PGresult *res;
+  enum db_status st = db_exec(&q, p, &res);
+  if (st < DB_NONE)
+    return st;
+  if (st == DB_ONE && !db_live_session_read(res, 0, session))
+    st = DB_NONE;
+  if (st == DB_ONE)
+    read_claim(res, DB_LIVE_SESSION_NCOLUMNS, &c);
+  PQclear(res);
+  return st;
 }
 
 struct each_buyer_coupon {
@@ -149,11 +188,12 @@ enum db_status db_coupons_claimable(int64_t buyer_id, int64_t shop_id, int64_t n
          " c.product_id, c.title, c.discount_cents, c.min_order_cents, c.total_quantity,"
          " c.total_quantity - c.claimed, c.per_buyer_limit, ts_to_us(c.claim_start),"
          " ts_to_us(c.claim_end), c.valid_days, ts_to_us(c.valid_from), ts_to_us(c.valid_to),"
-         " c.channel, least(c.per_buyer_limit - coalesce(k.n, 0), c.total_quantity - c.claimed)"
-         " FROM coupons c LEFT JOIN coupon_buyer_claims k ON k.coupon_id = c.id"
-         " AND k.buyer_id = $2 WHERE c.shop_id = s.id AND c.id < $4 AND c.stopped_at IS NULL"
+         " c.channel, least(c.per_buyer_limit - k.n, c.total_quantity - c.claimed)"
+         " FROM coupons c CROSS JOIN LATERAL (SELECT count(*) AS n FROM buyer_coupons b"
+         " WHERE b.coupon_id = c.id AND b.buyer_id = $2) k"
+         " WHERE c.shop_id = s.id AND c.id < $4 AND c.stopped_at IS NULL"
          " AND c.claim_start <= us_to_ts($3) AND us_to_ts($3) < c.claim_end"
-         " AND c.claimed < c.total_quantity AND coalesce(k.n, 0) < c.per_buyer_limit"
+         " AND c.claimed < c.total_quantity AND k.n < c.per_buyer_limit"
          " AND (c.channel = 'normal' OR s.live_since IS NOT NULL)"
          " AND (c.valid_days IS NOT NULL OR c.valid_to > us_to_ts($3))"
          " ORDER BY c.id DESC LIMIT $5) x ON true WHERE s.id = $1");

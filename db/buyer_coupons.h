@@ -4,6 +4,7 @@
 #ifndef MERCHANTD_DB_BUYER_COUPONS_H
 #define MERCHANTD_DB_BUYER_COUPONS_H
 
+#include "accounts.h"
 #include "db.h"
 
 #include <stdint.h>
@@ -37,6 +38,15 @@ typedef void (*db_buyer_coupon_fn)(const struct db_buyer_coupon *c, void *arg);
  * DB_ONE unless the call failed. */
 enum db_status db_coupon_claim(int64_t buyer_id, int64_t coupon_id, int64_t now,
                                char code[DB_RESULT_CODE_SIZE], db_buyer_coupon_fn fn, void *arg);
+/* The same claim with the session the token hash names judged in the same
+ * statement (ROUTE_FOLDED_AUTH): DB_NONE when there is no live session.
+ * Otherwise session is filled, and the claim ran, setting code, only when
+ * the session was a buyer's and unexpired at now; code is empty when it
+ * did not. */
+enum db_status db_coupon_claim_by_token(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
+                                        int64_t coupon_id, int64_t now, struct db_session *session,
+                                        char code[DB_RESULT_CODE_SIZE], db_buyer_coupon_fn fn,
+                                        void *arg);
 
 /* A page of the buyer's coupons, newest first: ids below before_id, of one
  * status (NULL for all) as of now, at most limit of them. */

@@ -31,6 +31,10 @@ enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
  * auth_accept_live judges it, taking the ordinary path for any other. */
 enum http_step auth_token(struct http_request *rq);
 enum http_step auth_accept_live(struct http_request *rq, bool live, unsigned access);
+/* For folded writes whose statement read rq->session and judged it (live,
+ * unexpired and of the route's role) before it acted, and acted: the
+ * request is authenticated. */
+void auth_accept_judged(struct http_request *rq);
 
 /* Role name to route access bit (0 for an unknown role). */
 unsigned auth_role_bit(const char *role);

@@ -2,6 +2,7 @@
  * /v1/shops/{id}/coupons/claimable and GET /v1/me/coupons. The claim's
  * exactness (never past the quantity or the per-buyer limit) is SQL
  * coupon_claim's; using a coupon is POST /v1/orders' (h_orders.c). */
+#include "auth.h"
 #include "buyer_coupons.h"
 #include "clock.h"
 #include "cursor.h"
@@ -9,6 +10,7 @@
 #include "page.h"
 #include "query.h"
 #include "reply.h"
+#include "router.h"
 
 #include <string.h>
 
@@ -57,18 +59,42 @@ static const char *claim_detail(const char *code)
   return NULL;
 }
 
+static enum MHD_Result claim_reply(struct http_request *rq, enum db_status st, const char *code,
+                                   struct jsonout *view)
+{
+  if (st >= DB_NONE && strcmp(code, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_CREATED, view);
+  jsonout_free(view);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  return reply_problem_code(rq, code, claim_detail(code));
+}
+
+/* The live-stream rush of a shop: the route folds authentication into the
+ * claim's statement (ROUTE_FOLDED_AUTH), which judges the session before it
+ * claims. A request the statement did not claim for (no live buyer session
+ * there) or that came authenticated (with an Idempotency-Key) takes the
+ * ordinary way. */
 enum MHD_Result buyer_coupons_claim(struct http_request *rq)
 {
   char code[DB_RESULT_CODE_SIZE];
   struct jsonout view = JSONOUT_INIT;
+  int64_t now = clock_now_us();
+  if (!rq->authenticated) {
+    enum db_status st = db_coupon_claim_by_token(rq->token_hash, rq->ids[0], now, &rq->session,
+                                                 code, write_one, &view);
+    if (st < DB_NONE || code[0] != '\0') {
+      if (code[0] != '\0')
+        auth_accept_judged(rq);
+      return claim_reply(rq, st, code, &view);
+    }
+    enum http_step step = auth_accept_live(rq, st == DB_ONE, ROUTE_BUYER);
+    if (step != HTTP_STEP_OK)
+      return http_step_result(step);
+  }
   enum db_status st =
-      db_coupon_claim(rq->session.account.id, rq->ids[0], clock_now_us(), code, write_one, &view);
-  if (st >= DB_NONE && strcmp(code, "ok") == 0)
-    return reply_jsonout(rq, MHD_HTTP_CREATED, &view);
-  jsonout_free(&view);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  return reply_problem_code(rq, code, claim_detail(code));
+      db_coupon_claim(rq->session.account.id, rq->ids[0], now, code, write_one, &view);
+  return claim_reply(rq, st, code, &view);
 }
 
 /* Reads ?limit and ?cursor (plus the route's other parameters, first in

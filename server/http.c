@@ -150,7 +150,10 @@ static enum MHD_Result dispatch(struct http_request *rq)
   unsigned access = rq->route->access;
   if (access == ROUTE_OPTIONAL_AUTH && http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
     access = ROUTE_ANY_ROLE;
-  if (access & ROUTE_FOLDED_AUTH) {
+  /* A retry with an Idempotency-Key is answered from its stored reply,
+   * which takes the session first: such a request is not folded. */
+  if ((access & ROUTE_FOLDED_AUTH) &&
+      !(rq->route->idempotent && http_header(rq, IDEMPOTENCY_KEY_HEADER) != NULL)) {
     enum http_step st = auth_token(rq);
     if (st != HTTP_STEP_OK)
       return http_step_result(st);

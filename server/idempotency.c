@@ -37,7 +37,7 @@ static void request_hash(struct http_request *rq, unsigned char out[DB_IDEM_HASH
 
 enum http_step idempotency_begin(struct http_request *rq)
 {
-  const char *key = http_header(rq, "Idempotency-Key");
+  const char *key = http_header(rq, IDEMPOTENCY_KEY_HEADER);
   if (key == NULL)
     return HTTP_STEP_OK;
   if (!key_ok(key))

@@ -5,6 +5,8 @@
 #ifndef MERCHANTD_IDEMPOTENCY_H
 #define MERCHANTD_IDEMPOTENCY_H
 
+#define IDEMPOTENCY_KEY_HEADER "Idempotency-Key"
+
 #include "http.h"
 
 /* Before the handler of an idempotent route: claims the key, or replies. */

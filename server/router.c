@@ -98,7 +98,8 @@ static const struct route routes[] = {
     {"POST", "/v1/shops/{id}/live/stop", shop_live_stop, M, NOBODY, true, false},
 
     {"GET", "/v1/shops/{id}/coupons/claimable", buyer_coupons_claimable, B, NOBODY, false, false},
-    {"POST", "/v1/coupons/{id}/claim", buyer_coupons_claim, B, NOBODY, true, false},
+    {"POST", "/v1/coupons/{id}/claim", buyer_coupons_claim, B | ROUTE_FOLDED_AUTH, NOBODY, true,
+     false},
     {"GET", "/v1/me/coupons", buyer_coupons_list, B, NOBODY, false, false},
 
     {"GET", "/v1/review/orders", review_orders_list, R, NOBODY, false, false},

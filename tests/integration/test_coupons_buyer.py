@@ -139,15 +139,16 @@ def my_coupons(token, query=""):
 
 def counts(coupon):
     """(claimed, used) of the coupon, after checking that they add up with
-    the buyer coupons and the per-buyer counters."""
+    the buyer coupons and that no buyer holds more than the limit."""
     row = q(f"SELECT c.claimed, c.used, c.total_quantity,"
             f" (SELECT count(*) FROM buyer_coupons b WHERE b.coupon_id = c.id),"
             f" (SELECT count(*) FROM buyer_coupons b WHERE b.coupon_id = c.id"
             f"   AND b.used_order_id IS NOT NULL),"
-            f" (SELECT coalesce(sum(n), 0) FROM coupon_buyer_claims k WHERE k.coupon_id = c.id)"
+            f" (SELECT count(*) FROM (SELECT 1 FROM buyer_coupons b WHERE b.coupon_id = c.id"
+            f"   GROUP BY b.buyer_id HAVING count(*) > c.per_buyer_limit) x)"
             f" FROM coupons c WHERE c.id = {coupon}")
-    n_claimed, n_used, total, rows, used_rows, per_buyer = map(int, row.split("|"))
-    assert n_claimed == rows == per_buyer, row
+    n_claimed, n_used, total, rows, used_rows, over_limit = map(int, row.split("|"))
+    assert n_claimed == rows and over_limit == 0, row
     assert n_used == used_rows, row
     assert 0 <= n_used <= n_claimed <= total, row
     return n_claimed, n_used
@@ -232,6 +233,29 @@ def test_claim_refusals():
     stopped = new_coupon(shop, stopped=True)
     assert_problem(claim(token, stopped), 409, "not_claimable")
     assert counts(stopped) == (0, 0)
+
+
+def test_claim_judges_the_session_first():
+    """The claim folds the session into its statement: a session that may
+    not claim is refused with the ordinary 401, and nothing is claimed."""
+    _, _, shop, _, _ = merchant_shop()
+    coupon = new_coupon(shop)
+    expired_id, expired = buyer()
+    q(f"UPDATE sessions SET expires_at = now() - interval '1 second'"
+      f" WHERE account_id = {expired_id}")
+    assert_problem(claim(expired, coupon), 401, "session_expired")
+    out_id, out = buyer()
+    q(f"UPDATE sessions SET ended_at = now(), end_reason = 'logout' WHERE account_id = {out_id}")
+    assert_problem(claim(out, coupon), 401, "unauthenticated")
+    name = uname("rb")
+    s().register(name, role="buyer")
+    first = s().login(name, device="phone")
+    second = s().login(name, device="tablet")
+    assert_problem(claim(first, coupon), 401, "session_replaced")
+    assert_problem(claim(first, coupon, key=uname("key")), 401, "session_replaced")
+    assert counts(coupon) == (0, 0)
+    assert claim(second, coupon).status == 201
+    assert counts(coupon) == (1, 0)
 
 
 def test_claim_window():
@@ -680,7 +704,8 @@ def test_race_two_orders_one_coupon():
 
 
 if __name__ == "__main__":
-    main([test_claim, test_claim_fixed_validity, test_claim_refusals, test_claim_window,
+    main([test_claim, test_claim_fixed_validity, test_claim_refusals,
+          test_claim_judges_the_session_first, test_claim_window,
           test_live_only, test_claim_idempotency_key, test_claimable_list, test_my_coupons,
           test_order_with_coupon, test_product_coupon, test_coupon_unavailable,
           test_give_back_on_cancel, test_give_back_on_expiry, test_give_back_on_pay_past_deadline,
