@@ -133,7 +133,7 @@ def test_send_every_type():
     # The snapshot stays as it was sent.
     sql(f"UPDATE products SET title = 'Renamed' WHERE id = {t['product']}")
     product2 = int(sql(f"INSERT INTO products (shop_id, title, status, created_at, updated_at)"
-                       f" VALUES ({shop}, 'Biluochun', 'off_sale', now(), now()) RETURNING id"))
+                       f" VALUES ({shop}, 'Biluochun', 'on_sale', now(), now()) RETURNING id"))
     r = send(t["btok"], conv, {"type": "products_card", "product_ids": [product2, t["product"]]})
     assert r.status == 201, r
     assert r.json["card"] == {"products": [
@@ -208,6 +208,13 @@ def test_send_validation():
                       f" deleted_at) VALUES ({t['shop']}, 'Gone', 'off_sale', now(), now(), now())"
                       f" RETURNING id"))
     bad(m, {"type": "product_card", "product_id": deleted}, "product_id")
+    # An off-sale product: the merchant may show it, the buyer cannot see it.
+    off_sale = int(sql(f"INSERT INTO products (shop_id, title, status, created_at, updated_at)"
+                       f" VALUES ({t['shop']}, 'Not yet', 'off_sale', now(), now()) RETURNING id"))
+    bad(b, {"type": "product_card", "product_id": off_sale}, "product_id")
+    bad(b, {"type": "products_card", "product_ids": [t["product"], off_sale]}, "product_ids[1]")
+    r = send(m, conv, {"type": "product_card", "product_id": off_sale})
+    assert r.status == 201 and r.json["card"]["title"] == "Not yet", r
     # An order of this buyer in another shop; another buyer's order here.
     bad(b, {"type": "order_card", "order_id": place_order(b, other_shop, other_sku)["id"]},
         "order_id")
@@ -220,8 +227,8 @@ def test_send_validation():
                       headers={"Content-Type": "application/json"})
     assert_problem(r, 400, "invalid_json")
     assert_problem(send(None, conv, {"type": "text", "text": "x"}), 401, "unauthenticated")
-    # Nothing of the refused ones was written.
-    assert sql(f"SELECT count(*) FROM messages WHERE conversation_id = {conv}") == "1"
+    # Nothing of the refused ones was written (the merchant's off-sale card was).
+    assert sql(f"SELECT count(*) FROM messages WHERE conversation_id = {conv}") == "2"
 
 
 def test_quick_reply():
