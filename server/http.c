@@ -88,6 +88,28 @@ static void check_declared_length(struct http_request *rq)
     rq->body_too_large = true;
 }
 
+static enum MHD_Result count_length_headers(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value)
+{
+  unsigned *n = cls;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+    (*n)++;
+  return MHD_YES;
+}
+
+/* A body's length must be told one way only. libmicrohttpd reads the first
+ * Content-Length, or chunked encoding over it; a proxy in front may read
+ * another, and the two would then disagree on where the next request
+ * starts (request smuggling). Such a request is refused, and its body is
+ * never read, which closes the connection. */
+static void check_framing(struct http_request *rq)
+{
+  unsigned lengths = 0;
+  MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, count_length_headers, &lengths);
+  rq->framing_ambiguous =
+      lengths > 1 || (lengths == 1 && http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL);
+}
+
 static struct http_request *request_new(struct MHD_Connection *conn, const char *url,
                                         const char *method)
 {
@@ -102,6 +124,7 @@ static struct http_request *request_new(struct MHD_Connection *conn, const char 
   set_client_addr(rq);
   router_match(method, url, &rq->route, rq->ids, rq->allow, sizeof rq->allow);
   check_declared_length(rq);
+  check_framing(rq);
   return rq;
 }
 
@@ -137,6 +160,12 @@ static bool is_json_content_type(const char *ct)
  * body checks, authentication and role. */
 static enum MHD_Result dispatch(struct http_request *rq)
 {
+  if (rq->framing_ambiguous)
+    return reply_problem(rq, PROBLEM_INVALID_FIELD,
+                         "give the body's length once: one Content-Length, or chunked encoding",
+                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "Content-Length",
+                                   "message",
+                                   "must be given once, and not with Transfer-Encoding"));
   if (rq->route == NULL) {
     if (rq->allow[0] != '\0')
       return reply_method_not_allowed(rq, rq->allow);
@@ -197,9 +226,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *con_cls = rq;
     atomic_fetch_add(&requests_in_flight, 1);
     metrics_in_flight(1);
-    /* A body declared too large is refused before it is read; MHD then
-     * closes the connection instead of reading the body. */
-    if (rq->body_too_large)
+    /* A body declared too large, or with an ambiguous length, is refused
+     * before it is read; MHD then closes the connection instead of reading
+     * the body. */
+    if (rq->body_too_large || rq->framing_ambiguous)
       return dispatch(rq);
     return MHD_YES;
   }

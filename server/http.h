@@ -47,6 +47,7 @@ struct http_request {
   char *body;
   size_t body_len;
   bool body_too_large;
+  bool framing_ambiguous; /* Content-Length twice, or with Transfer-Encoding */
   json_t *json; /* the parsed body, for routes that take one */
 
   bool authenticated;

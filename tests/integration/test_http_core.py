@@ -63,6 +63,22 @@ def test_chunked_body_over_cap_is_413():
     assert b"payload_too_large" in reply
 
 
+def test_ambiguous_body_length_is_refused():
+    """Two lengths (or a length beside chunked encoding) would let a proxy
+    and merchantd split the stream differently: refused, body unread."""
+    body = b'{"username": "a", "password": "b"}'
+    for framing in (b"Content-Length: %d\r\nContent-Length: 5\r\n" % len(body),
+                    b"Content-Length: %d\r\nContent-Length: %d\r\n" % (len(body), len(body)),
+                    b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % len(body)):
+        reply = raw_request(b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                            b"Content-Type: application/json\r\n" + framing + b"\r\n" + body
+                            + b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+        assert b'"field":"Content-Length"' in reply, reply
+        # The connection closes: what follows is never read as a request.
+        assert reply.count(b"HTTP/1.1 ") == 1, reply
+
+
 def test_non_json_content_type_is_415():
     for ctype in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx", None):
         headers = {"Content-Type": ctype} if ctype else {}
@@ -225,6 +241,7 @@ def test_garbage_requests_do_not_hurt():
 if __name__ == "__main__":
     main([test_unknown_path_is_404, test_wrong_method_is_405_with_allow,
           test_declared_body_over_cap_is_413, test_chunked_body_over_cap_is_413,
+          test_ambiguous_body_length_is_refused,
           test_non_json_content_type_is_415, test_malformed_json_is_400,
           test_duplicate_keys_are_refused, test_unknown_and_invalid_fields_are_listed,
           test_nul_in_string_is_refused, test_body_on_bodyless_route_is_400,
