@@ -195,6 +195,13 @@ bool clock_parse(const char *text, int64_t *us)
   gmtime_r(&t, &back);
   if (back.tm_mday != day || back.tm_mon != mon - 1)
     return false;
-  *us = ((int64_t)t - (int64_t)offset_min * 60) * CLOCK_US_PER_SEC + micros;
+  int64_t v = ((int64_t)t - (int64_t)offset_min * 60) * CLOCK_US_PER_SEC + micros;
+  /* Offsets can carry a time out of the years accepted above: refuse
+   * 9999-12-31T23:59:59-23:59 (the year 10000, which clock_format cannot
+   * write back) and 1970-01-01T00:00:00+01:00 (1969, which the time it is
+   * written back as would not read). */
+  if (v < 0 || v >= CLOCK_TIME_MAX)
+    return false;
+  *us = v;
   return true;
 }

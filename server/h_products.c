@@ -210,6 +210,7 @@ static void check_skus(struct problems *pr, json_t *skus)
       if (strcmp(key, "spec") != 0 && strcmp(key, "price_cents") != 0 &&
           strcmp(key, "stock") != 0) {
         snprintf(field, sizeof field, "skus[%zu].%.40s", i, key);
+        jsonin_utf8_repair(field); /* the cut may split a character */
         add_error(pr, field, "unknown field");
         pr->unknown = true;
       }

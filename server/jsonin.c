@@ -19,6 +19,52 @@ size_t jsonin_utf8_length(const char *s, size_t bytes)
   return n;
 }
 
+/* The length of the sequence a lead byte starts, 0 for a byte that starts
+ * none. */
+static size_t utf8_want(unsigned char c)
+{
+  return c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+}
+
+/* The length of the valid sequence at s: no overlong forms, surrogates or
+ * code points past U+10FFFF; 0 when invalid or cut short. */
+static size_t utf8_valid(const unsigned char *s)
+{
+  size_t n = utf8_want(s[0]);
+  if (n <= 1)
+    return n;
+  unsigned cp = s[0] & (0x7F >> n);
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    cp = cp << 6 | (s[i] & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+void jsonin_utf8_repair(char *s)
+{
+  unsigned char *p = (unsigned char *)s;
+  while (*p != '\0') {
+    size_t n = utf8_valid(p);
+    if (n > 0) {
+      p += n;
+      continue;
+    }
+    size_t rest = 1;
+    while (rest < 4 && (p[rest] & 0xC0) == 0x80)
+      rest++;
+    if (p[rest] == '\0' && rest < utf8_want(*p)) {
+      *p = '\0';
+      return;
+    }
+    *p++ = '?';
+  }
+}
+
 /* Nesting depth of the raw text, skipping strings; cheap and conservative. */
 static bool depth_ok(const char *s, size_t len)
 {
@@ -61,6 +107,8 @@ enum http_step jsonin_parse_body(struct http_request *rq)
     else
       snprintf(detail, sizeof detail, "invalid JSON at line %d, column %d: %s", err.line,
                err.column, err.text);
+    /* jansson quotes the text near the error as it is, bad bytes and all. */
+    jsonin_utf8_repair(detail);
     json_decref(rq->json);
     rq->json = NULL;
   }
@@ -74,6 +122,10 @@ static void add_verror(json_t *errors, const char *prefix, const char *field, co
   char msg[256], name[256];
   vsnprintf(msg, sizeof msg, fmt, ap);
   snprintf(name, sizeof name, "%s%s", prefix, field);
+  /* A long field name (an unknown key) is cut: keep it UTF-8, or json_pack
+   * fails and the error, unknown_field among them, is lost. */
+  jsonin_utf8_repair(msg);
+  jsonin_utf8_repair(name);
   json_array_append_new(errors, json_pack("{s:s, s:s}", "field", name, "message", msg));
 }
 
