@@ -5,11 +5,16 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-install_deps
+# clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
+# the fuzz harnesses of tests/fuzz.
+install_deps clang libclang-rt-14-dev
 # Node.js may come from elsewhere than Debian (with its own npm): only a
 # machine without npm gets Debian's.
 command -v npm >/dev/null || install_deps nodejs npm
 build "$REPO/build-test" -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DBUILD_TESTING=ON
+# The libFuzzer harnesses need clang; their short runs follow the suite.
+build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON \
+  -DFUZZ=ON -DBUILD_TESTING=OFF
 
 say "installing the pinned OpenAPI linter"
 (cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -30,4 +35,9 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 say "running the test suite"
 cd "$REPO/build-test"
+ctest --output-on-failure -j2 --timeout 600 "$@"
+
+say "fuzzing each harness briefly (tests/fuzz)"
+cd "$REPO/build-fuzz"
+# Each harness's RELIABILITY line is kept in tests/fuzz/reliability/.
 ctest --output-on-failure -j2 --timeout 600 "$@"

@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seeds of the fuzz corpora (corpus/<harness>/seed-*).
+
+One request seed per route of server/router.c, sent by a role the route
+takes with a body it would accept, plus requests that probe the edges (bad
+JSON, deep nesting, duplicate keys, NUL, invalid UTF-8, wrong types, wrong
+roles, idempotency, chunked and truncated uploads). The other harnesses get
+a few typical inputs each. Long runs (run-long.sh) add what they find next to
+these; running this again rewrites only the seed-* files.
+
+Usage: tests/fuzz/seeds.py
+"""
+import json
+import os
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROUTER = os.path.join(HERE, "..", "..", "server", "router.c")
+
+ADDRESS = {"name": "张三", "phone": "13812345678", "province": "江西", "city": "赣州",
+           "district": "章贡区", "detail": "红旗大道 1 号"}
+COUPON = {"title": "满100减10", "discount_cents": 1000, "min_order_cents": 10000,
+          "total_quantity": 100, "per_buyer_limit": 1,
+          "claim_start": "2026-11-26T00:00:00Z", "claim_end": "2026-11-30T00:00:00Z",
+          "valid_days": 7, "channel": "normal"}
+
+# The body each route is seeded with (routes without a body take none).
+BODIES = {
+    ("POST", "/v1/auth/register"): {"role": "buyer", "username": "fuzz_b",
+                                    "password": "password1", "display_name": "买家"},
+    ("POST", "/v1/auth/login"): {"username": "demo", "password": "demo-password",
+                                 "device": "phone"},
+    ("POST", "/v1/shops"): {"name": "赣南脐橙小店", "description": "产地直发"},
+    ("PATCH", "/v1/shops/{id}"): {"name": "新店名"},
+    ("POST", "/v1/shops/{id}/products"): {
+        "title": "赣南脐橙 5斤装", "description": "甜", "status": "on_sale",
+        "images": ["https://img.example.com/a.jpg"],
+        "skus": [{"spec": "5斤", "price_cents": 1990, "stock": 100}]},
+    ("PATCH", "/v1/shops/{id}/products/{id}"): {"title": "t", "status": "off_sale"},
+    ("POST", "/v1/shops/{id}/products/{id}/skus"): {"spec": "10斤", "price_cents": 3590,
+                                                    "stock": 5},
+    ("PATCH", "/v1/shops/{id}/products/{id}/skus/{id}"): {"stock": 7},
+    ("POST", "/v1/orders"): {"shop_id": 1, "note": "尽快发货", "coupon_id": None,
+                             "items": [{"sku_id": 1, "quantity": 2}], "address": ADDRESS},
+    ("POST", "/v1/orders/{id}/after-sales"): {"type": "refund_only", "reason": "坏果",
+                                              "amount_cents": 100},
+    ("PATCH", "/v1/shops/{id}/orders/{id}"): {"merchant_note": "备注", "flag": 2},
+    ("POST", "/v1/shops/{id}/orders/{id}/ship"): {"carrier": "sf", "tracking_no": "SF1234567890"},
+    ("POST", "/v1/shops/{id}/shipments:batch"): {"items": [
+        {"order_id": 1, "carrier": "sf", "tracking_no": "SF1234567890"},
+        {"order_id": 2, "carrier": "zto", "tracking_no": "ZT-0000001"}]},
+    ("POST", "/v1/shops/{id}/after-sales/{id}/reject"): {"reason": "已发货"},
+    ("POST", "/v1/shops/{id}/after-sales/{id}/reship"): {"carrier": "yto",
+                                                         "tracking_no": "YT00000001"},
+    ("POST", "/v1/conversations/{id}/messages"): {"type": "text", "text": "你好"},
+    ("POST", "/v1/conversations/{id}/read"): {"up_to_message_id": 5},
+    ("POST", "/v1/shops/{id}/quick-replies"): {"text": "亲，在的", "group": "常用",
+                                               "position": 1},
+    ("PATCH", "/v1/shops/{id}/quick-replies/{id}"): {"position": 2},
+    ("PUT", "/v1/shops/{id}/auto-reply"): {
+        "greeting": "欢迎光临",
+        "keyword_rules": [{"keyword": "发货", "reply": "48小时内发货"}],
+        "away": {"message": "下班了", "hours": [{"weekday": 1, "open": "09:00",
+                                                 "close": "18:00"}]}},
+    ("POST", "/v1/shops/{id}/coupons"): dict(COUPON, kind="product", product_id=3),
+    ("POST", "/v1/shops/{id}/coupons:batch"): dict(COUPON, product_ids=[3, 4, 5]),
+    ("POST", "/v1/shops/{id}/coupons/{id}/add-quantity"): {"quantity": 50},
+    ("POST", "/v1/review/orders/{id}/hold"): {"reason": "可疑地址", "note": "复核"},
+    ("POST", "/v1/review/orders/{id}/release"): {"note": "正常"},
+    ("POST", "/v1/review/orders/{id}/close"): {"reason": "欺诈"},
+    ("POST", "/v1/review/orders/{id}/extend"): {"hours": 24, "note": "等待材料"},
+    ("PUT", "/v1/test/clock"): {"now": "2026-11-26T08:00:00Z"},
+}
+
+# A query string for the routes that read one.
+QUERIES = {
+    ("GET", "/v1/shops/{id}/products"): "limit=5&status=on_sale",
+    ("GET", "/v1/orders"): "status=paid&limit=20",
+    ("GET", "/v1/shops/{id}/orders"): "status=to_ship&sort=-paid_at&q=%E5%BC%A0&limit=10"
+                                      "&created_from=2026-11-01T00:00:00Z&review=under_review",
+    ("GET", "/v1/shops/{id}/orders/export.csv"): "lang=zh-CN&created_to=2026-12-01T00:00:00%2B08:00",
+    ("GET", "/v1/shops/{id}/after-sales"): "status=requested&cursor=YToxOjI",
+    ("GET", "/v1/shops/{id}/erp/orders"): "after=0&limit=100",
+    ("GET", "/v1/shops/{id}/letters"): "unread=true",
+    ("GET", "/v1/shops/{id}/conversations"): "filter=unreplied",
+    ("GET", "/v1/conversations/{id}/messages"): "before=10&limit=50",
+    ("GET", "/v1/shops/{id}/messages/search"): "q=%E5%8F%91%E8%B4%A7&buyer_id=2"
+                                               "&from=2026-01-01T00:00:00Z",
+    ("GET", "/v1/shops/{id}/coupons"): "status=claiming",
+    ("GET", "/v1/me/coupons"): "status=usable",
+    ("GET", "/v1/review/orders"): "status=under_review&overdue=false",
+    ("GET", "/v1/events"): "after=0",
+    ("GET", "/v1/events/poll"): "after=3&timeout=0",
+}
+
+ROLE_OF = {"M": "merchant", "B": "buyer", "R": "reviewer"}
+
+
+def routes():
+    text = open(ROUTER, encoding="utf-8").read()
+    table = text[text.index("routes[] = {"):text.index("#define ROUTE_COUNT")]
+    for m in re.finditer(r'\{"([A-Z]+)", "([^"]+)", \w+,\s*([^,]+),', table):
+        yield m.group(1), m.group(2), m.group(3).strip()
+
+
+def request(role, method, target, headers=(), body=b""):
+    head = f"{role} {method} {target}\n".encode()
+    for h in headers:
+        head += h.encode() + b"\n"
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return head + b"\n" + body if body else head
+
+
+def write(harness, name, data):
+    d = os.path.join(HERE, "corpus", harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def request_seeds():
+    ids = iter(range(1, 1000))
+    for method, pattern, access in routes():
+        words = [w.strip() for w in access.split("|")]
+        letters = [w for w in words if w in ROLE_OF]
+        role = ROLE_OF[letters[0]] if letters else "buyer" if "ANY" in words else "anon"
+        target = re.sub(r"\{id\}", lambda _: str(next(ids)), pattern)
+        q = QUERIES.get((method, pattern))
+        if q:
+            target += "?" + q
+        body = BODIES.get((method, pattern))
+        headers = ["Content-Type: application/json"] if body is not None else []
+        name = (method + pattern).lower().replace("/", "_").replace("{id}", "n")
+        name = re.sub(r"[^a-z0-9_.-]", "-", name)
+        write("request", name, request(role, method, target, headers, body or b""))
+
+    j = ["Content-Type: application/json"]
+    shop = {"name": "店"}
+    edges = {
+        "wrong-role": request("buyer", "POST", "/v1/shops", j, shop),
+        "expired": request("expired", "GET", "/v1/shops"),
+        "replaced": request("replaced", "GET", "/v1/orders"),
+        "logged-out": request("loggedout", "POST", "/v1/auth/logout"),
+        "unknown-token": request("unknown", "GET", "/v1/shops/1"),
+        "db-down": request("dbdown", "GET", "/v1/shops"),
+        "bad-token": request("anon", "GET", "/v1/shops", ["Authorization: Bearer abc"]),
+        "method-405": request("merchant", "DELETE", "/v1/shops"),
+        "not-found": request("merchant", "GET", "/v1/shops/01"),
+        "unsupported-type": request("merchant", "POST", "/v1/shops",
+                                    ["Content-Type: text/plain"], b"name=x"),
+        "unexpected-body": request("merchant", "GET", "/v1/shops", j, b"{}"),
+        "invalid-json": request("merchant", "POST", "/v1/shops", j, b'{"name": "x",}'),
+        "not-object": request("merchant", "POST", "/v1/shops", j, b'["x"]'),
+        "duplicate-key": request("merchant", "POST", "/v1/shops", j,
+                                 b'{"name":"a","name":"b"}'),
+        "nul-escape": request("merchant", "POST", "/v1/shops", j, b'{"name":"a\\u0000b"}'),
+        "nul-byte": request("merchant", "POST", "/v1/shops", j, b'{"name":"a\x00b"}'),
+        "bad-utf8": request("merchant", "POST", "/v1/shops", j, b'{"name":"\xc3\x28"}'),
+        "deep": request("merchant", "POST", "/v1/shops", j, b"[" * 40 + b"]" * 40),
+        "deep-object": request("buyer", "POST", "/v1/orders", j,
+                               b'{"items":' + b'{"a":' * 33 + b"1" + b"}" * 34),
+        "unknown-field": request("merchant", "POST", "/v1/shops", j,
+                                 {"name": "x", "shop_id": 9, "id": 1}),
+        "long-key": request("merchant", "POST", "/v1/shops/1/products", j,
+                            {"title": "t", "skus": [{"spec": "s", "price_cents": 1, "stock": 1,
+                                                     "x" * 39 + "价格": 1}]}),
+        "long-top-key": request("merchant", "POST", "/v1/shops", j,
+                                {"name": "x", "x" * 254 + "价": 1}),
+        "wrong-types": request("buyer", "POST", "/v1/orders", j,
+                               {"shop_id": "1", "items": [{"sku_id": 1.5, "quantity": -1}],
+                                "address": []}),
+        "big-int": request("merchant", "PATCH", "/v1/shops/1/products/2/skus/3", j,
+                           b'{"price_cents": 99999999999999999999, "stock": -9223372036854775808}'),
+        "idem-replay": request("buyer", "POST", "/v1/orders/5/pay",
+                               ["Idempotency-Key: k1", "X-Fuzz-Idem: replay"]),
+        "idem-running": request("merchant", "POST", "/v1/shops", j + ["Idempotency-Key: k2",
+                                "X-Fuzz-Idem: running"], shop),
+        "idem-mismatch": request("merchant", "POST", "/v1/shops/1/coupons/2/stop",
+                                 ["Idempotency-Key: k3", "X-Fuzz-Idem: mismatch"]),
+        "idem-bad-key": request("merchant", "POST", "/v1/shops", j + ["Idempotency-Key: a b"],
+                                shop),
+        "chunked-upload": request("merchant", "POST", "/v1/shops", j + ["X-Fuzz-Chunk: 3"], shop),
+        "truncated-upload": request("merchant", "POST", "/v1/shops", j + ["Content-Length: 99"],
+                                    shop),
+        "declared-too-large": request("merchant", "POST", "/v1/shops",
+                                      j + ["Content-Length: 100000"], shop),
+        "body-too-large": request("merchant", "POST", "/v1/shops", j,
+                                  {"name": "x", "description": "y" * 4200}),
+        "hash-busy": request("anon", "POST", "/v1/auth/register", j + ["X-Fuzz-Hash: busy"],
+                             BODIES[("POST", "/v1/auth/register")]),
+        "request-id": request("anon", "GET", "/livez", ["X-Request-Id: abc-123_x.y:z"]),
+        "last-event-id": request("merchant", "GET", "/v1/events", ["Last-Event-ID: 42"]),
+        "query-junk": request("merchant", "GET",
+                              "/v1/shops/1/orders?limit=1e3&limit=5&cursor=%ff%fe&x&sort="),
+        "percent-path": request("merchant", "GET", "/v1/shops/%31/orders/%32"),
+        "batch-500": request("merchant", "POST", "/v1/shops/1/shipments:batch", j,
+                             b'{"items":[' + b",".join([b"{}"] * 501) + b"]}"),
+        "review-optional-body": request("reviewer", "POST", "/v1/review/orders/7/release"),
+    }
+    for name, data in edges.items():
+        write("request", name, data)
+
+
+def other_seeds():
+    for name, text in {
+        "page": "YzoxNzY0MTQ0MDAwMDAwMDAwOjQy",  # c:1764144000000000:42
+        "id-only": "azowOjc",  # k:0:7
+        "negative": "Yzo3Oi0x",  # c:7:-1
+        "spaces": "YzogKzE6ICsy",  # c: +1: +2
+        "padded": "azowOjc=",
+        "garbage": "!!!",
+    }.items():
+        write("cursor", name, text)
+    for name, text in {
+        "valid": "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "lower": "bearer _-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-A",
+        "spaces": "Bearer    AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB",
+        "short": "Bearer abc",
+        "basic": "Basic dXNlcjpwYXNz",
+        "padding": "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    }.items():
+        write("auth", name, text)
+    for name, data in {
+        "plain": b"a\x1fb c\x1e1\x1fx",
+        "formula": b"=SUM(A1)\x1f+1\x1f-2\x1f@x\x1f\tz\x1e\rr",
+        "quotes": b'say "hi"\x1fx,y\x1fline1\nline2',
+        "utf8": "张三\x1f赣南脐橙 5斤装 x2\x1e".encode(),
+        "ints": b"\x01" + (12345).to_bytes(8, "little") + b"\x1f\x01" + b"\xff" * 8,
+        "empty": b"\x1f\x1f\x1e\x1e",
+    }.items():
+        write("csv", name, data)
+    for name, text in {
+        "utc": "2026-11-26T08:00:00Z",
+        "fraction": "2026-11-26T08:00:00.123456789Z",
+        "offset": "2026-11-26T08:00:00+08:00",
+        "lower": "2026-02-28t23:59:59z",
+        "leap": "2028-02-29T00:00:00-00:30",
+        "bad-day": "2026-02-31T00:00:00Z",
+        "edge-high": "9999-12-31T23:59:59-23:59",
+        "edge-low": "1970-01-01T00:00:00+23:59",
+    }.items():
+        write("time", name, text)
+    for name, text in {
+        "ascii": "hello \"world\"\\ \x01\x1f",
+        "chinese": "欧阳娜娜",
+        "phone": "13812345678",
+        "emoji": "😀 \u2028\u2029",
+        "one": "张",
+        "short-phone": "123",
+    }.items():
+        write("text", name, text)
+
+
+def dict_token(t):
+    out = ""
+    for b in t if isinstance(t, bytes) else t.encode():
+        c = chr(b)
+        out += "\\" + c if c in '"\\' else c if 0x20 <= b < 0x7F else "\\x%02X" % b
+    return '"' + out + '"'
+
+
+def request_dict():
+    """request.dict: roles, methods, headers, path segments and the field,
+    parameter and enum names of the handlers, JSON syntax."""
+    toks = ["merchant ", "buyer ", "reviewer ", "anon ", "expired ", "replaced ", "loggedout ",
+            "unknown ", "dbdown ", "GET ", "POST ", "PATCH ", "PUT ", "DELETE ", "HEAD ",
+            "\n", "\n\n", "?", "&", "=", "%00", "%FF", "%2F", "+",
+            "Content-Type: application/json", "Content-Type: application/json; charset=utf-8",
+            "Authorization: Bearer ", "Authorization: Basic ", "Idempotency-Key: ",
+            "X-Request-Id: ", "Last-Event-ID: ", "Content-Length: ", "Transfer-Encoding: chunked",
+            "X-Fuzz-Idem: replay", "X-Fuzz-Idem: running", "X-Fuzz-Idem: mismatch",
+            "X-Fuzz-Idem: down", "X-Fuzz-Chunk: ", "X-Fuzz-Hash: busy",
+            "{", "}", "[", "]", ":", ",", "null", "true", "false", "0", "-1", "1e400", "1.5",
+            "9223372036854775807", "-9223372036854775808", "\\u0000", "\\ud800", '\\"', '""',
+            "2026-11-26T08:00:00Z", "2026-11-26T08:00:00.123+08:00", "https://", "http://",
+            "价", b"\xc3(", "😀"]
+    seen = set(toks)
+    text = open(ROUTER, encoding="utf-8").read()
+    for pattern in re.findall(r'"(/[^"]*)"', text):
+        for seg in pattern.split("/"):
+            if seg and "/" + seg not in seen:
+                seen.add("/" + seg)
+                toks.append("/" + seg)
+    server = os.path.join(HERE, "..", "..", "server")
+    for name in sorted(os.listdir(server)):
+        if not name.endswith(".c"):
+            continue
+        src = open(os.path.join(server, name), encoding="utf-8").read()
+        found = ['"%s":' % m for m in re.findall(r'\{"([a-z_]+)", JSONIN_', src)]
+        found += ["%s=" % m for m in re.findall(r'\{"([a-z_]+)", QUERY_', src)]
+        for values in re.findall(r'static const char \*const \w+\[\]\s*=\s*\{([^}]*)\}', src):
+            found += re.findall(r'"([^"]+)"', values)
+        for t in found:
+            if t not in seen:
+                seen.add(t)
+                toks.append(t)
+    with open(os.path.join(HERE, "request.dict"), "w", encoding="ascii") as f:
+        f.write("# Written by seeds.py: roles, methods, headers, path segments, the handlers'\n"
+                "# field, parameter and enum names, JSON syntax.\n")
+        for t in toks:
+            f.write(dict_token(t) + "\n")
+
+
+if __name__ == "__main__":
+    request_seeds()
+    other_seeds()
+    request_dict()
