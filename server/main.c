@@ -10,7 +10,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "router.h"
 
+#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ static const char usage[] =
     "  migrate                   apply pending database migrations\n"
     "  migrate status            list applied and pending migrations\n"
     "  create-reviewer USERNAME  create a platform reviewer; the password is read from stdin\n"
+    "  routes                    print the route table, one JSON object per line\n"
     "  --help                    show this help\n"
     "  --version                 show the version\n"
     "\n"
@@ -100,6 +103,39 @@ static int serve(void)
   return 0;
 }
 
+/* The route table as data, so tests can be generated from it and no route
+ * escapes them. Test-only routes are listed too, marked. */
+static int print_routes(void)
+{
+  static const char *const bodies[] = {"none", "json", "optional_json"};
+  size_t count;
+  const struct route *routes = router_routes(&count);
+  for (size_t i = 0; i < count; i++) {
+    const struct route *r = &routes[i];
+    json_t *roles = json_array();
+    if (r->access & ROUTE_MERCHANT)
+      json_array_append_new(roles, json_string("merchant"));
+    if (r->access & ROUTE_BUYER)
+      json_array_append_new(roles, json_string("buyer"));
+    if (r->access & ROUTE_REVIEWER)
+      json_array_append_new(roles, json_string("reviewer"));
+    json_t *line = json_pack(
+        "{s:s, s:s, s:o, s:b, s:b, s:b, s:s, s:b, s:b}", "method", r->method, "pattern", r->pattern,
+        "roles", roles, "public", (r->access & ROUTE_ANY_ROLE) == 0, "optional_auth",
+        (r->access & ROUTE_OPTIONAL_AUTH) != 0, "folded_auth", (r->access & ROUTE_FOLDED_AUTH) != 0,
+        "body", bodies[r->body], "idempotent", r->idempotent, "test_only", r->test_only);
+    char *text = line != NULL ? json_dumps(line, JSON_COMPACT) : NULL;
+    json_decref(line);
+    if (text == NULL) {
+      fprintf(stderr, "merchantd: out of memory\n");
+      return 1;
+    }
+    puts(text);
+    free(text);
+  }
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Reads one line (the password) from stdin into out, without its line
  * ending; false when it is longer than out can hold. */
 static bool read_password(char *out, size_t size, size_t *len)
@@ -162,6 +198,8 @@ int main(int argc, char **argv)
     printf("merchantd %s\n", MERCHANTD_VERSION);
     return 0;
   }
+  if (strcmp(cmd, "routes") == 0 && argc == 2)
+    return print_routes();
   if (!config_load())
     return EXIT_USAGE;
   if (sodium_init() < 0) {

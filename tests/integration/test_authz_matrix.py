@@ -1,0 +1,884 @@
+"""Authorisation matrix, generated from the route table (`merchantd routes`):
+every route x {no token, garbage token, malformed token, replaced session,
+logged-out session, expired session, a buyer, a merchant of another shop,
+a reviewer, the legitimate owner} answers the status its access implies
+(401 with the right code, 403 forbidden, 404 not_found for another tenant's
+objects, success for the owner), every status seen is documented for that
+operation in docs/openapi.yaml, and no body a non-owner sees carries one of
+the private markers planted in shop A. Then mass assignment: every route
+that takes a JSON body refuses the fields a client may never set (400
+unknown_field naming the field) and nothing in the database changes.
+
+Every route needs an entry in ROUTES (how its ids are filled from the
+fixture, who owns what it names, a valid body): a route without one fails
+the test, so a new route cannot escape the matrix."""
+
+import base64
+import datetime
+import http.client
+import json
+import os
+import re
+import sys
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import *  # noqa: E402,F401,F403
+
+# Jobs run only when the test asks (POST /v1/test/jobs/run), at the frozen
+# time it chose.
+ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400"}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Tuesday morning in Shanghai: holds now are delivered as a letter at 11:00,
+# and the matrix runs at T1, within the unpaid orders' 30 minutes.
+T0 = datetime.datetime(2031, 3, 4, 10, 40, tzinfo=SHANGHAI)
+T1 = T0 + datetime.timedelta(minutes=22)
+OPENAPI = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.yaml")
+
+# Strings only shop A, its merchant and buyer A may ever see.
+TAG = uuid.uuid4().hex[:10]
+MARKERS = {name: f"Mk{name}{TAG}" for name in
+           ("address", "note", "product", "message", "quickreply", "coupon", "merchantnote",
+            "aftersale", "hold", "receiver")}
+PLAIN_ADDRESS = {"name": "Han Meimei", "phone": "13900000000", "province": "Jiangsu",
+                 "city": "Nanjing", "district": "Gulou", "detail": "2 Zhongshan Road"}
+MARKED_ADDRESS = dict(PLAIN_ADDRESS, name=MARKERS["receiver"], detail=MARKERS["address"])
+
+STALE = ("no_token", "garbage_token", "malformed_token", "replaced", "logged_out", "expired")
+ROLE_PERSONAS = {"buyer": "buyer", "other_merchant": "merchant", "reviewer": "reviewer"}
+SUCCESS = range(200, 300)
+CODE_401 = {"no_token": "unauthenticated", "garbage_token": "unauthenticated",
+            "malformed_token": "unauthenticated", "replaced": "session_replaced",
+            "logged_out": "unauthenticated", "expired": "session_expired"}
+
+
+def server():
+    return srv(ENV)
+
+
+def rfc(dt):
+    return fmt_time(dt)
+
+
+# ---------------------------------------------------------------------------
+# HTTP and the documentation
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        self.json = None
+        if "json" in headers.get("content-type", "") and body:
+            self.json = json.loads(body)
+
+    def code(self):
+        return self.json.get("code") if isinstance(self.json, dict) else None
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+def call(method, path, token=None, body=None, authorization=None):
+    """One request. An event stream's body is not read (it never ends)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server().port, timeout=30)
+    headers = {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    elif token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        h = {k.lower(): v for k, v in r.getheaders()}
+        text = "" if h.get("content-type") == "text/event-stream" else \
+            r.read().decode("utf-8", "replace")
+        return Reply(r.status, h, text)
+    finally:
+        conn.close()
+
+
+def ok(r, *statuses):
+    assert r.status in (statuses or (200, 201)), r
+    return r.json
+
+
+def openapi_operations():
+    """{(METHOD, pattern with {id}): {status: documented codes (empty: any)}},
+    read line by line from docs/openapi.yaml: paths/<path>/<method>/responses,
+    inline or through a $ref to components/responses."""
+    lines = open(OPENAPI, encoding="utf-8").read().splitlines()
+
+    def indent(line):
+        return len(line) - len(line.lstrip(" "))
+
+    def code_after(i):
+        """The codes a "code:" line at i declares (const or a flow enum)."""
+        found = set()
+        for nxt in lines[i + 1:i + 3]:
+            m = re.match(r"\s*const:\s*(\S+)\s*$", nxt)
+            if m:
+                found.add(m.group(1))
+            m = re.match(r"\s*enum:\s*\[(.*)\]\s*$", nxt)
+            if m:
+                found.update(x.strip() for x in m.group(1).split(","))
+        return found
+
+    components = {}  # components/responses/<Name>: its codes
+    ops = {}
+    section = sub = name = path = method = None
+    status = None
+    for i, line in enumerate(lines):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        n, text = indent(line), line.strip()
+        if n == 0:
+            section, sub, name, path, method = line.rstrip(":"), None, None, None, None
+        elif section == "components":
+            if n == 2:
+                sub, name = text.rstrip(":"), None
+            elif sub == "responses" and n == 4:
+                name = text.rstrip(":")
+                components[name] = set()
+            elif name is not None and text == "code:":
+                components[name] |= code_after(i)
+        elif section == "paths":
+            if n == 2:
+                path, method = re.sub(r"\{[a-z_]+\}", "{id}", text.rstrip(":")), None
+            elif n == 4:
+                method = text.rstrip(":").upper()
+                if method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                    ops[(method, path)] = {}
+                else:
+                    method = None
+            elif method and n == 6:
+                status = -1 if text == "responses:" else None
+            elif method and status is not None and n == 8:
+                status = int(text.strip("'\":"))
+                ops[(method, path)][status] = set()
+            elif method and status is not None and status > 0:
+                m = re.match(r"\$ref: '#/components/responses/(\w+)'", text)
+                if m and n == 10:
+                    ops[(method, path)][status] = ("ref", m.group(1))
+                elif text == "code:" and isinstance(ops[(method, path)][status], set):
+                    ops[(method, path)][status] |= code_after(i)
+    for op in ops.values():
+        for st, codes in op.items():
+            if isinstance(codes, tuple):
+                op[st] = components[codes[1]]
+    return ops
+
+
+_ops = None
+
+
+def documented(method, pattern, r):
+    """The reply's status (and problem code, where the document lists the
+    codes of that response) is documented for the operation."""
+    global _ops
+    if _ops is None:
+        _ops = openapi_operations()
+    op = _ops.get((method, pattern))
+    assert op is not None, f"{method} {pattern} is not in docs/openapi.yaml"
+    assert r.status in op, f"{method} {pattern}: {r.status} is not documented ({sorted(op)}): {r}"
+    codes = op[r.status]
+    if codes and r.code() is not None:
+        assert r.code() in codes, \
+            f"{method} {pattern}: {r.status} {r.code()} is not documented ({sorted(codes)})"
+
+
+def route_table():
+    out = subprocess.run([MERCHANTD, "routes"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    routes = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(routes) > 50, routes
+    return routes
+
+
+# ---------------------------------------------------------------------------
+# The fixture: shop A with one of everything, shop B, a buyer, a reviewer
+
+
+class Account:
+    def __init__(self, role, username, password="password-123"):
+        self.role, self.username, self.password = role, username, password
+        self.id = None
+        self.token = None
+
+    def login(self, device="phone"):
+        self.token = server().login(self.username, password=self.password, device=device)
+        return self.token
+
+
+def account(role):
+    a = Account(role, uname(role[0]))
+    if role == "reviewer":
+        a.password = "reviewer-password"
+        out = run_cli(["create-reviewer", a.username], server().db_url, stdin=a.password + "\n")
+        assert out.returncode == 0, out.stderr
+    else:
+        server().register(a.username, role=role)
+    a.id = int(sql(f"SELECT id FROM accounts WHERE username = {sql_literal(a.username)}"))
+    a.login()
+    return a
+
+
+def with_stale_tokens(a):
+    """Leaves the account with a replaced token, a logged-out token and a
+    live one (a.token); the live one is expired for the expired pass."""
+    a.replaced = a.token
+    second = a.login(device="tablet")
+    r = call("POST", "/v1/auth/logout", second)
+    assert r.status == 204, r
+    a.logged_out = second
+    a.login(device="laptop")
+    return a
+
+
+class Fixture:
+    def __init__(self):
+        s = server()
+        s.set_clock(rfc(T0))
+        self.ma = with_stale_tokens(account("merchant"))
+        self.ba = with_stale_tokens(account("buyer"))
+        self.rv = with_stale_tokens(account("reviewer"))
+        self.mb = account("merchant")
+        self.bb = account("buyer")
+        self.login_target = account("buyer")
+        self.counter = 0
+
+        self.shop = ok(self.post(self.ma, "/v1/shops", {"name": "Shop A"}))["id"]
+        self.shop_b = ok(self.post(self.mb, "/v1/shops", {"name": "Shop B"}))["id"]
+        p1 = self.product("Oolong", "on_sale")
+        self.p1, self.s1 = p1["id"], p1["skus"][0]["id"]
+        p2 = self.product(MARKERS["product"], "off_sale")
+        self.p2, self.s2 = p2["id"], p2["skus"][0]["id"]
+        self.p3 = self.product("To delete", "on_sale")["id"]
+        self.product_b = self.product("Shop B tea", "on_sale", self.mb, self.shop_b)["id"]
+
+        # Buyer A's orders, one per operation that changes one.
+        self.o_main = self.order(paid=True)
+        ok(call("PATCH", f"/v1/shops/{self.shop}/orders/{self.o_main}",
+                self.ma.token, {"merchant_note": MARKERS["merchantnote"]}))
+        self.o_pay = self.order()
+        self.o_cancel = self.order()
+        self.o_confirm = self.order(paid=True, shipped=True)
+        self.o_after_sale = self.order(paid=True)
+        self.o_ship = self.order(paid=True)
+        self.o_batch = self.order(paid=True)
+        self.as_approve = self.after_sale(self.order(paid=True), "refund_only")
+        self.as_reject = self.after_sale(self.order(paid=True), "refund_only")
+        self.as_reship = self.after_sale(self.order(paid=True, shipped=True), "reship")
+        ok(call("POST", f"/v1/shops/{self.shop}/after-sales/{self.as_reship}/approve",
+                self.ma.token))
+        self.o_hold = self.order(paid=True)
+        self.o_release = self.held(self.order(paid=True))
+        self.o_close = self.held(self.order(paid=True))
+        self.o_extend = self.held(self.order(paid=True))
+
+        # Chat: buyer A and shop A.
+        self.conv = ok(call("POST", f"/v1/shops/{self.shop}/conversations", self.ba.token))["id"]
+        self.message = ok(call("POST", f"/v1/conversations/{self.conv}/messages", self.ba.token,
+                               {"type": "text", "text": MARKERS["message"]}))["id"]
+        ok(call("POST", f"/v1/conversations/{self.conv}/messages", self.ma.token,
+                {"type": "text", "text": "hello"}))
+        self.qr1 = ok(call("POST", f"/v1/shops/{self.shop}/quick-replies", self.ma.token,
+                           {"text": MARKERS["quickreply"]}))["id"]
+        self.qr2 = ok(call("POST", f"/v1/shops/{self.shop}/quick-replies", self.ma.token,
+                           {"text": "to delete"}))["id"]
+
+        # Coupons: one to claim, one to stop, one nobody else may see yet.
+        self.coupon = ok(call("POST", f"/v1/shops/{self.shop}/coupons", self.ma.token,
+                              self.coupon_body("Shop coupon")))["id"]
+        self.coupon_stop = ok(call("POST", f"/v1/shops/{self.shop}/coupons", self.ma.token,
+                                   self.coupon_body("To stop")))["id"]
+        ok(call("POST", f"/v1/shops/{self.shop}/coupons", self.ma.token,
+                self.coupon_body(MARKERS["coupon"], start_days=2)))
+        ok(call("POST", f"/v1/coupons/{self.coupon}/claim", self.ba.token))
+
+        # The holds above become a letter at 11:00; keep the clock at T1.
+        s.set_clock(rfc(T1))
+        ok(call("POST", "/v1/test/jobs/run"))
+        letters = ok(call("GET", f"/v1/shops/{self.shop}/letters", self.ma.token))["items"]
+        assert letters, "no letter was delivered"
+        self.letter = letters[0]["id"]
+
+    def post(self, who, path, body=None):
+        return call("POST", path, who.token, body)
+
+    def next(self):
+        self.counter += 1
+        return self.counter
+
+    def product(self, title, status, who=None, shop=None):
+        return ok(self.post(who or self.ma, f"/v1/shops/{shop or self.shop}/products", {
+            "title": title, "status": status,
+            "skus": [{"spec": "100 g", "price_cents": 1000, "stock": 100000}]}))
+
+    def order(self, paid=False, shipped=False):
+        o = ok(self.post(self.ba, "/v1/orders", {
+            "shop_id": self.shop, "items": [{"sku_id": self.s1, "quantity": 1}],
+            "address": MARKED_ADDRESS, "note": MARKERS["note"]}))["id"]
+        if paid:
+            ok(self.post(self.ba, f"/v1/orders/{o}/pay"))
+        if shipped:
+            ok(self.post(self.ma, f"/v1/shops/{self.shop}/orders/{o}/ship",
+                         {"carrier": "sf", "tracking_no": f"SF{o:010d}"}))
+        return o
+
+    def after_sale(self, order, kind):
+        return ok(self.post(self.ba, f"/v1/orders/{order}/after-sales",
+                            {"type": kind, "reason": MARKERS["aftersale"]}))["id"]
+
+    def held(self, order):
+        ok(self.post(self.rv, f"/v1/review/orders/{order}/hold", {"reason": MARKERS["hold"]}))
+        return order
+
+    def coupon_body(self, title, start_days=0, kind="shop"):
+        start = T0 + datetime.timedelta(days=start_days, hours=-1)
+        body = {"title": title, "discount_cents": 100, "min_order_cents": 0,
+                "total_quantity": 1000, "per_buyer_limit": 100, "claim_start": rfc(start),
+                "claim_end": rfc(start + datetime.timedelta(days=30)), "valid_days": 7,
+                "channel": "normal"}
+        if kind:
+            body["kind"] = kind
+        return body
+
+
+# ---------------------------------------------------------------------------
+# The route table's entries: path (ids from the fixture), whose objects the
+# route names, and a body that is valid for it.
+#
+# scope: "public"  no authentication;
+#        "open"    any caller whose role the route admits (their own data);
+#        "shop"    shop A's objects: its merchant; other merchants get 404;
+#        "buyer"   buyer A's objects: buyer A; other buyers get 404;
+#        "conv"    the conversation of buyer A and shop A: both; others 404;
+#        "session" ends the caller's session: every caller uses a throwaway one.
+
+
+def fresh_register(f, who):
+    return {"role": "buyer", "username": uname("reg"), "password": "password-123",
+            "display_name": "New buyer"}
+
+
+def E(path, scope, body=None, owner_ok=None):
+    return {"path": path, "scope": scope, "body": body, "owner_ok": owner_ok}
+
+
+ROUTES = {
+    ("GET", "/livez"): E(lambda f: "/livez", "public"),
+    ("GET", "/readyz"): E(lambda f: "/readyz", "public"),
+    ("GET", "/metrics"): E(lambda f: "/metrics", "public"),
+    ("POST", "/v1/auth/register"): E(lambda f: "/v1/auth/register", "public", fresh_register),
+    ("POST", "/v1/auth/login"): E(lambda f: "/v1/auth/login", "public", lambda f, w: {
+        "username": f.login_target.username, "password": "password-123"}),
+    ("POST", "/v1/auth/logout"): E(lambda f: "/v1/auth/logout", "session"),
+    ("GET", "/v1/me"): E(lambda f: "/v1/me", "open"),
+    ("GET", "/v1/carriers"): E(lambda f: "/v1/carriers", "public"),
+
+    ("POST", "/v1/shops"): E(lambda f: "/v1/shops", "open", lambda f, w: {"name": "New shop"}),
+    ("GET", "/v1/shops"): E(lambda f: "/v1/shops", "open"),
+    ("GET", "/v1/shops/{id}"): E(lambda f: f"/v1/shops/{f.shop}", "shop"),
+    ("PATCH", "/v1/shops/{id}"): E(lambda f: f"/v1/shops/{f.shop}", "shop",
+                                   lambda f, w: {"description": "Loose-leaf teas"}),
+    ("GET", "/v1/shops/{id}/products"): E(lambda f: f"/v1/shops/{f.shop}/products", "open"),
+    ("POST", "/v1/shops/{id}/products"): E(
+        lambda f: f"/v1/shops/{f.shop}/products", "shop", lambda f, w: {
+            "title": "Green tea", "skus": [{"spec": "50 g", "price_cents": 500, "stock": 5}]}),
+    ("GET", "/v1/shops/{id}/products/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/products/{f.p2}", "shop"),
+    ("PATCH", "/v1/shops/{id}/products/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/products/{f.p2}", "shop",
+        lambda f, w: {"description": "Spring harvest"}),
+    ("DELETE", "/v1/shops/{id}/products/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/products/{f.p3}", "shop"),
+    ("POST", "/v1/shops/{id}/products/{id}/skus"): E(
+        lambda f: f"/v1/shops/{f.shop}/products/{f.p2}/skus", "shop",
+        lambda f, w: {"spec": f"{f.next()} g", "price_cents": 700, "stock": 3}),
+    ("PATCH", "/v1/shops/{id}/products/{id}/skus/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/products/{f.p2}/skus/{f.s2}", "shop",
+        lambda f, w: {"stock": 7}),
+
+    ("POST", "/v1/orders"): E(lambda f: "/v1/orders", "open", lambda f, w: {
+        "shop_id": f.shop, "items": [{"sku_id": f.s1, "quantity": 1}],
+        "address": PLAIN_ADDRESS}),
+    ("GET", "/v1/orders"): E(lambda f: "/v1/orders", "open"),
+    ("GET", "/v1/orders/{id}"): E(lambda f: f"/v1/orders/{f.o_main}", "buyer"),
+    ("POST", "/v1/orders/{id}/pay"): E(lambda f: f"/v1/orders/{f.o_pay}/pay", "buyer"),
+    ("POST", "/v1/orders/{id}/cancel"): E(lambda f: f"/v1/orders/{f.o_cancel}/cancel", "buyer"),
+    ("POST", "/v1/orders/{id}/confirm-receipt"): E(
+        lambda f: f"/v1/orders/{f.o_confirm}/confirm-receipt", "buyer"),
+    ("POST", "/v1/orders/{id}/after-sales"): E(
+        lambda f: f"/v1/orders/{f.o_after_sale}/after-sales", "buyer",
+        lambda f, w: {"type": "refund_only", "reason": "changed my mind"}),
+
+    ("GET", "/v1/shops/{id}/orders"): E(lambda f: f"/v1/shops/{f.shop}/orders", "shop"),
+    ("GET", "/v1/shops/{id}/orders/export.csv"): E(
+        lambda f: f"/v1/shops/{f.shop}/orders/export.csv", "shop"),
+    ("GET", "/v1/shops/{id}/orders/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/orders/{f.o_main}", "shop"),
+    ("PATCH", "/v1/shops/{id}/orders/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/orders/{f.o_main}", "shop", lambda f, w: {"flag": 2}),
+    ("POST", "/v1/shops/{id}/orders/{id}/ship"): E(
+        lambda f: f"/v1/shops/{f.shop}/orders/{f.o_ship}/ship", "shop",
+        lambda f, w: {"carrier": "sf", "tracking_no": "SF1234567890"}),
+    ("POST", "/v1/shops/{id}/shipments:batch"): E(
+        lambda f: f"/v1/shops/{f.shop}/shipments:batch", "shop", lambda f, w: {
+            "items": [{"order_id": f.o_batch, "carrier": "sf", "tracking_no": "SF1234567891"}]}),
+    ("GET", "/v1/shops/{id}/after-sales"): E(lambda f: f"/v1/shops/{f.shop}/after-sales", "shop"),
+    ("POST", "/v1/shops/{id}/after-sales/{id}/approve"): E(
+        lambda f: f"/v1/shops/{f.shop}/after-sales/{f.as_approve}/approve", "shop"),
+    ("POST", "/v1/shops/{id}/after-sales/{id}/reject"): E(
+        lambda f: f"/v1/shops/{f.shop}/after-sales/{f.as_reject}/reject", "shop",
+        lambda f, w: {"reason": "the seal is intact"}),
+    ("POST", "/v1/shops/{id}/after-sales/{id}/reship"): E(
+        lambda f: f"/v1/shops/{f.shop}/after-sales/{f.as_reship}/reship", "shop",
+        lambda f, w: {"carrier": "zto", "tracking_no": "ZT778899001"}),
+    ("GET", "/v1/shops/{id}/erp/orders"): E(lambda f: f"/v1/shops/{f.shop}/erp/orders", "shop"),
+    ("GET", "/v1/shops/{id}/letters"): E(lambda f: f"/v1/shops/{f.shop}/letters", "shop"),
+    ("GET", "/v1/shops/{id}/letters/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/letters/{f.letter}", "shop"),
+    ("POST", "/v1/shops/{id}/letters/{id}/read"): E(
+        lambda f: f"/v1/shops/{f.shop}/letters/{f.letter}/read", "shop"),
+    ("GET", "/v1/shops/{id}/letters/{id}/attachment.csv"): E(
+        lambda f: f"/v1/shops/{f.shop}/letters/{f.letter}/attachment.csv", "shop"),
+
+    ("POST", "/v1/shops/{id}/conversations"): E(
+        lambda f: f"/v1/shops/{f.shop}/conversations", "open"),
+    ("GET", "/v1/shops/{id}/conversations"): E(
+        lambda f: f"/v1/shops/{f.shop}/conversations", "shop"),
+    ("GET", "/v1/conversations"): E(lambda f: "/v1/conversations", "open"),
+    ("GET", "/v1/conversations/{id}/messages"): E(
+        lambda f: f"/v1/conversations/{f.conv}/messages", "conv"),
+    ("POST", "/v1/conversations/{id}/messages"): E(
+        lambda f: f"/v1/conversations/{f.conv}/messages", "conv",
+        lambda f, w: {"type": "text", "text": "are you there?"}),
+    ("POST", "/v1/conversations/{id}/read"): E(
+        lambda f: f"/v1/conversations/{f.conv}/read", "conv",
+        lambda f, w: {"up_to_message_id": f.message}),
+    ("GET", "/v1/conversations/{id}/orders"): E(
+        lambda f: f"/v1/conversations/{f.conv}/orders", "conv"),
+
+    ("GET", "/v1/shops/{id}/quick-replies"): E(
+        lambda f: f"/v1/shops/{f.shop}/quick-replies", "shop"),
+    ("POST", "/v1/shops/{id}/quick-replies"): E(
+        lambda f: f"/v1/shops/{f.shop}/quick-replies", "shop", lambda f, w: {"text": "Thanks!"}),
+    ("PATCH", "/v1/shops/{id}/quick-replies/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/quick-replies/{f.qr1}", "shop",
+        lambda f, w: {"position": 3}),
+    ("DELETE", "/v1/shops/{id}/quick-replies/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/quick-replies/{f.qr2}", "shop"),
+    ("GET", "/v1/shops/{id}/auto-reply"): E(lambda f: f"/v1/shops/{f.shop}/auto-reply", "shop"),
+    ("PUT", "/v1/shops/{id}/auto-reply"): E(
+        lambda f: f"/v1/shops/{f.shop}/auto-reply", "shop", lambda f, w: {"greeting": "Welcome"}),
+
+    ("GET", "/v1/shops/{id}/messages/search"): E(
+        lambda f: f"/v1/shops/{f.shop}/messages/search?q=hello", "shop"),
+
+    ("POST", "/v1/shops/{id}/coupons"): E(
+        lambda f: f"/v1/shops/{f.shop}/coupons", "shop", lambda f, w: f.coupon_body("New")),
+    ("POST", "/v1/shops/{id}/coupons:batch"): E(
+        lambda f: f"/v1/shops/{f.shop}/coupons:batch", "shop",
+        lambda f, w: dict(f.coupon_body("Per product", kind=None), product_ids=[f.p1])),
+    ("GET", "/v1/shops/{id}/coupons"): E(lambda f: f"/v1/shops/{f.shop}/coupons", "shop"),
+    ("GET", "/v1/shops/{id}/coupons/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/coupons/{f.coupon}", "shop"),
+    ("POST", "/v1/shops/{id}/coupons/{id}/stop"): E(
+        lambda f: f"/v1/shops/{f.shop}/coupons/{f.coupon_stop}/stop", "shop"),
+    ("POST", "/v1/shops/{id}/coupons/{id}/add-quantity"): E(
+        lambda f: f"/v1/shops/{f.shop}/coupons/{f.coupon}/add-quantity", "shop",
+        lambda f, w: {"quantity": 1}),
+    ("POST", "/v1/shops/{id}/live/start"): E(lambda f: f"/v1/shops/{f.shop}/live/start", "shop"),
+    ("POST", "/v1/shops/{id}/live/stop"): E(lambda f: f"/v1/shops/{f.shop}/live/stop", "shop"),
+
+    ("GET", "/v1/shops/{id}/coupons/claimable"): E(
+        lambda f: f"/v1/shops/{f.shop}/coupons/claimable", "open"),
+    ("POST", "/v1/coupons/{id}/claim"): E(lambda f: f"/v1/coupons/{f.coupon}/claim", "open"),
+    ("GET", "/v1/me/coupons"): E(lambda f: "/v1/me/coupons", "open"),
+
+    ("GET", "/v1/review/orders"): E(lambda f: "/v1/review/orders", "open"),
+    ("GET", "/v1/review/orders/{id}/history"): E(
+        lambda f: f"/v1/review/orders/{f.o_release}/history", "open"),
+    ("POST", "/v1/review/orders/{id}/hold"): E(
+        lambda f: f"/v1/review/orders/{f.o_hold}/hold", "open",
+        lambda f, w: {"reason": "address reported as fake"}),
+    ("POST", "/v1/review/orders/{id}/release"): E(
+        lambda f: f"/v1/review/orders/{f.o_release}/release", "open",
+        lambda f, w: {"note": "address confirmed"}),
+    ("POST", "/v1/review/orders/{id}/close"): E(
+        lambda f: f"/v1/review/orders/{f.o_close}/close", "open",
+        lambda f, w: {"reason": "counterfeit goods"}),
+    ("POST", "/v1/review/orders/{id}/extend"): E(
+        lambda f: f"/v1/review/orders/{f.o_extend}/extend", "open",
+        lambda f, w: {"hours": 24, "note": "lab test pending"}),
+
+    ("GET", "/v1/events"): E(lambda f: "/v1/events", "open"),
+    ("GET", "/v1/events/poll"): E(lambda f: "/v1/events/poll?timeout=0", "open"),
+
+    ("PUT", "/v1/test/clock"): E(lambda f: "/v1/test/clock", "public",
+                                 lambda f, w: {"now": rfc(T1)}),
+    ("POST", "/v1/test/jobs/run"): E(lambda f: "/v1/test/jobs/run", "public"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Who is who for a route, and what each must get
+
+
+def owners(f, route, scope):
+    """The accounts that legitimately use the route."""
+    if scope == "shop":
+        return [f.ma]
+    if scope == "buyer":
+        return [f.ba]
+    if scope == "conv":
+        return [a for a in (f.ma, f.ba) if a.role in route["roles"]]
+    by_role = {"merchant": f.ma, "buyer": f.ba, "reviewer": f.rv}
+    if scope == "public" or not route["roles"]:
+        return [f.ma]
+    return [by_role[route["roles"][0]]]
+
+
+def role_accounts(f):
+    return {"buyer": f.bb, "other_merchant": f.mb, "reviewer": f.rv}
+
+
+def expectation(route, scope, persona, role):
+    """(statuses allowed, code) for a persona that is not the owner."""
+    if route["public"] and not route["optional_auth"]:
+        return SUCCESS, None
+    if persona in STALE:
+        if route["optional_auth"] and persona == "no_token":
+            return ((404,), "not_found") if scope == "shop" else (SUCCESS, None)
+        return (401,), CODE_401[persona]
+    if route["roles"] and role not in route["roles"]:
+        return (403,), "forbidden"
+    if scope in ("shop", "buyer", "conv"):
+        return (404,), "not_found"
+    return SUCCESS, None
+
+
+def persona_auth(f, route, scope, persona):
+    """The Authorization header value for a stale persona on this route:
+    the owner's own stale tokens, so a 401 cannot come from a wrong account."""
+    owner = owners(f, route, scope)[0] if scope != "public" else f.ma
+    if route["roles"] and owner.role not in route["roles"]:
+        owner = {"merchant": f.ma, "buyer": f.ba, "reviewer": f.rv}[route["roles"][0]]
+    if persona == "no_token":
+        return None
+    if persona == "garbage_token":
+        return "Bearer " + base64url(os.urandom(32))
+    if persona == "malformed_token":
+        return "Bearer not-a-token%%"
+    if persona == "replaced":
+        return f"Bearer {owner.replaced}"
+    if persona == "logged_out":
+        return f"Bearer {owner.logged_out}"
+    if persona == "expired":
+        return f"Bearer {owner.token}"
+    raise AssertionError(persona)
+
+
+def base64url(b):
+    return base64.urlsafe_b64encode(b).decode().rstrip("=")
+
+
+def check_markers(label, r):
+    for name, marker in MARKERS.items():
+        assert marker not in r.raw, f"{label}: a non-owner sees shop A's {name}: {r}"
+        for k, v in r.headers.items():
+            assert marker not in v, f"{label}: header {k} carries shop A's {name}"
+
+
+def check_reply(label, method, pattern, r, statuses, code):
+    shown = "2xx" if statuses == SUCCESS else "/".join(map(str, statuses))
+    assert r.status in statuses, f"{label}: expected {shown} {code or ''}, got {r}"
+    if code is not None:
+        assert r.headers.get("content-type") == "application/problem+json", f"{label}: {r.headers}"
+        assert r.code() == code, f"{label}: expected code {code}, got {r}"
+    documented(method, pattern, r)
+
+
+# ---------------------------------------------------------------------------
+# The tests
+
+_fixture = None
+
+
+def fixture():
+    global _fixture
+    if _fixture is None:
+        _fixture = Fixture()
+    return _fixture
+
+
+def entries():
+    """Every route of the table with its entry; a route without one fails."""
+    routes = route_table()
+    missing = [f"{r['method']} {r['pattern']}" for r in routes
+               if (r["method"], r["pattern"]) not in ROUTES]
+    assert not missing, f"routes without an entry in the authorisation matrix: {missing}"
+    stale = [k for k in ROUTES if k not in {(r["method"], r["pattern"]) for r in routes}]
+    assert not stale, f"entries for routes the table no longer has: {stale}"
+    return [(r, ROUTES[(r["method"], r["pattern"])]) for r in routes]
+
+
+def body_of(entry, f, who):
+    return entry["body"](f, who) if entry["body"] else None
+
+
+def set_expired(f, expired):
+    """Moves the owners' live sessions just past their expiry, or back. Just
+    past: the jobs route runs in the pass, and the purge deletes sessions
+    that expired a week ago."""
+    ids = ",".join(str(a.id) for a in (f.ma, f.ba, f.rv))
+    if expired:
+        f.saved_expiry = sql(f"SELECT string_agg(id || ':' || ts_to_us(expires_at), ' ')"
+                             f" FROM sessions WHERE account_id IN ({ids}) AND ended_at IS NULL")
+        sql(f"UPDATE sessions SET expires_at = timestamptz {sql_literal(rfc(T1))}"
+            f" - interval '1 minute' WHERE account_id IN ({ids}) AND ended_at IS NULL")
+    else:
+        for pair in f.saved_expiry.split():
+            sid, us = pair.split(":")
+            sql(f"UPDATE sessions SET expires_at = us_to_ts({us}) WHERE id = {sid}")
+
+
+def test_matrix():
+    f = fixture()
+    table = entries()
+    results = []
+
+    def run(route, entry, persona, label_who, token=None, authorization=None, who=None):
+        method, pattern = route["method"], route["pattern"]
+        path = entry["path"](f)
+        body = body_of(entry, f, who)
+        r = call(method, path, token=token, body=body, authorization=authorization)
+        return r, f"{persona} ({label_who}) {method} {path}"
+
+    # 1. Stale and missing credentials, the owners' own where a token is sent.
+    for persona in STALE:
+        if persona == "expired":
+            set_expired(f, True)
+        try:
+            for route, entry in table:
+                scope = entry["scope"]
+                if scope == "session":
+                    scope = "open"
+                auth = persona_auth(f, route, scope, persona)
+                r, label = run(route, entry, persona, "stale", authorization=auth)
+                statuses, code = expectation(route, scope, persona, None)
+                check_reply(label, route["method"], route["pattern"], r, statuses, code)
+                if code == "session_replaced":
+                    assert r.json.get("device") == "tablet" and r.json.get("replaced_at"), r
+                check_markers(label, r)
+                results.append((route["pattern"], persona, r.status))
+        finally:
+            if persona == "expired":
+                set_expired(f, False)
+
+    # 2. Authenticated non-owners: wrong role is 403, another tenant's object 404.
+    for persona, role in ROLE_PERSONAS.items():
+        for route, entry in table:
+            scope = entry["scope"]
+            if route["public"] and not route["optional_auth"]:
+                who = role_accounts(f)[persona]
+            elif scope == "session":
+                who = account(role) if role in route["roles"] else role_accounts(f)[persona]
+            else:
+                who = role_accounts(f)[persona]
+                if who in owners(f, route, scope):
+                    continue  # the reviewer on the review routes: the owner pass
+            r, label = run(route, entry, persona, who.username, token=who.token, who=who)
+            statuses, code = expectation(route, "open" if scope == "session" else scope,
+                                         persona, role)
+            check_reply(label, route["method"], route["pattern"], r, statuses, code)
+            check_markers(label, r)
+            results.append((route["pattern"], persona, r.status))
+
+    # 2b. Another merchant naming his own shop (and product) with shop A's
+    # objects below it: the object must belong to the shop, not only the
+    # shop to the caller.
+    for route, entry in table:
+        if entry["scope"] != "shop" or route["pattern"].count("{id}") < 2:
+            continue
+        variants = [Mixed(f, shop=f.shop_b)]
+        if route["pattern"].count("{id}") >= 3 and "/products/" in route["pattern"]:
+            variants.append(Mixed(f, shop=f.shop_b, p2=f.product_b))
+        for view in variants:
+            path = entry["path"](view)
+            r = call(route["method"], path, f.mb.token, body_of(entry, view, f.mb))
+            label = f"mixed ids ({f.mb.username}) {route['method']} {path}"
+            check_reply(label, route["method"], route["pattern"], r, (404,), "not_found")
+            check_markers(label, r)
+            results.append((route["pattern"], "mixed_ids", r.status))
+
+    # 3. The owners, last (their writes change the fixture), in table order.
+    for route, entry in table:
+        scope = entry["scope"]
+        if scope == "session":
+            team = [account(route["roles"][0])]
+        else:
+            team = owners(f, route, scope)
+        for who in team:
+            r, label = run(route, entry, "owner", who.username, token=who.token, who=who)
+            allowed = entry["owner_ok"] or SUCCESS
+            check_reply(label, route["method"], route["pattern"], r, allowed, None)
+            results.append((route["pattern"], "owner", r.status))
+    summary = {}
+    for _, persona, status in results:
+        summary.setdefault(persona, {}).setdefault(status, 0)
+        summary[persona][status] += 1
+    print(f"authorisation matrix: {len(table)} routes, {len(results)} requests")
+    for persona, counts in summary.items():
+        print(f"  {persona:16} " + " ".join(f"{st}x{n}" for st, n in sorted(counts.items())))
+
+
+class Mixed:
+    """The fixture with some ids swapped for another tenant's."""
+
+    def __init__(self, f, **swap):
+        self._f = f
+        self.__dict__.update(swap)
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+
+def test_cross_tenant_references():
+    """Another tenant's ids inside a body: refused, and nothing of theirs
+    changes hands."""
+    f = fixture()
+    paid = f.order(paid=True)
+
+    def refused(r, what):
+        assert 400 <= r.status < 500 and r.status not in (401, 403), f"{what}: {r}"
+        assert r.headers.get("content-type") == "application/problem+json", f"{what}: {r}"
+        check_markers(what, r)
+
+    # Merchant B's coupons on shop A's products.
+    body = dict(f.coupon_body("Theirs", kind=None), product_ids=[f.p1])
+    refused(call("POST", f"/v1/shops/{f.shop_b}/coupons:batch", f.mb.token, body),
+            "coupon batch on another shop's product")
+    body = dict(f.coupon_body("Theirs", kind="product"), product_id=f.p1)
+    refused(call("POST", f"/v1/shops/{f.shop_b}/coupons", f.mb.token, body),
+            "product coupon on another shop's product")
+    assert sql(f"SELECT count(*) FROM coupons WHERE shop_id = {f.shop_b}") == "0"
+
+    # Merchant B shipping shop A's order through his own shop's batch.
+    r = call("POST", f"/v1/shops/{f.shop_b}/shipments:batch", f.mb.token,
+             {"items": [{"order_id": paid, "carrier": "sf", "tracking_no": "SF5555555555"}]})
+    assert r.status in (200, 207, 400, 404, 409, 422), r
+    check_markers("batch with another shop's order", r)
+    assert sql(f"SELECT status FROM orders WHERE id = {paid}") == "paid"
+
+    # Buyer B: shop B with shop A's SKU; buyer A's coupon.
+    refused(call("POST", "/v1/orders", f.bb.token, {
+        "shop_id": f.shop_b, "items": [{"sku_id": f.s1, "quantity": 1}],
+        "address": PLAIN_ADDRESS}), "order at one shop with another shop's SKU")
+    theirs = int(sql(f"SELECT id FROM buyer_coupons WHERE buyer_id = {f.ba.id} LIMIT 1"))
+    refused(call("POST", "/v1/orders", f.bb.token, {
+        "shop_id": f.shop, "items": [{"sku_id": f.s1, "quantity": 1}],
+        "address": PLAIN_ADDRESS, "coupon_id": theirs}), "order with another buyer's coupon")
+    assert sql(f"SELECT buyer_id = {f.ba.id} AND used_order_id IS NULL FROM buyer_coupons"
+               f" WHERE id = {theirs}") == "t"
+
+    # Chat: buyer B's card of buyer A's order; merchant B's quick reply of shop A.
+    conv_b = ok(call("POST", f"/v1/shops/{f.shop}/conversations", f.bb.token))["id"]
+    refused(call("POST", f"/v1/conversations/{conv_b}/messages", f.bb.token,
+                 {"type": "order_card", "order_id": f.o_main}), "card of another buyer's order")
+    conv_shop_b = ok(call("POST", f"/v1/shops/{f.shop_b}/conversations", f.bb.token))["id"]
+    refused(call("POST", f"/v1/conversations/{conv_shop_b}/messages", f.mb.token,
+                 {"type": "text", "quick_reply_id": f.qr1}), "another shop's quick reply")
+    refused(call("POST", f"/v1/conversations/{conv_shop_b}/messages", f.mb.token,
+                 {"type": "product_card", "product_id": f.p1}), "card of another shop's product")
+    refused(call("POST", f"/v1/conversations/{conv_shop_b}/read", f.mb.token,
+                 {"up_to_message_id": f.message}), "read marker at another conversation's message")
+
+
+def test_marker_coverage():
+    """The owners do see the markers, so their absence elsewhere means
+    something: each marker is in at least one owner reply of the fixture."""
+    f = fixture()
+    seen = ""
+    for path, who in ((f"/v1/shops/{f.shop}/orders/{f.o_main}", f.ma),
+                      (f"/v1/orders/{f.o_main}", f.ba),
+                      (f"/v1/shops/{f.shop}/products/{f.p2}", f.ma),
+                      (f"/v1/conversations/{f.conv}/messages", f.ma),
+                      (f"/v1/shops/{f.shop}/quick-replies", f.ma),
+                      (f"/v1/shops/{f.shop}/coupons", f.ma),
+                      (f"/v1/shops/{f.shop}/after-sales", f.ma),
+                      (f"/v1/review/orders/{f.o_extend}/history", f.rv)):
+        r = call("GET", path, who.token)
+        assert r.status == 200, (path, r)
+        seen += r.raw
+    missing = [name for name, m in MARKERS.items() if m not in seen]
+    assert not missing, f"markers no owner reply shows: {missing}"
+
+
+# ---------------------------------------------------------------------------
+# Mass assignment
+
+FORBIDDEN = {"id": 1, "shop_id": 1, "status": "paid", "buyer_id": 1, "merchant_id": 1,
+             "account_id": 1, "total_cents": 1, "paid_cents": 1, "refunded_cents": 1,
+             "claimed": 1, "used": 1, "remaining": 1, "created_at": "2031-01-01T00:00:00Z",
+             "updated_at": "2031-01-01T00:00:00Z", "paid_at": "2031-01-01T00:00:00Z",
+             "shipped_at": "2031-01-01T00:00:00Z"}
+
+# Routes that take one of those names as an ordinary input, and why.
+ACCEPTED = {
+    ("POST", "/v1/orders", "shop_id"): "the shop the buyer orders from",
+    ("POST", "/v1/shops/{id}/products", "status"): "a new product may start on or off sale",
+    ("PATCH", "/v1/shops/{id}/products/{id}", "status"): "the merchant puts it on or off sale",
+}
+
+# Tables the requests of this test could write to; hashed before and after.
+SNAPSHOT_SKIP = {"schema_migrations", "job_schedule"}
+
+
+def snapshot():
+    tables = sql("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables"
+                 " WHERE schemaname = 'public'").split()
+    parts = [f"(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+             f" FROM {t} t)" for t in tables if t not in SNAPSHOT_SKIP]
+    return dict(zip([t for t in tables if t not in SNAPSHOT_SKIP],
+                    sql("SELECT " + " || ' ' || ".join(parts)).split()))
+
+
+def test_mass_assignment():
+    f = fixture()
+    table = entries()
+    before = snapshot()
+    tried = 0
+    for route, entry in table:
+        if route["body"] == "none":
+            continue
+        assert entry["body"], f"{route['method']} {route['pattern']} takes a body; give one"
+        who = owners(f, route, entry["scope"])[0]
+        token = None if route["public"] and not route["optional_auth"] else who.token
+        for field, value in FORBIDDEN.items():
+            key = (route["method"], route["pattern"], field)
+            if key in ACCEPTED:
+                continue
+            body = body_of(entry, f, who)
+            assert field not in body, f"{key}: the valid body has {field}; list it in ACCEPTED"
+            body[field] = value
+            r = call(route["method"], entry["path"](f), token=token, body=body)
+            tried += 1
+            label = f"{route['method']} {route['pattern']} with {field}"
+            assert r.status == 400 and r.code() == "unknown_field", f"{label}: {r}"
+            assert field in [e["field"] for e in r.json.get("errors", [])], f"{label}: {r}"
+            documented(route["method"], route["pattern"], r)
+    after = snapshot()
+    changed = [t for t in before if before[t] != after.get(t)]
+    assert not changed, f"refused writes changed tables: {changed}"
+    print(f"mass assignment: {tried} refused writes")
+
+
+if __name__ == "__main__":
+    main([test_mass_assignment, test_matrix, test_cross_tenant_references, test_marker_coverage])
