@@ -96,7 +96,9 @@ static void read_session(const PGresult *res, void *arg)
   snprintf(s->replaced_by_device, sizeof s->replaced_by_device, "%s", device ? device : "");
 }
 
-bool db_live_session_read(const PGresult *res, int r, struct db_session *s)
+/* Reads DB_LIVE_SESSION_COLUMNS of row r: false when the session has ended
+ * (s is then not filled). Only the account's id and role are set. */
+static bool read_live_session(const PGresult *res, int r, struct db_session *s)
 {
   if (!db_get_bool(res, r, 4))
     return false;
@@ -107,6 +109,19 @@ bool db_live_session_read(const PGresult *res, int r, struct db_session *s)
   s->expires_at = db_get_int64(res, r, 3);
   s->end = DB_SESSION_LIVE;
   return true;
+}
+
+enum db_status db_exec_folded(struct db_stmt *stmt, const char *const *params,
+                              struct db_session *session, PGresult **res)
+{
+  enum db_status st = db_exec(stmt, params, res);
+  if (st < DB_NONE)
+    return st;
+  if (st == DB_ONE && read_live_session(*res, 0, session))
+    return DB_ONE;
+  PQclear(*res);
+  *res = NULL;
+  return DB_NONE;
 }
 
 enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
@@ -135,16 +150,12 @@ enum db_status db_me(const unsigned char token_hash[DB_TOKEN_HASH_SIZE], struct 
          " FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE " DB_SESSION_WHERE(1));
   char hashb[2 * DB_TOKEN_HASH_SIZE + 3];
   PGresult *res;
-  enum db_status st =
-      db_exec(&q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)}, &res);
-  if (st < DB_NONE)
+  enum db_status st = db_exec_folded(
+      &q, (const char *[]){db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE)}, session, &res);
+  if (st != DB_ONE)
     return st;
-  if (st == DB_ONE && !db_live_session_read(res, 0, session))
-    st = DB_NONE;
-  if (st == DB_ONE) {
-    read_account(res, 0, DB_LIVE_SESSION_NCOLUMNS, &session->account);
-    fn(db_get_text(res, 0, DB_LIVE_SESSION_NCOLUMNS + 5), arg);
-  }
+  read_account(res, 0, DB_LIVE_SESSION_NCOLUMNS, &session->account);
+  fn(db_get_text(res, 0, DB_LIVE_SESSION_NCOLUMNS + 5), arg);
   PQclear(res);
   return st;
 }

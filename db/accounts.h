@@ -63,9 +63,6 @@ enum db_status db_session_start(int64_t account_id,
 /* The session a token hash names, with its account, in one round trip. */
 enum db_status db_session_lookup(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
                                  struct db_session *out);
-/* Reads DB_LIVE_SESSION_COLUMNS of row r: false when the session has ended
- * (out is then not filled). Only the account's id and role are set. */
-bool db_live_session_read(const PGresult *res, int r, struct db_session *out);
 /* GET /v1/me in one round trip: the live session the token hash names with
  * its account (DB_NONE: none, or it has ended) and, for a merchant, the id
  * and name of each shop, oldest first, as a JSON array (shops_json: NULL

@@ -102,13 +102,10 @@ enum db_status db_coupon_claim_by_token(const unsigned char token_hash[DB_TOKEN_
   struct claim_result c = {code, fn, arg};
   code[0] = '\0';
   PGresult *res;
-  enum db_status st = db_exec(&q, p, &res);
-  if (st < DB_NONE)
+  enum db_status st = db_exec_folded(&q, p, session, &res);
+  if (st != DB_ONE)
     return st;
-  if (st == DB_ONE && !db_live_session_read(res, 0, session))
-    st = DB_NONE;
-  if (st == DB_ONE)
-    read_claim(res, DB_LIVE_SESSION_NCOLUMNS, &c);
+  read_claim(res, DB_LIVE_SESSION_NCOLUMNS, &c);
   PQclear(res);
   return st;
 }

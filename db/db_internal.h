@@ -3,6 +3,7 @@
 #ifndef MERCHANTD_DB_INTERNAL_H
 #define MERCHANTD_DB_INTERNAL_H
 
+#include "accounts.h"
 #include "db.h"
 
 #include <libpq-fe.h>
@@ -34,6 +35,15 @@ enum db_status db_each_row(struct db_stmt *stmt, const char *const *params,
                            void (*row)(const PGresult *res, int r, void *arg), void *arg);
 /* Runs a statement whose result is only its status. */
 enum db_status db_run(struct db_stmt *stmt, const char *const *params);
+
+/* Runs a statement that folds authentication in (ROUTE_FOLDED_AUTH): its
+ * first columns are DB_LIVE_SESSION_COLUMNS (accounts.h) of the session the
+ * token hash names. DB_ONE when that session is live: session has its id,
+ * account id, role and expiry, and *res the rest of row 0 (the caller
+ * clears it). DB_NONE when there is none or it has ended (*res is NULL),
+ * or the failure. Defined in accounts.c. */
+enum db_status db_exec_folded(struct db_stmt *stmt, const char *const *params,
+                              struct db_session *session, PGresult **res);
 
 /* Field helpers: read row r, column c of a result. */
 int64_t db_get_int64(const PGresult *res, int r, int c);

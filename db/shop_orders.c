@@ -324,12 +324,10 @@ enum db_status db_shop_order_get(const unsigned char token_hash[DB_TOKEN_HASH_SI
   const char *p[] = {db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE),
                      db_param_int64(sb, shop_id), db_param_int64(ob, order_id)};
   PGresult *res;
-  enum db_status st = db_exec(&q, p, &res);
-  if (st < DB_NONE)
+  enum db_status st = db_exec_folded(&q, p, session, &res);
+  if (st != DB_ONE)
     return st;
-  if (st == DB_ONE && !db_live_session_read(res, 0, session))
-    st = DB_NONE;
-  if (st == DB_ONE && !PQgetisnull(res, 0, DB_LIVE_SESSION_NCOLUMNS)) {
+  if (!PQgetisnull(res, 0, DB_LIVE_SESSION_NCOLUMNS)) {
     struct db_order o;
     db_order_read(res, 0, DB_LIVE_SESSION_NCOLUMNS, &o);
     fn(&o, arg);

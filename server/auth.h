@@ -27,7 +27,7 @@ enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
 /* For routes that fold the session lookup into their own query
  * (ROUTE_FOLDED_AUTH) and so answer in one round trip: auth_token reads the
  * bearer token into rq->token_hash (401 when malformed); the route's query
- * reads the session when it is live (db_live_session_read) and
+ * reads the session when it is live (db_exec_folded) and
  * auth_accept_live judges it, taking the ordinary path for any other. */
 enum http_step auth_token(struct http_request *rq);
 enum http_step auth_accept_live(struct http_request *rq, bool live, unsigned access);
