@@ -114,7 +114,7 @@ bool config_load(void)
       !env_log_level(&config.log_level) ||
       !env_uint("MERCHANTD_BODY_LIMIT", 1024 * 1024, 1024, 64 * 1024 * 1024, &body) ||
       !env_uint("MERCHANTD_CONNECTION_LIMIT", 4096, 16, 1000000, &conns) ||
-      !env_uint("MERCHANTD_PER_IP_CONNECTION_LIMIT", 0, 0, 1000000, &per_ip) ||
+      !env_uint("MERCHANTD_PER_IP_CONNECTION_LIMIT", 256, 0, 1000000, &per_ip) ||
       !env_uint("MERCHANTD_CONNECTION_TIMEOUT", 60, 1, 86400, &timeout) ||
       !env_uint("MERCHANTD_CONNECTION_MEMORY", 64 * 1024, 8 * 1024, 16 * 1024 * 1024, &mem) ||
       !env_uint("MERCHANTD_HASH_WORKERS", (unsigned long long)cores, 1, 64, &hashw) ||

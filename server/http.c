@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -289,9 +290,33 @@ static struct MHD_Daemon *start(unsigned flags)
       MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
 }
 
+/* Every connection takes a descriptor, beside the database connections and
+ * each thread's epoll and wake-up descriptors. Where the soft limit on open
+ * files is below that (systemd's default is 1024), connections past it
+ * would wait unanswered in the listen queue and reconnecting to PostgreSQL
+ * would fail: raise it as far as the hard limit allows, and say so when
+ * that is not enough. */
+static void raise_file_limit(void)
+{
+  rlim_t want = (rlim_t)config.connection_limit + 3 * (rlim_t)config.threads +
+                (rlim_t)config.hash_workers + 32;
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+    return;
+  rlim_t was = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+  if (rl.rlim_cur > was && setrlimit(RLIMIT_NOFILE, &rl) != 0)
+    rl.rlim_cur = was;
+  if (rl.rlim_cur < want)
+    log_warn("open file limit %llu is below the %llu that MERCHANTD_CONNECTION_LIMIT %u needs; "
+             "connections past it wait unanswered",
+             (unsigned long long)rl.rlim_cur, (unsigned long long)want, config.connection_limit);
+}
+
 bool http_start(void)
 {
   randombytes_buf(&request_id_prefix, sizeof request_id_prefix);
+  raise_file_limit();
   unsigned flags =
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   /* Both IPv6 and IPv4 where the machine has IPv6, IPv4 alone otherwise. */
