@@ -20,6 +20,11 @@ struct db_conn {
   PGconn *pg;
   int64_t last_failure_us;
   bool prepared[DB_MAX_STMTS];
+  /* Between db_begin and db_commit or db_rollback. A connection lost
+   * meanwhile is not replaced until then (txn_lost): statements of the
+   * transaction must not run, committed one by one, on a new one. */
+  bool in_txn;
+  bool txn_lost;
 };
 
 static const char *db_conninfo;
@@ -106,8 +111,12 @@ static struct db_conn *conn_get(void)
       return NULL;
     pthread_setspecific(conn_key, c);
   }
-  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK && !c->txn_lost)
     return c;
+  if (c->in_txn) {
+    c->txn_lost = true;
+    return NULL;
+  }
   conn_close(c);
   int64_t now = clock_mono_us();
   if (c->last_failure_us != 0 && now - c->last_failure_us < DB_RECONNECT_BACKOFF_US)
@@ -160,6 +169,7 @@ static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
       (state != NULL && strncmp(state, "08", 2) == 0)) {
     st = DB_UNAVAILABLE;
     conn_close(c);
+    c->txn_lost = c->in_txn;
   } else if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
     st = DB_SOFT_ERROR;
   }
@@ -175,9 +185,10 @@ static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
   return st;
 }
 
-/* Every statement runs on its own (autocommit), so one that failed on a
- * serialization conflict or a deadlock was rolled back whole and can simply
- * run again. */
+/* Outside a transaction every statement runs on its own (autocommit), so
+ * one that failed on a serialization conflict or a deadlock was rolled back
+ * whole and can simply run again. Inside one, the whole transaction failed
+ * with it. */
 #define DB_SOFT_RETRIES 3
 
 static enum db_status exec_once(struct db_stmt *st, const char *const *params, PGresult **out);
@@ -185,9 +196,71 @@ static enum db_status exec_once(struct db_stmt *st, const char *const *params, P
 enum db_status db_exec(struct db_stmt *st, const char *const *params, PGresult **out)
 {
   enum db_status s = exec_once(st, params, out);
-  for (int i = 0; s == DB_SOFT_ERROR && i < DB_SOFT_RETRIES; i++)
+  struct db_conn *c = pthread_getspecific(conn_key);
+  bool in_txn = c != NULL && c->in_txn;
+  for (int i = 0; s == DB_SOFT_ERROR && !in_txn && i < DB_SOFT_RETRIES; i++)
     s = exec_once(st, params, out);
   return s;
+}
+
+/* Runs a transaction-control command; true when PostgreSQL answered with
+ * the command tag want (COMMIT of a failed transaction answers ROLLBACK). */
+static bool control(struct db_conn *c, const char *command, const char *want)
+{
+  PGresult *res = PQexec(c->pg, command);
+  bool ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), want) == 0;
+  if (!ok && PQresultStatus(res) != PGRES_COMMAND_OK)
+    log_warn("%s failed: %.200s", command, PQresultErrorMessage(res));
+  PQclear(res);
+  return ok;
+}
+
+enum db_status db_begin(void)
+{
+  struct db_conn *c = conn_get();
+  if (c == NULL)
+    return DB_UNAVAILABLE;
+  if (!control(c, "BEGIN", "BEGIN")) {
+    conn_close(c);
+    return DB_UNAVAILABLE;
+  }
+  c->in_txn = true;
+  c->txn_lost = false;
+  return DB_NONE;
+}
+
+bool db_txn_failed(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  return c == NULL || !c->in_txn || c->txn_lost || c->pg == NULL ||
+         PQtransactionStatus(c->pg) != PQTRANS_INTRANS;
+}
+
+enum db_status db_commit(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  if (db_txn_failed()) {
+    db_rollback();
+    return DB_UNAVAILABLE;
+  }
+  c->in_txn = false;
+  if (control(c, "COMMIT", "COMMIT"))
+    return DB_NONE;
+  /* The outcome of a COMMIT whose answer was lost is unknown: the
+   * connection goes, and the caller answers as for a lost database. */
+  conn_close(c);
+  return DB_UNAVAILABLE;
+}
+
+void db_rollback(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  if (c == NULL || !c->in_txn)
+    return;
+  c->in_txn = false;
+  c->txn_lost = false;
+  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK && !control(c, "ROLLBACK", "ROLLBACK"))
+    conn_close(c);
 }
 
 static enum db_status exec_once(struct db_stmt *st, const char *const *params, PGresult **out)

@@ -36,4 +36,18 @@ void db_stats(struct db_stats *out);
 /* True when this thread can reach PostgreSQL right now. */
 bool db_ping(void);
 
+/* One transaction on the calling thread's connection: every db_ call of
+ * the thread between db_begin and db_commit or db_rollback runs in it, and
+ * none runs on another connection should this one be lost meanwhile
+ * (they fail with DB_UNAVAILABLE). db_begin: DB_NONE, or DB_UNAVAILABLE.
+ * db_commit: DB_NONE when committed; otherwise the transaction is rolled
+ * back, or its outcome unknown if the connection was lost during COMMIT,
+ * and DB_UNAVAILABLE. */
+enum db_status db_begin(void);
+enum db_status db_commit(void);
+void db_rollback(void);
+/* True when no transaction is open or the open one can no longer commit (a
+ * statement failed in it, or its connection was lost). */
+bool db_txn_failed(void);
+
 #endif

@@ -1,6 +1,7 @@
 #include "idempotency.h"
 
 #include "clock.h"
+#include "db.h"
 #include "idempotency_keys.h"
 #include "reply.h"
 
@@ -55,7 +56,13 @@ enum http_step idempotency_begin(struct http_request *rq)
   switch (idem.state) {
   case DB_IDEM_FRESH:
     rq->idempotency_key = strdup(key);
-    return rq->idempotency_key != NULL ? HTTP_STEP_OK : HTTP_STEP_FAILED;
+    if (rq->idempotency_key == NULL)
+      return HTTP_STEP_FAILED;
+    /* The write and its stored reply commit together (idempotency_remember):
+     * a crash between them cannot leave a write done whose retry runs it
+     * again. */
+    st = db_begin();
+    return st == DB_NONE ? HTTP_STEP_OK : HTTP_STEP_OF(reply_db_error(rq, st));
   case DB_IDEM_RUNNING:
     return HTTP_STEP_OF(reply_problem(rq, PROBLEM_IDEMPOTENCY_IN_PROGRESS, NULL, NULL));
   case DB_IDEM_MISMATCH:
@@ -70,23 +77,43 @@ enum http_step idempotency_begin(struct http_request *rq)
   return HTTP_STEP_OF(r);
 }
 
-void idempotency_remember(struct http_request *rq, unsigned status, const char *content_type,
+bool idempotency_remember(struct http_request *rq, unsigned status, const char *content_type,
                           const char *body)
 {
   if (rq->idempotency_key == NULL || rq->idempotency_done)
-    return;
+    return true;
   rq->idempotency_done = true;
-  if (status >= 500)
-    db_idem_abandon(rq->session.account.id, rq->idempotency_key);
-  else
-    db_idem_finish(rq->session.account.id, rq->idempotency_key, status,
-                   content_type != NULL ? content_type : "", body != NULL ? body : "");
+  int64_t account = rq->session.account.id;
+  if (status >= 500) {
+    db_rollback();
+    db_idem_abandon(account, rq->idempotency_key);
+    return true;
+  }
+  content_type = content_type != NULL ? content_type : "";
+  body = body != NULL ? body : "";
+  if (db_txn_failed()) {
+    /* A statement of the request failed, so nothing it wrote stays: a
+     * refusal can still be kept for the retry, a success cannot be true. */
+    db_rollback();
+    if (status >= 300) {
+      db_idem_finish(account, rq->idempotency_key, status, content_type, body);
+      return true;
+    }
+  } else if (db_idem_finish(account, rq->idempotency_key, status, content_type, body) >= DB_NONE &&
+             db_commit() == DB_NONE) {
+    return true;
+  }
+  db_rollback();
+  db_idem_abandon(account, rq->idempotency_key);
+  return false;
 }
 
 void idempotency_end(struct http_request *rq)
 {
-  if (rq->idempotency_key != NULL && !rq->idempotency_done)
+  if (rq->idempotency_key != NULL && !rq->idempotency_done) {
+    db_rollback();
     db_idem_abandon(rq->session.account.id, rq->idempotency_key);
+  }
   free(rq->idempotency_key);
   rq->idempotency_key = NULL;
 }

@@ -11,9 +11,12 @@
 
 /* Before the handler of an idempotent route: claims the key, or replies. */
 enum http_step idempotency_begin(struct http_request *rq);
-/* From the reply module: stores the reply of a claimed key (or forgets the
- * claim when the reply is a server error, so that a retry runs again). */
-void idempotency_remember(struct http_request *rq, unsigned status, const char *content_type,
+/* From the reply module, before a reply goes out: for a claimed key, stores
+ * the reply in the request's transaction and commits the two together (a
+ * server error instead rolls back and forgets the claim, so that a retry
+ * runs again). False when that commit failed: nothing of the request
+ * stays, and the caller answers 503 instead. */
+bool idempotency_remember(struct http_request *rq, unsigned status, const char *content_type,
                           const char *body);
 /* From the completion callback: forgets a claim no reply was stored for. */
 void idempotency_end(struct http_request *rq);

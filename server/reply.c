@@ -51,7 +51,10 @@ static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char
     log_error("could not serialise a reply");
     return MHD_NO;
   }
-  idempotency_remember(rq, status, content_type, text);
+  if (!idempotency_remember(rq, status, content_type, text)) {
+    free(text);
+    return reply_db_error(rq, DB_UNAVAILABLE);
+  }
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
     free(text);
@@ -87,7 +90,8 @@ enum MHD_Result reply_jsonout(struct http_request *rq, unsigned status, struct j
 
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status)
 {
-  idempotency_remember(rq, status, NULL, NULL);
+  if (!idempotency_remember(rq, status, NULL, NULL))
+    return reply_db_error(rq, DB_UNAVAILABLE);
   return queue(rq, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
 }
 

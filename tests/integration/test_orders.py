@@ -560,6 +560,32 @@ def test_idempotency_key():
     assert "idempotent-replayed" not in r.headers
 
 
+def test_idempotent_write_commits_with_its_reply():
+    """A keyed write and its stored reply commit together: when the reply
+    cannot be stored (here a trigger refuses it, as a crash between the two
+    would leave it unstored), the write is undone too, the client is told to
+    try again, and the retry with the same key runs once."""
+    shop = new_shop()
+    sku = new_sku(shop, stock=10)
+    buyer_id, token = new_buyer()
+    key = uname("atomic")
+    sql(f"""CREATE FUNCTION refuse_reply_{key}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'reply refused'; END $$;
+            CREATE TRIGGER refuse_reply_{key} BEFORE UPDATE ON idempotency_keys FOR EACH ROW
+            WHEN (NEW.key = '{key}' AND NEW.status IS NOT NULL)
+            EXECUTE FUNCTION refuse_reply_{key}()""")
+    b = body(shop, [{"sku_id": sku, "quantity": 2}])
+    assert_problem(create(token, b, key=key), 503, "database_unavailable")
+    assert order_count(buyer_id) == 0 and stock(sku) == 10
+    assert sql(f"SELECT count(*) FROM idempotency_keys WHERE key = '{key}'") == "0"
+    sql(f"DROP TRIGGER refuse_reply_{key} ON idempotency_keys")
+    first = create(token, b, key=key)
+    assert first.status == 201 and "idempotent-replayed" not in first.headers, first
+    again = create(token, b, key=key)
+    assert again.status == 201 and again.headers.get("idempotent-replayed") == "true", again
+    assert order_count(buyer_id) == 1 and stock(sku) == 8
+
+
 # ---------------------------------------------------------------------------
 # Races
 
@@ -814,7 +840,8 @@ if __name__ == "__main__":
     main([test_create_order, test_order_sn_unique_and_readable, test_price_snapshot,
           test_create_validation, test_create_refusals, test_authentication_and_role,
           test_another_buyers_order_is_not_found, test_list_pagination_and_filter, test_pay,
-          test_cancel, test_confirm_receipt, test_idempotency_key, test_stock_race_last_units,
+          test_cancel, test_confirm_receipt, test_idempotency_key,
+          test_idempotent_write_commits_with_its_reply, test_stock_race_last_units,
           test_pay_and_cancel_race, test_expiry_job_releases_stock, test_pay_after_deadline,
           test_autocomplete_job, test_job_batches_past_one_batch, test_after_sales_create,
           test_server_logged_no_failures])

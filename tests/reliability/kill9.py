@@ -56,7 +56,11 @@ def main():
                  f" {r['restart_max_s']:.2f} s")
     rk, dup_note = r["retried"], ""
     if rk:
-        # Not a failure of this run: a known limit (docs/reliability.md).
+        # A keyed write and its stored reply commit together, so a retry of
+        # one cut off by the kill either replays it or runs it for the
+        # first time: never twice.
+        if rk["duplicate_orders"] + rk["duplicate_messages"] > 0:
+            failures.append("keyed writes run twice")
         faultlib.say(f"cut-off writes sent again with their Idempotency-Key: {rk['retried']};"
                      f" at once {rk['at_once']}, after 60 s {rk['after_60s']}; then twice in the"
                      f" database: {rk['duplicate_orders']} orders,"
