@@ -48,7 +48,7 @@ struct http_request {
   size_t body_len;
   bool body_too_large;
   bool framing_ambiguous; /* Content-Length twice, or with Transfer-Encoding */
-  json_t *json; /* the parsed body, for routes that take one */
+  json_t *json;           /* the parsed body, for routes that take one */
 
   bool authenticated;
   struct db_session session;                    /* valid when authenticated */
