@@ -497,8 +497,36 @@ def test_concurrent_sends_and_reads_keep_counts():
         assert shop_unread(t["mtok"], shop) == counts["unread"]
 
 
+def test_summary_follows_the_newest_message_whatever_the_order():
+    """Of two messages sent at the same moment the newer one's trigger may
+    update the conversation first. Played here in that order with SQL: the
+    summary stays the newer message's, and an older buyer message behind a
+    read marker moved past it is not counted unread."""
+    t = setup()
+    conv, shop = t["conv"], t["shop"]
+    text(t["btok"], conv, "hello")
+    older, newer = (int(x) for x in sql(
+        "SELECT nextval(pg_get_serial_sequence('messages', 'id'))"
+        " FROM generate_series(1, 2)").split())
+
+    def insert(ident, sender, sender_id, body):
+        sql(f"INSERT INTO messages (id, conversation_id, shop_id, buyer_id, sender, sender_id,"
+            f" type, body, created_at) OVERRIDING SYSTEM VALUE VALUES ({ident}, {conv}, {shop},"
+            f" {t['bid']}, '{sender}', {sender_id}, 'text', '{body}', now())")
+
+    insert(newer, "merchant", t["mid"], "the newer reply")
+    assert mark_read(t["mtok"], conv, newer).status == 200
+    insert(older, "buyer", t["bid"], "the older question")
+    row = sql(f"SELECT last_message_id, last_preview, awaiting_reply, merchant_unread"
+              f" FROM conversations WHERE id = {conv}").split("|")
+    assert row == [str(newer), "the newer reply", "f", "0"], row
+    item = [c for c in shop_list(t["mtok"], shop).json["items"] if c["id"] == conv][0]
+    assert item["last_message"]["id"] == newer and item["unread_count"] == 0, item
+
+
 if __name__ == "__main__":
     main([test_open_conversation, test_concurrent_open_creates_one, test_send_every_type,
           test_send_validation, test_quick_reply, test_idempotent_send, test_message_paging,
           test_read_markers_and_counts, test_conversation_lists_paging, test_conversation_orders,
-          test_tenant_isolation, test_concurrent_sends_and_reads_keep_counts])
+          test_tenant_isolation, test_concurrent_sends_and_reads_keep_counts,
+          test_summary_follows_the_newest_message_whatever_the_order])

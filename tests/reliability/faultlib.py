@@ -563,10 +563,8 @@ class Load:
                 self.acked.unused[(bi, si)].add(doc["id"])
 
     def my_conversation(self, rng):
-        """One of the calling thread's conversations: each has one thread,
-        so two messages of a conversation are never sent at once. (Sent at
-        once, their conversation's summary can end on the older one: a race
-        of the chat triggers, not of the faults tested here.)"""
+        """Any conversation: threads write the same ones at once, so messages
+        and read markers of one conversation race each other too."""
         mine = self.local.convs
         return rng.choice(mine) if mine else (None, None)
 
@@ -673,7 +671,7 @@ class Load:
 
     def run_thread(self, n, of):
         rng = random.Random(self.seed * 1000 + n)
-        self.local.convs = [k for i, k in enumerate(sorted(self.w.convs)) if i % of == n]
+        self.local.convs = sorted(self.w.convs)
         while not self.stop_flag.is_set():
             self.step(rng)
 
