@@ -840,8 +840,9 @@ if __name__ == "__main__":
     main([test_create_order, test_order_sn_unique_and_readable, test_price_snapshot,
           test_create_validation, test_create_refusals, test_authentication_and_role,
           test_another_buyers_order_is_not_found, test_list_pagination_and_filter, test_pay,
-          test_cancel, test_confirm_receipt, test_idempotency_key,
-          test_idempotent_write_commits_with_its_reply, test_stock_race_last_units,
+          test_cancel, test_confirm_receipt, test_idempotency_key, test_stock_race_last_units,
           test_pay_and_cancel_race, test_expiry_job_releases_stock, test_pay_after_deadline,
           test_autocomplete_job, test_job_batches_past_one_batch, test_after_sales_create,
-          test_server_logged_no_failures])
+          test_server_logged_no_failures,
+          # Last: the reply it makes fail is logged as the failed query it is.
+          test_idempotent_write_commits_with_its_reply])
