@@ -10,6 +10,7 @@
 #include "query.h"
 #include "reply.h"
 #include "tenancy.h"
+#include "utf8.h"
 #include "view.h"
 
 #include <string.h>
@@ -80,7 +81,7 @@ static size_t trim_query(const char *q, char *out)
   }
   memcpy(out, q, keep);
   out[keep] = '\0';
-  return jsonin_utf8_length(out, keep);
+  return utf8_length(out, keep);
 }
 
 static enum http_step field_error(struct http_request *rq, const char *field, const char *message)

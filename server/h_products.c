@@ -17,6 +17,7 @@
 #include "products.h"
 #include "query.h"
 #include "reply.h"
+#include "utf8.h"
 #include "view.h"
 
 #include <stdio.h>
@@ -170,7 +171,7 @@ static void check_member(struct problems *pr, const char *field, const struct js
   } else if (!json_is_string(v)) {
     add_error(pr, field, "must be a string");
   } else {
-    size_t len = jsonin_utf8_length(json_string_value(v), json_string_length(v));
+    size_t len = utf8_length(json_string_value(v), json_string_length(v));
     const char *why = f->check != NULL ? f->check(json_string_value(v)) : NULL;
     if ((int64_t)len < f->min || (int64_t)len > f->max) {
       snprintf(msg, sizeof msg, "must be %lld to %lld characters long", (long long)f->min,
@@ -210,7 +211,7 @@ static void check_skus(struct problems *pr, json_t *skus)
       if (strcmp(key, "spec") != 0 && strcmp(key, "price_cents") != 0 &&
           strcmp(key, "stock") != 0) {
         snprintf(field, sizeof field, "skus[%zu].%.40s", i, key);
-        jsonin_utf8_repair(field); /* the cut may split a character */
+        utf8_repair(field); /* the cut may split a character */
         add_error(pr, field, "unknown field");
         pr->unknown = true;
       }
@@ -228,7 +229,7 @@ static const char *image_url_problem(json_t *v)
   if (!json_is_string(v))
     return "must be a string";
   const char *s = json_string_value(v);
-  if (jsonin_utf8_length(s, json_string_length(v)) > PRODUCT_IMAGE_URL_MAX)
+  if (utf8_length(s, json_string_length(v)) > PRODUCT_IMAGE_URL_MAX)
     return "must be at most 1024 characters long";
   size_t scheme = strncasecmp(s, "https://", 8) == 0  ? 8
                   : strncasecmp(s, "http://", 7) == 0 ? 7

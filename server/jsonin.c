@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "reply.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,61 +10,6 @@
 
 /* Deeper documents are refused before jansson builds them. */
 #define JSONIN_MAX_DEPTH 32
-
-size_t jsonin_utf8_length(const char *s, size_t bytes)
-{
-  size_t n = 0;
-  for (size_t i = 0; i < bytes; i++)
-    if (((unsigned char)s[i] & 0xC0) != 0x80)
-      n++;
-  return n;
-}
-
-/* The length of the sequence a lead byte starts, 0 for a byte that starts
- * none. */
-static size_t utf8_want(unsigned char c)
-{
-  return c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-}
-
-/* The length of the valid sequence at s: no overlong forms, surrogates or
- * code points past U+10FFFF; 0 when invalid or cut short. */
-static size_t utf8_valid(const unsigned char *s)
-{
-  size_t n = utf8_want(s[0]);
-  if (n <= 1)
-    return n;
-  unsigned cp = s[0] & (0x7F >> n);
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    cp = cp << 6 | (s[i] & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
-
-void jsonin_utf8_repair(char *s)
-{
-  unsigned char *p = (unsigned char *)s;
-  while (*p != '\0') {
-    size_t n = utf8_valid(p);
-    if (n > 0) {
-      p += n;
-      continue;
-    }
-    size_t rest = 1;
-    while (rest < 4 && (p[rest] & 0xC0) == 0x80)
-      rest++;
-    if (p[rest] == '\0' && rest < utf8_want(*p)) {
-      *p = '\0';
-      return;
-    }
-    *p++ = '?';
-  }
-}
 
 /* Nesting depth of the raw text, skipping strings; cheap and conservative. */
 static bool depth_ok(const char *s, size_t len)
@@ -108,7 +54,7 @@ enum http_step jsonin_parse_body(struct http_request *rq)
       snprintf(detail, sizeof detail, "invalid JSON at line %d, column %d: %s", err.line,
                err.column, err.text);
     /* jansson quotes the text near the error as it is, bad bytes and all. */
-    jsonin_utf8_repair(detail);
+    utf8_repair(detail);
     json_decref(rq->json);
     rq->json = NULL;
   }
@@ -124,8 +70,8 @@ static void add_verror(json_t *errors, const char *prefix, const char *field, co
   snprintf(name, sizeof name, "%s%s", prefix, field);
   /* A long field name (an unknown key) is cut: keep it UTF-8, or json_pack
    * fails and the error, unknown_field among them, is lost. */
-  jsonin_utf8_repair(msg);
-  jsonin_utf8_repair(name);
+  utf8_repair(msg);
+  utf8_repair(name);
   json_array_append_new(errors, json_pack("{s:s, s:s}", "field", name, "message", msg));
 }
 
@@ -173,7 +119,7 @@ static bool string_field(const struct jsonin_field *f, json_t *v, struct sink *e
     }
     return true;
   }
-  size_t len = f->type == JSONIN_TEXT ? jsonin_utf8_length(s, bytes) : bytes;
+  size_t len = f->type == JSONIN_TEXT ? utf8_length(s, bytes) : bytes;
   const char *unit = f->type == JSONIN_TEXT ? "characters" : "bytes";
   if ((int64_t)len < f->min || (int64_t)len > f->max) {
     add_error(errors, f->name, "must be %lld to %lld %s long", (long long)f->min, (long long)f->max,

@@ -60,11 +60,4 @@ void jsonin_error(struct jsonin_errors *e, const char *field, const char *fmt, .
  * way the list is released. */
 enum http_step jsonin_finish(struct http_request *rq, struct jsonin_errors *e);
 
-/* Counts UTF-8 characters (the input is known to be valid UTF-8). */
-size_t jsonin_utf8_length(const char *s, size_t bytes);
-/* Makes s valid UTF-8 (as jansson checks it), so that it can go into a
- * reply: drops a sequence cut short at the end (what a truncating snprintf
- * leaves) and turns any other invalid byte into '?'. */
-void jsonin_utf8_repair(char *s);
-
 #endif

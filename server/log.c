@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include "clock.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -17,12 +18,10 @@ static json_t *text(const char *s)
   json_t *j = json_string(s);
   if (j != NULL)
     return j;
-  size_t n = strlen(s);
-  char *copy = malloc(n + 1);
+  char *copy = strdup(s);
   if (copy == NULL)
     return json_null();
-  for (size_t i = 0; i <= n; i++)
-    copy[i] = ((unsigned char)s[i] < 0x80) ? s[i] : '?';
+  utf8_repair(copy);
   j = json_string(copy);
   free(copy);
   return j != NULL ? j : json_null();
@@ -75,11 +74,8 @@ static void escape(char *out, size_t cap, const char *s)
       out[o++] = (char)*p++;
     } else {
       /* Copy a whole valid UTF-8 sequence, or replace one bad byte. */
-      size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-      size_t k = 1;
-      while (n != 0 && k < n && (p[k] & 0xC0) == 0x80)
-        k++;
-      if (n == 0 || k != n || c == 0xC0 || c == 0xC1 || c > 0xF4) {
+      size_t n = utf8_sequence(p);
+      if (n == 0) {
         out[o++] = '?';
         p++;
       } else {

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "jsonin.h"
 #include "reply.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ static void read_param(const struct query_param *p, const char *v, json_t *error
   switch (p->type) {
   case QUERY_TEXT: {
     json_t *probe = json_string(v); /* NULL when v is not valid UTF-8 */
-    size_t len = probe ? jsonin_utf8_length(v, strlen(v)) : 0;
+    size_t len = probe ? utf8_length(v, strlen(v)) : 0;
     json_decref(probe);
     if (probe == NULL) {
       add_error(errors, p->name, "must be valid UTF-8");

@@ -1,5 +1,6 @@
 #include "jsonin.h"
 #include "unit.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -9,7 +10,7 @@ static const char *repaired(const char *s, size_t n)
 {
   static char buf[64];
   snprintf(buf, n + 1 < sizeof buf ? n + 1 : sizeof buf, "%s", s);
-  jsonin_utf8_repair(buf);
+  utf8_repair(buf);
   return buf;
 }
 
@@ -49,7 +50,7 @@ int main(void)
   char name[96];
   snprintf(name, sizeof name, "skus[0].%.40s", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx价格");
   CHECK(!packs(name));
-  jsonin_utf8_repair(name);
+  utf8_repair(name);
   CHECK(packs(name));
   CHECK(strcmp(name, "skus[0].xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") == 0);
   /* Found by tests/fuzz: jansson quotes the bytes near a syntax error as
@@ -60,7 +61,7 @@ int main(void)
   CHECK(doc == NULL);
   char detail[256];
   snprintf(detail, sizeof detail, "%s", err.text);
-  jsonin_utf8_repair(detail);
+  utf8_repair(detail);
   CHECK(packs(detail));
   return unit_report("jsonin");
 }

@@ -2,6 +2,7 @@
 #include "jsonin.h"
 #include "problem.h"
 #include "unit.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -27,8 +28,8 @@ int main(void)
   CHECK(credentials_username_problem("de mo") != NULL);
   CHECK(credentials_username_problem("张三张三") != NULL);
 
-  CHECK(jsonin_utf8_length("abc", 3) == 3);
-  CHECK(jsonin_utf8_length("订单审核中", strlen("订单审核中")) == 5);
-  CHECK(jsonin_utf8_length("", 0) == 0);
+  CHECK(utf8_length("abc", 3) == 3);
+  CHECK(utf8_length("订单审核中", strlen("订单审核中")) == 5);
+  CHECK(utf8_length("", 0) == 0);
   return unit_report("problem");
 }
