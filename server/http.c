@@ -25,6 +25,7 @@
 
 static struct MHD_Daemon *daemon_handle;
 static _Atomic int requests_in_flight;
+static atomic_bool draining;
 /* Request ids are a random prefix per process and a counter: unique across
  * instances without a system call per request. */
 static uint64_t request_id_prefix;
@@ -161,6 +162,9 @@ static bool is_json_content_type(const char *ct)
  * body checks, authentication and role. */
 static enum MHD_Result dispatch(struct http_request *rq)
 {
+  if (rq->after_shutdown)
+    return reply_problem_retry(rq, PROBLEM_SHUTTING_DOWN,
+                               "this instance is shutting down; send the request again", 1);
   if (rq->framing_ambiguous)
     return reply_problem(rq, PROBLEM_INVALID_FIELD,
                          "give the body's length once: one Content-Length, or chunked encoding",
@@ -225,7 +229,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rq == NULL)
       return MHD_NO;
     *con_cls = rq;
-    atomic_fetch_add(&requests_in_flight, 1);
+    /* What is turned away during the shutdown is not waited for. */
+    rq->after_shutdown = atomic_load(&draining);
+    if (!rq->after_shutdown)
+      atomic_fetch_add(&requests_in_flight, 1);
     metrics_in_flight(1);
     /* A body declared too large, or with an ambiguous length, is refused
      * before it is read; MHD then closes the connection instead of reading
@@ -255,6 +262,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   if (rq == NULL)
     return;
   *con_cls = NULL;
+  bool counted = !rq->after_shutdown;
   int64_t duration = clock_mono_us() - rq->start_us;
   struct log_request line = {rq->request_id, rq->method,
                              rq->path,       rq->status,
@@ -268,7 +276,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   free(rq->body);
   free(rq);
   metrics_in_flight(-1);
-  atomic_fetch_sub(&requests_in_flight, 1);
+  if (counted)
+    atomic_fetch_sub(&requests_in_flight, 1);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -330,13 +339,21 @@ bool http_start(void)
   return true;
 }
 
-void http_quiesce(unsigned grace_ms)
+/* libmicrohttpd's own way to stop accepting, MHD_quiesce_daemon, races its
+ * epoll worker threads for the listening socket, and the loser aborts the
+ * process. The listening socket therefore stays open until http_stop, and
+ * what arrives meanwhile is turned away with a reply a client or balancer
+ * can act on: 503 with Retry-After, over a connection that then closes. */
+void http_drain(unsigned grace_ms)
 {
-  MHD_socket fd = MHD_quiesce_daemon(daemon_handle);
-  if (fd != MHD_INVALID_SOCKET)
-    close(fd);
+  atomic_store(&draining, true);
   for (unsigned waited = 0; waited < grace_ms && atomic_load(&requests_in_flight) > 0; waited += 10)
     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+}
+
+bool http_draining(void)
+{
+  return atomic_load(&draining);
 }
 
 void http_stop(void)

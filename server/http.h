@@ -48,6 +48,7 @@ struct http_request {
   size_t body_len;
   bool body_too_large;
   bool framing_ambiguous; /* Content-Length twice, or with Transfer-Encoding */
+  bool after_shutdown;    /* arrived once the server began to shut down */
   json_t *json;           /* the parsed body, for routes that take one */
 
   bool authenticated;
@@ -67,8 +68,12 @@ struct http_request {
 
 /* Starts the daemon on config.port. False (logged) on failure. */
 bool http_start(void);
-/* Stops accepting and waits up to grace_ms for requests in flight. */
-void http_quiesce(unsigned grace_ms);
+/* Begins the shutdown: requests that arrive from now on are answered 503
+ * shutting_down, and every reply closes its connection. Waits up to
+ * grace_ms for the requests already in flight. */
+void http_drain(unsigned grace_ms);
+/* True once http_drain has begun. */
+bool http_draining(void);
 /* Closes every connection and stops the threads. */
 void http_stop(void);
 

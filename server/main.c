@@ -92,7 +92,7 @@ static int serve(void)
   sigwait(&stop_signals, &sig);
   log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   events_close_all(); /* ends event streams and long polls, which never finish alone */
-  http_quiesce(SHUTDOWN_GRACE_MS);
+  http_drain(SHUTDOWN_GRACE_MS);
   hashpool_stop(); /* finishes queued hashes, resuming their requests */
   http_stop();
   events_stop();

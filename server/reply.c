@@ -22,6 +22,8 @@ static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MH
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (status == MHD_HTTP_UNAUTHORIZED)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"merchantd\"");
+  if (http_draining()) /* the client's next request goes to another instance */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   rq->status = status;
   enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);
   MHD_destroy_response(resp);

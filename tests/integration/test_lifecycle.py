@@ -104,12 +104,20 @@ def test_graceful_shutdown_finishes_in_flight_requests():
     def slow_logins():
         # Each login costs an argon2id verification on the single hash worker.
         results.extend(parallel(lambda: s.request("POST", "/v1/auth/login", {
-            "username": "shutdown1", "password": "password-123"}), [() for _ in range(4)]))
+            "username": "shutdown1", "password": "password-123"}), [() for _ in range(6)]))
 
     t = threading.Thread(target=slow_logins)
     t.start()
     time.sleep(0.05)
     s.proc.send_signal(signal.SIGTERM)
+    # While the logins already in flight are answered, a request that
+    # arrives is turned away at once, and its connection closes.
+    time.sleep(0.05)
+    r = s.request("GET", "/v1/me", timeout=5)
+    assert_problem(r, 503, "shutting_down")
+    assert r.headers.get("retry-after") == "1", r.headers
+    assert r.headers.get("connection", "").lower() == "close", r.headers
+    assert t.is_alive(), "the in-flight logins ended before the late request was answered"
     t.join()
     s.stop()  # asserts exit code 0 and no sanitizer report
     statuses = [r.status if isinstance(r, Response) else repr(r) for r in results]
@@ -121,6 +129,35 @@ def test_graceful_shutdown_finishes_in_flight_requests():
         raise AssertionError("server still answers after shutdown")
     except OSError:
         pass
+
+
+def test_shutdown_while_clients_connect():
+    # Stopping while connections keep arriving must end in a clean exit
+    # every time, whichever thread is accepting or serving at that moment.
+    db = new_database()
+    for _ in range(8):
+        s = Server(db_url=db)
+        done = threading.Event()
+
+        def connect_repeatedly():
+            while not done.is_set():
+                try:
+                    with socket.create_connection(("127.0.0.1", s.port), timeout=2) as c:
+                        c.sendall(b"GET /livez HTTP/1.1\r\nHost: t\r\n\r\n")
+                        c.recv(4096)
+                except OSError:
+                    pass
+
+        clients = [threading.Thread(target=connect_repeatedly) for _ in range(4)]
+        for c in clients:
+            c.start()
+        time.sleep(0.2)
+        try:
+            s.stop()  # asserts exit code 0 and no sanitizer report
+        finally:
+            done.set()
+            for c in clients:
+                c.join()
 
 
 def test_database_outage_503_and_recovery():
@@ -173,4 +210,4 @@ if __name__ == "__main__":
           test_migrate_and_status, test_concurrent_migrate_is_safe, test_edited_migration_is_refused,
           test_serve_refuses_pending_migrations, test_auto_migrate_serves,
           test_readyz_503_when_schema_behind, test_graceful_shutdown_finishes_in_flight_requests,
-          test_database_outage_503_and_recovery])
+          test_shutdown_while_clients_connect, test_database_outage_503_and_recovery])

@@ -1352,6 +1352,27 @@ class Sampler:
         return max(s[2] for s in self.samples)
 
 
+def warm(srv, token, source=None, connections=8):
+    """Opens each HTTP thread's database connection before a baseline is
+    taken. Connections are held open together: a thread is chosen by the
+    connection's descriptor, and one at a time would reuse one descriptor."""
+    conns = [http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10,
+                                        source_address=(source, 0) if source else None)
+             for _ in range(connections)]
+    try:
+        for c in conns:
+            c.connect()
+        for c in conns:
+            c.request("GET", "/v1/me", headers={"Authorization": f"Bearer {token}"})
+        for c in conns:
+            r = c.getresponse()
+            r.read()
+            assert r.status == 200, r.status
+    finally:
+        for c in conns:
+            c.close()
+
+
 def wait_for_fds(srv, at_most, timeout=10):
     """Waits until the server has at most that many descriptors; returns its count."""
     deadline = time.monotonic() + timeout
@@ -1399,9 +1420,7 @@ def run_slowloris(conns=1000, seconds=30, interval=2.0, binary=None, env=None, f
         problems.append("no second loopback address to test from")
         srv.stop()
         return {"problems": problems}
-    # Warm up: every thread's database connection, the normal client's path.
-    for _ in range(20):
-        request(srv.port, "GET", "/v1/me", token=buyers[0][1], source=source)
+    warm(srv, buyers[0][1], source=source)
     base_fds, base_rss = srv.fds(), srv.rss_kb()
     sampler = Sampler(srv.pid, every=0.5)
     prober = Prober(srv.port, buyers[0][1], source, convs[0])
