@@ -49,6 +49,18 @@ def test_migrate_and_status():
     assert cols == "version,name,checksum,applied_at", cols
 
 
+def test_time_conversions_are_inlined():
+    # us_to_ts and ts_to_us sit in almost every statement; a SQL function
+    # the planner does not inline is parsed and planned again on each call.
+    db = new_database()
+    assert run_cli(["migrate"], db).returncode == 0
+    plan = psql(db, "PREPARE t(bigint, timestamptz) AS SELECT us_to_ts($1), ts_to_us($2);"
+                    " SET plan_cache_mode = force_generic_plan;"
+                    " EXPLAIN (VERBOSE, COSTS OFF) EXECUTE t(1, now());")
+    assert "Output:" in plan, plan
+    assert "us_to_ts" not in plan and "ts_to_us" not in plan, plan
+
+
 def test_concurrent_migrate_is_safe():
     db = new_database()
     results = parallel(lambda: run_cli(["migrate"], db), [() for _ in range(4)])
@@ -207,7 +219,8 @@ def test_database_outage_503_and_recovery():
 
 if __name__ == "__main__":
     main([test_help_and_version, test_bad_configuration_exits_2_with_one_line,
-          test_migrate_and_status, test_concurrent_migrate_is_safe, test_edited_migration_is_refused,
+          test_migrate_and_status, test_time_conversions_are_inlined,
+          test_concurrent_migrate_is_safe, test_edited_migration_is_refused,
           test_serve_refuses_pending_migrations, test_auto_migrate_serves,
           test_readyz_503_when_schema_behind, test_graceful_shutdown_finishes_in_flight_requests,
           test_shutdown_while_clients_connect, test_database_outage_503_and_recovery])
