@@ -22,7 +22,10 @@ static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MH
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (status == MHD_HTTP_UNAUTHORIZED)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"merchantd\"");
-  if (http_draining()) /* the client's next request goes to another instance */
+  /* Draining: the client's next request goes to another instance. Ambiguous
+   * framing: where this request's body ends, and so where the next request
+   * begins, is a guess a proxy in front may have made differently. */
+  if (http_draining() || rq->framing_ambiguous)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   rq->status = status;
   enum MHD_Result ret = MHD_queue_response(rq->conn, status, resp);

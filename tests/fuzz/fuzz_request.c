@@ -94,7 +94,8 @@ struct fake_conn {
   size_t reply_len; /* of the copy */
   bool reply_known; /* the body came from MHD_create_response_from_buffer */
   char *content_type;
-  bool has_request_id, has_no_store, has_www_authenticate, has_allow;
+  bool has_request_id, has_no_store, has_www_authenticate, has_allow, closes;
+  bool framing_ambiguous; /* Content-Length twice, or with Transfer-Encoding */
 
   long route_index; /* of the matched route, -1 for none */
   bool handler_called;
@@ -320,6 +321,8 @@ enum MHD_Result __wrap_MHD_queue_response(struct MHD_Connection *c, unsigned int
   fc->has_www_authenticate =
       MHD_get_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE) != NULL;
   fc->has_allow = MHD_get_response_header(resp, MHD_HTTP_HEADER_ALLOW) != NULL;
+  const char *connection = MHD_get_response_header(resp, MHD_HTTP_HEADER_CONNECTION);
+  fc->closes = connection != NULL && strcmp(connection, "close") == 0;
   if (resp == last_response) {
     fc->reply_known = true;
     fc->reply = malloc(last_size + 1);
@@ -611,6 +614,18 @@ struct parsed {
   const char *content_length;
 };
 
+/* The body's length told twice: the server refuses such a request first. */
+static bool framing_ambiguous(const struct fake_conn *fc)
+{
+  unsigned lengths = 0;
+  bool chunked = false;
+  for (size_t i = 0; i < fc->nheaders; i++) {
+    lengths += strcasecmp(fc->headers[i].key, "Content-Length") == 0;
+    chunked |= strcasecmp(fc->headers[i].key, "Transfer-Encoding") == 0;
+  }
+  return lengths > 1 || (lengths == 1 && chunked);
+}
+
 /* False when libmicrohttpd would not hand such a request to the server. */
 static bool parse_input(struct fake_conn *fc, const char *in, size_t size, struct parsed *p)
 {
@@ -689,6 +704,7 @@ static bool parse_input(struct fake_conn *fc, const char *in, size_t size, struc
     static const char auth[] = "Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     add_header(fc, "Authorization", 13, auth, sizeof auth - 1);
   }
+  fc->framing_ambiguous = framing_ambiguous(fc);
   if (p->has_content_length) {
     p->content_length = __wrap_MHD_lookup_connection_value((struct MHD_Connection *)fc,
                                                            MHD_HEADER_KIND, "Content-Length");
@@ -794,6 +810,12 @@ static void check_reply(struct fake_conn *fc, const struct parsed *p)
     if (problem)
       check_problem(fc, doc);
     json_decref(doc);
+  }
+  if (fc->framing_ambiguous) {
+    if (fc->status != 400 || !fc->closes)
+      fail("ambiguous framing answered %u%s, not 400 and a closed connection", fc->status,
+           fc->closes ? "" : " without Connection: close");
+    return;
   }
   if (fc->route_index >= 0)
     check_access(fc);

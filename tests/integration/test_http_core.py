@@ -76,6 +76,7 @@ def test_ambiguous_body_length_is_refused():
         assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
         assert b'"field":"Content-Length"' in reply, reply
         # The connection closes: what follows is never read as a request.
+        assert b"\r\nConnection: close\r\n" in reply, reply
         assert reply.count(b"HTTP/1.1 ") == 1, reply
 
 
