@@ -42,8 +42,9 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A free port below the ephemeral range (see free_port in the test harness).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  PYTHONPATH="$REPO/tests/integration" python3 -c 'import harness; print(harness.free_port())'
 }
 
 # pg_start DIR PORT [SETTINGS...]: creates the cluster in DIR when it does

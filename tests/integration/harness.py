@@ -9,10 +9,12 @@ Each test file gets databases of its own, so files can run in parallel.
 """
 
 import datetime
+import errno
 import http.client
 import itertools
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -34,9 +36,77 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
 
 
 def free_port():
+    """A port that is free now, below the kernel's ephemeral range. A port
+    from that range (what binding port 0 gives) can be taken at any moment
+    as the source port of a client's outgoing connection, and once that
+    client closes, its TIME_WAIT keeps the port from servers for a minute:
+    after a test's thousand connections, a server kept failing to listen."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    picks = random.Random()
+    for _ in range(100 if ephemeral_low > 11000 else 0):
+        port = picks.randrange(10000, ephemeral_low)
+        if port_free(port):
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_free(port):
+    """Whether port can be bound as merchantd binds it: IPv6 and IPv4 at
+    once where the machine has IPv6, IPv4 alone otherwise."""
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(("::", port))
+            return True
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            return False
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+            return True
+    except OSError:
+        return False
+
+
+def startup_report(pid, port, last_error):
+    """Why a running merchantd may not answer: what its threads wait in,
+    whether anything listens on its port, and the last client error."""
+    threads = []
+    for tid in sorted(os.listdir(f"/proc/{pid}/task")) if os.path.isdir(f"/proc/{pid}") else []:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/task/{tid}/wchan") as f:
+                wchan = f.read().strip()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        threads.append(f"{comm}:{stat[stat.rindex(')') + 2]}:{wchan}")
+    listening = []
+    for table in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/net/{table}") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            if int(local.rsplit(":", 1)[1], 16) == port and state == "0A":
+                listening.append(f"{table} {local}")
+    try:
+        fds = len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        fds = None
+    return (f"threads (name:state:wait) {' '.join(threads) or 'none'}; listening on {port}:"
+            f" {', '.join(listening) or 'nothing'}; {fds} fds;"
+            f" this client's fds {len(os.listdir('/proc/self/fd'))}; last error {last_error!r}")
 
 
 def psql(url, sql):
@@ -116,16 +186,20 @@ class Server:
 
     def wait_ready(self, timeout=30):
         deadline = time.time() + timeout
+        last_error = None
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"merchantd exited with {self.proc.returncode}: {self.log()}")
             try:
-                if self.request("GET", "/livez").status == 200:
+                r = self.request("GET", "/livez", timeout=5)
+                if r.status == 200:
                     return
-            except OSError:
-                pass
+                last_error = r
+            except OSError as e:
+                last_error = e
             time.sleep(0.05)
-        raise AssertionError("merchantd did not come up")
+        raise AssertionError("merchantd did not come up: "
+                             + startup_report(self.proc.pid, self.port, last_error))
 
     def log(self):
         self.stderr.seek(0)

@@ -104,6 +104,7 @@ class Merchantd:
         self.db_url = db_url
         self.binary = binary or harness.MERCHANTD
         self.port = port or harness.free_port()
+        self.port_given = port is not None
         self.env = dict(os.environ)
         self.env.update({"DATABASE_URL": db_url, "PORT": str(self.port),
                          "MERCHANTD_LOG_LEVEL": "warn", "MERCHANTD_THREADS": "2",
@@ -123,30 +124,44 @@ class Merchantd:
         """Starts an instance; returns the seconds until /livez answered."""
         t0 = time.monotonic()
         deadline = t0 + timeout
+        attempts = 0
         while True:
+            attempts += 1
             self.stderr = tempfile.TemporaryFile(mode="w+")
             self.proc = subprocess.Popen([self.binary, "serve"], env=self.env,
                                          stdout=subprocess.DEVNULL, stderr=self.stderr)
             _running.add(self.proc)
             self.starts += 1
+            last_error = None
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     break
                 try:
-                    if request(self.port, "GET", "/livez", timeout=2)[0] == 200:
+                    status = request(self.port, "GET", "/livez", timeout=2)[0]
+                    if status == 200:
+                        self.port_given = True  # restarts keep it, for the clients
                         return time.monotonic() - t0
-                except CONN_ERRORS:
-                    pass
+                    last_error = status
+                except CONN_ERRORS as e:
+                    last_error = e
                 time.sleep(0.02)
             log = self._log()
             _running.discard(self.proc)
             if self.proc.poll() is None:
+                report = harness.startup_report(self.proc.pid, self.port, last_error)
                 self.proc.kill()
                 self.proc.wait()
-                raise AssertionError(f"merchantd did not come up: {log[-2000:]}")
-            # The port may still be held a moment after a kill: try again.
+                raise AssertionError(f"merchantd did not come up (attempt {attempts}): {report};"
+                                     f" log: {log[-2000:]}")
+            # After a kill the port may still be held a moment: try again.
+            # A first start takes another port.
             if "could not listen" in log and time.monotonic() < deadline:
-                time.sleep(0.2)
+                if self.port_given:
+                    time.sleep(0.2)
+                else:
+                    self.port = harness.free_port()
+                    self.env["PORT"] = str(self.port)
+                self.stderr.close()
                 continue
             raise AssertionError(f"merchantd exited with {self.proc.returncode}: {log[-2000:]}")
 
