@@ -87,8 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   mask_phone(text, masked);
   if (masked[MASK_SIZE] != 'X' || strlen(masked) >= MASK_SIZE)
     fail("mask_phone overran", text);
-  /* Phones are digits and '+', '-', ' ': only those texts must stay UTF-8. */
-  if (strspn(text, "0123456789+- ") == size && strlen(masked) != size)
+  /* Phones are digits and '+', '-', ' ' (20 at most when stored; a longer
+   * text is cut to the buffer): their length must not change. */
+  if (size < MASK_SIZE && strspn(text, "0123456789+- ") == size && strlen(masked) != size)
     fail("mask_phone changed the length of a phone", text);
   free(text);
   return 0;
