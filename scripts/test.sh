@@ -11,10 +11,15 @@ install_deps clang libclang-rt-14-dev
 # Node.js may come from elsewhere than Debian (with its own npm): only a
 # machine without npm gets Debian's.
 command -v npm >/dev/null || install_deps nodejs npm
-build "$REPO/build-test" -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DBUILD_TESTING=ON
+# Warnings are errors here, with both compilers: a release build with gcc
+# (-O3 finds what -O0 cannot, format truncation say) that is only compiled,
+# and the sanitizer build with clang that the suite runs.
+build "$REPO/build-release" -DCMAKE_BUILD_TYPE=Release -DWERROR=ON -DBUILD_TESTING=ON
+build "$REPO/build-test" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON \
+  -DWERROR=ON -DBUILD_TESTING=ON
 # The libFuzzer harnesses need clang; their short runs follow the suite.
 build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON \
-  -DFUZZ=ON -DBUILD_TESTING=OFF
+  -DWERROR=ON -DFUZZ=ON -DBUILD_TESTING=OFF
 
 say "installing the pinned OpenAPI linter"
 (cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -2,15 +2,16 @@
 #include "clock.h"
 #include "config.h"
 #include "credentials.h"
+#include "daemon.h"
 #include "db.h"
 #include "events.h"
+#include "gate.h"
 #include "hashpool.h"
-#include "http.h"
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
-#include "router.h"
+#include "routes.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -79,7 +80,7 @@ static int serve(void)
   db_init(config.database_url);
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue))
     return 1;
-  if (!jobs_start() || !events_start() || !http_start()) {
+  if (!jobs_start() || !events_start() || !http_start(&gate_hooks)) {
     events_stop();
     jobs_stop();
     hashpool_stop();
@@ -109,7 +110,7 @@ static int print_routes(void)
 {
   static const char *const bodies[] = {"none", "json", "optional_json"};
   size_t count;
-  const struct route *routes = router_routes(&count);
+  const struct route *routes = routes_table(&count);
   for (size_t i = 0; i < count; i++) {
     const struct route *r = &routes[i];
     json_t *roles = json_array();
@@ -198,6 +199,9 @@ int main(int argc, char **argv)
     printf("merchantd %s\n", MERCHANTD_VERSION);
     return 0;
   }
+  size_t nroutes;
+  const struct route *table = routes_table(&nroutes);
+  router_init(table, nroutes);
   if (strcmp(cmd, "routes") == 0 && argc == 2)
     return print_routes();
   if (!config_load())

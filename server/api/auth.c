@@ -2,7 +2,7 @@
 
 #include "clock.h"
 #include "reply.h"
-#include "router.h"
+#include "routes.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -80,10 +80,10 @@ enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
   if (rq->session.expires_at <= clock_now_us())
     return HTTP_STEP_OF(
         reply_problem(rq, PROBLEM_SESSION_EXPIRED, "the session has expired; log in again", NULL));
-  rq->authenticated = true;
   if ((auth_role_bit(rq->session.account.role) & access) == 0)
     return HTTP_STEP_OF(
         reply_problem(rq, PROBLEM_FORBIDDEN, "your role may not use this endpoint", NULL));
+  rq->authenticated = true;
   return HTTP_STEP_OK;
 }
 

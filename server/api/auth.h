@@ -3,7 +3,7 @@
 #define MERCHANTD_AUTH_H
 
 #include "accounts.h"
-#include "http.h"
+#include "request.h"
 
 #include <stdbool.h>
 #include <stddef.h>

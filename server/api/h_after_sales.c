@@ -60,7 +60,7 @@ static void add_item(const struct db_after_sale *a, void *arg)
   pg->last = (struct cursor){0, a->id};
 }
 
-enum MHD_Result shop_after_sales_list(struct http_request *rq)
+enum MHD_Result h_after_sales_list(struct http_request *rq)
 {
   static const char *const statuses[] = {"requested", "approved",  "rejected",
                                          "refunded",  "reshipped", NULL};
@@ -115,7 +115,7 @@ static enum MHD_Result decided(struct http_request *rq, enum db_status st, const
   return reply_problem_code(rq, result, NULL);
 }
 
-enum MHD_Result shop_after_sales_approve(struct http_request *rq)
+enum MHD_Result h_after_sales_approve(struct http_request *rq)
 {
   char result[DB_RESULT_CODE_SIZE];
   struct jsonout body = JSONOUT_INIT;
@@ -129,7 +129,7 @@ static const char *not_blank(const char *s)
   return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
 }
 
-enum MHD_Result shop_after_sales_reject(struct http_request *rq)
+enum MHD_Result h_after_sales_reject(struct http_request *rq)
 {
   const char *reason = NULL;
   const struct jsonin_field fields[] = {
@@ -145,7 +145,7 @@ enum MHD_Result shop_after_sales_reject(struct http_request *rq)
   return decided(rq, st, result, &body);
 }
 
-enum MHD_Result shop_after_sales_reship(struct http_request *rq)
+enum MHD_Result h_after_sales_reship(struct http_request *rq)
 {
   const char *carrier = NULL, *tracking_no = NULL;
   enum http_step step = logistics_read(rq, &carrier, &tracking_no);

@@ -123,7 +123,7 @@ static enum MHD_Result register_finish(struct http_request *rq, struct auth_wait
   return reply_json_steal(rq, MHD_HTTP_CREATED, view_account(&w->account));
 }
 
-enum MHD_Result auth_register(struct http_request *rq)
+enum MHD_Result h_auth_register(struct http_request *rq)
 {
   if (rq->async != NULL)
     return register_finish(rq, rq->async);
@@ -204,7 +204,7 @@ static enum MHD_Result login_finish(struct http_request *rq, struct auth_wait *w
                                     view_account(&w->account)));
 }
 
-enum MHD_Result auth_login(struct http_request *rq)
+enum MHD_Result h_auth_login(struct http_request *rq)
 {
   if (rq->async != NULL)
     return login_finish(rq, rq->async);
@@ -241,7 +241,7 @@ enum MHD_Result auth_login(struct http_request *rq)
   return hash_later(rq, w);
 }
 
-enum MHD_Result auth_logout(struct http_request *rq)
+enum MHD_Result h_auth_logout(struct http_request *rq)
 {
   enum db_status st = db_session_logout(rq->session.id, clock_now_us());
   if (st < DB_NONE)

@@ -193,7 +193,7 @@ static enum MHD_Result reply_auto_reply(struct http_request *rq, enum db_status 
   return reply_json_steal(rq, MHD_HTTP_OK, view);
 }
 
-enum MHD_Result auto_reply_get(struct http_request *rq)
+enum MHD_Result h_auto_reply_get(struct http_request *rq)
 {
   json_t *view = NULL;
   enum db_status st = db_auto_reply_get(rq->session.account.id, rq->ids[0], set_view, &view);
@@ -202,7 +202,7 @@ enum MHD_Result auto_reply_get(struct http_request *rq)
   return reply_auto_reply(rq, st, st <= DB_NONE ? NULL : view);
 }
 
-enum MHD_Result auto_reply_put(struct http_request *rq)
+enum MHD_Result h_auto_reply_put(struct http_request *rq)
 {
   struct db_auto_reply_change c = {0};
   char *texts[2] = {NULL, NULL};

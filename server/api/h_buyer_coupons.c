@@ -10,7 +10,7 @@
 #include "page.h"
 #include "query.h"
 #include "reply.h"
-#include "router.h"
+#include "routes.h"
 
 #include <string.h>
 
@@ -75,7 +75,7 @@ static enum MHD_Result claim_reply(struct http_request *rq, enum db_status st, c
  * claims. A request the statement did not claim for (no live buyer session
  * there) or that came authenticated (with an Idempotency-Key) takes the
  * ordinary way. */
-enum MHD_Result buyer_coupons_claim(struct http_request *rq)
+enum MHD_Result h_buyer_coupons_claim(struct http_request *rq)
 {
   char code[DB_RESULT_CODE_SIZE];
   struct jsonout view = JSONOUT_INIT;
@@ -121,7 +121,7 @@ static void page_add_buyer_coupon(const struct db_buyer_coupon *c, void *arg)
   }
 }
 
-enum MHD_Result buyer_coupons_list(struct http_request *rq)
+enum MHD_Result h_buyer_coupons_list(struct http_request *rq)
 {
   static const char *const statuses[] = {"usable", "used", "expired", NULL};
   int status = -1;
@@ -175,7 +175,7 @@ static void page_add_claimable(const struct db_claimable_coupon *c, void *arg)
   jsonout_end_object(j);
 }
 
-enum MHD_Result buyer_coupons_claimable(struct http_request *rq)
+enum MHD_Result h_buyer_coupons_claimable(struct http_request *rq)
 {
   int64_t limit = QUERY_LIMIT_DEFAULT;
   struct cursor c;

@@ -156,7 +156,7 @@ static enum http_step list_params(struct http_request *rq, char kind, struct que
   return step;
 }
 
-enum MHD_Result chat_conversation_open(struct http_request *rq)
+enum MHD_Result h_chat_conversation_open(struct http_request *rq)
 {
   char code[DB_RESULT_CODE_SIZE];
   bool created;
@@ -170,7 +170,7 @@ enum MHD_Result chat_conversation_open(struct http_request *rq)
   return one_reply(rq, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, st, &o);
 }
 
-enum MHD_Result chat_conversations_list(struct http_request *rq)
+enum MHD_Result h_chat_conversations_list(struct http_request *rq)
 {
   struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   struct cursor after = {DB_CHAT_KEY_MAX, INT64_MAX};
@@ -194,7 +194,7 @@ enum MHD_Result chat_conversations_list(struct http_request *rq)
   return reply_jsonout(rq, MHD_HTTP_OK, &o.page.out);
 }
 
-enum MHD_Result chat_shop_conversations(struct http_request *rq)
+enum MHD_Result h_chat_shop_conversations(struct http_request *rq)
 {
   static const char *const filters[] = {"all", "unread", "unreplied", NULL};
   int filter = DB_CONVERSATIONS_ALL;
@@ -228,7 +228,7 @@ enum MHD_Result chat_shop_conversations(struct http_request *rq)
   return reply_jsonout(rq, MHD_HTTP_OK, &o.page.out);
 }
 
-enum MHD_Result chat_messages_list(struct http_request *rq)
+enum MHD_Result h_chat_messages_list(struct http_request *rq)
 {
   int64_t before = 0, after = 0, limit = QUERY_LIMIT_DEFAULT;
   bool has_before, has_after;
@@ -365,7 +365,7 @@ static const char *send_field_message(const char *field)
   return "is not a product of this shop";
 }
 
-enum MHD_Result chat_message_send(struct http_request *rq)
+enum MHD_Result h_chat_message_send(struct http_request *rq)
 {
   const char *type = NULL, *text = NULL, *url = NULL;
   int64_t quick_reply_id = 0, product_id = 0, order_id = 0;
@@ -419,7 +419,7 @@ enum MHD_Result chat_message_send(struct http_request *rq)
   return one_reply(rq, MHD_HTTP_CREATED, st, &o);
 }
 
-enum MHD_Result chat_conversation_read(struct http_request *rq)
+enum MHD_Result h_chat_conversation_read(struct http_request *rq)
 {
   int64_t up_to = 0;
   const struct jsonin_field fields[] = {
@@ -445,7 +445,7 @@ enum MHD_Result chat_conversation_read(struct http_request *rq)
   return one_reply(rq, MHD_HTTP_OK, st, &o);
 }
 
-enum MHD_Result chat_conversation_orders(struct http_request *rq)
+enum MHD_Result h_chat_conversation_orders(struct http_request *rq)
 {
   struct out o = {.page.out = JSONOUT_INIT};
   struct cursor after = {0, INT64_MAX};

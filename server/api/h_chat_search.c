@@ -124,7 +124,7 @@ static enum http_step read_search(struct http_request *rq, struct db_chat_search
   return HTTP_STEP_OK;
 }
 
-enum MHD_Result shop_messages_search(struct http_request *rq)
+enum MHD_Result h_chat_search_messages(struct http_request *rq)
 {
   struct db_chat_search s = {.shop_id = rq->ids[0]};
   char q[QUERY_RAW_BYTES + 1];

@@ -172,7 +172,7 @@ static enum MHD_Result create(struct http_request *rq, const struct db_coupon_ne
   return reply_jsonout(rq, MHD_HTTP_CREATED, &cr->out);
 }
 
-enum MHD_Result shop_coupons_create(struct http_request *rq)
+enum MHD_Result h_coupons_create(struct http_request *rq)
 {
   struct db_coupon_new n;
   int64_t product_id = 0;
@@ -230,7 +230,7 @@ static void read_product_ids(json_t *list, int64_t *ids, size_t *count, struct j
   *count = n;
 }
 
-enum MHD_Result shop_coupons_create_batch(struct http_request *rq)
+enum MHD_Result h_coupons_create_batch(struct http_request *rq)
 {
   struct db_coupon_new n;
   struct jsonin_field fields[COMMON_FIELDS];
@@ -271,7 +271,7 @@ static void write_page_row(const struct db_coupon *c, void *arg)
   pg->last = (struct cursor){0, c->id};
 }
 
-enum MHD_Result shop_coupons_list(struct http_request *rq)
+enum MHD_Result h_coupons_list(struct http_request *rq)
 {
   static const char *const statuses[] = {"claiming", "sold_out",    "ended",
                                          "stopped",  "not_started", NULL};
@@ -318,7 +318,7 @@ static enum MHD_Result coupon_reply(struct http_request *rq, enum db_status st, 
   return reply_jsonout(rq, MHD_HTTP_OK, out);
 }
 
-enum MHD_Result shop_coupons_get(struct http_request *rq)
+enum MHD_Result h_coupons_get(struct http_request *rq)
 {
   struct jsonout out = JSONOUT_INIT;
   enum db_status st = db_coupon_get(rq->session.account.id, rq->ids[0], rq->ids[1], clock_now_us(),
@@ -326,7 +326,7 @@ enum MHD_Result shop_coupons_get(struct http_request *rq)
   return coupon_reply(rq, st, &out);
 }
 
-enum MHD_Result shop_coupons_stop(struct http_request *rq)
+enum MHD_Result h_coupons_stop(struct http_request *rq)
 {
   struct jsonout out = JSONOUT_INIT;
   enum db_status st = db_coupon_stop(rq->session.account.id, rq->ids[0], rq->ids[1], clock_now_us(),
@@ -334,7 +334,7 @@ enum MHD_Result shop_coupons_stop(struct http_request *rq)
   return coupon_reply(rq, st, &out);
 }
 
-enum MHD_Result shop_coupons_add_quantity(struct http_request *rq)
+enum MHD_Result h_coupons_add_quantity(struct http_request *rq)
 {
   int64_t quantity = 0;
   const struct jsonin_field fields[] = {
@@ -373,12 +373,12 @@ static enum MHD_Result live_set(struct http_request *rq, bool live)
                                     live, "live_since", view_time_or_null(since)));
 }
 
-enum MHD_Result shop_live_start(struct http_request *rq)
+enum MHD_Result h_coupons_live_start(struct http_request *rq)
 {
   return live_set(rq, true);
 }
 
-enum MHD_Result shop_live_stop(struct http_request *rq)
+enum MHD_Result h_coupons_live_stop(struct http_request *rq)
 {
   return live_set(rq, false);
 }

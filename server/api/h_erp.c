@@ -28,7 +28,7 @@ static void add_change(const struct db_order *o, void *arg)
   f->last_seq = o->change_seq;
 }
 
-enum MHD_Result erp_orders_feed(struct http_request *rq)
+enum MHD_Result h_erp_feed(struct http_request *rq)
 {
   int64_t after = 0, limit = ERP_LIMIT_DEFAULT;
   const struct query_param params[] = {

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "query.h"
 #include "reply.h"
-#include "router.h"
+#include "routes.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -259,7 +259,7 @@ static enum http_step sse_start(struct http_request *rq, int64_t *after)
   return st < DB_NONE ? HTTP_STEP_OF(reply_db_error(rq, st)) : HTTP_STEP_OK;
 }
 
-enum MHD_Result events_stream(struct http_request *rq)
+enum MHD_Result h_events_stream(struct http_request *rq)
 {
   int64_t after = 0;
   enum http_step step = sse_start(rq, &after);
@@ -367,7 +367,7 @@ static enum http_step poll_begin(struct http_request *rq)
   return HTTP_STEP_OK;
 }
 
-enum MHD_Result events_poll(struct http_request *rq)
+enum MHD_Result h_events_poll(struct http_request *rq)
 {
   if (rq->async == NULL) {
     enum http_step step = poll_begin(rq);

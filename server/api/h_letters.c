@@ -121,7 +121,7 @@ static enum MHD_Result letter_problem(struct http_request *rq, enum db_status st
   return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
 }
 
-enum MHD_Result shop_letters_list(struct http_request *rq)
+enum MHD_Result h_letters_list(struct http_request *rq)
 {
   bool unread = false;
   int64_t limit = QUERY_LIMIT_DEFAULT;
@@ -164,7 +164,7 @@ enum MHD_Result shop_letters_list(struct http_request *rq)
                                     out.more ? next : NULL, "unread", (json_int_t)unread_count));
 }
 
-enum MHD_Result shop_letters_get(struct http_request *rq)
+enum MHD_Result h_letters_get(struct http_request *rq)
 {
   struct letter_out out = {.shop_id = rq->ids[0], .now = clock_now_us(), .items = json_array()};
   if (out.items == NULL)
@@ -180,7 +180,7 @@ enum MHD_Result shop_letters_get(struct http_request *rq)
   return reply_json_steal(rq, MHD_HTTP_OK, out.letter);
 }
 
-enum MHD_Result shop_letters_read(struct http_request *rq)
+enum MHD_Result h_letters_read(struct http_request *rq)
 {
   struct letter_out out = {.shop_id = rq->ids[0], .now = clock_now_us()};
   enum db_status st = db_letter_mark_read(rq->session.account.id, rq->ids[0], rq->ids[1], out.now,
@@ -272,7 +272,7 @@ static void csv_line(const struct db_letter_line *d, void *arg)
   csv_end_row(c);
 }
 
-enum MHD_Result shop_letters_attachment(struct http_request *rq)
+enum MHD_Result h_letters_attachment(struct http_request *rq)
 {
   struct letter_out out = {.shop_id = rq->ids[0], .now = clock_now_us(), .text = CSV_INIT};
   enum db_status st =

@@ -4,7 +4,7 @@
 #include "auth.h"
 #include "handlers.h"
 #include "reply.h"
-#include "router.h"
+#include "routes.h"
 #include "view.h"
 
 static void keep_shops(const char *shops_json, void *arg)
@@ -12,7 +12,7 @@ static void keep_shops(const char *shops_json, void *arg)
   *(json_t **)arg = shops_json != NULL ? json_loads(shops_json, 0, NULL) : NULL;
 }
 
-enum MHD_Result me_get(struct http_request *rq)
+enum MHD_Result h_me_get(struct http_request *rq)
 {
   json_t *shops = NULL;
   enum db_status st = db_me(rq->token_hash, &rq->session, keep_shops, &shops);

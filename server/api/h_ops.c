@@ -1,5 +1,6 @@
 /* /livez, /readyz and /metrics, for load balancers and Prometheus. */
 #include "clock.h"
+#include "events.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -7,14 +8,14 @@
 
 #include <stdio.h>
 
-enum MHD_Result ops_livez(struct http_request *rq)
+enum MHD_Result h_ops_livez(struct http_request *rq)
 {
   return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
 }
 
 /* Ready when PostgreSQL answers and its schema is exactly what this binary
  * was built for. */
-enum MHD_Result ops_readyz(struct http_request *rq)
+enum MHD_Result h_ops_readyz(struct http_request *rq)
 {
   struct migrate_state ms;
   enum db_status st = migrate_state_get(&ms);
@@ -30,13 +31,18 @@ enum MHD_Result ops_readyz(struct http_request *rq)
   return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ready"));
 }
 
-enum MHD_Result ops_metrics(struct http_request *rq)
+enum MHD_Result h_ops_metrics(struct http_request *rq)
 {
   int64_t active = -1;
   if (db_sessions_active(clock_now_us(), &active) < DB_NONE)
     active = -1;
+  const struct metrics_gauge gauges[] = {
+      {"merchantd_sessions_active", "Live, unexpired login sessions (all instances).", active},
+      {"merchantd_event_streams_open", "Event streams (GET /v1/events) open on this instance.",
+       events_open_streams()},
+  };
   size_t len;
-  char *text = metrics_render(active, &len);
+  char *text = metrics_render(gauges, sizeof gauges / sizeof gauges[0], &len);
   if (text == NULL)
     return MHD_NO;
   return reply_text_steal(rq, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", NULL, text,

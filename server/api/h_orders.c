@@ -139,7 +139,7 @@ static enum MHD_Result create_refused(struct http_request *rq, const char *code,
   return reply_problem(rq, p, detail, json_pack("{s:I}", "sku_id", (json_int_t)sku_id));
 }
 
-enum MHD_Result orders_create(struct http_request *rq)
+enum MHD_Result h_orders_create(struct http_request *rq)
 {
   int64_t shop_id = 0, coupon_id = 0;
   const char *note = "";
@@ -179,7 +179,7 @@ static void page_add(const struct db_order *o, void *arg)
   }
 }
 
-enum MHD_Result orders_list(struct http_request *rq)
+enum MHD_Result h_orders_list(struct http_request *rq)
 {
   static const char *const statuses[] = {"unpaid", "paid", "shipped", "completed", "closed", NULL};
   int status = -1;
@@ -209,7 +209,7 @@ enum MHD_Result orders_list(struct http_request *rq)
   return page_reply(rq, &pg, ORDERS_CURSOR_KIND);
 }
 
-enum MHD_Result orders_get(struct http_request *rq)
+enum MHD_Result h_orders_get(struct http_request *rq)
 {
   struct jsonout view = JSONOUT_INIT;
   enum db_status st = db_buyer_order_get(rq->session.account.id, rq->ids[0], write_view, &view);
@@ -256,17 +256,17 @@ static enum MHD_Result act(struct http_request *rq, enum db_buyer_action action)
   return reply_problem_code(rq, code, act_detail(action, code));
 }
 
-enum MHD_Result orders_pay(struct http_request *rq)
+enum MHD_Result h_orders_pay(struct http_request *rq)
 {
   return act(rq, DB_BUYER_PAY);
 }
 
-enum MHD_Result orders_cancel(struct http_request *rq)
+enum MHD_Result h_orders_cancel(struct http_request *rq)
 {
   return act(rq, DB_BUYER_CANCEL);
 }
 
-enum MHD_Result orders_confirm_receipt(struct http_request *rq)
+enum MHD_Result h_orders_confirm_receipt(struct http_request *rq)
 {
   return act(rq, DB_BUYER_CONFIRM_RECEIPT);
 }
@@ -291,7 +291,7 @@ static const char *after_sale_detail(const char *code)
   return NULL;
 }
 
-enum MHD_Result after_sales_create(struct http_request *rq)
+enum MHD_Result h_orders_after_sale(struct http_request *rq)
 {
   const char *type = NULL, *reason = NULL;
   int64_t amount = 0;

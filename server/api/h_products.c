@@ -328,7 +328,7 @@ static enum http_step read_product_body(struct http_request *rq, bool create,
 
 /* ---- Products ---- */
 
-enum MHD_Result products_list(struct http_request *rq)
+enum MHD_Result h_products_list(struct http_request *rq)
 {
   static const char *const statuses[] = {"on_sale", "off_sale", NULL};
   int64_t limit = QUERY_LIMIT_DEFAULT;
@@ -375,7 +375,7 @@ enum MHD_Result products_list(struct http_request *rq)
                           json_pack("{s:o, s:o}", "items", v.items, "next_cursor", next));
 }
 
-enum MHD_Result products_get(struct http_request *rq)
+enum MHD_Result h_products_get(struct http_request *rq)
 {
   struct product_views v = {json_array(), false};
   if (v.items == NULL)
@@ -384,7 +384,7 @@ enum MHD_Result products_get(struct http_request *rq)
   return reply_product(rq, MHD_HTTP_OK, st, &v, "no such product");
 }
 
-enum MHD_Result products_create(struct http_request *rq)
+enum MHD_Result h_products_create(struct http_request *rq)
 {
   struct db_product_write w;
   enum http_step step = read_product_body(rq, true, &w);
@@ -398,7 +398,7 @@ enum MHD_Result products_create(struct http_request *rq)
   return reply_product(rq, MHD_HTTP_CREATED, st, &v, "no such shop");
 }
 
-enum MHD_Result products_update(struct http_request *rq)
+enum MHD_Result h_products_update(struct http_request *rq)
 {
   struct db_product_write w;
   enum http_step step = read_product_body(rq, false, &w);
@@ -413,7 +413,7 @@ enum MHD_Result products_update(struct http_request *rq)
   return reply_product(rq, MHD_HTTP_OK, st, &v, "no such product");
 }
 
-enum MHD_Result products_delete(struct http_request *rq)
+enum MHD_Result h_products_delete(struct http_request *rq)
 {
   enum db_status st =
       db_product_delete(rq->session.account.id, rq->ids[0], rq->ids[1], clock_now_us());
@@ -426,7 +426,7 @@ enum MHD_Result products_delete(struct http_request *rq)
 
 /* ---- SKUs ---- */
 
-enum MHD_Result skus_create(struct http_request *rq)
+enum MHD_Result h_products_sku_create(struct http_request *rq)
 {
   const char *spec = NULL;
   int64_t price_cents = 0, stock = 0;
@@ -449,7 +449,7 @@ enum MHD_Result skus_create(struct http_request *rq)
   return reply_json_steal(rq, MHD_HTTP_CREATED, view_sku(&sku));
 }
 
-enum MHD_Result skus_update(struct http_request *rq)
+enum MHD_Result h_products_sku_update(struct http_request *rq)
 {
   const char *spec = NULL;
   int64_t price_cents = 0, stock = 0;

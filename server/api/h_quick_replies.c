@@ -65,7 +65,7 @@ static enum MHD_Result quick_reply_problem(struct http_request *rq, enum db_stat
   return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
 }
 
-enum MHD_Result quick_replies_list(struct http_request *rq)
+enum MHD_Result h_quick_replies_list(struct http_request *rq)
 {
   struct quick_reply_out out = {.items = json_array()};
   if (out.items == NULL)
@@ -81,7 +81,7 @@ enum MHD_Result quick_replies_list(struct http_request *rq)
                           json_pack("{s:o, s:n}", "items", out.items, "next_cursor"));
 }
 
-enum MHD_Result quick_replies_create(struct http_request *rq)
+enum MHD_Result h_quick_replies_create(struct http_request *rq)
 {
   const char *text = NULL, *group = "";
   int64_t position = 0;
@@ -107,7 +107,7 @@ enum MHD_Result quick_replies_create(struct http_request *rq)
   return reply_json_steal(rq, MHD_HTTP_CREATED, view_quick_reply(&q));
 }
 
-enum MHD_Result quick_replies_update(struct http_request *rq)
+enum MHD_Result h_quick_replies_update(struct http_request *rq)
 {
   const char *text = NULL, *group = NULL;
   int64_t position = -1;
@@ -134,7 +134,7 @@ enum MHD_Result quick_replies_update(struct http_request *rq)
   return reply_json_steal(rq, MHD_HTTP_OK, out.one);
 }
 
-enum MHD_Result quick_replies_delete(struct http_request *rq)
+enum MHD_Result h_quick_replies_delete(struct http_request *rq)
 {
   enum db_status st =
       db_quick_reply_delete(rq->session.account.id, rq->ids[0], rq->ids[1], clock_now_us());

@@ -100,28 +100,28 @@ static enum MHD_Result read_and_act(struct http_request *rq, const struct jsonin
   return act(rq, r);
 }
 
-enum MHD_Result review_order_hold(struct http_request *rq)
+enum MHD_Result h_review_hold(struct http_request *rq)
 {
   struct db_review_request r = {.action = DB_REVIEW_HOLD};
   const struct jsonin_field fields[] = {FIELD_REASON(&r.reason), FIELD_NOTE(false, &r.note)};
   return read_and_act(rq, fields, sizeof fields / sizeof fields[0], &r);
 }
 
-enum MHD_Result review_order_release(struct http_request *rq)
+enum MHD_Result h_review_release(struct http_request *rq)
 {
   struct db_review_request r = {.action = DB_REVIEW_RELEASE};
   const struct jsonin_field fields[] = {FIELD_NOTE(false, &r.note)};
   return read_and_act(rq, fields, sizeof fields / sizeof fields[0], &r);
 }
 
-enum MHD_Result review_order_close(struct http_request *rq)
+enum MHD_Result h_review_close(struct http_request *rq)
 {
   struct db_review_request r = {.action = DB_REVIEW_CLOSE};
   const struct jsonin_field fields[] = {FIELD_REASON(&r.reason)};
   return read_and_act(rq, fields, sizeof fields / sizeof fields[0], &r);
 }
 
-enum MHD_Result review_order_extend(struct http_request *rq)
+enum MHD_Result h_review_extend(struct http_request *rq)
 {
   struct db_review_request r = {.action = DB_REVIEW_EXTEND};
   const struct jsonin_field fields[] = {
@@ -153,7 +153,7 @@ static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-enum MHD_Result review_orders_list(struct http_request *rq)
+enum MHD_Result h_review_queue(struct http_request *rq)
 {
   static const char *const statuses[] = {"under_review", "released", "closed", NULL};
   int status = 0;
@@ -197,7 +197,7 @@ static void add_action(const struct db_review_entry *a, void *arg)
                      view_time_or_null(a->deadline), "created_at", view_time(a->created_at)));
 }
 
-enum MHD_Result review_order_history(struct http_request *rq)
+enum MHD_Result h_review_history(struct http_request *rq)
 {
   json_t *items = json_array();
   if (items == NULL)

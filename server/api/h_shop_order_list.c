@@ -107,7 +107,7 @@ static void write_counts(struct jsonout *j, const struct db_order_counts *c)
   jsonout_end_object(j);
 }
 
-enum MHD_Result shop_orders_list(struct http_request *rq)
+enum MHD_Result h_shop_order_list_get(struct http_request *rq)
 {
   struct filter_args a = {DB_TAB_ALL, 0, 0, false, false, NULL};
   struct db_order_filter f = {0};
@@ -314,7 +314,7 @@ static enum MHD_Result export_reply(struct http_request *rq, struct export *e)
   return ret;
 }
 
-enum MHD_Result shop_orders_export(struct http_request *rq)
+enum MHD_Result h_shop_order_list_csv(struct http_request *rq)
 {
   struct filter_args a = {DB_TAB_ALL, 0, 0, false, false, NULL};
   struct export *e = calloc(1, sizeof *e);

@@ -13,7 +13,7 @@
 #include "logistics.h"
 #include "reply.h"
 #include "review.h"
-#include "router.h"
+#include "routes.h"
 #include "shop_orders.h"
 #include "tenancy.h"
 #include "view.h"
@@ -44,7 +44,7 @@ static enum MHD_Result order_reply(struct http_request *rq, enum db_status st,
 
 /* The hot read of a merchant's day: the route folds authentication into its
  * one query (ROUTE_FOLDED_AUTH). */
-enum MHD_Result shop_orders_get(struct http_request *rq)
+enum MHD_Result h_shop_orders_get(struct http_request *rq)
 {
   struct jsonout order = JSONOUT_INIT;
   enum db_status st =
@@ -59,7 +59,7 @@ enum MHD_Result shop_orders_get(struct http_request *rq)
   return order_reply(rq, st, &order);
 }
 
-enum MHD_Result shop_orders_update(struct http_request *rq)
+enum MHD_Result h_shop_orders_update(struct http_request *rq)
 {
   const char *note = NULL;
   int64_t flag = -1;
@@ -95,7 +95,7 @@ static const char *ship_detail(const char *code)
   return NULL;
 }
 
-enum MHD_Result shop_orders_ship(struct http_request *rq)
+enum MHD_Result h_shop_orders_ship(struct http_request *rq)
 {
   const char *carrier = NULL, *tracking_no = NULL;
   enum http_step step = logistics_read(rq, &carrier, &tracking_no);
@@ -220,7 +220,7 @@ static enum http_step batch_read(struct http_request *rq, struct batch *b)
   return HTTP_STEP_OK;
 }
 
-enum MHD_Result shop_shipments_batch(struct http_request *rq)
+enum MHD_Result h_shop_orders_ship_batch(struct http_request *rq)
 {
   struct batch b = {json_array(), json_array(), {0}, 0};
   enum http_step step = b.results && b.sent ? batch_read(rq, &b) : HTTP_STEP_FAILED;

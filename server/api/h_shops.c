@@ -20,7 +20,7 @@ static void add_carrier(const char *code, const char *name, void *arg)
   json_array_append_new(arg, json_pack("{s:s, s:s}", "code", code, "name", name));
 }
 
-enum MHD_Result carriers_list(struct http_request *rq)
+enum MHD_Result h_shops_carriers(struct http_request *rq)
 {
   json_t *items = json_array();
   if (items == NULL)
@@ -81,7 +81,7 @@ static const char *blank_problem(const char *s)
   return "must not be blank";
 }
 
-enum MHD_Result shops_create(struct http_request *rq)
+enum MHD_Result h_shops_create(struct http_request *rq)
 {
   const char *name = NULL, *description = "";
   const struct jsonin_field fields[] = {
@@ -99,7 +99,7 @@ enum MHD_Result shops_create(struct http_request *rq)
   return reply_shop(rq, MHD_HTTP_CREATED, st, &v);
 }
 
-enum MHD_Result shops_list(struct http_request *rq)
+enum MHD_Result h_shops_list(struct http_request *rq)
 {
   struct shop_views v = {json_array(), false};
   if (v.items == NULL)
@@ -113,7 +113,7 @@ enum MHD_Result shops_list(struct http_request *rq)
   return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:o}", "items", v.items));
 }
 
-enum MHD_Result shops_get(struct http_request *rq)
+enum MHD_Result h_shops_get(struct http_request *rq)
 {
   struct shop_views v = {json_array(), false};
   if (v.items == NULL)
@@ -122,7 +122,7 @@ enum MHD_Result shops_get(struct http_request *rq)
   return reply_shop(rq, MHD_HTTP_OK, st, &v);
 }
 
-enum MHD_Result shops_update(struct http_request *rq)
+enum MHD_Result h_shops_update(struct http_request *rq)
 {
   const char *name = NULL, *description = NULL;
   bool has_name = false, has_description = false;

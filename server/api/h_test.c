@@ -7,7 +7,7 @@
 #include "reply.h"
 #include "view.h"
 
-enum MHD_Result test_clock_set(struct http_request *rq)
+enum MHD_Result h_test_clock_set(struct http_request *rq)
 {
   int64_t now = 0;
   const struct jsonin_field fields[] = {
@@ -25,7 +25,7 @@ enum MHD_Result test_clock_set(struct http_request *rq)
       rq, MHD_HTTP_OK, json_pack("{s:o, s:b}", "now", view_time(clock_now_us()), "frozen", frozen));
 }
 
-enum MHD_Result test_jobs_run(struct http_request *rq)
+enum MHD_Result h_test_jobs_run(struct http_request *rq)
 {
   if (!jobs_run_all())
     return reply_problem(rq, PROBLEM_INTERNAL_ERROR, "a background job failed", NULL);

@@ -36,6 +36,9 @@ static void request_hash(struct http_request *rq, unsigned char out[DB_IDEM_HASH
   crypto_hash_sha256_final(&st, out);
 }
 
+static bool remember(struct http_request *rq, unsigned status, const char *content_type,
+                     const char *body);
+
 enum http_step idempotency_begin(struct http_request *rq)
 {
   const char *key = http_header(rq, IDEMPOTENCY_KEY_HEADER);
@@ -55,9 +58,10 @@ enum http_step idempotency_begin(struct http_request *rq)
     return HTTP_STEP_OF(reply_db_error(rq, st));
   switch (idem.state) {
   case DB_IDEM_FRESH:
-    rq->idempotency_key = strdup(key);
-    if (rq->idempotency_key == NULL)
+    rq->before_reply_arg = strdup(key);
+    if (rq->before_reply_arg == NULL)
       return HTTP_STEP_FAILED;
+    rq->before_reply = remember;
     /* The write and its stored reply commit together (idempotency_remember):
      * a crash between them cannot leave a write done whose retry runs it
      * again. */
@@ -77,16 +81,19 @@ enum http_step idempotency_begin(struct http_request *rq)
   return HTTP_STEP_OF(r);
 }
 
-bool idempotency_remember(struct http_request *rq, unsigned status, const char *content_type,
-                          const char *body)
+/* The request's before_reply hook while it holds a claimed key: stores the
+ * reply in the request's transaction and commits the two together (a
+ * server error instead rolls back and forgets the claim, so that a retry
+ * runs again). False when that commit failed: nothing of the request
+ * stays, and the client is told 503 instead. */
+static bool remember(struct http_request *rq, unsigned status, const char *content_type,
+                     const char *body)
 {
-  if (rq->idempotency_key == NULL || rq->idempotency_done)
-    return true;
-  rq->idempotency_done = true;
+  const char *key = rq->before_reply_arg;
   int64_t account = rq->session.account.id;
   if (status >= 500) {
     db_rollback();
-    db_idem_abandon(account, rq->idempotency_key);
+    db_idem_abandon(account, key);
     return true;
   }
   content_type = content_type != NULL ? content_type : "";
@@ -96,24 +103,26 @@ bool idempotency_remember(struct http_request *rq, unsigned status, const char *
      * refusal can still be kept for the retry, a success cannot be true. */
     db_rollback();
     if (status >= 300) {
-      db_idem_finish(account, rq->idempotency_key, status, content_type, body);
+      db_idem_finish(account, key, status, content_type, body);
       return true;
     }
-  } else if (db_idem_finish(account, rq->idempotency_key, status, content_type, body) >= DB_NONE &&
+  } else if (db_idem_finish(account, key, status, content_type, body) >= DB_NONE &&
              db_commit() == DB_NONE) {
     return true;
   }
   db_rollback();
-  db_idem_abandon(account, rq->idempotency_key);
+  db_idem_abandon(account, key);
   return false;
 }
 
 void idempotency_end(struct http_request *rq)
 {
-  if (rq->idempotency_key != NULL && !rq->idempotency_done) {
+  if (rq->before_reply == remember) {
+    /* No reply was stored: the request ended without one. */
+    rq->before_reply = NULL;
     db_rollback();
-    db_idem_abandon(rq->session.account.id, rq->idempotency_key);
+    db_idem_abandon(rq->session.account.id, rq->before_reply_arg);
   }
-  free(rq->idempotency_key);
-  rq->idempotency_key = NULL;
+  free(rq->before_reply_arg);
+  rq->before_reply_arg = NULL;
 }

@@ -4,7 +4,7 @@
 #ifndef MERCHANTD_LOGISTICS_H
 #define MERCHANTD_LOGISTICS_H
 
-#include "http.h"
+#include "request.h"
 
 #include <jansson.h>
 

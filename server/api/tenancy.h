@@ -3,7 +3,7 @@
 #ifndef MERCHANTD_TENANCY_H
 #define MERCHANTD_TENANCY_H
 
-#include "http.h"
+#include "request.h"
 
 #include <stdint.h>
 

@@ -1,9 +1,7 @@
-#include "http.h"
+#include "daemon.h"
 
-#include "auth.h"
 #include "clock.h"
 #include "config.h"
-#include "idempotency.h"
 #include "jsonin.h"
 #include "log.h"
 #include "metrics.h"
@@ -24,27 +22,12 @@
 #include <unistd.h>
 
 static struct MHD_Daemon *daemon_handle;
+static const struct http_hooks *hooks;
 static _Atomic int requests_in_flight;
-static atomic_bool draining;
 /* Request ids are a random prefix per process and a counter: unique across
  * instances without a system call per request. */
 static uint64_t request_id_prefix;
 static _Atomic uint64_t request_id_counter;
-
-const char *http_header(struct http_request *rq, const char *name)
-{
-  return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}
-
-void http_suspend(struct http_request *rq)
-{
-  MHD_suspend_connection(rq->conn);
-}
-
-void http_resume(struct http_request *rq)
-{
-  MHD_resume_connection(rq->conn);
-}
 
 /* Echo the client's X-Request-Id when it is short and plain, else make one. */
 static void set_request_id(struct http_request *rq)
@@ -159,7 +142,8 @@ static bool is_json_content_type(const char *ct)
 }
 
 /* Everything between a complete request and its handler: routing errors,
- * body checks, authentication and role. */
+ * body checks, and the hooks of the layer above (authentication, the
+ * Idempotency-Key). */
 static enum MHD_Result dispatch(struct http_request *rq)
 {
   if (rq->after_shutdown)
@@ -181,21 +165,9 @@ static enum MHD_Result dispatch(struct http_request *rq)
     snprintf(detail, sizeof detail, "request body exceeds %zu bytes", config.body_limit);
     return reply_problem(rq, PROBLEM_PAYLOAD_TOO_LARGE, detail, NULL);
   }
-  unsigned access = rq->route->access;
-  if (access == ROUTE_OPTIONAL_AUTH && http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
-    access = ROUTE_ANY_ROLE;
-  /* A retry with an Idempotency-Key is answered from its stored reply,
-   * which takes the session first: such a request is not folded. */
-  if ((access & ROUTE_FOLDED_AUTH) &&
-      !(rq->route->idempotent && http_header(rq, IDEMPOTENCY_KEY_HEADER) != NULL)) {
-    enum http_step st = auth_token(rq);
-    if (st != HTTP_STEP_OK)
-      return http_step_result(st);
-  } else if (access != ROUTE_PUBLIC && access != ROUTE_OPTIONAL_AUTH) {
-    enum http_step st = auth_require(rq, access);
-    if (st != HTTP_STEP_OK)
-      return http_step_result(st);
-  }
+  enum http_step st = hooks->authenticate(rq);
+  if (st != HTTP_STEP_OK)
+    return http_step_result(st);
   if (rq->route->body == ROUTE_NO_BODY) {
     if (rq->body_len > 0)
       return reply_problem(rq, PROBLEM_UNEXPECTED_BODY, NULL, NULL);
@@ -207,15 +179,13 @@ static enum MHD_Result dispatch(struct http_request *rq)
   } else {
     if (!is_json_content_type(http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
       return reply_problem(rq, PROBLEM_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
-    enum http_step st = jsonin_parse_body(rq);
+    st = jsonin_parse_body(rq);
     if (st != HTTP_STEP_OK)
       return http_step_result(st);
   }
-  if (rq->route->idempotent && rq->authenticated) {
-    enum http_step st = idempotency_begin(rq);
-    if (st != HTTP_STEP_OK)
-      return http_step_result(st);
-  }
+  st = hooks->admit(rq);
+  if (st != HTTP_STEP_OK)
+    return http_step_result(st);
   return rq->route->handler(rq);
 }
 
@@ -230,7 +200,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       return MHD_NO;
     *con_cls = rq;
     /* What is turned away during the shutdown is not waited for. */
-    rq->after_shutdown = atomic_load(&draining);
+    rq->after_shutdown = http_draining();
     if (!rq->after_shutdown)
       atomic_fetch_add(&requests_in_flight, 1);
     metrics_in_flight(1);
@@ -269,7 +239,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                              duration,       rq->authenticated ? rq->session.account.id : 0};
   log_request(&line);
   metrics_observe(rq->route, rq->status, duration);
-  idempotency_end(rq);
+  hooks->finish(rq);
   if (rq->async_free != NULL)
     rq->async_free(rq->async);
   json_decref(rq->json);
@@ -322,8 +292,9 @@ static void raise_file_limit(void)
              (unsigned long long)rl.rlim_cur, (unsigned long long)want, config.connection_limit);
 }
 
-bool http_start(void)
+bool http_start(const struct http_hooks *h)
 {
+  hooks = h;
   randombytes_buf(&request_id_prefix, sizeof request_id_prefix);
   raise_file_limit();
   unsigned flags =
@@ -346,14 +317,9 @@ bool http_start(void)
  * can act on: 503 with Retry-After, over a connection that then closes. */
 void http_drain(unsigned grace_ms)
 {
-  atomic_store(&draining, true);
+  http_set_draining();
   for (unsigned waited = 0; waited < grace_ms && atomic_load(&requests_in_flight) > 0; waited += 10)
     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-}
-
-bool http_draining(void)
-{
-  return atomic_load(&draining);
 }
 
 void http_stop(void)

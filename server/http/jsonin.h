@@ -4,7 +4,7 @@
 #ifndef MERCHANTD_JSONIN_H
 #define MERCHANTD_JSONIN_H
 
-#include "http.h"
+#include "request.h"
 
 #include <jansson.h>
 

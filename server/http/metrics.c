@@ -1,7 +1,6 @@
 #include "metrics.h"
 
 #include "db.h"
-#include "events.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -111,7 +110,7 @@ static void route_label(char *buf, size_t size, size_t i, const struct route *ro
     snprintf(buf, size, "method=\"%s\",route=\"%s\"", routes[i].method, routes[i].pattern);
 }
 
-char *metrics_render(int64_t active_sessions, size_t *len)
+char *metrics_render(const struct metrics_gauge *gauges, size_t ngauges, size_t *len)
 {
   size_t n;
   const struct route *routes = router_routes(&n);
@@ -173,17 +172,10 @@ char *metrics_render(int64_t active_sessions, size_t *len)
       "merchantd_db_query_errors_total %lld\n",
       atomic_load(&in_flight), db.connections_open, db.connects, db.connect_failures, db.queries,
       db.query_errors);
-  if (active_sessions >= 0)
-    put(&o,
-        "# HELP merchantd_sessions_active Live, unexpired login sessions (all instances).\n"
-        "# TYPE merchantd_sessions_active gauge\n"
-        "merchantd_sessions_active %lld\n",
-        (long long)active_sessions);
-  put(&o,
-      "# HELP merchantd_event_streams_open Event streams (GET /v1/events) open on this instance.\n"
-      "# TYPE merchantd_event_streams_open gauge\n"
-      "merchantd_event_streams_open %lld\n",
-      events_open_streams());
+  for (size_t i = 0; i < ngauges; i++)
+    if (gauges[i].value >= 0)
+      put(&o, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", gauges[i].name, gauges[i].help,
+          gauges[i].name, gauges[i].name, gauges[i].value);
   *len = o.len;
   return o.buf;
 }

@@ -14,7 +14,14 @@ void metrics_free(void);
 void metrics_observe(const struct route *route, unsigned status, int64_t duration_us);
 void metrics_in_flight(int delta);
 
-/* The exposition text (malloc'd); active_sessions < 0 when unknown. */
-char *metrics_render(int64_t active_sessions, size_t *len);
+/* A gauge the layer above reads when /metrics is scraped. */
+struct metrics_gauge {
+  const char *name;
+  const char *help;
+  long long value; /* < 0: unknown, left out */
+};
+
+/* The exposition text (malloc'd), the given gauges last. */
+char *metrics_render(const struct metrics_gauge *gauges, size_t ngauges, size_t *len);
 
 #endif

@@ -5,8 +5,8 @@
 #define MERCHANTD_PAGE_H
 
 #include "cursor.h"
-#include "http.h"
 #include "jsonout.h"
+#include "request.h"
 
 #include <stdbool.h>
 #include <stdint.h>

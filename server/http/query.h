@@ -4,7 +4,7 @@
 #define MERCHANTD_QUERY_H
 
 #include "cursor.h"
-#include "http.h"
+#include "request.h"
 
 #include <stdbool.h>
 #include <stddef.h>

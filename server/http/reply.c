@@ -1,7 +1,6 @@
 #include "reply.h"
 
 #include "db.h"
-#include "idempotency.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -47,6 +46,18 @@ enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const
   return queue(rq, status, resp, content_type);
 }
 
+/* Runs the request's before_reply hook once; it is cleared first, so a
+ * reply the hook makes fail (503) does not come back to it. */
+static bool before_reply(struct http_request *rq, unsigned status, const char *content_type,
+                         const char *body)
+{
+  bool (*hook)(struct http_request *, unsigned, const char *, const char *) = rq->before_reply;
+  if (hook == NULL)
+    return true;
+  rq->before_reply = NULL;
+  return hook(rq, status, content_type, body);
+}
+
 /* A JSON text (malloc'd; taken) as the reply. header/value: one extra
  * response header, or NULL. */
 static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char *text, size_t len,
@@ -56,7 +67,7 @@ static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char
     log_error("could not serialise a reply");
     return MHD_NO;
   }
-  if (!idempotency_remember(rq, status, content_type, text)) {
+  if (!before_reply(rq, status, content_type, text)) {
     free(text);
     return reply_db_error(rq, DB_UNAVAILABLE);
   }
@@ -95,7 +106,7 @@ enum MHD_Result reply_jsonout(struct http_request *rq, unsigned status, struct j
 
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status)
 {
-  if (!idempotency_remember(rq, status, NULL, NULL))
+  if (!before_reply(rq, status, NULL, NULL))
     return reply_db_error(rq, DB_UNAVAILABLE);
   return queue(rq, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
 }

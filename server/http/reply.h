@@ -4,9 +4,9 @@
 #ifndef MERCHANTD_REPLY_H
 #define MERCHANTD_REPLY_H
 
-#include "http.h"
 #include "jsonout.h"
 #include "problem.h"
+#include "request.h"
 
 #include <jansson.h>
 

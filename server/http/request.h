@@ -1,6 +1,7 @@
-/* The HTTP daemon and the per-request context every handler works on. */
-#ifndef MERCHANTD_HTTP_H
-#define MERCHANTD_HTTP_H
+/* The per-request context every handler works on, and what a handler may
+ * ask of its connection. */
+#ifndef MERCHANTD_REQUEST_H
+#define MERCHANTD_REQUEST_H
 
 #include "accounts.h"
 
@@ -57,8 +58,13 @@ struct http_request {
 
   unsigned status; /* what was answered, for the log and metrics */
 
-  char *idempotency_key; /* a claimed Idempotency-Key, until its reply is stored */
-  bool idempotency_done;
+  /* Set by a layer above that must see the reply before it goes out (an
+   * Idempotency-Key stores it): called once by the reply module with what
+   * is about to be sent, after clearing itself. False when the reply must
+   * not go out: the client is told 503 instead. */
+  bool (*before_reply)(struct http_request *rq, unsigned status, const char *content_type,
+                       const char *body);
+  void *before_reply_arg;
 
   /* A handler that waits for other work suspends the connection and keeps
    * its state here; it is called again once resumed. */
@@ -66,16 +72,10 @@ struct http_request {
   void (*async_free)(void *);
 };
 
-/* Starts the daemon on config.port. False (logged) on failure. */
-bool http_start(void);
-/* Begins the shutdown: requests that arrive from now on are answered 503
- * shutting_down, and every reply closes its connection. Waits up to
- * grace_ms for the requests already in flight. */
-void http_drain(unsigned grace_ms);
-/* True once http_drain has begun. */
+/* True once the server began to shut down (http_drain): every reply then
+ * closes its connection, so the client's next request goes elsewhere. */
 bool http_draining(void);
-/* Closes every connection and stops the threads. */
-void http_stop(void);
+void http_set_draining(void);
 
 /* Suspends the request until http_resume; the handler then returns MHD_YES. */
 void http_suspend(struct http_request *rq);

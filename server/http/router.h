@@ -1,24 +1,12 @@
-/* The static route table: method, path pattern, handler, who may call it. */
+/* Matching a request to the route table: method, path pattern, handler.
+ * The table itself belongs to the layer above (api/routes.c), which alone
+ * says what access and permission bits mean. */
 #ifndef MERCHANTD_ROUTER_H
 #define MERCHANTD_ROUTER_H
 
-#include "http.h"
+#include "request.h"
 
 #include <stddef.h>
-
-/* Who may call a route. Routes for several roles list them as a mask. */
-enum route_access {
-  ROUTE_PUBLIC = 0, /* no authentication */
-  ROUTE_MERCHANT = 1 << 0,
-  ROUTE_BUYER = 1 << 1,
-  ROUTE_REVIEWER = 1 << 2,
-  ROUTE_ANY_ROLE = ROUTE_MERCHANT | ROUTE_BUYER | ROUTE_REVIEWER,
-  /* With ROUTE_PUBLIC: a token, when sent, is checked and identifies the caller. */
-  ROUTE_OPTIONAL_AUTH = 1 << 3,
-  /* With roles: the handler's one query also looks the session up, and the
-   * handler calls auth_accept (see auth.h); dispatch only reads the token. */
-  ROUTE_FOLDED_AUTH = 1 << 4,
-};
 
 /* ROUTE_OPTIONAL_JSON_BODY: a JSON object whose members are all optional;
  * no body at all reads as {}. */
@@ -30,11 +18,14 @@ struct route {
   const char *method;
   const char *pattern; /* literal segments and "{id}" for positive integer ids */
   route_handler handler;
-  unsigned access;
+  unsigned access; /* who may call it (api/routes.h) */
   enum route_body body;
   bool idempotent; /* honours Idempotency-Key (authenticated routes only) */
   bool test_only;  /* exists only with MERCHANTD_TEST_MODE=1 */
 };
+
+/* Installs the route table (static, kept for the process's life). */
+void router_init(const struct route *table, size_t count);
 
 /* Finds the route for method and path. When the path matches only with other
  * methods, *route stays NULL and their names are written to allow (for the

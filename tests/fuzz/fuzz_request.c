@@ -39,12 +39,13 @@
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
+#include "daemon.h"
 #include "db.h"
+#include "gate.h"
 #include "hashpool.h"
-#include "http.h"
 #include "idempotency_keys.h"
 #include "metrics.h"
-#include "router.h"
+#include "routes.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -906,9 +907,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
    * to look for leaks). */
   if (db_ping())
     abort();
-  if (!metrics_init() || !http_start() || on_request == NULL || on_completed == NULL)
+  routes = routes_table(&route_count);
+  router_init(routes, route_count);
+  if (!metrics_init() || !http_start(&gate_hooks) || on_request == NULL || on_completed == NULL)
     abort();
-  routes = router_routes(&route_count);
   shadow = calloc(route_count, sizeof *shadow);
   reached = calloc(route_count, sizeof *reached);
   if (shadow == NULL || reached == NULL)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the hand-made seeds of the fuzz corpora (corpus/<harness>/seed-*).
 
-One request seed per route of server/router.c, sent by a role the route
+One request seed per route of server/api/routes.c, sent by a role the route
 takes with a body it would accept, plus requests that probe the edges (bad
 JSON, deep nesting, duplicate keys, NUL, invalid UTF-8, wrong types, wrong
 roles, idempotency, chunked and truncated uploads). The other harnesses get
@@ -15,7 +15,7 @@ import os
 import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROUTER = os.path.join(HERE, "..", "..", "server", "router.c")
+ROUTER = os.path.join(HERE, "..", "..", "server", "api", "routes.c")
 
 ADDRESS = {"name": "张三", "phone": "13812345678", "province": "江西", "city": "赣州",
            "district": "章贡区", "detail": "红旗大道 1 号"}
@@ -283,7 +283,8 @@ def request_dict():
                 seen.add("/" + seg)
                 toks.append("/" + seg)
     server = os.path.join(HERE, "..", "..", "server")
-    for name in sorted(os.listdir(server)):
+    for name in sorted(os.path.relpath(os.path.join(d, f), server)
+                       for d, _, files in os.walk(server) for f in files):
         if not name.endswith(".c"):
             continue
         src = open(os.path.join(server, name), encoding="utf-8").read()

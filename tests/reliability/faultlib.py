@@ -1400,10 +1400,10 @@ def wait_for_fds(srv, at_most, timeout=10):
 
 def effective_limit(env, name):
     """The value merchantd runs with: the environment's, else the default
-    server/config.c gives it."""
+    server/base/config.c gives it."""
     if env.get(name):
         return int(env[name])
-    with open(os.path.join(HERE, "..", "..", "server", "config.c")) as f:
+    with open(os.path.join(HERE, "..", "..", "server", "base", "config.c")) as f:
         m = re.search(r'env_uint\("' + name + r'",\s*([0-9* ]+),', f.read())
     value = 1
     for factor in m.group(1).split("*"):  # a constant such as 64 * 1024

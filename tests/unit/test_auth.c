@@ -1,5 +1,5 @@
 #include "auth.h"
-#include "router.h"
+#include "routes.h"
 #include "unit.h"
 
 #include <sodium.h>

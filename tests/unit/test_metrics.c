@@ -1,4 +1,5 @@
 #include "metrics.h"
+#include "routes.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -6,9 +7,10 @@
 
 int main(void)
 {
-  CHECK(metrics_init());
   size_t n;
-  const struct route *routes = router_routes(&n);
+  const struct route *routes = routes_table(&n);
+  router_init(routes, n);
+  CHECK(metrics_init());
   const struct route *livez = &routes[0]; /* the table starts with GET /livez */
   CHECK(strcmp(livez->pattern, "/livez") == 0);
   metrics_observe(livez, 200, 100);     /* in the first bucket (250 us) */
@@ -16,7 +18,9 @@ int main(void)
   metrics_observe(livez, 503, 3000000); /* slower than every bound */
   metrics_observe(NULL, 404, 10);
   size_t len;
-  char *text = metrics_render(7, &len);
+  const struct metrics_gauge gauges[] = {{"merchantd_sessions_active", "Sessions.", 7},
+                                         {"merchantd_unknown", "Left out.", -1}};
+  char *text = metrics_render(gauges, 2, &len);
   CHECK(text != NULL && strlen(text) == len);
   const char *l = "method=\"GET\",route=\"/livez\"";
   char want[256];
@@ -39,7 +43,9 @@ int main(void)
   snprintf(want, sizeof want, "merchantd_http_requests_total{%s,status=\"503\"} 1\n", l);
   CHECK(strstr(text, want) != NULL);
   CHECK(strstr(text, "route=\"unmatched\",status=\"404\"} 1\n") != NULL);
-  CHECK(strstr(text, "merchantd_sessions_active 7\n") != NULL);
+  CHECK(strstr(text, "# TYPE merchantd_sessions_active gauge\nmerchantd_sessions_active 7\n") !=
+        NULL);
+  CHECK(strstr(text, "merchantd_unknown") == NULL);
   free(text);
   metrics_free();
   return unit_report("metrics");

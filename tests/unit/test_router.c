@@ -1,5 +1,5 @@
 #include "config.h"
-#include "router.h"
+#include "routes.h"
 #include "unit.h"
 
 #include <string.h>
@@ -13,6 +13,9 @@ static const struct route *match(const char *method, const char *path, int64_t i
 
 int main(void)
 {
+  size_t count;
+  const struct route *table = routes_table(&count);
+  router_init(table, count);
   int64_t ids[HTTP_MAX_PATH_IDS];
   char allow[64];
   const struct route *r = match("GET", "/v1/me", ids, allow);

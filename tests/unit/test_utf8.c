@@ -1,15 +1,17 @@
-#include "jsonin.h"
 #include "unit.h"
 #include "utf8.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* Cuts s to n bytes as snprintf would, then repairs it. */
 static const char *repaired(const char *s, size_t n)
 {
   static char buf[64];
-  snprintf(buf, n + 1 < sizeof buf ? n + 1 : sizeof buf, "%s", s);
+  size_t len = strnlen(s, n < sizeof buf - 1 ? n : sizeof buf - 1);
+  memcpy(buf, s, len);
+  buf[len] = '\0';
   utf8_repair(buf);
   return buf;
 }
@@ -24,6 +26,10 @@ static bool packs(const char *s)
 
 int main(void)
 {
+  CHECK(utf8_length("abc", 3) == 3);
+  CHECK(utf8_length("订单审核中", strlen("订单审核中")) == 5);
+  CHECK(utf8_length("", 0) == 0);
+
   /* Valid texts stay as they are. */
   CHECK(strcmp(repaired("abc", 3), "abc") == 0);
   CHECK(strcmp(repaired("价格", 6), "价格") == 0);
@@ -63,5 +69,5 @@ int main(void)
   snprintf(detail, sizeof detail, "%s", err.text);
   utf8_repair(detail);
   CHECK(packs(detail));
-  return unit_report("jsonin");
+  return unit_report("utf8");
 }

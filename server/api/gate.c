@@ -1,0 +1,29 @@
+#include "gate.h"
+
+#include "auth.h"
+#include "idempotency.h"
+#include "routes.h"
+
+static enum http_step authenticate(struct http_request *rq)
+{
+  unsigned access = rq->route->access;
+  if (access == ROUTE_OPTIONAL_AUTH && http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
+    access = ROUTE_ANY_ROLE;
+  /* A retry with an Idempotency-Key is answered from its stored reply,
+   * which takes the session first: such a request is not folded. */
+  if ((access & ROUTE_FOLDED_AUTH) &&
+      !(rq->route->idempotent && http_header(rq, IDEMPOTENCY_KEY_HEADER) != NULL))
+    return auth_token(rq);
+  if (access != ROUTE_PUBLIC && access != ROUTE_OPTIONAL_AUTH)
+    return auth_require(rq, access);
+  return HTTP_STEP_OK;
+}
+
+static enum http_step admit(struct http_request *rq)
+{
+  if (rq->route->idempotent && rq->authenticated)
+    return idempotency_begin(rq);
+  return HTTP_STEP_OK;
+}
+
+const struct http_hooks gate_hooks = {authenticate, admit, idempotency_end};

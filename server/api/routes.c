@@ -1,0 +1,117 @@
+#include "routes.h"
+
+#include "handlers.h"
+
+#define M       ROUTE_MERCHANT
+#define B       ROUTE_BUYER
+#define R       ROUTE_REVIEWER
+#define ANY     ROUTE_ANY_ROLE
+#define PUB     ROUTE_PUBLIC
+#define OPT     ROUTE_OPTIONAL_AUTH
+#define NOBODY  ROUTE_NO_BODY
+#define JSON    ROUTE_JSON_BODY
+#define OPTJSON ROUTE_OPTIONAL_JSON_BODY
+
+/* method, pattern, handler, access, body, idempotent, test only */
+static const struct route routes[] = {
+    {"GET", "/livez", h_ops_livez, PUB, NOBODY, false, false},
+    {"GET", "/readyz", h_ops_readyz, PUB, NOBODY, false, false},
+    {"GET", "/metrics", h_ops_metrics, PUB, NOBODY, false, false},
+    {"POST", "/v1/auth/register", h_auth_register, PUB, JSON, false, false},
+    {"POST", "/v1/auth/login", h_auth_login, PUB, JSON, false, false},
+    {"POST", "/v1/auth/logout", h_auth_logout, ANY, NOBODY, false, false},
+    {"GET", "/v1/me", h_me_get, ANY | ROUTE_FOLDED_AUTH, NOBODY, false, false},
+    {"GET", "/v1/carriers", h_shops_carriers, PUB, NOBODY, false, false},
+
+    {"POST", "/v1/shops", h_shops_create, M, JSON, true, false},
+    {"GET", "/v1/shops", h_shops_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}", h_shops_get, M, NOBODY, false, false},
+    {"PATCH", "/v1/shops/{id}", h_shops_update, M, JSON, false, false},
+    {"GET", "/v1/shops/{id}/products", h_products_list, OPT, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/products", h_products_create, M, JSON, true, false},
+    {"GET", "/v1/shops/{id}/products/{id}", h_products_get, OPT, NOBODY, false, false},
+    {"PATCH", "/v1/shops/{id}/products/{id}", h_products_update, M, JSON, false, false},
+    {"DELETE", "/v1/shops/{id}/products/{id}", h_products_delete, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/products/{id}/skus", h_products_sku_create, M, JSON, true, false},
+    {"PATCH", "/v1/shops/{id}/products/{id}/skus/{id}", h_products_sku_update, M, JSON, false,
+     false},
+
+    {"POST", "/v1/orders", h_orders_create, B, JSON, true, false},
+    {"GET", "/v1/orders", h_orders_list, B, NOBODY, false, false},
+    {"GET", "/v1/orders/{id}", h_orders_get, B, NOBODY, false, false},
+    {"POST", "/v1/orders/{id}/pay", h_orders_pay, B, NOBODY, true, false},
+    {"POST", "/v1/orders/{id}/cancel", h_orders_cancel, B, NOBODY, true, false},
+    {"POST", "/v1/orders/{id}/confirm-receipt", h_orders_confirm_receipt, B, NOBODY, true, false},
+    {"POST", "/v1/orders/{id}/after-sales", h_orders_after_sale, B, JSON, true, false},
+
+    {"GET", "/v1/shops/{id}/orders", h_shop_order_list_get, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/orders/export.csv", h_shop_order_list_csv, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/orders/{id}", h_shop_orders_get, M | ROUTE_FOLDED_AUTH, NOBODY, false,
+     false},
+    {"PATCH", "/v1/shops/{id}/orders/{id}", h_shop_orders_update, M, JSON, false, false},
+    {"POST", "/v1/shops/{id}/orders/{id}/ship", h_shop_orders_ship, M, JSON, true, false},
+    {"POST", "/v1/shops/{id}/shipments:batch", h_shop_orders_ship_batch, M, JSON, true, false},
+    {"GET", "/v1/shops/{id}/after-sales", h_after_sales_list, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/after-sales/{id}/approve", h_after_sales_approve, M, NOBODY, true,
+     false},
+    {"POST", "/v1/shops/{id}/after-sales/{id}/reject", h_after_sales_reject, M, JSON, true, false},
+    {"POST", "/v1/shops/{id}/after-sales/{id}/reship", h_after_sales_reship, M, JSON, true, false},
+    {"GET", "/v1/shops/{id}/erp/orders", h_erp_feed, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/letters", h_letters_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/letters/{id}", h_letters_get, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/letters/{id}/read", h_letters_read, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/letters/{id}/attachment.csv", h_letters_attachment, M, NOBODY, false,
+     false},
+
+    {"POST", "/v1/shops/{id}/conversations", h_chat_conversation_open, B, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/conversations", h_chat_shop_conversations, M, NOBODY, false, false},
+    {"GET", "/v1/conversations", h_chat_conversations_list, B, NOBODY, false, false},
+    {"GET", "/v1/conversations/{id}/messages", h_chat_messages_list, M | B, NOBODY, false, false},
+    {"POST", "/v1/conversations/{id}/messages", h_chat_message_send, M | B, JSON, true, false},
+    {"POST", "/v1/conversations/{id}/read", h_chat_conversation_read, M | B, JSON, false, false},
+    {"GET", "/v1/conversations/{id}/orders", h_chat_conversation_orders, M, NOBODY, false, false},
+
+    {"GET", "/v1/shops/{id}/quick-replies", h_quick_replies_list, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/quick-replies", h_quick_replies_create, M, JSON, true, false},
+    {"PATCH", "/v1/shops/{id}/quick-replies/{id}", h_quick_replies_update, M, JSON, false, false},
+    {"DELETE", "/v1/shops/{id}/quick-replies/{id}", h_quick_replies_delete, M, NOBODY, false,
+     false},
+    {"GET", "/v1/shops/{id}/auto-reply", h_auto_reply_get, M, NOBODY, false, false},
+    {"PUT", "/v1/shops/{id}/auto-reply", h_auto_reply_put, M, JSON, false, false},
+
+    {"GET", "/v1/shops/{id}/messages/search", h_chat_search_messages, M, NOBODY, false, false},
+
+    {"POST", "/v1/shops/{id}/coupons", h_coupons_create, M, JSON, true, false},
+    {"POST", "/v1/shops/{id}/coupons:batch", h_coupons_create_batch, M, JSON, true, false},
+    {"GET", "/v1/shops/{id}/coupons", h_coupons_list, M, NOBODY, false, false},
+    {"GET", "/v1/shops/{id}/coupons/{id}", h_coupons_get, M, NOBODY, false, false},
+    {"POST", "/v1/shops/{id}/coupons/{id}/stop", h_coupons_stop, M, NOBODY, true, false},
+    {"POST", "/v1/shops/{id}/coupons/{id}/add-quantity", h_coupons_add_quantity, M, JSON, true,
+     false},
+    {"POST", "/v1/shops/{id}/live/start", h_coupons_live_start, M, NOBODY, true, false},
+    {"POST", "/v1/shops/{id}/live/stop", h_coupons_live_stop, M, NOBODY, true, false},
+
+    {"GET", "/v1/shops/{id}/coupons/claimable", h_buyer_coupons_claimable, B, NOBODY, false, false},
+    {"POST", "/v1/coupons/{id}/claim", h_buyer_coupons_claim, B | ROUTE_FOLDED_AUTH, NOBODY, true,
+     false},
+    {"GET", "/v1/me/coupons", h_buyer_coupons_list, B, NOBODY, false, false},
+
+    {"GET", "/v1/review/orders", h_review_queue, R, NOBODY, false, false},
+    {"GET", "/v1/review/orders/{id}/history", h_review_history, R, NOBODY, false, false},
+    {"POST", "/v1/review/orders/{id}/hold", h_review_hold, R, JSON, true, false},
+    {"POST", "/v1/review/orders/{id}/release", h_review_release, R, OPTJSON, true, false},
+    {"POST", "/v1/review/orders/{id}/close", h_review_close, R, JSON, true, false},
+    {"POST", "/v1/review/orders/{id}/extend", h_review_extend, R, JSON, true, false},
+
+    {"GET", "/v1/events", h_events_stream, ANY, NOBODY, false, false},
+    {"GET", "/v1/events/poll", h_events_poll, ANY, NOBODY, false, false},
+
+    {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true},
+    {"POST", "/v1/test/jobs/run", h_test_jobs_run, PUB, NOBODY, false, true},
+};
+
+const struct route *routes_table(size_t *count)
+{
+  *count = sizeof routes / sizeof routes[0];
+  return routes;
+}

@@ -1,0 +1,30 @@
+#include "request.h"
+
+#include <stdatomic.h>
+
+static atomic_bool draining;
+
+const char *http_header(struct http_request *rq, const char *name)
+{
+  return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void http_suspend(struct http_request *rq)
+{
+  MHD_suspend_connection(rq->conn);
+}
+
+void http_resume(struct http_request *rq)
+{
+  MHD_resume_connection(rq->conn);
+}
+
+bool http_draining(void)
+{
+  return atomic_load(&draining);
+}
+
+void http_set_draining(void)
+{
+  atomic_store(&draining, true);
+}
