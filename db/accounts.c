@@ -5,7 +5,49 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Reads the five ACCOUNT_COLUMNS starting at column c. */
+static const char *const permission_names[DB_PERMISSION_COUNT] = {
+    "review", "finance", "campaigns", "community", "support", "growth",
+};
+
+const char *db_permission_name(unsigned i)
+{
+  return i < DB_PERMISSION_COUNT ? permission_names[i] : NULL;
+}
+
+unsigned db_permission_bit(const char *name, size_t len)
+{
+  for (unsigned i = 0; i < DB_PERMISSION_COUNT; i++)
+    if (strlen(permission_names[i]) == len && memcmp(permission_names[i], name, len) == 0)
+      return 1u << i;
+  return 0;
+}
+
+/* "review,finance" as the database sends it: names it does not know are
+ * left out (its CHECK allows none). */
+static unsigned permissions_from_text(const char *text)
+{
+  unsigned bits = 0;
+  while (*text != '\0') {
+    size_t n = strcspn(text, ",");
+    bits |= db_permission_bit(text, n);
+    text += n + (text[n] == ',');
+  }
+  return bits;
+}
+
+/* The bits as a PostgreSQL text[] literal ('{review,finance}'). */
+static const char *permissions_to_array(char out[128], unsigned bits)
+{
+  size_t o = 0;
+  out[o++] = '{';
+  for (unsigned i = 0; i < DB_PERMISSION_COUNT; i++)
+    if (bits & (1u << i))
+      o += (size_t)snprintf(out + o, 128 - o, "%s%s", o > 1 ? "," : "", permission_names[i]);
+  snprintf(out + o, 128 - o, "}");
+  return out;
+}
+
+/* Reads the ACCOUNT_NCOLUMNS ACCOUNT_COLUMNS starting at column c. */
 static void read_account(const PGresult *res, int r, int c, struct db_account *out)
 {
   out->id = db_get_int64(res, r, c);
@@ -13,6 +55,8 @@ static void read_account(const PGresult *res, int r, int c, struct db_account *o
   snprintf(out->username, sizeof out->username, "%s", PQgetvalue(res, r, c + 2));
   snprintf(out->display_name, sizeof out->display_name, "%s", PQgetvalue(res, r, c + 3));
   out->created_at = db_get_int64(res, r, c + 4);
+  out->permissions = permissions_from_text(PQgetvalue(res, r, c + 5));
+  out->disabled = db_get_bool(res, r, c + 6);
 }
 
 static void read_account_row(const PGresult *res, void *arg)
@@ -21,16 +65,53 @@ static void read_account_row(const PGresult *res, void *arg)
 }
 
 enum db_status db_account_create(const char *role, const char *username, const char *display_name,
-                                 const char *password_hash, int64_t now, struct db_account *out)
+                                 unsigned permissions, const char *password_hash, int64_t now,
+                                 struct db_account *out)
 {
-  static struct db_stmt q = DB_STMT(5, "INSERT INTO accounts AS a (role, username, display_name,"
-                                       " password_hash, created_at)"
-                                       " VALUES ($1, $2, $3, $4, us_to_ts($5))"
+  static struct db_stmt q = DB_STMT(6, "INSERT INTO accounts AS a (role, username, display_name,"
+                                       " password_hash, created_at, permissions)"
+                                       " VALUES ($1, $2, $3, $4, us_to_ts($5), $6::text[])"
                                        " ON CONFLICT (username) DO NOTHING"
                                        " RETURNING " ACCOUNT_COLUMNS);
-  char nowb[DB_INT64_SIZE];
-  const char *p[] = {role, username, display_name, password_hash, db_param_int64(nowb, now)};
+  char nowb[DB_INT64_SIZE], permb[128];
+  const char *p[] = {role,
+                     username,
+                     display_name,
+                     password_hash,
+                     db_param_int64(nowb, now),
+                     permissions_to_array(permb, permissions)};
   return db_query_row(&q, p, read_account_row, out);
+}
+
+enum db_status db_staff_permissions(const char *username, unsigned permissions, bool grant,
+                                    struct db_account *out)
+{
+  static struct db_stmt qgrant =
+      DB_STMT(2, "UPDATE accounts AS a SET permissions ="
+                 " ARRAY(SELECT DISTINCT p FROM unnest(a.permissions || $2::text[]) p ORDER BY p)"
+                 " WHERE a.username = $1 AND a.role = 'staff' RETURNING " ACCOUNT_COLUMNS);
+  static struct db_stmt qrevoke = DB_STMT(
+      2, "UPDATE accounts AS a SET permissions ="
+         " ARRAY(SELECT p FROM unnest(a.permissions) p WHERE p <> ALL ($2::text[]) ORDER BY p)"
+         " WHERE a.username = $1 AND a.role = 'staff' RETURNING " ACCOUNT_COLUMNS);
+  char permb[128];
+  const char *p[] = {username, permissions_to_array(permb, permissions)};
+  return db_query_row(grant ? &qgrant : &qrevoke, p, read_account_row, out);
+}
+
+static void read_bool(const PGresult *res, void *arg)
+{
+  *(bool *)arg = db_get_bool(res, 0, 0);
+}
+
+enum db_status db_staff_disable(const char *username, int64_t now)
+{
+  static struct db_stmt q = DB_STMT(2, "SELECT staff_disable($1, us_to_ts($2))");
+  char nowb[DB_INT64_SIZE];
+  bool found = false;
+  enum db_status st =
+      db_query_row(&q, (const char *[]){username, db_param_int64(nowb, now)}, read_bool, &found);
+  return st == DB_ONE && !found ? DB_NONE : st;
 }
 
 struct account_with_hash {
@@ -42,7 +123,7 @@ static void read_account_hash(const PGresult *res, void *arg)
 {
   struct account_with_hash *a = arg;
   read_account(res, 0, 0, a->account);
-  snprintf(a->hash, DB_HASH_SIZE, "%s", PQgetvalue(res, 0, 5));
+  snprintf(a->hash, DB_HASH_SIZE, "%s", PQgetvalue(res, 0, ACCOUNT_NCOLUMNS));
 }
 
 enum db_status db_account_by_username(const char *username, struct db_account *out,
@@ -66,6 +147,13 @@ static void read_int64(const PGresult *res, void *arg)
   *(int64_t *)arg = db_get_int64(res, 0, 0);
 }
 
+/* auth_login's session id; NULL (the account is disabled) leaves 0. */
+static void read_session_id(const PGresult *res, void *arg)
+{
+  if (!PQgetisnull(res, 0, 0))
+    *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
 enum db_status db_session_start(int64_t account_id,
                                 const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
                                 const char *device, int64_t now, int64_t expires_at,
@@ -78,7 +166,9 @@ enum db_status db_session_start(int64_t account_id,
   const char *p[] = {db_param_int64(idb, account_id),
                      db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE), device,
                      db_param_int64(nowb, now), db_param_int64(expb, expires_at)};
-  return db_query_row(&q, p, read_int64, session_id);
+  *session_id = 0;
+  enum db_status st = db_query_row(&q, p, read_session_id, session_id);
+  return st == DB_ONE && *session_id == 0 ? DB_NONE : st;
 }
 
 static void read_session(const PGresult *res, void *arg)
@@ -86,13 +176,15 @@ static void read_session(const PGresult *res, void *arg)
   struct db_session *s = arg;
   s->id = db_get_int64(res, 0, 0);
   read_account(res, 0, 1, &s->account);
-  s->expires_at = db_get_int64(res, 0, 6);
-  const char *reason = db_get_text(res, 0, 7);
+  int c = 1 + ACCOUNT_NCOLUMNS;
+  s->expires_at = db_get_int64(res, 0, c);
+  const char *reason = db_get_text(res, 0, c + 1);
   s->end = reason == NULL                    ? DB_SESSION_LIVE
            : strcmp(reason, "replaced") == 0 ? DB_SESSION_REPLACED
+           : strcmp(reason, "disabled") == 0 ? DB_SESSION_DISABLED
                                              : DB_SESSION_LOGGED_OUT;
-  s->ended_at = reason == NULL ? 0 : db_get_int64(res, 0, 8);
-  const char *device = db_get_text(res, 0, 9);
+  s->ended_at = reason == NULL ? 0 : db_get_int64(res, 0, c + 2);
+  const char *device = db_get_text(res, 0, c + 3);
   snprintf(s->replaced_by_device, sizeof s->replaced_by_device, "%s", device ? device : "");
 }
 
@@ -155,7 +247,7 @@ enum db_status db_me(const unsigned char token_hash[DB_TOKEN_HASH_SIZE], struct 
   if (st != DB_ONE)
     return st;
   read_account(res, 0, DB_LIVE_SESSION_NCOLUMNS, &session->account);
-  fn(db_get_text(res, 0, DB_LIVE_SESSION_NCOLUMNS + 5), arg);
+  fn(db_get_text(res, 0, DB_LIVE_SESSION_NCOLUMNS + ACCOUNT_NCOLUMNS), arg);
   PQclear(res);
   return st;
 }

@@ -1,10 +1,14 @@
 -- Demo data for a first look at merchantd, loaded once by scripts/run.sh:
 -- merchant "demo" with two shops and their products, buyer "demo-buyer" with
--- orders in every state. Both accounts use the password "demo-password".
+-- orders in every state, and platform staff "demo-staff" holding every
+-- permission. All use the password "demo-password".
 BEGIN;
 INSERT INTO accounts (role, username, display_name, password_hash, created_at)
 VALUES ('merchant', 'demo', 'Demo Merchant', '$argon2id$v=19$m=65536,t=2,p=1$FqajeLKkacAonDM8Y66IAg$VZ+1ddReIJr46BJMFAMWQ4iVpcBtxnqUESUwiSbs4d0', now()),
        ('buyer', 'demo-buyer', '小王', '$argon2id$v=19$m=65536,t=2,p=1$FqajeLKkacAonDM8Y66IAg$VZ+1ddReIJr46BJMFAMWQ4iVpcBtxnqUESUwiSbs4d0', now());
+INSERT INTO accounts (role, username, display_name, password_hash, created_at, permissions)
+VALUES ('staff', 'demo-staff', '平台小二', '$argon2id$v=19$m=65536,t=2,p=1$FqajeLKkacAonDM8Y66IAg$VZ+1ddReIJr46BJMFAMWQ4iVpcBtxnqUESUwiSbs4d0', now(),
+        '{review,finance,campaigns,community,support,growth}');
 
 INSERT INTO shops (merchant_id, name, description, created_at, updated_at)
 SELECT id, s.name, s.description, now(), now()

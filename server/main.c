@@ -1,7 +1,6 @@
 /* merchantd: the command line. */
 #include "clock.h"
 #include "config.h"
-#include "credentials.h"
 #include "daemon.h"
 #include "db.h"
 #include "events.h"
@@ -12,6 +11,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "routes.h"
+#include "staff_cli.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -31,7 +31,14 @@ static const char usage[] =
     "  serve                     serve the HTTP API (the default)\n"
     "  migrate                   apply pending database migrations\n"
     "  migrate status            list applied and pending migrations\n"
-    "  create-reviewer USERNAME  create a platform reviewer; the password is read from stdin\n"
+    "  create-staff USERNAME [--permissions P[,P...]]\n"
+    "                            create a platform staff account; the password is read\n"
+    "                            from stdin; permissions: review, finance, campaigns,\n"
+    "                            community, support, growth\n"
+    "  create-reviewer USERNAME  create-staff with the permission review\n"
+    "  staff grant|revoke USERNAME P[,P...]\n"
+    "                            change a staff account's permissions\n"
+    "  staff disable USERNAME    disable a staff account and end its sessions at once\n"
     "  routes                    print the route table, one JSON object per line\n"
     "  --help                    show this help\n"
     "  --version                 show the version\n"
@@ -118,13 +125,18 @@ static int print_routes(void)
       json_array_append_new(roles, json_string("merchant"));
     if (r->access & ROUTE_BUYER)
       json_array_append_new(roles, json_string("buyer"));
-    if (r->access & ROUTE_REVIEWER)
-      json_array_append_new(roles, json_string("reviewer"));
-    json_t *line = json_pack(
-        "{s:s, s:s, s:o, s:b, s:b, s:b, s:s, s:b, s:b}", "method", r->method, "pattern", r->pattern,
-        "roles", roles, "public", (r->access & ROUTE_ANY_ROLE) == 0, "optional_auth",
-        (r->access & ROUTE_OPTIONAL_AUTH) != 0, "folded_auth", (r->access & ROUTE_FOLDED_AUTH) != 0,
-        "body", bodies[r->body], "idempotent", r->idempotent, "test_only", r->test_only);
+    if (r->access & ROUTE_STAFF)
+      json_array_append_new(roles, json_string("staff"));
+    json_t *permission = json_null();
+    for (unsigned b = 0; b < DB_PERMISSION_COUNT; b++)
+      if (r->permission == 1u << b)
+        permission = json_string(db_permission_name(b));
+    json_t *line = json_pack("{s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:s, s:b, s:b}", "method",
+                             r->method, "pattern", r->pattern, "roles", roles, "permission",
+                             permission, "public", (r->access & ROUTE_ANY_ROLE) == 0,
+                             "optional_auth", (r->access & ROUTE_OPTIONAL_AUTH) != 0, "folded_auth",
+                             (r->access & ROUTE_FOLDED_AUTH) != 0, "body", bodies[r->body],
+                             "idempotent", r->idempotent, "test_only", r->test_only);
     char *text = line != NULL ? json_dumps(line, JSON_COMPACT) : NULL;
     json_decref(line);
     if (text == NULL) {
@@ -135,57 +147,6 @@ static int print_routes(void)
     free(text);
   }
   return fflush(stdout) == 0 ? 0 : 1;
-}
-
-/* Reads one line (the password) from stdin into out, without its line
- * ending; false when it is longer than out can hold. */
-static bool read_password(char *out, size_t size, size_t *len)
-{
-  char line[HASHPOOL_PASSWORD_MAX + 3]; /* the longest password, "\r\n" and NUL */
-  if (fgets(line, sizeof line, stdin) == NULL)
-    return false;
-  size_t n = strcspn(line, "\r\n");
-  if (n >= size || (line[n] == '\0' && !feof(stdin)))
-    return false;
-  memcpy(out, line, n);
-  out[n] = '\0';
-  sodium_memzero(line, sizeof line);
-  *len = n;
-  return true;
-}
-
-static int create_reviewer(const char *username)
-{
-  const char *why = credentials_username_problem(username);
-  if (why != NULL) {
-    fprintf(stderr, "merchantd: invalid username \"%s\": %s\n", username, why);
-    return EXIT_USAGE;
-  }
-  struct hashpool_job job = {.kind = HASHPOOL_CREATE};
-  if (!read_password(job.password, sizeof job.password, &job.password_len) ||
-      job.password_len < CREDENTIALS_PASSWORD_MIN || job.password_len > CREDENTIALS_PASSWORD_MAX) {
-    fprintf(stderr, "merchantd: the password on stdin must be %d to %d bytes\n",
-            CREDENTIALS_PASSWORD_MIN, CREDENTIALS_PASSWORD_MAX);
-    return EXIT_USAGE;
-  }
-  hashpool_run(&job);
-  if (!job.ok)
-    return 1;
-  db_init(config.database_url);
-  struct db_account account;
-  enum db_status st =
-      db_account_create("reviewer", username, username, job.hash, clock_now_us(), &account);
-  db_thread_done();
-  if (st == DB_NONE) {
-    fprintf(stderr, "merchantd: username \"%s\" is already taken\n", username);
-    return 1;
-  }
-  if (st < DB_NONE) {
-    fprintf(stderr, "merchantd: could not create the reviewer account\n");
-    return 1;
-  }
-  printf("created reviewer %s (id %lld)\n", account.username, (long long)account.id);
-  return 0;
 }
 
 int main(int argc, char **argv)
@@ -216,8 +177,12 @@ int main(int argc, char **argv)
     return migrate_apply(config.database_url, stdout);
   if (strcmp(cmd, "migrate") == 0 && argc == 3 && strcmp(argv[2], "status") == 0)
     return migrate_status(config.database_url, stdout);
+  if (strcmp(cmd, "create-staff") == 0)
+    return staff_cli_create(argc, argv);
   if (strcmp(cmd, "create-reviewer") == 0 && argc == 3)
-    return create_reviewer(argv[2]);
+    return staff_cli_create_reviewer(argv[2]);
+  if (strcmp(cmd, "staff") == 0)
+    return staff_cli(argc, argv);
   fprintf(stderr, "merchantd: unknown command; see \"merchantd --help\"\n");
   return EXIT_USAGE;
 }

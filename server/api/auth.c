@@ -53,8 +53,8 @@ unsigned auth_role_bit(const char *role)
     return ROUTE_MERCHANT;
   if (strcmp(role, "buyer") == 0)
     return ROUTE_BUYER;
-  if (strcmp(role, "reviewer") == 0)
-    return ROUTE_REVIEWER;
+  if (strcmp(role, "staff") == 0)
+    return ROUTE_STAFF;
   return 0;
 }
 
@@ -70,11 +70,28 @@ static enum http_step replaced(struct http_request *rq)
                                     "this account has logged in on another device", extra));
 }
 
+/* 403 naming the first permission the staff member lacks, so that they
+ * know whom to ask for what. */
+static enum http_step lacks_permission(struct http_request *rq, unsigned missing)
+{
+  unsigned i = 0;
+  while (!(missing & (1u << i)))
+    i++;
+  const char *name = db_permission_name(i);
+  char detail[96];
+  snprintf(detail, sizeof detail, "this endpoint needs the staff permission \"%s\"", name);
+  return HTTP_STEP_OF(
+      reply_problem(rq, PROBLEM_FORBIDDEN, detail, json_pack("{s:s}", "missing_permission", name)));
+}
+
 enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
 {
   if (!found || rq->session.end == DB_SESSION_LOGGED_OUT)
     return HTTP_STEP_OF(
         reply_problem(rq, PROBLEM_UNAUTHENTICATED, "a valid bearer token is required", NULL));
+  if (rq->session.end == DB_SESSION_DISABLED)
+    return HTTP_STEP_OF(
+        reply_problem(rq, PROBLEM_UNAUTHENTICATED, "this account has been disabled", NULL));
   if (rq->session.end == DB_SESSION_REPLACED)
     return replaced(rq);
   if (rq->session.expires_at <= clock_now_us())
@@ -83,6 +100,10 @@ enum http_step auth_accept(struct http_request *rq, bool found, unsigned access)
   if ((auth_role_bit(rq->session.account.role) & access) == 0)
     return HTTP_STEP_OF(
         reply_problem(rq, PROBLEM_FORBIDDEN, "your role may not use this endpoint", NULL));
+  unsigned missing =
+      rq->route != NULL ? rq->route->permission & ~rq->session.account.permissions : 0;
+  if (missing != 0)
+    return lacks_permission(rq, missing);
   rq->authenticated = true;
   return HTTP_STEP_OK;
 }

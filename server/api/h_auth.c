@@ -98,15 +98,15 @@ static const char *role_problem(const char *role)
 {
   if (strcmp(role, "merchant") == 0 || strcmp(role, "buyer") == 0)
     return NULL;
-  if (strcmp(role, "reviewer") == 0)
-    return "reviewer accounts are created by the platform, not registered";
+  if (strcmp(role, "staff") == 0 || strcmp(role, "reviewer") == 0)
+    return "staff accounts are created by the platform, not registered";
   return "must be \"merchant\" or \"buyer\"";
 }
 
 static void register_persist(struct auth_wait *w)
 {
   if (w->job.ok)
-    w->st = db_account_create(w->role, w->username, w->display_name, w->job.hash, clock_now_us(),
+    w->st = db_account_create(w->role, w->username, w->display_name, 0, w->job.hash, clock_now_us(),
                               &w->account);
 }
 
@@ -182,6 +182,10 @@ static void login_persist(struct auth_wait *w)
   if (w->job.rehash[0] != '\0')
     db_account_set_password_hash(w->account.id, w->job.rehash); /* best effort */
   db_throttle_clear(w->user_key);
+  if (w->account.disabled) {
+    w->st = DB_NONE; /* auth_login would start no session either */
+    return;
+  }
   unsigned char hash[DB_TOKEN_HASH_SIZE];
   auth_token_new(w->token, hash);
   w->expires_at = now + (int64_t)config.session_days * 86400 * CLOCK_US_PER_SEC;
@@ -198,6 +202,10 @@ static enum MHD_Result login_finish(struct http_request *rq, struct auth_wait *w
   if (!w->job.ok || !w->known)
     return reply_problem(rq, PROBLEM_INVALID_CREDENTIALS, "the username or password is wrong",
                          NULL);
+  /* Only the right password learns that the account is disabled. */
+  if (w->st == DB_NONE)
+    return reply_problem(rq, PROBLEM_ACCOUNT_DISABLED,
+                         "this account has been disabled; ask the platform to enable it", NULL);
   return reply_json_steal(rq, MHD_HTTP_OK,
                           json_pack("{s:s, s:o, s:o}", "token", w->token, "expires_at",
                                     view_time(w->expires_at), "account",

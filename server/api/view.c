@@ -4,6 +4,8 @@
 #include "mask.h"
 #include "review.h"
 
+#include <string.h>
+
 json_t *view_time(int64_t us)
 {
   char text[CLOCK_RFC3339_SIZE];
@@ -13,9 +15,21 @@ json_t *view_time(int64_t us)
 
 json_t *view_account(const struct db_account *a)
 {
-  return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)a->id, "role", a->role,
-                   "username", a->username, "display_name", a->display_name, "created_at",
-                   view_time(a->created_at));
+  json_t *v = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)a->id, "role", a->role,
+                        "username", a->username, "display_name", a->display_name, "created_at",
+                        view_time(a->created_at));
+  if (v == NULL || strcmp(a->role, "staff") != 0)
+    return v;
+  /* Staff see what they may do, so that an app shows only those pages. */
+  json_t *names = json_array();
+  for (unsigned i = 0; i < DB_PERMISSION_COUNT; i++)
+    if (a->permissions & (1u << i))
+      json_array_append_new(names, json_string(db_permission_name(i)));
+  if (json_object_set_new(v, "permissions", names) != 0) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
 }
 
 json_t *view_time_or_null(int64_t us)

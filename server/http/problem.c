@@ -12,6 +12,7 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_SESSION_EXPIRED] = {"session_expired", 401, "Session expired"},
     [PROBLEM_SESSION_REPLACED] = {"session_replaced", 401, "Account logged in elsewhere"},
     [PROBLEM_FORBIDDEN] = {"forbidden", 403, "Not allowed for this role"},
+    [PROBLEM_ACCOUNT_DISABLED] = {"account_disabled", 403, "This account is disabled"},
     [PROBLEM_NOT_FOUND] = {"not_found", 404, "Not found"},
     [PROBLEM_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405, "Method not allowed"},
     [PROBLEM_USERNAME_TAKEN] = {"username_taken", 409, "Username already taken"},

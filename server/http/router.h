@@ -20,8 +20,9 @@ struct route {
   route_handler handler;
   unsigned access; /* who may call it (api/routes.h) */
   enum route_body body;
-  bool idempotent; /* honours Idempotency-Key (authenticated routes only) */
-  bool test_only;  /* exists only with MERCHANTD_TEST_MODE=1 */
+  bool idempotent;     /* honours Idempotency-Key (authenticated routes only) */
+  bool test_only;      /* exists only with MERCHANTD_TEST_MODE=1 */
+  unsigned permission; /* what a caller must hold beyond the role (api/routes.h) */
 };
 
 /* Installs the route table (static, kept for the process's life). */

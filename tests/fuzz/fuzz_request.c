@@ -8,8 +8,9 @@
  *   <empty line>
  *   body bytes (anything, NUL included)
  *
- * ROLE is who the bearer token belongs to: merchant, buyer or reviewer (a
- * live session of that role), expired, replaced, loggedout, unknown (no such
+ * ROLE is who the bearer token belongs to: merchant, buyer, reviewer (a
+ * live session of that role; a reviewer is staff with the permission
+ * review), staff (staff with no permission), expired, replaced, loggedout, unknown (no such
  * session), dbdown (the lookup itself fails) or anon (no token unless the
  * input sends an Authorization header). Headers named X-Fuzz-* steer the
  * harness and are not sent: X-Fuzz-Idem (fresh, running, mismatch, replay,
@@ -69,7 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- the request the input describes ---- */
 
-enum role { ANON, MERCHANT, BUYER, REVIEWER, EXPIRED, REPLACED, LOGGEDOUT, UNKNOWN, DBDOWN };
+/* REVIEWER: staff with the permission review; STAFF: staff with none (new
+ * roles go last, so the corpus keeps its meaning). */
+enum role { ANON, MERCHANT, BUYER, REVIEWER, EXPIRED, REPLACED, LOGGEDOUT, UNKNOWN, DBDOWN, STAFF };
 enum idem_mode { IDEM_FRESH, IDEM_RUNNING, IDEM_MISMATCH, IDEM_REPLAY, IDEM_DOWN };
 
 struct kv {
@@ -354,8 +357,8 @@ enum db_status __wrap_db_session_lookup(const unsigned char token_hash[DB_TOKEN_
   static const struct {
     const char *role;
     int64_t id;
-  } accounts[] = {{"merchant", 101}, {"buyer", 202}, {"reviewer", 303}};
-  size_t a = role == BUYER ? 1 : role == REVIEWER ? 2 : 0;
+  } accounts[] = {{"merchant", 101}, {"buyer", 202}, {"staff", 303}};
+  size_t a = role == BUYER ? 1 : role == REVIEWER || role == STAFF ? 2 : 0;
   int64_t now = clock_now_us();
   memset(out, 0, sizeof *out);
   out->id = 9;
@@ -365,6 +368,7 @@ enum db_status __wrap_db_session_lookup(const unsigned char token_hash[DB_TOKEN_
   snprintf(out->account.display_name, sizeof out->account.display_name, "Fuzz %s",
            accounts[a].role);
   out->account.created_at = now - 86400 * CLOCK_US_PER_SEC;
+  out->account.permissions = role == REVIEWER ? DB_PERMISSION_REVIEW : 0;
   out->expires_at = role == EXPIRED ? now - 1 : now + 86400 * CLOCK_US_PER_SEC;
   out->end = role == REPLACED    ? DB_SESSION_REPLACED
              : role == LOGGEDOUT ? DB_SESSION_LOGGED_OUT
@@ -579,7 +583,7 @@ static void parse_query(struct fake_conn *fc, const char *q, size_t n)
 static enum role role_named(const char *s, size_t n)
 {
   static const char *const names[] = {"anon",     "merchant",  "buyer",   "reviewer", "expired",
-                                      "replaced", "loggedout", "unknown", "dbdown"};
+                                      "replaced", "loggedout", "unknown", "dbdown",   "staff"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
       return (enum role)i;
@@ -772,7 +776,8 @@ static void check_access(struct fake_conn *fc)
   unsigned bit = !auth_bearer_hash(authz, hash) ? 0
                  : fc->role == MERCHANT         ? ROUTE_MERCHANT
                  : fc->role == BUYER            ? ROUTE_BUYER
-                 : fc->role == REVIEWER         ? ROUTE_REVIEWER
+                 : fc->role == REVIEWER         ? ROUTE_STAFF
+                 : fc->role == STAFF            ? ROUTE_STAFF
                                                 : 0;
   /* No live session of a role the route takes: its handler never runs. */
   if ((bit & access) == 0 && fc->handler_called)
@@ -781,6 +786,10 @@ static void check_access(struct fake_conn *fc)
    * carries (only 404, 405 and 413 are decided before). */
   if (bit != 0 && (bit & access) == 0 && fc->status != 403 && fc->status != 413)
     fail("role outside %s %s answered %u, not 403", r->method, r->pattern, fc->status);
+  /* Staff without the route's permission: 403 too, and no handler. */
+  if (fc->role == STAFF && r->permission != 0 && (bit & access) != 0 &&
+      (fc->handler_called || (fc->status != 403 && fc->status != 413)))
+    fail("staff without the permission of %s %s answered %u", r->method, r->pattern, fc->status);
 }
 
 static void check_reply(struct fake_conn *fc, const struct parsed *p)

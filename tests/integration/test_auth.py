@@ -52,7 +52,7 @@ def assert_field_error(r, field, code="invalid_field", contains=None):
 
 
 def assert_account(account, username, role, display_name=None):
-    assert set(account) == ACCOUNT_KEYS, account
+    assert set(account) == ACCOUNT_KEYS | ({"permissions"} if role == "staff" else set()), account
     assert isinstance(account["id"], int) and not isinstance(account["id"], bool), account
     assert account["id"] > 0, account
     assert account["role"] == role, account
@@ -539,20 +539,21 @@ def test_hash_pool_cap_answers_busy():
 
 
 # ---------------------------------------------------------------------------
-# Reviewers, made on the command line
+# Reviewers (staff with the permission review), made on the command line
 
 
 def test_create_reviewer_cli():
     name = uname("rev")
     out = run_cli(["create-reviewer", name], srv().db_url, stdin="reviewer-password\n")
     assert out.returncode == 0, (out.returncode, out.stdout, out.stderr)
-    assert f"created reviewer {name}" in out.stdout, out.stdout
+    assert f"created staff {name}" in out.stdout and "permissions: review" in out.stdout, out.stdout
     r = login_raw(srv(), name, "reviewer-password")
     assert r.status == 200, r
-    assert r.json["account"]["role"] == "reviewer"
+    assert r.json["account"]["role"] == "staff"
+    assert r.json["account"]["permissions"] == ["review"]
     me = srv().request("GET", "/v1/me", token=r.json["token"])
     assert me.status == 200, me
-    assert_account(me.json, name, "reviewer", display_name=name)
+    assert_account(me.json, name, "staff", display_name=name)
     assert me.json == r.json["account"]
 
     dup = run_cli(["create-reviewer", name], srv().db_url, stdin="another-password\n")
@@ -575,7 +576,7 @@ def test_create_reviewer_cli():
     # Exactly eight bytes are enough.
     out = run_cli(["create-reviewer", short], srv().db_url, stdin="12345678\n")
     assert out.returncode == 0, (out.returncode, out.stderr)
-    assert login_raw(srv(), short, "12345678").json["account"]["role"] == "reviewer"
+    assert login_raw(srv(), short, "12345678").json["account"]["role"] == "staff"
 
 
 def test_create_reviewer_password_limits():
@@ -588,7 +589,7 @@ def test_create_reviewer_password_limits():
         f"1024-byte password refused: exit {out.returncode}: {out.stderr.strip()}"
     r = login_raw(srv(), name, password)
     assert r.status == 200, r
-    assert r.json["account"]["role"] == "reviewer"
+    assert r.json["account"]["role"] == "staff"
     other = uname("rev")
     out = run_cli(["create-reviewer", other], srv().db_url, stdin=password + "x\n")
     assert out.returncode == 2, (out.returncode, out.stderr)

@@ -1,9 +1,10 @@
 """Authorisation matrix, generated from the route table (`merchantd routes`):
 every route x {no token, garbage token, malformed token, replaced session,
 logged-out session, expired session, a buyer, a merchant of another shop,
-a reviewer, the legitimate owner} answers the status its access implies
-(401 with the right code, 403 forbidden, 404 not_found for another tenant's
-objects, success for the owner), every status seen is documented for that
+platform staff, staff lacking the route's permission, the legitimate
+owner} answers the status its access implies (401 with the right code, 403
+forbidden, naming the missing permission for staff, 404 not_found for
+another tenant's objects, success for the owner), every status seen is documented for that
 operation in docs/openapi.yaml, and no body a non-owner sees carries one of
 the private markers planted in shop A. Then mass assignment: every route
 that takes a JSON body refuses the fields a client may never set (400
@@ -45,7 +46,9 @@ PLAIN_ADDRESS = {"name": "Han Meimei", "phone": "13900000000", "province": "Jian
 MARKED_ADDRESS = dict(PLAIN_ADDRESS, name=MARKERS["receiver"], detail=MARKERS["address"])
 
 STALE = ("no_token", "garbage_token", "malformed_token", "replaced", "logged_out", "expired")
-ROLE_PERSONAS = {"buyer": "buyer", "other_merchant": "merchant", "reviewer": "reviewer"}
+ROLE_PERSONAS = {"buyer": "buyer", "other_merchant": "merchant", "staff": "staff",
+                 "staff_lacking": "staff"}
+PERMISSIONS = ("review", "finance", "campaigns", "community", "support", "growth")
 SUCCESS = range(200, 300)
 CODE_401 = {"no_token": "unauthenticated", "garbage_token": "unauthenticated",
             "malformed_token": "unauthenticated", "replaced": "session_replaced",
@@ -201,7 +204,7 @@ def route_table():
 
 
 # ---------------------------------------------------------------------------
-# The fixture: shop A with one of everything, shop B, a buyer, a reviewer
+# The fixture: shop A with one of everything, shop B, a buyer, staff
 
 
 class Account:
@@ -215,11 +218,16 @@ class Account:
         return self.token
 
 
-def account(role):
+def account(role, permissions=PERMISSIONS):
+    """An account of the role, logged in; staff hold the given permissions
+    (by default every one)."""
     a = Account(role, uname(role[0]))
-    if role == "reviewer":
-        a.password = "reviewer-password"
-        out = run_cli(["create-reviewer", a.username], server().db_url, stdin=a.password + "\n")
+    if role == "staff":
+        a.password = "staff-password"
+        args = ["create-staff", a.username]
+        if permissions:
+            args += ["--permissions", ",".join(permissions)]
+        out = run_cli(args, server().db_url, stdin=a.password + "\n")
         assert out.returncode == 0, out.stderr
     else:
         server().register(a.username, role=role)
@@ -246,7 +254,8 @@ class Fixture:
         s.set_clock(rfc(T0))
         self.ma = with_stale_tokens(account("merchant"))
         self.ba = with_stale_tokens(account("buyer"))
-        self.rv = with_stale_tokens(account("reviewer"))
+        self.rv = with_stale_tokens(account("staff"))
+        self.lacking = {}
         self.mb = account("merchant")
         self.bb = account("buyer")
         self.login_target = account("buyer")
@@ -539,14 +548,25 @@ def owners(f, route, scope):
         return [f.ba]
     if scope == "conv":
         return [a for a in (f.ma, f.ba) if a.role in route["roles"]]
-    by_role = {"merchant": f.ma, "buyer": f.ba, "reviewer": f.rv}
+    by_role = {"merchant": f.ma, "buyer": f.ba, "staff": f.rv}
     if scope == "public" or not route["roles"]:
         return [f.ma]
     return [by_role[route["roles"][0]]]
 
 
-def role_accounts(f):
-    return {"buyer": f.bb, "other_merchant": f.mb, "reviewer": f.rv}
+def lacking(f, permission):
+    """Staff holding every permission but this one."""
+    if permission not in f.lacking:
+        f.lacking[permission] = account("staff", [p for p in PERMISSIONS if p != permission])
+    return f.lacking[permission]
+
+
+def role_accounts(f, route):
+    if route["permission"] is not None:
+        staff_lacking = lacking(f, route["permission"])
+    else:
+        staff_lacking = f.rv
+    return {"buyer": f.bb, "other_merchant": f.mb, "staff": f.rv, "staff_lacking": staff_lacking}
 
 
 def expectation(route, scope, persona, role):
@@ -559,6 +579,8 @@ def expectation(route, scope, persona, role):
         return (401,), CODE_401[persona]
     if route["roles"] and role not in route["roles"]:
         return (403,), "forbidden"
+    if persona == "staff_lacking" and route["permission"] is not None:
+        return (403,), "forbidden"
     if scope in ("shop", "buyer", "conv"):
         return (404,), "not_found"
     return SUCCESS, None
@@ -569,7 +591,7 @@ def persona_auth(f, route, scope, persona):
     the owner's own stale tokens, so a 401 cannot come from a wrong account."""
     owner = owners(f, route, scope)[0] if scope != "public" else f.ma
     if route["roles"] and owner.role not in route["roles"]:
-        owner = {"merchant": f.ma, "buyer": f.ba, "reviewer": f.rv}[route["roles"][0]]
+        owner = {"merchant": f.ma, "buyer": f.ba, "staff": f.rv}[route["roles"][0]]
     if persona == "no_token":
         return None
     if persona == "garbage_token":
@@ -686,18 +708,23 @@ def test_matrix():
     for persona, role in ROLE_PERSONAS.items():
         for route, entry in table:
             scope = entry["scope"]
+            if persona == "staff_lacking" and route["permission"] is None:
+                continue  # the staff pass covers it
             if route["public"] and not route["optional_auth"]:
-                who = role_accounts(f)[persona]
-            elif scope == "session":
-                who = account(role) if role in route["roles"] else role_accounts(f)[persona]
+                who = role_accounts(f, route)[persona]
+            elif scope == "session" and persona != "staff_lacking":
+                who = account(role) if role in route["roles"] else role_accounts(f, route)[persona]
             else:
-                who = role_accounts(f)[persona]
+                who = role_accounts(f, route)[persona]
                 if who in owners(f, route, scope):
-                    continue  # the reviewer on the review routes: the owner pass
+                    continue  # staff on the staff routes: the owner pass
             r, label = run(route, entry, persona, who.username, token=who.token, who=who)
             statuses, code = expectation(route, "open" if scope == "session" else scope,
                                          persona, role)
             check_reply(label, route["method"], route["pattern"], r, statuses, code)
+            if persona == "staff_lacking":
+                assert r.json.get("missing_permission") == route["permission"], f"{label}: {r}"
+                assert route["permission"] in r.json.get("detail", ""), f"{label}: {r}"
             check_markers(label, r)
             results.append((route["pattern"], persona, r.status))
 

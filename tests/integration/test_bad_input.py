@@ -171,7 +171,7 @@ class Context:
         name = uname("r")
         out = run_cli(["create-reviewer", name], server.db_url, stdin="reviewer-password\n")
         assert out.returncode == 0, out.stderr
-        self.tokens["reviewer"] = server.login(name, password="reviewer-password")
+        self.tokens["staff"] = server.login(name, password="reviewer-password")
         me = server.request("GET", "/v1/me", token=self.tokens["merchant"]).json
         merchant_id = me["id"]
         self.shop, self.sku = new_shop_on(server, merchant_id)

@@ -282,7 +282,7 @@ def test_me_lists_shops_for_merchants_only():
     r = req("GET", "/v1/me", token=buyer)
     assert r.status == 200 and "shops" not in r.json and r.json == bacc, r
     r = req("GET", "/v1/me", token=reviewer())
-    assert r.status == 200 and "shops" not in r.json and r.json["role"] == "reviewer", r
+    assert r.status == 200 and "shops" not in r.json and r.json["role"] == "staff", r
 
 
 # ---------------------------------------------------------------------------

@@ -279,11 +279,15 @@ def psql_input(url, text, timeout=120):
 
 
 def make_accounts(url, role, n, prefix):
-    """n accounts of the role with a live session each: [(id, token)]."""
+    """n accounts of the role with a live session each: [(id, token)]. Staff
+    hold every permission."""
+    permissions = ("'{review,finance,campaigns,community,support,growth}'" if role == "staff"
+                   else "'{}'")
     ids = [int(x) for x in harness.psql(url, (
-        f"INSERT INTO accounts (role, username, display_name, password_hash, created_at)"
-        f" SELECT '{role}', '{prefix}' || g, '{role} ' || g, '$argon2id$v=19$none', now()"
-        f" FROM generate_series(1, {n}) g RETURNING id")).splitlines()]
+        f"INSERT INTO accounts (role, username, display_name, password_hash, created_at,"
+        f" permissions)"
+        f" SELECT '{role}', '{prefix}' || g, '{role} ' || g, '$argon2id$v=19$none', now(),"
+        f" {permissions} FROM generate_series(1, {n}) g RETURNING id")).splitlines()]
     out, rows = [], []
     for ident in ids:
         raw = os.urandom(32)
@@ -318,7 +322,7 @@ class World:
         tag = uuid.uuid4().hex[:6]
         self.merchants = make_accounts(url, "merchant", merchants, f"fm{tag}_")
         self.buyers = make_accounts(url, "buyer", buyers, f"fb{tag}_")
-        self.reviewer = make_accounts(url, "reviewer", 1, f"fr{tag}_")[0]
+        self.reviewer = make_accounts(url, "staff", 1, f"fr{tag}_")[0]
         self.shops = []      # [{"id", "merchant": index, "skus": [(id, price)], "coupons": [...]}]
         self.initial_stock = {}
         self.coupons = {}    # id -> (shop index, total, per_buyer)

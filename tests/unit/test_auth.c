@@ -38,7 +38,8 @@ int main(void)
 
   CHECK(auth_role_bit("merchant") == ROUTE_MERCHANT);
   CHECK(auth_role_bit("buyer") == ROUTE_BUYER);
-  CHECK(auth_role_bit("reviewer") == ROUTE_REVIEWER);
+  CHECK(auth_role_bit("staff") == ROUTE_STAFF);
+  CHECK(auth_role_bit("reviewer") == 0);
   CHECK(auth_role_bit("admin") == 0);
   return unit_report("auth");
 }
