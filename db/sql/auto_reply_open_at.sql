@@ -3,7 +3,7 @@ CREATE OR REPLACE FUNCTION auto_reply_open_at(p_hours jsonb, p_at timestamptz) R
 STABLE LANGUAGE sql AS $$
   SELECT EXISTS (
     SELECT 1
-      FROM (SELECT p_at AT TIME ZONE auto_reply_zone() AS t) l,
+      FROM (SELECT p_at AT TIME ZONE platform_zone() AS t) l,
            jsonb_array_elements(p_hours) h
      WHERE (h->>'weekday')::integer = extract(isodow FROM l.t)
        AND (h->>'open')::time <= l.t::time AND l.t::time < (h->>'close')::time)

@@ -1,6 +1,8 @@
 -- Places an order: locks the SKUs, checks shop, sale status and stock,
 -- reserves the stock and writes the order with price snapshots.
--- p_items: [{"sku_id": n, "quantity": n}]. p_coupon: an optional buyer
+-- p_items: [{"sku_id": n, "quantity": n}], each SKU once: a repeated one is
+-- 'invalid_field' with its id (each line would pass the stock check alone,
+-- and together sell more than the stock). p_coupon: an optional buyer
 -- coupon. It must be the buyer's, unused, valid at p_now and of this shop;
 -- a product coupon needs its product among the lines, and its minimum and
 -- discount are measured against those lines (a shop coupon: against all of
@@ -8,7 +10,8 @@
 -- it is read: two orders racing for one coupon run one after the other and
 -- the second finds it used. Its discount goes into discount_cents, the
 -- coupon is marked used by the order and the shop coupon's used count goes
--- up, all with the order.
+-- up, all with the order. The order number starts with the day in the
+-- platform time zone (MERCHANTD_TZ).
 CREATE OR REPLACE FUNCTION order_create(p_buyer bigint, p_shop bigint, p_items jsonb, p_addr jsonb, p_note text,
                              p_now timestamptz, p_expires timestamptz, p_coupon bigint DEFAULT NULL)
 RETURNS TABLE (result text, order_id bigint) LANGUAGE plpgsql AS $$
@@ -20,10 +23,17 @@ DECLARE
   v_id       bigint;
   r          record;
   b          record;
+  v_repeated bigint;
 BEGIN
   PERFORM 1 FROM shops WHERE id = p_shop;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'not_found', NULL::bigint;
+    RETURN;
+  END IF;
+  SELECT (e ->> 'sku_id')::bigint INTO v_repeated FROM jsonb_array_elements(p_items) e
+   GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1;
+  IF v_repeated IS NOT NULL THEN
+    RETURN QUERY SELECT 'invalid_field', v_repeated;
     RETURN;
   END IF;
   PERFORM 1 FROM skus WHERE id IN (SELECT (e ->> 'sku_id')::bigint FROM jsonb_array_elements(p_items) e)
@@ -83,7 +93,7 @@ BEGIN
                       discount_cents, total_cents, addr_name, addr_phone, addr_province, addr_city,
                       addr_district, addr_detail, note, created_at, expires_at, items, coupon_id,
                       change_seq, change_xid)
-  SELECT to_char(p_now AT TIME ZONE 'Asia/Shanghai', 'YYMMDD') || '-'
+  SELECT to_char(p_now AT TIME ZONE platform_zone(), 'YYMMDD') || '-'
            || lpad(nextval('order_sn_seq')::text, 10, '0'),
          p_shop, (SELECT merchant_id FROM shops WHERE id = p_shop), p_buyer, a.display_name,
          'unpaid', v_items, v_discount, v_items - v_discount,
