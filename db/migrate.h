@@ -24,6 +24,15 @@ extern const size_t migrate_file_count;
 extern const struct migrate_file migrate_functions[];
 extern const size_t migrate_function_count;
 
+/* The result codes SQL functions return (db/sql/result_codes.txt), each with
+ * the problem code C answers it with ("ok" for ok). */
+struct migrate_result_code {
+  const char *code;
+  const char *problem;
+};
+extern const struct migrate_result_code migrate_result_codes[];
+extern const size_t migrate_result_code_count;
+
 /* Applies every pending migration and then every function file, in one
  * transaction, under an advisory lock so that concurrent runs are safe;
  * does nothing when all are current. Progress goes to `out`.
