@@ -17,11 +17,24 @@ static const char create_table_sql[] =
     " name text NOT NULL,"
     " checksum text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now());"
-    "COMMENT ON TABLE schema_migrations IS 'migrations applied by merchantd migrate'";
+    "COMMENT ON TABLE schema_migrations IS 'migrations applied by merchantd migrate';"
+    "CREATE TABLE IF NOT EXISTS schema_functions ("
+    " name text PRIMARY KEY,"
+    " checksum text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now());"
+    "COMMENT ON TABLE schema_functions IS 'SQL function files of db/sql: the text each last had"
+    " when merchantd migrate applied it (applied_at: when that text was first applied)'";
 
 static const char applied_sql[] =
     "SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations ORDER BY version";
+
+static const char functions_sql[] =
+    "SELECT name, checksum, to_char(applied_at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_functions ORDER BY name";
+
+/* What the database holds of a function file. */
+enum fn_held { FN_MISSING, FN_CURRENT, FN_CHANGED };
 
 static void checksum(const struct migrate_file *f, char out[CHECKSUM_HEX])
 {
@@ -35,6 +48,14 @@ static const struct migrate_file *find_file(int version)
   for (size_t i = 0; i < migrate_file_count; i++)
     if (migrate_files[i].version == version)
       return &migrate_files[i];
+  return NULL;
+}
+
+static const struct migrate_file *find_function(const char *name)
+{
+  for (size_t i = 0; i < migrate_function_count; i++)
+    if (strcmp(migrate_functions[i].name, name) == 0)
+      return &migrate_functions[i];
   return NULL;
 }
 
@@ -115,34 +136,114 @@ static bool read_applied(PGconn *pg, bool *applied, struct migrate_state *st, FI
   return true;
 }
 
-static bool apply_one(PGconn *pg, const struct migrate_file *f)
+/* Compares the function files the database has applied with the embedded
+ * ones: fills held[] (indexed like migrate_functions), counts the files to
+ * apply (missing or changed) into st->functions_stale and sets
+ * st->functions_unknown for a file this build does not have. Lists the
+ * files in apply order when `listing` is given. */
+static bool read_functions(PGconn *pg, enum fn_held *held, struct migrate_state *st, FILE *listing)
 {
-  char sum[CHECKSUM_HEX], version[16];
+  PGresult *res = PQexec(pg, functions_sql);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    report_pg(pg, res, "read schema_functions");
+    PQclear(res);
+    return false;
+  }
+  int *row = calloc(migrate_function_count + 1, sizeof *row);
+  if (row == NULL) {
+    PQclear(res);
+    return false;
+  }
+  for (int r = 0; r < PQntuples(res); r++) {
+    const struct migrate_file *f = find_function(PQgetvalue(res, r, 0));
+    if (f == NULL) {
+      st->functions_unknown = true;
+      fprintf(stderr, "merchantd: database has SQL function file %s that this merchantd does not know\n",
+              PQgetvalue(res, r, 0));
+      if (listing != NULL)
+        fprintf(listing, "unknown  %s  db/sql/%s\n", PQgetvalue(res, r, 2), PQgetvalue(res, r, 0));
+      continue;
+    }
+    char sum[CHECKSUM_HEX];
+    checksum(f, sum);
+    held[f - migrate_functions] = strcmp(sum, PQgetvalue(res, r, 1)) == 0 ? FN_CURRENT : FN_CHANGED;
+    row[f - migrate_functions] = r;
+  }
+  for (size_t i = 0; i < migrate_function_count; i++) {
+    if (held[i] != FN_CURRENT)
+      st->functions_stale++;
+    if (listing == NULL)
+      continue;
+    if (held[i] == FN_MISSING)
+      fprintf(listing, "missing  %-20s  db/sql/%s\n", "", migrate_functions[i].name);
+    else
+      fprintf(listing, "%s  %s  db/sql/%s\n", held[i] == FN_CURRENT ? "current" : "changed",
+              PQgetvalue(res, row[i], 2), migrate_functions[i].name);
+  }
+  free(row);
+  PQclear(res);
+  return true;
+}
+
+/* Runs one embedded file's SQL and records it with `record`, which takes
+ * the file's name, checksum and (when nparams is 3) version; false
+ * (reported) on failure. */
+static bool apply_one(PGconn *pg, const struct migrate_file *f, const char *what,
+                      const char *record, int nparams)
+{
+  char sum[CHECKSUM_HEX], version[16], msg[160];
   checksum(f, sum);
   snprintf(version, sizeof version, "%d", f->version);
-  if (!run(pg, "BEGIN", "begin migration"))
-    return false;
   PGresult *res = PQexec(pg, f->sql);
   if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-    char what[128];
-    snprintf(what, sizeof what, "apply migration %s", f->name);
-    report_pg(pg, res, what);
+    snprintf(msg, sizeof msg, "apply %s %s", what, f->name);
+    report_pg(pg, res, msg);
     PQclear(res);
-    run(pg, "ROLLBACK", "roll back migration");
     return false;
   }
   PQclear(res);
-  const char *params[] = {version, f->name, sum};
-  res = PQexecParams(pg,
-                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                     3, NULL, params, NULL, NULL, 0);
+  const char *params[] = {f->name, sum, version};
+  res = PQexecParams(pg, record, nparams, NULL, params, NULL, NULL, 0);
   bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-  if (!ok)
-    report_pg(pg, res, "record migration");
-  PQclear(res);
   if (!ok) {
-    run(pg, "ROLLBACK", "roll back migration");
+    snprintf(msg, sizeof msg, "record %s %s", what, f->name);
+    report_pg(pg, res, msg);
+  }
+  PQclear(res);
+  return ok;
+}
+
+/* The pending migrations, then every function file (CREATE OR REPLACE, so
+ * applying an unchanged one changes nothing), in one transaction: a
+ * migration that drops a function whose new text is in a file never leaves
+ * the database without it, and a failure anywhere leaves the database as
+ * it was. Prints what it applied. */
+static bool apply_all(PGconn *pg, const bool *applied, const enum fn_held *held, FILE *out)
+{
+  if (!run(pg, "BEGIN", "begin migration"))
     return false;
+  for (size_t i = 0; i < migrate_file_count; i++) {
+    if (applied[i])
+      continue;
+    if (!apply_one(pg, &migrate_files[i], "migration",
+                   "INSERT INTO schema_migrations (version, name, checksum) VALUES ($3, $1, $2)",
+                   3)) {
+      run(pg, "ROLLBACK", "roll back migration");
+      return false;
+    }
+    fprintf(out, "applied %s\n", migrate_files[i].name);
+  }
+  for (size_t i = 0; i < migrate_function_count; i++) {
+    if (!apply_one(pg, &migrate_functions[i], "SQL function file",
+                   "INSERT INTO schema_functions AS f (name, checksum) VALUES ($1, $2)"
+                   " ON CONFLICT (name) DO UPDATE SET checksum = $2, applied_at = now()"
+                   " WHERE f.checksum <> $2",
+                   2)) {
+      run(pg, "ROLLBACK", "roll back migration");
+      return false;
+    }
+    if (held[i] != FN_CURRENT)
+      fprintf(out, "applied db/sql/%s\n", migrate_functions[i].name);
   }
   return run(pg, "COMMIT", "commit migration");
 }
@@ -159,23 +260,23 @@ int migrate_apply(const char *conninfo, FILE *out)
       !run(pg, create_table_sql, "create schema_migrations"))
     goto done;
   bool *applied = calloc(migrate_file_count + 1, sizeof *applied);
+  enum fn_held *held = calloc(migrate_function_count + 1, sizeof *held);
   struct migrate_state st;
-  if (applied == NULL || !read_applied(pg, applied, &st, NULL) || st.mismatch || st.unknown) {
+  if (applied == NULL || held == NULL || !read_applied(pg, applied, &st, NULL) ||
+      !read_functions(pg, held, &st, NULL) || st.mismatch || st.unknown || st.functions_unknown) {
     free(applied);
+    free(held);
     goto done;
   }
-  rc = 0;
-  for (size_t i = 0; i < migrate_file_count && rc == 0; i++) {
-    if (applied[i])
-      continue;
-    if (apply_one(pg, &migrate_files[i]))
-      fprintf(out, "applied %s\n", migrate_files[i].name);
-    else
-      rc = 1;
+  if (st.pending == 0 && st.functions_stale == 0) {
+    fprintf(out, "nothing to apply: %zu migrations and %zu SQL function files current\n",
+            migrate_file_count, migrate_function_count);
+    rc = 0;
+  } else if (apply_all(pg, applied, held, out)) {
+    rc = 0;
   }
-  if (rc == 0 && st.pending == 0)
-    fprintf(out, "nothing to apply: %zu migrations current\n", migrate_file_count);
   free(applied);
+  free(held);
 done:
   PQfinish(pg); /* ends the session, which releases the advisory lock */
   return rc;
@@ -188,10 +289,12 @@ static int check(const char *conninfo, struct migrate_state *st, FILE *listing)
     return 1;
   int rc = 1;
   bool *applied = calloc(migrate_file_count + 1, sizeof *applied);
-  if (applied != NULL && run(pg, create_table_sql, "create schema_migrations") &&
-      read_applied(pg, applied, st, listing))
+  enum fn_held *held = calloc(migrate_function_count + 1, sizeof *held);
+  if (applied != NULL && held != NULL && run(pg, create_table_sql, "create schema_migrations") &&
+      read_applied(pg, applied, st, listing) && read_functions(pg, held, st, listing))
     rc = 0;
   free(applied);
+  free(held);
   PQfinish(pg);
   return rc;
 }
@@ -201,8 +304,8 @@ int migrate_status(const char *conninfo, FILE *out)
   struct migrate_state st;
   int rc = check(conninfo, &st, out);
   if (rc == 0)
-    fprintf(out, "%d pending\n", st.pending);
-  return rc == 0 && !st.mismatch && !st.unknown ? 0 : 1;
+    fprintf(out, "%d pending\n", st.pending + st.functions_stale);
+  return rc == 0 && !st.mismatch && !st.unknown && !st.functions_unknown ? 0 : 1;
 }
 
 int migrate_state_check(const char *conninfo, struct migrate_state *st)
@@ -213,28 +316,42 @@ int migrate_state_check(const char *conninfo, struct migrate_state *st)
 enum db_status migrate_state_get(struct migrate_state *st)
 {
   static struct db_stmt q =
-      DB_STMT(0, "SELECT version, checksum FROM schema_migrations ORDER BY version");
+      DB_STMT(0, "SELECT 0, version::text, checksum FROM schema_migrations"
+                 " UNION ALL SELECT 1, name, checksum FROM schema_functions");
   PGresult *res;
   enum db_status s = db_exec(&q, NULL, &res);
   memset(st, 0, sizeof *st);
   if (s < DB_NONE) {
-    /* No schema_migrations yet means nothing is applied. */
-    return s == DB_HARD_ERROR ? (st->pending = (int)migrate_file_count, DB_NONE) : s;
+    /* No schema_migrations (or schema_functions) yet means nothing is
+     * applied. */
+    if (s != DB_HARD_ERROR)
+      return s;
+    st->pending = (int)migrate_file_count;
+    st->functions_stale = (int)migrate_function_count;
+    return DB_NONE;
   }
-  int matched = 0;
+  int matched = 0, current = 0;
   for (int r = 0; r < PQntuples(res); r++) {
-    const struct migrate_file *f = find_file(atoi(PQgetvalue(res, r, 0)));
+    bool function = strcmp(PQgetvalue(res, r, 0), "1") == 0;
+    const struct migrate_file *f = function ? find_function(PQgetvalue(res, r, 1))
+                                            : find_file(atoi(PQgetvalue(res, r, 1)));
     if (f == NULL) {
-      st->unknown = true;
+      *(function ? &st->functions_unknown : &st->unknown) = true;
       continue;
     }
     char sum[CHECKSUM_HEX];
     checksum(f, sum);
-    if (strcmp(sum, PQgetvalue(res, r, 1)) != 0)
+    bool same = strcmp(sum, PQgetvalue(res, r, 2)) == 0;
+    if (function) {
+      current += same;
+      continue;
+    }
+    if (!same)
       st->mismatch = true;
     matched++;
   }
   PQclear(res);
   st->pending = (int)migrate_file_count - matched;
+  st->functions_stale = (int)migrate_function_count - current;
   return DB_ONE;
 }

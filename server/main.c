@@ -53,18 +53,19 @@ static int check_schema(void)
   struct migrate_state st;
   if (migrate_state_check(config.database_url, &st) != 0)
     return 1;
-  if (st.mismatch || st.unknown) {
+  if (st.mismatch || st.unknown || st.functions_unknown) {
     fprintf(stderr, "merchantd: the database schema does not match this build\n");
     return EXIT_USAGE;
   }
-  if (st.pending == 0)
+  if (st.pending == 0 && st.functions_stale == 0)
     return 0;
   if (config.auto_migrate)
     return migrate_apply(config.database_url, stderr);
   fprintf(stderr,
-          "merchantd: %d database migration%s pending; run \"merchantd migrate\" or set "
-          "MERCHANTD_AUTO_MIGRATE=1\n",
-          st.pending, st.pending == 1 ? " is" : "s are");
+          "merchantd: %d database migration%s and %d SQL function file%s pending; run "
+          "\"merchantd migrate\" or set MERCHANTD_AUTO_MIGRATE=1\n",
+          st.pending, st.pending == 1 ? "" : "s", st.functions_stale,
+          st.functions_stale == 1 ? "" : "s");
   return EXIT_USAGE;
 }
 

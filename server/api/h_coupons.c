@@ -162,7 +162,9 @@ static enum MHD_Result create(struct http_request *rq, const struct db_coupon_ne
       return reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more products cannot have coupons",
                            json_pack("{s:o}", "errors", cr->errors));
     json_decref(cr->errors);
-    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
+    if (strcmp(code, "not_found") == 0)
+      return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
+    return reply_problem_code(rq, code, NULL); /* unknown: logged, 500 */
   }
   json_decref(cr->errors);
   if (cr->batch) {

@@ -21,11 +21,13 @@ enum MHD_Result h_ops_readyz(struct http_request *rq)
   enum db_status st = migrate_state_get(&ms);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  if (ms.pending > 0 || ms.mismatch || ms.unknown) {
+  if (ms.pending > 0 || ms.functions_stale > 0 || ms.mismatch || ms.unknown ||
+      ms.functions_unknown) {
     char detail[128];
     snprintf(detail, sizeof detail, "%s",
-             ms.pending > 0 ? "database migrations are pending"
-                            : "the database schema does not match this build");
+             ms.mismatch || ms.unknown || ms.functions_unknown
+                 ? "the database schema does not match this build"
+                 : "database migrations or SQL function files are pending");
     return reply_problem_retry(rq, PROBLEM_NOT_READY, detail, 5);
   }
   return reply_json_steal(rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ready"));

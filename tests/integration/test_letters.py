@@ -604,9 +604,9 @@ def test_two_servers_one_letter_per_batch():
 
 
 def test_concurrent_deliveries_merge():
-    """Deliveries racing over one shop's notices, a notice each, still make
-    one letter holding every order (SKIP LOCKED spreads the notices, the
-    unique index and ON CONFLICT gather them)."""
+    """Deliveries racing over one shop's notices, each asked for one, still
+    make one letter holding every order: a delivery takes a letter's
+    notices whole, and the others wait for it and find them delivered."""
     w = World("2030-02-07 09:00")
     try:
         for round_ in range(3):
@@ -618,8 +618,7 @@ def test_concurrent_deliveries_merge():
             results = parallel(lambda: sql(f"SELECT letters_deliver('{due}', 'Asia/Shanghai', 1)"),
                                [()] * 24)
             assert all(not isinstance(r, Exception) for r in results), results
-            # Several racers each took a notice into the same letter.
-            assert sum(int(r) for r in results) >= 2, results
+            assert sum(int(r) for r in results) == 24, results
             clock(f"2030-02-07 {11 + round_:02d}:00")
             run_jobs()  # whatever the racers left
             got = [i for i in w.items() if i["delivered_at"] == due]
@@ -628,6 +627,42 @@ def test_concurrent_deliveries_merge():
             assert sorted(o["order_id"] for o in detail["orders"]) == sorted(orders)
             assert detail["body"].count("、") == 23, detail["body"]
         assert shop_counts(w)["unread_letters"] == 3
+    finally:
+        server().set_clock(None)
+
+
+
+def test_delivered_letter_never_changes():
+    """A notice that arrives at or after its hour's letter went out belongs
+    to the next letter: with the clock at exactly the delivery instant, the
+    orders held after the delivery leave the delivered letter as it was."""
+    w = World("2030-02-09 09:00")
+    try:
+        first = w.order("2030-02-09 10:00")
+        later = w.orders(21, "2030-02-09 10:00")
+        clock("2030-02-09 10:30")
+        w.hold(first)
+        deliver_at("2030-02-09 11:00")
+        items = w.items()
+        assert len(items) == 1, items
+        check_letter(items[0], "hold", HOLD_TITLE, "2030-02-09 11:00", 1)
+        letter = w.letter(items[0]["id"]).json
+        attachment = csv_rows(w.attachment(letter["id"]))
+        assert len(attachment) == 2, attachment
+        for o in later:  # at 11:00:00, after the letter went out
+            w.hold(o)
+        run_jobs()
+        assert w.letter(letter["id"]).json == letter
+        assert csv_rows(w.attachment(letter["id"])) == attachment
+        assert len(w.items()) == 1
+        deliver_at("2030-02-09 11:59:59")
+        assert len(w.items()) == 1
+        deliver_at("2030-02-09 12:00")
+        items = w.items()
+        assert len(items) == 2, items
+        check_letter(items[0], "hold", HOLD_TITLE, "2030-02-09 12:00", 21)
+        assert sorted(o["order_id"] for o in w.letter(items[0]["id"]).json["orders"]) == later
+        assert w.letter(letter["id"]).json == letter
     finally:
         server().set_clock(None)
 
@@ -672,4 +707,5 @@ if __name__ == "__main__":
     main([test_due_time_sql, test_delivery_on_the_hour, test_quiet_hours, test_result_letter,
           test_extend_letter, test_unread_and_read, test_pages_and_validation,
           test_tenancy_and_roles, test_attachment_expiry, test_two_servers_one_letter_per_batch,
-          test_concurrent_deliveries_merge, test_time_zone_setting])
+          test_concurrent_deliveries_merge, test_delivered_letter_never_changes,
+          test_time_zone_setting])

@@ -49,6 +49,43 @@ def test_migrate_and_status():
     assert cols == "version,name,checksum,applied_at", cols
 
 
+
+def test_function_files_checked_and_reapplied():
+    """Function files are recorded with their checksum; one whose text the
+    database does not hold makes the server not ready until migrate
+    applies it again; one the build does not know is refused."""
+    s = Server()
+    try:
+        out = run_cli(["migrate", "status"], s.db_url)
+        assert out.returncode == 0 and out.stdout.strip().endswith("0 pending"), out.stdout
+        assert re.search(r"^current  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  db/sql/order_create\.sql$",
+                         out.stdout, re.M), out.stdout
+        psql(s.db_url, "CREATE OR REPLACE FUNCTION order_pay(p_buyer bigint, p_order bigint,"
+                       " p_now timestamptz) RETURNS text LANGUAGE sql AS $$ SELECT 'ok' $$;"
+                       " UPDATE schema_functions SET checksum = 'x' WHERE name = 'order_pay.sql'")
+        out = run_cli(["migrate", "status"], s.db_url)
+        assert re.search(r"^changed  .*  db/sql/order_pay\.sql$", out.stdout, re.M), out.stdout
+        assert out.stdout.strip().endswith("1 pending"), out.stdout
+        r = s.request("GET", "/readyz")
+        assert_problem(r, 503, "not_ready")
+        out = run_cli(["migrate"], s.db_url)
+        assert out.returncode == 0 and out.stdout == "applied db/sql/order_pay.sql\n", out
+        assert "order_close_unpaid" in psql(s.db_url, "SELECT prosrc FROM pg_proc"
+                                                      " WHERE proname = 'order_pay'")
+        assert s.request("GET", "/readyz").status == 200
+        psql(s.db_url, "INSERT INTO schema_functions (name, checksum) VALUES ('later.sql', 'x')")
+        assert_problem(s.request("GET", "/readyz"), 503, "not_ready")
+        out = run_cli(["migrate"], s.db_url)
+        assert out.returncode == 1 and "later.sql" in out.stderr, out
+        out = run_cli(["migrate", "status"], s.db_url)
+        assert out.returncode == 1 and re.search(r"^unknown  .*  db/sql/later\.sql$", out.stdout,
+                                                 re.M), out.stdout
+        psql(s.db_url, "DELETE FROM schema_functions WHERE name = 'later.sql'")
+        assert s.request("GET", "/readyz").status == 200
+    finally:
+        s.stop()
+
+
 def test_time_conversions_are_inlined():
     # us_to_ts and ts_to_us sit in almost every statement; a SQL function
     # the planner does not inline is parsed and planned again on each call.
@@ -233,7 +270,8 @@ def test_database_outage_503_and_recovery():
 
 if __name__ == "__main__":
     main([test_help_and_version, test_bad_configuration_exits_2_with_one_line,
-          test_migrate_and_status, test_time_conversions_are_inlined,
+          test_migrate_and_status, test_function_files_checked_and_reapplied,
+          test_time_conversions_are_inlined,
           test_concurrent_migrate_is_safe, test_edited_migration_is_refused,
           test_serve_refuses_pending_migrations, test_auto_migrate_serves,
           test_readyz_503_when_schema_behind, test_graceful_shutdown_finishes_in_flight_requests,

@@ -194,6 +194,51 @@ def test_order_sn_unique_and_readable():
     assert sql("SELECT count(*) = count(DISTINCT order_sn) FROM orders") == "t"
 
 
+
+def test_duplicate_sku_lines_refused():
+    """Two lines of one SKU could each pass the stock check and sell more
+    than the stock: the database refuses them whoever calls it, as the API
+    does."""
+    shop = new_shop()
+    sku = new_sku(shop, stock=3)
+    buyer, token = new_buyer()
+    lines = [{"sku_id": sku, "quantity": 2}, {"sku_id": sku, "quantity": 2}]
+    out = sql(f"SELECT result || ' ' || coalesce(order_id::text, '-') FROM order_create("
+              f"{buyer}, {shop}, {sql_literal(json.dumps(lines))}::jsonb,"
+              f" {sql_literal(json.dumps(ADDRESS))}::jsonb, '', now(), now() + interval '30 min')")
+    assert out == f"invalid_field {sku}", out
+    assert stock(sku) == 3 and order_count(buyer) == 0
+    r = create(token, body(shop, lines))
+    assert_problem(r, 400, "invalid_field")
+    assert r.json["errors"][0]["field"] == "items[1].sku_id", r.json
+    assert stock(sku) == 3 and order_count(buyer) == 0
+
+
+def test_order_sn_day_in_configured_zone():
+    """The order number's day is the day in MERCHANTD_TZ: just before
+    midnight in New York it is already the next day in Shanghai."""
+    ny = start_server(env=dict(ENV, MERCHANTD_TZ="America/New_York"), db_url=s().db_url,
+                      migrate=False)
+    try:
+        shop = new_shop()
+        sku = new_sku(shop)
+        name = uname("b")
+        ny.register(name, role="buyer")
+        # 23:59:30 on 2030-01-14 in New York (EST) is 12:59:30 on the 15th in Shanghai.
+        ny.set_clock("2030-01-15T04:59:30Z")
+        token = ny.login(name)
+        r = ny.request("POST", "/v1/orders", body(shop, [{"sku_id": sku, "quantity": 1}]),
+                       token=token)
+        assert r.status == 201, r
+        assert r.json["order_sn"].startswith("300114-"), r.json["order_sn"]
+        ny.set_clock("2030-01-15T05:00:00Z")  # midnight in New York
+        r = ny.request("POST", "/v1/orders", body(shop, [{"sku_id": sku, "quantity": 1}]),
+                       token=token)
+        assert r.status == 201 and r.json["order_sn"].startswith("300115-"), r
+    finally:
+        stop_server(ny)
+
+
 def test_price_snapshot():
     shop = new_shop()
     sku = new_sku(shop, price=1200, stock=10, title="Old title", spec="old spec")
@@ -837,7 +882,8 @@ def test_server_logged_no_failures():
 
 if __name__ == "__main__":
     s()  # the shared server starts with ENV before any helper uses it
-    main([test_create_order, test_order_sn_unique_and_readable, test_price_snapshot,
+    main([test_create_order, test_order_sn_unique_and_readable, test_duplicate_sku_lines_refused,
+          test_order_sn_day_in_configured_zone, test_price_snapshot,
           test_create_validation, test_create_refusals, test_authentication_and_role,
           test_another_buyers_order_is_not_found, test_list_pagination_and_filter, test_pay,
           test_cancel, test_confirm_receipt, test_idempotency_key, test_stock_race_last_units,
