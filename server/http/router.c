@@ -68,13 +68,17 @@ void router_match(const char *method, const char *path, const struct route **rou
     int64_t tmp[HTTP_MAX_PATH_IDS];
     if (!path_matches(r->pattern, path, tmp))
       continue;
-    if (strcmp(r->method, method) == 0) {
+    /* HEAD is GET without the body (RFC 9110 9.3.2): the same route, and
+     * libmicrohttpd sends the headers of its reply only. */
+    bool get = strcmp(r->method, "GET") == 0;
+    if (strcmp(r->method, method) == 0 || (get && strcmp(method, "HEAD") == 0)) {
       *route = r;
       memcpy(ids, tmp, sizeof tmp);
       allow[0] = '\0';
       return;
     }
-    int n = snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "", r->method);
+    int n = snprintf(allow + used, allow_size - used, "%s%s%s", used ? ", " : "", r->method,
+                     get ? ", HEAD" : "");
     if (n > 0 && (size_t)n < allow_size - used)
       used += (size_t)n;
   }

@@ -28,8 +28,8 @@ struct route {
 /* Installs the route table (static, kept for the process's life). */
 void router_init(const struct route *table, size_t count);
 
-/* Finds the route for method and path. When the path matches only with other
- * methods, *route stays NULL and their names are written to allow (for the
+/* Finds the route for method and path (HEAD finds the GET route). When the
+ * path matches only with other methods, *route stays NULL and their names are written to allow (for the
  * Allow header); when nothing matches, allow is empty too. */
 void router_match(const char *method, const char *path, const struct route **route,
                   int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size);

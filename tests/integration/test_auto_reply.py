@@ -291,7 +291,7 @@ def test_auto_reply_access():
     assert_problem(req("PUT", ar_path(shop), None, {"greeting": "x"}), 401, "unauthenticated")
     r = req("POST", ar_path(shop), token, {"greeting": "x"})
     assert_problem(r, 405, "method_not_allowed")
-    assert r.headers["allow"] == "GET, PUT", r.headers
+    assert r.headers["allow"] == "GET, HEAD, PUT", r.headers
 
 
 # ---------------------------------------------------------------------------

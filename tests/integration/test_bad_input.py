@@ -220,6 +220,8 @@ def matching_methods(ctx, path):
         if len(p) == len(segs) and all(a == b or (a == "{id}" and re.fullmatch(r"[1-9]\d{0,17}", b))
                                        for a, b in zip(p, segs)):
             out.append(r["method"])
+            if r["method"] == "GET":
+                out.append("HEAD")  # HEAD is GET without the body
     return out
 
 

@@ -37,10 +37,47 @@ def test_unknown_path_is_404():
 def test_wrong_method_is_405_with_allow():
     r = core().request("DELETE", "/v1/me")
     assert_problem(r, 405, "method_not_allowed")
-    assert r.headers["allow"] == "GET"
+    assert r.headers["allow"] == "GET, HEAD"
+    r = core().request("HEAD", "/v1/auth/login")
+    assert r.status == 405 and r.headers["allow"] == "POST" and r.raw == "", r
     r = core().request("GET", "/v1/auth/login")
     assert_problem(r, 405, "method_not_allowed")
     assert r.headers["allow"] == "POST"
+
+
+def test_head_is_get_without_a_body():
+    """HEAD answers as GET would, headers and all, with no body."""
+    name = uname("h")
+    core().register(name)
+    token = core().login(name)
+    for path, tok in (("/livez", None), ("/readyz", None), ("/v1/me", token),
+                      ("/v1/carriers", None), ("/v1/shops", token)):
+        get = core().request("GET", path, token=tok)
+        head = core().request("HEAD", path, token=tok)
+        assert get.status == 200 and head.status == 200, (path, get, head)
+        assert head.raw == "", (path, head.raw)
+        for h in ("content-type", "content-length", "cache-control"):
+            assert head.headers.get(h) == get.headers.get(h), (path, h, head.headers)
+    # A stream's HEAD is its headers, at once: no event is waited for.
+    r = core().request("HEAD", "/v1/events", token=token, timeout=10)
+    assert r.status == 200 and r.raw == "", r
+    assert r.headers["content-type"].startswith("text/event-stream"), r.headers
+    # Authentication and errors as GET has them.
+    assert core().request("HEAD", "/v1/me").status == 401
+    assert core().request("HEAD", "/v1/shops/999999999").status in (401, 404)
+    r = core().request("HEAD", "/v1/shops/999999999", token=token)
+    assert r.status == 404 and r.raw == "", r
+    # The connection stays usable after a HEAD reply.
+    with socket.create_connection(("127.0.0.1", core().port), timeout=10) as c:
+        c.sendall(b"HEAD /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /livez HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    assert data.count(b"HTTP/1.1 200") == 2 and data.endswith(b'{"status":"ok"}'), data
 
 
 def test_declared_body_over_cap_is_413():
@@ -171,10 +208,12 @@ def test_livez_readyz_metrics():
     for name in ("merchantd_db_connections_open", "merchantd_sessions_active",
                  "merchantd_http_requests_in_flight", "merchantd_db_queries_total"):
         assert re.search(rf"^{name} \d+", text, re.M), name
-    # Every sample line is "name{labels} value" or "name value".
+    # Every sample line is "name{labels} value" or "name value"; label
+    # values are quoted and may hold braces (route="/v1/shops/{id}").
+    label = r'[a-z_]+="(?:[^"\\]|\\.)*"'
     for line in text.splitlines():
         if line and not line.startswith("#"):
-            assert re.fullmatch(r'[a-z_]+(\{[^}]*\})? [0-9.e+-]+', line), line
+            assert re.fullmatch(rf'[a-z_]+(\{{{label}(,{label})*\}})? [0-9.e+-]+', line), line
 
 
 def test_test_routes_absent_without_test_mode():
@@ -241,6 +280,7 @@ def test_garbage_requests_do_not_hurt():
 
 if __name__ == "__main__":
     main([test_unknown_path_is_404, test_wrong_method_is_405_with_allow,
+          test_head_is_get_without_a_body,
           test_declared_body_over_cap_is_413, test_chunked_body_over_cap_is_413,
           test_ambiguous_body_length_is_refused,
           test_non_json_content_type_is_415, test_malformed_json_is_400,

@@ -281,7 +281,7 @@ def test_order_update_note_and_flag():
         "Content-Type": "application/json"}), 400, "invalid_json")
     r = w.a.req("DELETE", path)
     assert_problem(r, 405, "method_not_allowed")
-    assert r.headers["allow"] == "GET, PATCH"
+    assert r.headers["allow"] == "GET, HEAD, PATCH"
 
     assert_problem(w.b.req("PATCH", path, {"flag": 1}), 404, "not_found")
     assert_problem(w.a.req("PATCH", f"/v1/shops/{w.shop}/orders/{w.a2_order}", {"flag": 1}),

@@ -20,7 +20,9 @@ int main(void)
   char allow[64];
   const struct route *r = match("GET", "/v1/me", ids, allow);
   CHECK(r != NULL && strcmp(r->pattern, "/v1/me") == 0);
-  CHECK(match("POST", "/v1/me", ids, allow) == NULL && strcmp(allow, "GET") == 0);
+  CHECK(match("POST", "/v1/me", ids, allow) == NULL && strcmp(allow, "GET, HEAD") == 0);
+  CHECK(match("HEAD", "/v1/me", ids, allow) == r);
+  CHECK(match("HEAD", "/v1/auth/login", ids, allow) == NULL && strcmp(allow, "POST") == 0);
   CHECK(match("GET", "/v1/nope", ids, allow) == NULL && allow[0] == '\0');
   CHECK(match("GET", "/v1/me/", ids, allow) == NULL);
   CHECK(match("GET", "/v1//me", ids, allow) == NULL);
