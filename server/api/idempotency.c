@@ -24,13 +24,32 @@ static bool key_ok(const char *key)
   return true;
 }
 
-/* The request as the key binds it: method, path and body. */
+static enum MHD_Result hash_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+  crypto_hash_sha256_state *st = cls;
+  /* Each argument as "key\0value\0" (a key without '=' as "key\0\1"), so
+   * that no two query strings hash alike by moving a boundary. */
+  crypto_hash_sha256_update(st, (const unsigned char *)key, strlen(key) + 1);
+  if (value != NULL)
+    crypto_hash_sha256_update(st, (const unsigned char *)value, strlen(value) + 1);
+  else
+    crypto_hash_sha256_update(st, (const unsigned char *)"\1", 1);
+  return MHD_YES;
+}
+
+/* The request as the key binds it: method, path, query arguments (in their
+ * order) and body. */
 static void request_hash(struct http_request *rq, unsigned char out[DB_IDEM_HASH_SIZE])
 {
   crypto_hash_sha256_state st;
   crypto_hash_sha256_init(&st);
   crypto_hash_sha256_update(&st, (const unsigned char *)rq->method, strlen(rq->method) + 1);
   crypto_hash_sha256_update(&st, (const unsigned char *)rq->path, strlen(rq->path) + 1);
+  unsigned args =
+      (unsigned)MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, hash_argument, &st);
+  /* The count ends the arguments, so that they cannot run into the body. */
+  crypto_hash_sha256_update(&st, (const unsigned char *)&args, sizeof args);
   if (rq->body_len > 0)
     crypto_hash_sha256_update(&st, (const unsigned char *)rq->body, rq->body_len);
   crypto_hash_sha256_final(&st, out);

@@ -605,6 +605,28 @@ def test_idempotency_key():
     assert "idempotent-replayed" not in r.headers
 
 
+def test_idempotency_key_binds_the_query():
+    """The same key with the same body on another query string is another
+    request: 422, not the first one's reply."""
+    shop = new_shop()
+    sku = new_sku(shop, stock=10)
+    buyer_id, token = new_buyer()
+    b = body(shop, [{"sku_id": sku, "quantity": 1}])
+
+    def keyed(path):
+        return s().request("POST", path, b, token=token, headers={"Idempotency-Key": "q-1"})
+
+    first = keyed("/v1/orders?via=app")
+    assert first.status == 201, first
+    again = keyed("/v1/orders?via=app")
+    assert again.status == 201 and again.json == first.json, again
+    assert again.headers.get("idempotent-replayed") == "true"
+    for other in ("/v1/orders?via=web", "/v1/orders", "/v1/orders?via=app&x=1",
+                  "/v1/orders?via", "/v1/orders?viaapp="):
+        assert_problem(keyed(other), 422, "idempotency_key_reused")
+    assert order_count(buyer_id) == 1 and stock(sku) == 9
+
+
 def test_idempotent_write_commits_with_its_reply():
     """A keyed write and its stored reply commit together: when the reply
     cannot be stored (here a trigger refuses it, as a crash between the two
@@ -886,7 +908,8 @@ if __name__ == "__main__":
           test_order_sn_day_in_configured_zone, test_price_snapshot,
           test_create_validation, test_create_refusals, test_authentication_and_role,
           test_another_buyers_order_is_not_found, test_list_pagination_and_filter, test_pay,
-          test_cancel, test_confirm_receipt, test_idempotency_key, test_stock_race_last_units,
+          test_cancel, test_confirm_receipt, test_idempotency_key,
+          test_idempotency_key_binds_the_query, test_stock_race_last_units,
           test_pay_and_cancel_race, test_expiry_job_releases_stock, test_pay_after_deadline,
           test_autocomplete_job, test_job_batches_past_one_batch, test_after_sales_create,
           test_server_logged_no_failures,
