@@ -352,11 +352,15 @@ enum MHD_Result h_coupons_add_quantity(struct http_request *rq)
   if (st < DB_NONE || strcmp(code, "ok") == 0 || strcmp(code, "not_found") == 0)
     return coupon_reply(rq, st, &out);
   jsonout_free(&out);
-  if (strcmp(code, "quantity_limit") == 0)
-    return reply_problem(rq, PROBLEM_INVALID_FIELD,
-                         "the coupon's total quantity would pass 1000000",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "quantity", "message",
-                                   "would take total_quantity past 1000000"));
+  if (strcmp(code, "quantity_limit") == 0) {
+    char detail[80], message[80];
+    snprintf(detail, sizeof detail, "the coupon's total quantity would pass %d",
+             DB_COUPON_QUANTITY_MAX);
+    snprintf(message, sizeof message, "would take total_quantity past %d", DB_COUPON_QUANTITY_MAX);
+    return reply_problem(
+        rq, PROBLEM_INVALID_FIELD, detail,
+        json_pack("{s:[{s:s, s:s}]}", "errors", "field", "quantity", "message", message));
+  }
   return reply_problem_code(rq, code, "the coupon is stopped or its claim window has ended");
 }
 
