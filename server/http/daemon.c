@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,6 +190,28 @@ static enum MHD_Result dispatch(struct http_request *rq)
   return rq->route->handler(rq);
 }
 
+/* libmicrohttpd's epoll loop is edge-triggered and takes a short read to
+ * mean the socket is drained. A client's FIN that arrived with the end of
+ * what it sent (a health checker that shuts down its sending side after
+ * the request, a body cut short) is then never read: no new edge comes,
+ * and the connection waits in CLOSE-WAIT until the idle timeout, counted
+ * against its address's limit. So when a request is complete, and while a
+ * body may still come, look: when a peek reads end of file, the client will
+ * send nothing more, and shutdown(SHUT_RD), which changes nothing on the
+ * wire once the FIN is in, wakes the socket's waiters. The loop then finds
+ * the socket readable and reads the end of file itself when it next reads:
+ * after the reply, and after requests pipelined before the FIN; a body cut
+ * short closes at once. (A FIN inside the headers is not seen here; such a
+ * connection closes at the idle timeout, like any stalled one.) */
+static void notice_client_eof(struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  char byte;
+  if (ci != NULL && recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+    shutdown(ci->connect_fd, SHUT_RD);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -209,6 +232,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * the body. */
     if (rq->body_too_large || rq->framing_ambiguous)
       return dispatch(rq);
+    /* The client may have stopped before the body it announced. */
+    if (http_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH) != NULL ||
+        http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+      notice_client_eof(conn);
     return MHD_YES;
   }
   if (*upload_data_size > 0) {
@@ -216,12 +243,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *upload_data_size = 0;
     if (rq->status != 0)
       return MHD_YES; /* already answered; the rest of the body is dropped */
+    notice_client_eof(conn);
     return append_body(rq, upload_data, size) ? MHD_YES : MHD_NO;
   }
   if (rq->status != 0)
     return MHD_YES;
   if (rq->async != NULL)
     return rq->route->handler(rq); /* resumed after a suspension */
+  notice_client_eof(conn);
   return dispatch(rq);
 }
 

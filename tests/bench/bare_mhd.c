@@ -1,5 +1,7 @@
-/* The ceiling for merchantd's HTTP layer: libmicrohttpd with the same daemon
- * flags and thread pool, answering a fixed small JSON document. */
+/* The ceiling for merchantd's HTTP layer: libmicrohttpd with a thread pool,
+ * answering a fixed small JSON document. The event loop is epoll, as
+ * merchantd runs it, or poll when asked (tests/bench/connections.sh
+ * compares the two). */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,19 +28,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 
 int main(int argc, char **argv)
 {
-  if (argc != 3) {
-    fprintf(stderr, "usage: bare_mhd PORT THREADS\n");
+  if (argc < 3 || argc > 4 ||
+      (argc == 4 && strcmp(argv[3], "poll") != 0 && strcmp(argv[3], "epoll") != 0)) {
+    fprintf(stderr, "usage: bare_mhd PORT THREADS [epoll|poll]\n");
     return 2;
   }
+  unsigned loop = argc == 4 && strcmp(argv[3], "poll") == 0 ? MHD_USE_POLL_INTERNAL_THREAD
+                                                            : MHD_USE_EPOLL_INTERNAL_THREAD;
   sigset_t s;
   sigemptyset(&s);
   sigaddset(&s, SIGTERM);
   sigaddset(&s, SIGINT);
   pthread_sigmask(SIG_BLOCK, &s, NULL);
-  struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, (uint16_t)atoi(argv[1]), NULL, NULL, answer,
-      NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[2]), MHD_OPTION_CONNECTION_LIMIT,
-      4096u, MHD_OPTION_END);
+  struct MHD_Daemon *d =
+      MHD_start_daemon(loop | MHD_USE_ITC, (uint16_t)atoi(argv[1]), NULL, NULL, answer, NULL,
+                       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[2]),
+                       MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_END);
   if (d == NULL)
     return 1;
   int sig;
