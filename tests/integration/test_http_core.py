@@ -253,6 +253,8 @@ def test_one_json_log_line_per_request():
     s.register("logline1")
     token = s.login("logline1")
     s.request("GET", "/v1/me", token=token, headers={"X-Request-Id": "log-me-1"})
+    # A merchant on a buyer route: refused before it is authenticated.
+    s.request("GET", "/v1/orders", token=token, headers={"X-Request-Id": "log-403-1"})
     s.request("GET", '/v1/"quoted"\\path%FF%C3%A9', headers={"X-Request-Id": "log-odd-1"})
     stop_server(s)
     out.seek(0)
@@ -262,6 +264,8 @@ def test_one_json_log_line_per_request():
     assert me["method"] == "GET" and me["path"] == "/v1/me" and me["status"] == 200
     assert me["account"] is not None and isinstance(me["duration_us"], int)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", me["time"])
+    refused = by_id["log-403-1"]
+    assert refused["status"] == 403 and refused["account"] is None, refused
     odd = by_id["log-odd-1"]
     assert odd["status"] == 404 and odd["account"] is None
     assert odd["path"].startswith('/v1/"quoted"\\path') and odd["path"].endswith("?é"), odd
