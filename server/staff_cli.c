@@ -115,6 +115,16 @@ int staff_cli_create_reviewer(const char *username)
   return create(username, DB_PERMISSION_REVIEW);
 }
 
+/* Whether a staff command found its account; says why not on stderr. */
+static bool found(enum db_status st, const char *username, const char *what)
+{
+  if (st == DB_NONE)
+    fprintf(stderr, "merchantd: no staff account is named \"%s\"\n", username);
+  else if (st < DB_NONE)
+    fprintf(stderr, "merchantd: could not %s\n", what);
+  return st == DB_ONE;
+}
+
 static int change(const char *verb, const char *username, const char *list)
 {
   unsigned permissions;
@@ -125,14 +135,8 @@ static int change(const char *verb, const char *username, const char *list)
   enum db_status st =
       db_staff_permissions(username, permissions, strcmp(verb, "grant") == 0, &account);
   db_thread_done();
-  if (st == DB_NONE) {
-    fprintf(stderr, "merchantd: no staff account is named \"%s\"\n", username);
+  if (!found(st, username, "change the permissions"))
     return 1;
-  }
-  if (st < DB_NONE) {
-    fprintf(stderr, "merchantd: could not change the permissions\n");
-    return 1;
-  }
   print_account("updated", &account);
   return 0;
 }
@@ -142,14 +146,8 @@ static int disable(const char *username)
   db_init(config.database_url);
   enum db_status st = db_staff_disable(username, clock_now_us());
   db_thread_done();
-  if (st == DB_NONE) {
-    fprintf(stderr, "merchantd: no staff account is named \"%s\"\n", username);
+  if (!found(st, username, "disable the account"))
     return 1;
-  }
-  if (st < DB_NONE) {
-    fprintf(stderr, "merchantd: could not disable the account\n");
-    return 1;
-  }
   printf("disabled staff %s; its sessions have ended\n", username);
   return 0;
 }
