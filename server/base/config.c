@@ -106,7 +106,7 @@ bool config_load(void)
   if (cores < 1)
     cores = 1;
   unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
-      window, jobs, heartbeat;
+      window, jobs, heartbeat, imgw, imgq;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
   if (!env_uint("PORT", 8080, 1, 65535, &port) ||
@@ -125,6 +125,8 @@ bool config_load(void)
       !env_uint("MERCHANTD_LOGIN_WINDOW_SECONDS", 900, 1, 86400, &window) ||
       !env_uint("MERCHANTD_JOB_INTERVAL_SECONDS", 30, 1, 86400, &jobs) ||
       !env_uint("MERCHANTD_EVENTS_HEARTBEAT_SECONDS", 15, 1, 3600, &heartbeat) ||
+      !env_uint("MERCHANTD_IMAGE_WORKERS", (unsigned long long)cores, 1, 64, &imgw) ||
+      !env_uint("MERCHANTD_IMAGE_QUEUE", 16, 0, 10000, &imgq) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
       !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
       !env_time_zone(&config.time_zone))
@@ -144,5 +146,9 @@ bool config_load(void)
   config.login_window_seconds = (unsigned)window;
   config.job_interval_seconds = (unsigned)jobs;
   config.events_heartbeat_seconds = (unsigned)heartbeat;
+  config.image_workers = (unsigned)imgw;
+  config.image_queue = (unsigned)imgq;
+  const char *media = getenv("MERCHANTD_MEDIA_DIR");
+  config.media_dir = (media != NULL && *media != '\0') ? media : "var/media";
   return true;
 }

@@ -1,0 +1,298 @@
+#include "image.h"
+
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <vips/vips.h>
+
+static const struct {
+  const char *ext, *name, *mime;
+} formats[] = {
+    [IMAGE_UNKNOWN] = {"", "", "application/octet-stream"},
+    [IMAGE_JPEG] = {"jpg", "jpeg", "image/jpeg"},
+    [IMAGE_PNG] = {"png", "png", "image/png"},
+    [IMAGE_WEBP] = {"webp", "webp", "image/webp"},
+    [IMAGE_GIF] = {"gif", "gif", "image/gif"},
+};
+
+const char *image_format_ext(enum image_format f)
+{
+  return formats[f].ext;
+}
+
+const char *image_format_name(enum image_format f)
+{
+  return formats[f].name;
+}
+
+const char *image_format_mime(enum image_format f)
+{
+  return formats[f].mime;
+}
+
+enum image_format image_format_of_ext(const char *ext)
+{
+  for (int f = IMAGE_JPEG; f <= IMAGE_GIF; f++)
+    if (strcmp(ext, formats[f].ext) == 0)
+      return (enum image_format)f;
+  return IMAGE_UNKNOWN;
+}
+
+/* libvips keeps a cache of recent operations, their buffers included: an
+ * upload's pixels would outlive it. Each decode runs on one thread, since
+ * the worker pool is what bounds how many run at once. Loaders libvips
+ * itself calls untrusted (ImageMagick, SVG, PDF) are blocked, though the
+ * sniffing below never reaches them. */
+bool image_init(void)
+{
+  if (VIPS_INIT("merchantd") != 0) {
+    log_error("could not start libvips: %s", vips_error_buffer());
+    vips_error_clear();
+    return false;
+  }
+  vips_cache_set_max(0);
+  vips_cache_set_max_mem(0);
+  vips_concurrency_set(1);
+  vips_block_untrusted_set(TRUE);
+  return true;
+}
+
+void image_shutdown(void)
+{
+  vips_shutdown();
+}
+
+enum image_format image_sniff(const void *buf, size_t len)
+{
+  const unsigned char *b = buf;
+  if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+    return IMAGE_JPEG;
+  if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return IMAGE_PNG;
+  if (len >= 6 && (memcmp(b, "GIF87a", 6) == 0 || memcmp(b, "GIF89a", 6) == 0))
+    return IMAGE_GIF;
+  if (len >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+    return IMAGE_WEBP;
+  return IMAGE_UNKNOWN;
+}
+
+/* Opens the header of buf with the loader its format names (never
+ * libvips's own guess), reading pixels sequentially and failing on any
+ * decoder error or truncation. GIF and WebP load their first frame. */
+static VipsImage *load(const void *buf, size_t len, enum image_format f, VipsAccess access)
+{
+  VipsImage *im = NULL;
+  void *b = (void *)buf;
+  int r = -1;
+  switch (f) {
+  case IMAGE_JPEG:
+    r = vips_jpegload_buffer(b, len, &im, "access", access, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    break;
+  case IMAGE_PNG:
+    r = vips_pngload_buffer(b, len, &im, "access", access, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    break;
+  case IMAGE_WEBP:
+    r = vips_webpload_buffer(b, len, &im, "access", access, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    break;
+  case IMAGE_GIF:
+    r = vips_gifload_buffer(b, len, &im, "access", access, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    break;
+  case IMAGE_UNKNOWN:
+    break;
+  }
+  return r == 0 ? im : NULL;
+}
+
+/* The libvips error text, cut to one line, as the reason. */
+static void vips_reason(char reason[IMAGE_REASON_SIZE], const char *what)
+{
+  const char *e = vips_error_buffer();
+  snprintf(reason, IMAGE_REASON_SIZE, "%s: %.*s", what, (int)strcspn(e, "\n"), e);
+  vips_error_clear();
+}
+
+static enum image_result refuse(char reason[IMAGE_REASON_SIZE], enum image_result r,
+                                const char *text)
+{
+  snprintf(reason, IMAGE_REASON_SIZE, "%s", text);
+  return r;
+}
+
+/* The limits a header must meet before any pixel is decoded. */
+static enum image_result check_header(VipsImage *im, size_t len, struct image_header *h,
+                                      char reason[IMAGE_REASON_SIZE])
+{
+  h->width = vips_image_get_width(im);
+  h->height = vips_image_get_height(im);
+  h->frames = vips_image_get_n_pages(im);
+  uint64_t pixels = (uint64_t)h->width * (uint64_t)h->height;
+  if (h->width < 1 || h->height < 1)
+    return refuse(reason, IMAGE_INVALID, "the image has no pixels");
+  if (h->width > IMAGE_MAX_SIDE || h->height > IMAGE_MAX_SIDE)
+    return refuse(reason, IMAGE_INVALID, "a side is longer than 16383 pixels");
+  if (pixels > IMAGE_MAX_PIXELS)
+    return refuse(reason, IMAGE_INVALID, "the image has more than 40 megapixels");
+  if (pixels > (uint64_t)len * IMAGE_MAX_PIXELS_PER_BYTE)
+    return refuse(reason, IMAGE_INVALID,
+                  "the declared size is far beyond what the bytes sent can hold");
+  if (h->frames > IMAGE_MAX_FRAMES)
+    return refuse(reason, IMAGE_INVALID, "the image has more than 1000 frames");
+  return IMAGE_OK;
+}
+
+enum image_result image_check(const void *buf, size_t len, struct image_header *h,
+                              char reason[IMAGE_REASON_SIZE])
+{
+  memset(h, 0, sizeof *h);
+  reason[0] = '\0';
+  if (len > IMAGE_MAX_BYTES)
+    return refuse(reason, IMAGE_INVALID, "the file is larger than 10 MB");
+  h->format = image_sniff(buf, len);
+  if (h->format == IMAGE_UNKNOWN)
+    return refuse(reason, IMAGE_UNSUPPORTED, "only JPEG, PNG, WebP and GIF images are accepted");
+  VipsImage *im = load(buf, len, h->format, VIPS_ACCESS_SEQUENTIAL);
+  if (im == NULL) {
+    vips_reason(reason, "could not read the image");
+    return IMAGE_INVALID;
+  }
+  enum image_result r = check_header(im, len, h, reason);
+  g_object_unref(im);
+  return r;
+}
+
+/* Stops a decode past its deadline: libvips calls this as pixels are
+ * computed, and a killed image fails its save. */
+static void on_eval(VipsImage *im, VipsProgress *progress, void *deadline)
+{
+  if (time(NULL) > *(time_t *)deadline)
+    vips_image_set_kill(im, TRUE);
+}
+
+/* Orientation applied (the tag itself is about to go), converted to 8-bit
+ * sRGB through the embedded profile when there is one. Each step takes the
+ * reference to *im. */
+static bool normalise(VipsImage **im)
+{
+  VipsImage *out = NULL;
+  if (vips_image_get_orientation(*im) > 1) {
+    if (vips_autorot(*im, &out, NULL) != 0)
+      return false;
+    g_object_unref(*im);
+    *im = out;
+  }
+  if (vips_image_get_typeof(*im, VIPS_META_ICC_NAME) != 0) {
+    if (vips_icc_transform(*im, &out, "srgb", "embedded", TRUE, "depth", 8, NULL) == 0) {
+      g_object_unref(*im);
+      *im = out;
+    } else {
+      vips_error_clear(); /* a broken profile: fall back to the plain conversion */
+    }
+  }
+  if (vips_image_get_interpretation(*im) != VIPS_INTERPRETATION_sRGB &&
+      vips_image_get_interpretation(*im) != VIPS_INTERPRETATION_B_W) {
+    if (vips_colourspace(*im, &out, VIPS_INTERPRETATION_sRGB, NULL) != 0)
+      return false;
+    g_object_unref(*im);
+    *im = out;
+  }
+  if (vips_image_get_format(*im) != VIPS_FORMAT_UCHAR) {
+    if (vips_cast_uchar(*im, &out, NULL) != 0)
+      return false;
+    g_object_unref(*im);
+    *im = out;
+  }
+  return true;
+}
+
+/* Writes im in format f, without metadata. */
+static int save(VipsImage *im, enum image_format f, void **buf, size_t *len)
+{
+  switch (f) {
+  case IMAGE_JPEG:
+    return vips_jpegsave_buffer(im, buf, len, "Q", 90, "strip", TRUE, "optimize_coding", TRUE,
+                                NULL);
+  case IMAGE_PNG:
+    return vips_pngsave_buffer(im, buf, len, "compression", 6, "strip", TRUE, NULL);
+  case IMAGE_WEBP:
+    return vips_webpsave_buffer(im, buf, len, "Q", 90, "strip", TRUE, NULL);
+  case IMAGE_GIF:
+    return vips_gifsave_buffer(im, buf, len, "strip", TRUE, NULL);
+  case IMAGE_UNKNOWN:
+    break;
+  }
+  return -1;
+}
+
+/* A WebP whose longest side is at most side, from an encoded buffer. */
+static bool rendition(const void *buf, size_t len, int side, unsigned char **out, size_t *out_len)
+{
+  VipsImage *t = NULL;
+  if (vips_thumbnail_buffer((void *)buf, len, &t, side, "height", side, "size", VIPS_SIZE_DOWN,
+                            NULL) != 0)
+    return false;
+  void *b = NULL;
+  int r = vips_webpsave_buffer(t, &b, out_len, "Q", 80, "strip", TRUE, NULL);
+  g_object_unref(t);
+  *out = b;
+  return r == 0;
+}
+
+enum image_result image_process(const void *buf, size_t len, struct image_out *out,
+                                char reason[IMAGE_REASON_SIZE])
+{
+  memset(out, 0, sizeof *out);
+  enum image_result r = image_check(buf, len, &out->header, reason);
+  if (r != IMAGE_OK)
+    return r;
+  /* Turning the image needs all of it at once; anything else streams. */
+  enum image_format f = out->header.format;
+  VipsImage *im = load(buf, len, f, VIPS_ACCESS_SEQUENTIAL);
+  if (im != NULL && vips_image_get_orientation(im) > 1) {
+    g_object_unref(im);
+    im = load(buf, len, f, VIPS_ACCESS_RANDOM);
+  }
+  if (im == NULL) {
+    vips_reason(reason, "could not read the image");
+    return IMAGE_INVALID;
+  }
+  time_t deadline = time(NULL) + IMAGE_MAX_SECONDS;
+  if (!normalise(&im)) {
+    g_object_unref(im);
+    vips_reason(reason, "could not convert the image");
+    return IMAGE_INVALID;
+  }
+  vips_image_set_progress(im, TRUE);
+  g_signal_connect(im, "eval", G_CALLBACK(on_eval), &deadline);
+  void *orig = NULL;
+  /* Decoding happens here: a corrupt body or the deadline fails the save. */
+  int sr = save(im, f, &orig, &out->original_len);
+  out->header.width = vips_image_get_width(im);
+  out->header.height = vips_image_get_height(im);
+  out->header.frames = 1;
+  g_object_unref(im);
+  out->original = orig;
+  if (sr != 0) {
+    vips_reason(reason, "could not decode the image");
+    image_out_free(out);
+    return IMAGE_INVALID;
+  }
+  if (!rendition(out->original, out->original_len, IMAGE_LARGE_SIDE, &out->large,
+                 &out->large_len) ||
+      !rendition(out->large, out->large_len, IMAGE_THUMB_SIDE, &out->thumb, &out->thumb_len)) {
+    vips_reason(reason, "could not make the renditions");
+    log_error("%s", reason);
+    image_out_free(out);
+    return IMAGE_FAILED;
+  }
+  return IMAGE_OK;
+}
+
+void image_out_free(struct image_out *out)
+{
+  g_free(out->original);
+  g_free(out->large);
+  g_free(out->thumb);
+  out->original = out->large = out->thumb = NULL;
+}
