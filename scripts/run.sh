@@ -32,6 +32,7 @@ if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username
   psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f "$REPO/scripts/demo-data.sql" >/dev/null
 fi
 
+export MERCHANTD_MEDIA_DIR=${MERCHANTD_MEDIA_DIR:-$REPO/var/media}
 say "serving on http://localhost:${PORT:-8080} (Ctrl-C stops)"
 "$REPO/build/merchantd" serve &
 server=$!

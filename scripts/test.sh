@@ -6,8 +6,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
-# the fuzz harnesses of tests/fuzz.
-install_deps clang libclang-rt-14-dev
+# the fuzz harnesses of tests/fuzz; libvips-tools (the vips command) makes
+# the test images and is the image benchmark's ceiling.
+install_deps clang libclang-rt-14-dev libvips-tools
 # Node.js may come from elsewhere than Debian (with its own npm): only a
 # machine without npm gets Debian's.
 command -v npm >/dev/null || install_deps nodejs npm

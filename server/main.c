@@ -6,8 +6,11 @@
 #include "events.h"
 #include "gate.h"
 #include "hashpool.h"
+#include "image.h"
+#include "imagepool.h"
 #include "jobs.h"
 #include "log.h"
+#include "mediastore.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "routes.h"
@@ -86,11 +89,19 @@ static int serve(void)
   setvbuf(stdout, NULL, _IOLBF, 0);
 
   db_init(config.database_url);
-  if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue))
+  if (!mediastore_init(config.media_dir)) {
+    log_error("could not use MERCHANTD_MEDIA_DIR \"%s\"", config.media_dir);
+    return 1;
+  }
+  if (!image_init())
+    return 1;
+  if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||
+      !imagepool_start(config.image_workers, config.image_queue))
     return 1;
   if (!jobs_start() || !events_start() || !http_start(&gate_hooks)) {
     events_stop();
     jobs_stop();
+    imagepool_stop();
     hashpool_stop();
     metrics_free();
     return 1;
@@ -102,12 +113,14 @@ static int serve(void)
   log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   events_close_all(); /* ends event streams and long polls, which never finish alone */
   http_drain(SHUTDOWN_GRACE_MS);
-  hashpool_stop(); /* finishes queued hashes, resuming their requests */
+  hashpool_stop();  /* finishes queued hashes, resuming their requests */
+  imagepool_stop(); /* the same for image decodes */
   http_stop();
   events_stop();
   jobs_stop();
   metrics_free();
   db_thread_done();
+  image_shutdown();
   log_info("stopped");
   return 0;
 }
@@ -116,7 +129,7 @@ static int serve(void)
  * escapes them. Test-only routes are listed too, marked. */
 static int print_routes(void)
 {
-  static const char *const bodies[] = {"none", "json", "optional_json"};
+  static const char *const bodies[] = {"none", "json", "optional_json", "upload"};
   size_t count;
   const struct route *routes = routes_table(&count);
   for (size_t i = 0; i < count; i++) {

@@ -19,9 +19,11 @@ static enum http_step authenticate(struct http_request *rq)
   return HTTP_STEP_OK;
 }
 
+/* An upload claims its key itself once its image is decoded (h_images.c):
+ * the claim's transaction must not stay open while the request waits. */
 static enum http_step admit(struct http_request *rq)
 {
-  if (rq->route->idempotent && rq->authenticated)
+  if (rq->route->idempotent && rq->authenticated && rq->route->body != ROUTE_UPLOAD_BODY)
     return idempotency_begin(rq);
   return HTTP_STEP_OK;
 }

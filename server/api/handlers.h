@@ -79,6 +79,18 @@ enum MHD_Result h_chat_message_send(struct http_request *rq);
 enum MHD_Result h_chat_conversation_read(struct http_request *rq);
 enum MHD_Result h_chat_conversation_orders(struct http_request *rq);
 
+/* h_images.c, h_image_folders.c, h_media.c: the image space and its files */
+enum MHD_Result h_images_upload(struct http_request *rq);
+enum MHD_Result h_images_list(struct http_request *rq);
+enum MHD_Result h_images_get(struct http_request *rq);
+enum MHD_Result h_images_update(struct http_request *rq);
+enum MHD_Result h_images_delete(struct http_request *rq);
+enum MHD_Result h_image_folders_create(struct http_request *rq);
+enum MHD_Result h_image_folders_list(struct http_request *rq);
+enum MHD_Result h_image_folders_update(struct http_request *rq);
+enum MHD_Result h_image_folders_delete(struct http_request *rq);
+enum MHD_Result h_media_get(struct http_request *rq);
+
 /* h_quick_replies.c, h_auto_reply.c: a shop's chat quick replies and auto-replies */
 enum MHD_Result h_quick_replies_list(struct http_request *rq);
 enum MHD_Result h_quick_replies_create(struct http_request *rq);

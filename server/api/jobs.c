@@ -6,13 +6,18 @@
 #include "config.h"
 #include "event_log.h"
 #include "idempotency_keys.h"
+#include "images.h"
 #include "job_schedule.h"
 #include "letters.h"
 #include "log.h"
+#include "mediastore.h"
 #include "review.h"
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define DAY_US (86400 * CLOCK_US_PER_SEC)
@@ -115,6 +120,76 @@ static enum db_status purge_events(int64_t now)
   return st;
 }
 
+/* Image files no entry names any more go, once they are an hour old: an
+ * upload stores its files before its row commits, and storing a file that
+ * exists renews its time, so a young file may be about to be named. Several
+ * instances sharing the directory may run this at once; removing a file
+ * twice is harmless. */
+#define MEDIA_GC_GRACE_S 3600
+#define MEDIA_GC_BATCH   256
+
+struct media_gc {
+  char sha[MEDIA_GC_BATCH][65];
+  const char *list[MEDIA_GC_BATCH];
+  int n;
+  long long removed;
+  enum db_status st;
+};
+
+static void remove_blob(const char *sha256, void *arg)
+{
+  struct media_gc *gc = arg;
+  static const char *const tails[] = {".jpg", ".png", ".webp", ".gif", "_800.webp", "_200.webp"};
+  for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+    char name[MEDIASTORE_NAME_SIZE];
+    snprintf(name, sizeof name, "%.64s%s", sha256, tails[i]);
+    mediastore()->remove(name);
+  }
+  gc->removed++;
+}
+
+static bool media_gc_flush(struct media_gc *gc)
+{
+  if (gc->n > 0) {
+    gc->st = db_images_unnamed(gc->list, gc->n, remove_blob, gc);
+    gc->n = 0;
+  }
+  return gc->st >= DB_NONE;
+}
+
+static bool media_gc_file(const char *name, int64_t age_s, void *arg)
+{
+  struct media_gc *gc = arg;
+  if (age_s < MEDIA_GC_GRACE_S)
+    return true;
+  /* The three files of a blob come one after the other in a listing most
+   * of the time; each SHA-256 is asked about once per batch. */
+  for (int i = 0; i < gc->n; i++)
+    if (strncmp(gc->sha[i], name, 64) == 0)
+      return true;
+  snprintf(gc->sha[gc->n], sizeof gc->sha[0], "%.64s", name);
+  gc->list[gc->n] = gc->sha[gc->n];
+  if (++gc->n == MEDIA_GC_BATCH)
+    return media_gc_flush(gc);
+  return true;
+}
+
+static enum db_status collect_media(int64_t now)
+{
+  struct media_gc *gc = calloc(1, sizeof *gc);
+  if (gc == NULL)
+    return DB_HARD_ERROR;
+  gc->st = DB_NONE;
+  if (!mediastore()->each(media_gc_file, gc))
+    log_warn("could not list the media directory");
+  media_gc_flush(gc);
+  enum db_status st = gc->st;
+  if (gc->removed > 0)
+    log_info("removed the files of %lld images no entry names", gc->removed);
+  free(gc);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -124,6 +199,7 @@ static const struct job jobs[] = {
     {"release_due_reviews", 60 * CLOCK_US_PER_SEC, release_due_reviews},
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
+    {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
 };
 
 static pthread_t thread;

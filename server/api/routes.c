@@ -12,6 +12,7 @@
 #define NOBODY  ROUTE_NO_BODY
 #define JSON    ROUTE_JSON_BODY
 #define OPTJSON ROUTE_OPTIONAL_JSON_BODY
+#define UPLOAD  ROUTE_UPLOAD_BODY
 
 /* method, pattern, handler, access, body, idempotent, test only, permission */
 static const struct route routes[] = {
@@ -76,6 +77,20 @@ static const struct route routes[] = {
     {"POST", "/v1/conversations/{id}/read", h_chat_conversation_read, M | B, JSON, false, false, 0},
     {"GET", "/v1/conversations/{id}/orders", h_chat_conversation_orders, M, NOBODY, false, false,
      0},
+
+    {"POST", "/v1/shops/{id}/images", h_images_upload, M, UPLOAD, true, false, 0},
+    {"GET", "/v1/shops/{id}/images", h_images_list, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/images/{id}", h_images_get, M, NOBODY, false, false, 0},
+    {"PATCH", "/v1/shops/{id}/images/{id}", h_images_update, M, JSON, false, false, 0},
+    {"DELETE", "/v1/shops/{id}/images/{id}", h_images_delete, M, NOBODY, false, false, 0},
+    {"POST", "/v1/shops/{id}/image-folders", h_image_folders_create, M, JSON, false, false, 0},
+    {"GET", "/v1/shops/{id}/image-folders", h_image_folders_list, M, NOBODY, false, false, 0},
+    {"PATCH", "/v1/shops/{id}/image-folders/{id}", h_image_folders_update, M, JSON, false, false,
+     0},
+    {"DELETE", "/v1/shops/{id}/image-folders/{id}", h_image_folders_delete, M, NOBODY, false, false,
+     0},
+    {"POST", "/v1/me/images", h_images_upload, B, UPLOAD, true, false, 0},
+    {"GET", "/media/{file}", h_media_get, PUB, NOBODY, false, false, 0},
 
     {"GET", "/v1/shops/{id}/quick-replies", h_quick_replies_list, M, NOBODY, false, false, 0},
     {"POST", "/v1/shops/{id}/quick-replies", h_quick_replies_create, M, JSON, true, false, 0},

@@ -7,6 +7,7 @@
 #include "metrics.h"
 #include "reply.h"
 #include "router.h"
+#include "upload.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -62,7 +63,17 @@ static void set_client_addr(struct http_request *rq)
               sizeof rq->client_addr);
 }
 
-/* Sets body_too_large when Content-Length alone exceeds the cap. */
+/* The cap on this request's body: an upload route's, or the JSON one. */
+static size_t body_limit(const struct http_request *rq)
+{
+  if (rq->route != NULL && rq->route->body == ROUTE_UPLOAD_BODY)
+    return HTTP_UPLOAD_LIMIT;
+  return config.body_limit;
+}
+
+/* Sets body_too_large when Content-Length alone exceeds the cap; a body
+ * within it gets its whole buffer at once (an upload would otherwise be
+ * copied again at every growth). */
 static void check_declared_length(struct http_request *rq)
 {
   const char *cl = http_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -70,8 +81,16 @@ static void check_declared_length(struct http_request *rq)
     return;
   char *end;
   unsigned long long n = strtoull(cl, &end, 10);
-  if (end != cl && n > config.body_limit)
+  if (end == cl)
+    return;
+  if (n > body_limit(rq)) {
     rq->body_too_large = true;
+  } else if (n > 0 && rq->route != NULL && rq->route->body != ROUTE_NO_BODY) {
+    rq->body = malloc((size_t)n + 1);
+    rq->body_size = rq->body != NULL ? (size_t)n + 1 : 0;
+    if (rq->body != NULL)
+      rq->body[0] = '\0';
+  }
 }
 
 static enum MHD_Result count_length_headers(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -108,7 +127,7 @@ static struct http_request *request_new(struct MHD_Connection *conn, const char 
   rq->start_us = clock_mono_us();
   set_request_id(rq);
   set_client_addr(rq);
-  router_match(method, url, &rq->route, rq->ids, rq->allow, sizeof rq->allow);
+  router_match(method, url, &rq->route, rq->ids, rq->file, rq->allow, sizeof rq->allow);
   check_declared_length(rq);
   check_framing(rq);
   return rq;
@@ -116,18 +135,27 @@ static struct http_request *request_new(struct MHD_Connection *conn, const char 
 
 static bool append_body(struct http_request *rq, const char *data, size_t size)
 {
-  if (rq->body_too_large || size > config.body_limit - rq->body_len) {
+  size_t limit = body_limit(rq);
+  if (rq->body_too_large || size > limit - rq->body_len) {
     rq->body_too_large = true;
     free(rq->body);
     rq->body = NULL;
-    rq->body_len = 0;
+    rq->body_len = rq->body_size = 0;
     return true;
   }
-  char *grown = realloc(rq->body, rq->body_len + size + 1);
-  if (grown == NULL)
-    return false;
-  memcpy(grown + rq->body_len, data, size);
-  rq->body = grown;
+  if (rq->body_len + size + 1 > rq->body_size) {
+    /* Doubling: a chunked body is copied a bounded number of times. */
+    size_t want =
+        rq->body_size * 2 > rq->body_len + size + 1 ? rq->body_size * 2 : rq->body_len + size + 1;
+    if (want > limit + 1)
+      want = limit + 1;
+    char *grown = realloc(rq->body, want);
+    if (grown == NULL)
+      return false;
+    rq->body = grown;
+    rq->body_size = want;
+  }
+  memcpy(rq->body + rq->body_len, data, size);
   rq->body_len += size;
   rq->body[rq->body_len] = '\0';
   return true;
@@ -163,7 +191,7 @@ static enum MHD_Result dispatch(struct http_request *rq)
   }
   if (rq->body_too_large) {
     char detail[96];
-    snprintf(detail, sizeof detail, "request body exceeds %zu bytes", config.body_limit);
+    snprintf(detail, sizeof detail, "request body exceeds %zu bytes", body_limit(rq));
     return reply_problem(rq, PROBLEM_PAYLOAD_TOO_LARGE, detail, NULL);
   }
   enum http_step st = hooks->authenticate(rq);
@@ -172,6 +200,10 @@ static enum MHD_Result dispatch(struct http_request *rq)
   if (rq->route->body == ROUTE_NO_BODY) {
     if (rq->body_len > 0)
       return reply_problem(rq, PROBLEM_UNEXPECTED_BODY, NULL, NULL);
+  } else if (rq->route->body == ROUTE_UPLOAD_BODY) {
+    st = upload_read(rq);
+    if (st != HTTP_STEP_OK)
+      return http_step_result(st);
   } else if (rq->route->body == ROUTE_OPTIONAL_JSON_BODY && rq->body_len == 0 &&
              http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE) == NULL) {
     rq->json = json_object();

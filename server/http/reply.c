@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MHD_Response *resp,
                              const char *content_type)
@@ -181,4 +182,113 @@ enum MHD_Result reply_problem_code(struct http_request *rq, const char *code, co
     detail = NULL;
   }
   return reply_problem(rq, p, detail, NULL);
+}
+
+/* The one byte range a Range header asks for (RFC 9110 14.2), within size:
+ * 1 when there is one, 0 when the header is absent or not one plain range
+ * (the whole file is sent), -1 when it cannot be satisfied. */
+static int byte_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+  if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+    return 0;
+  const char *p = h + 6;
+  char *end;
+  if (*p == '-') {
+    if (p[1] < '0' || p[1] > '9')
+      return 0;
+    unsigned long long n = strtoull(p + 1, &end, 10);
+    if (*end != '\0')
+      return 0;
+    if (n == 0 || size == 0)
+      return -1;
+    *from = n >= size ? 0 : size - n;
+    *to = size - 1;
+    return 1;
+  }
+  if (*p < '0' || *p > '9')
+    return 0;
+  unsigned long long a = strtoull(p, &end, 10), b = size > 0 ? size - 1 : 0;
+  if (*end != '-')
+    return 0;
+  if (end[1] != '\0') {
+    if (end[1] < '0' || end[1] > '9')
+      return 0;
+    char *end2;
+    b = strtoull(end + 1, &end2, 10);
+    if (*end2 != '\0' || b < a)
+      return 0;
+  }
+  if (a >= size)
+    return -1;
+  *from = a;
+  *to = b >= size ? size - 1 : b;
+  return 1;
+}
+
+/* True when If-None-Match names etag (or is "*"): a list of entity tags,
+ * compared weakly as RFC 9110 13.1.2 wants. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+  if (inm == NULL)
+    return false;
+  if (strcmp(inm, "*") == 0)
+    return true;
+  size_t n = strlen(etag);
+  for (const char *p = inm; (p = strstr(p, etag)) != NULL; p += n) {
+    char after = p[n];
+    if (after == '\0' || after == ',' || after == ' ')
+      return true;
+  }
+  return false;
+}
+
+static void file_headers(struct MHD_Response *resp, const struct reply_file_info *f)
+{
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, f->etag);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, f->cache_control);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+  MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+}
+
+enum MHD_Result reply_file(struct http_request *rq, int fd, const struct reply_file_info *f)
+{
+  struct MHD_Response *resp;
+  unsigned status = MHD_HTTP_OK;
+  if (etag_matches(http_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH), f->etag)) {
+    close(fd);
+    resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (resp != NULL)
+      file_headers(resp, f);
+    return queue(rq, MHD_HTTP_NOT_MODIFIED, resp, NULL);
+  }
+  uint64_t from = 0, to = f->size > 0 ? f->size - 1 : 0;
+  int range = byte_range(http_header(rq, MHD_HTTP_HEADER_RANGE), f->size, &from, &to);
+  char content_range[80];
+  if (range < 0) {
+    close(fd);
+    snprintf(content_range, sizeof content_range, "bytes */%llu", (unsigned long long)f->size);
+    resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (resp != NULL) {
+      file_headers(resp, f);
+      MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
+    }
+    return queue(rq, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp, NULL);
+  }
+  uint64_t len = f->size == 0 ? 0 : to - from + 1;
+  /* libmicrohttpd sends the file with sendfile() and closes it with the
+   * response. */
+  resp = MHD_create_response_from_fd_at_offset64(len, fd, from);
+  if (resp == NULL) {
+    close(fd);
+    return queue(rq, status, resp, NULL);
+  }
+  file_headers(resp, f);
+  if (range > 0) {
+    status = MHD_HTTP_PARTIAL_CONTENT;
+    snprintf(content_range, sizeof content_range, "bytes %llu-%llu/%llu", (unsigned long long)from,
+             (unsigned long long)to, (unsigned long long)f->size);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
+  }
+  return queue(rq, status, resp, f->content_type);
 }

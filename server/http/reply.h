@@ -34,6 +34,18 @@ enum MHD_Result reply_problem_retry(struct http_request *rq, enum problem p, con
 /* A stored reply to a repeated Idempotency-Key; takes body (malloc'd). */
 enum MHD_Result reply_replay_steal(struct http_request *rq, unsigned status,
                                    const char *content_type, char *body);
+/* A stored file, served from its descriptor with sendfile(): 200, 206 for
+ * one byte range, 416 for a range past its end, 304 when If-None-Match
+ * names its ETag. Takes fd (closed with the response). Every reply of it
+ * says nosniff and forbids running anything in it. */
+struct reply_file_info {
+  uint64_t size;
+  const char *content_type;
+  const char *etag;          /* quoted, strong */
+  const char *cache_control; /* e.g. "public, max-age=31536000, immutable" */
+};
+enum MHD_Result reply_file(struct http_request *rq, int fd, const struct reply_file_info *f);
+
 /* 405 with an Allow header. */
 enum MHD_Result reply_method_not_allowed(struct http_request *rq, const char *allow);
 

@@ -14,8 +14,18 @@
 #define HTTP_REQUEST_ID_SIZE 65
 #define HTTP_MAX_PATH_IDS    4
 #define HTTP_ADDR_SIZE       64
+#define HTTP_FILE_SIZE       101 /* a {file} path segment and its NUL */
 
 struct route;
+
+/* An upload route's file and form fields, pointing into the body. */
+struct http_upload {
+  const char *data;
+  size_t len;
+  const char *name;      /* the form's "name" field, NUL-ended (NULL: none) */
+  const char *folder_id; /* the form's "folder_id" field, NUL-ended (NULL: none) */
+  char filename[256];    /* the file part's filename ("": none) */
+};
 
 /* Validation and authorisation steps answer in three ways. */
 enum http_step {
@@ -44,13 +54,15 @@ struct http_request {
   const struct route *route;      /* NULL when no route has this path */
   char allow[64];                 /* when route is NULL: the methods the path has */
   int64_t ids[HTTP_MAX_PATH_IDS]; /* the {id} segments of the path, in order */
+  char file[HTTP_FILE_SIZE];      /* the {file} segment of the path */
 
   char *body;
-  size_t body_len;
+  size_t body_len, body_size; /* body_size: what is allocated */
   bool body_too_large;
-  bool framing_ambiguous; /* Content-Length twice, or with Transfer-Encoding */
-  bool after_shutdown;    /* arrived once the server began to shut down */
-  json_t *json;           /* the parsed body, for routes that take one */
+  bool framing_ambiguous;    /* Content-Length twice, or with Transfer-Encoding */
+  bool after_shutdown;       /* arrived once the server began to shut down */
+  json_t *json;              /* the parsed body, for routes that take one */
+  struct http_upload upload; /* the file, for upload routes (upload.h) */
 
   bool authenticated;
   struct db_session session;                    /* valid when authenticated */

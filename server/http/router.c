@@ -32,7 +32,23 @@ static bool parse_id(const char *seg, size_t len, int64_t *out)
   return true;
 }
 
-static bool path_matches(const char *pattern, const char *path, int64_t ids[HTTP_MAX_PATH_IDS])
+/* A file name segment: 1 to HTTP_FILE_SIZE - 1 plain characters, not
+ * starting with a dot. */
+static bool parse_file(const char *seg, size_t len, char out[HTTP_FILE_SIZE])
+{
+  static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+  if (len == 0 || len >= HTTP_FILE_SIZE || seg[0] == '.')
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (strchr(plain, seg[i]) == NULL || seg[i] == '\0')
+      return false;
+  memcpy(out, seg, len);
+  out[len] = '\0';
+  return true;
+}
+
+static bool path_matches(const char *pattern, const char *path, int64_t ids[HTTP_MAX_PATH_IDS],
+                         char file[HTTP_FILE_SIZE])
 {
   int nid = 0;
   const char *p = pattern, *s = path;
@@ -46,6 +62,9 @@ static bool path_matches(const char *pattern, const char *path, int64_t ids[HTTP
       if (nid == HTTP_MAX_PATH_IDS || !parse_id(s, slen, &ids[nid]))
         return false;
       nid++;
+    } else if (plen == 6 && strncmp(p, "{file}", 6) == 0) {
+      if (!parse_file(s, slen, file))
+        return false;
     } else if (plen != slen || strncmp(p, s, plen) != 0) {
       return false;
     }
@@ -56,7 +75,8 @@ static bool path_matches(const char *pattern, const char *path, int64_t ids[HTTP
 }
 
 void router_match(const char *method, const char *path, const struct route **route,
-                  int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size)
+                  int64_t ids[HTTP_MAX_PATH_IDS], char file[HTTP_FILE_SIZE], char *allow,
+                  size_t allow_size)
 {
   *route = NULL;
   allow[0] = '\0';
@@ -66,7 +86,8 @@ void router_match(const char *method, const char *path, const struct route **rou
     if (r->test_only && !config.test_mode)
       continue;
     int64_t tmp[HTTP_MAX_PATH_IDS];
-    if (!path_matches(r->pattern, path, tmp))
+    char tmp_file[HTTP_FILE_SIZE];
+    if (!path_matches(r->pattern, path, tmp, tmp_file))
       continue;
     /* HEAD is GET without the body (RFC 9110 9.3.2): the same route, and
      * libmicrohttpd sends the headers of its reply only. */
@@ -74,6 +95,7 @@ void router_match(const char *method, const char *path, const struct route **rou
     if (strcmp(r->method, method) == 0 || (get && strcmp(method, "HEAD") == 0)) {
       *route = r;
       memcpy(ids, tmp, sizeof tmp);
+      memcpy(file, tmp_file, sizeof tmp_file);
       allow[0] = '\0';
       return;
     }

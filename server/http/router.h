@@ -9,14 +9,22 @@
 #include <stddef.h>
 
 /* ROUTE_OPTIONAL_JSON_BODY: a JSON object whose members are all optional;
- * no body at all reads as {}. */
-enum route_body { ROUTE_NO_BODY, ROUTE_JSON_BODY, ROUTE_OPTIONAL_JSON_BODY };
+ * no body at all reads as {}. ROUTE_UPLOAD_BODY: a file, sent raw with an
+ * "image/..." Content-Type or as multipart/form-data (upload.h); its cap is
+ * HTTP_UPLOAD_LIMIT, not MERCHANTD_BODY_LIMIT, which is for JSON. */
+enum route_body { ROUTE_NO_BODY, ROUTE_JSON_BODY, ROUTE_OPTIONAL_JSON_BODY, ROUTE_UPLOAD_BODY };
+
+/* The largest upload body: a 10 MB file and its multipart framing. */
+#define HTTP_UPLOAD_FILE_MAX (10u * 1024 * 1024)
+#define HTTP_UPLOAD_LIMIT    (HTTP_UPLOAD_FILE_MAX + 64u * 1024)
 
 typedef enum MHD_Result (*route_handler)(struct http_request *rq);
 
 struct route {
   const char *method;
-  const char *pattern; /* literal segments and "{id}" for positive integer ids */
+  /* literal segments, "{id}" for positive integer ids and "{file}" for
+   * one plain file name (letters, digits, '.', '_', '-') */
+  const char *pattern;
   route_handler handler;
   unsigned access; /* who may call it (api/routes.h) */
   enum route_body body;
@@ -29,10 +37,11 @@ struct route {
 void router_init(const struct route *table, size_t count);
 
 /* Finds the route for method and path (HEAD finds the GET route). When the
- * path matches only with other methods, *route stays NULL and their names are written to allow (for the
- * Allow header); when nothing matches, allow is empty too. */
+ * path matches only with other methods, *route stays NULL and their names are written to allow (for
+ * the Allow header); when nothing matches, allow is empty too. */
 void router_match(const char *method, const char *path, const struct route **route,
-                  int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size);
+                  int64_t ids[HTTP_MAX_PATH_IDS], char file[HTTP_FILE_SIZE], char *allow,
+                  size_t allow_size);
 
 /* For metrics: every route, in table order. */
 const struct route *router_routes(size_t *count);

@@ -467,13 +467,16 @@ static enum MHD_Result trampoline(struct http_request *rq)
 }
 
 void __real_router_match(const char *method, const char *path, const struct route **route,
-                         int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size);
+                         int64_t ids[HTTP_MAX_PATH_IDS], char file[HTTP_FILE_SIZE], char *allow,
+                         size_t allow_size);
 void __wrap_router_match(const char *method, const char *path, const struct route **route,
-                         int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size);
+                         int64_t ids[HTTP_MAX_PATH_IDS], char file[HTTP_FILE_SIZE], char *allow,
+                         size_t allow_size);
 void __wrap_router_match(const char *method, const char *path, const struct route **route,
-                         int64_t ids[HTTP_MAX_PATH_IDS], char *allow, size_t allow_size)
+                         int64_t ids[HTTP_MAX_PATH_IDS], char file[HTTP_FILE_SIZE], char *allow,
+                         size_t allow_size)
 {
-  __real_router_match(method, path, route, ids, allow, allow_size);
+  __real_router_match(method, path, route, ids, file, allow, allow_size);
   if (*route == NULL)
     return;
   size_t i = router_index(*route);

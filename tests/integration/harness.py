@@ -168,6 +168,9 @@ class Server:
             # test_faults.py checks the default limit.
             "MERCHANTD_PER_IP_CONNECTION_LIMIT": "0",
         })
+        # Image files go to a directory of this server's own.
+        self.media_dir = tempfile.mkdtemp(prefix="merchantd-media-")
+        self.env["MERCHANTD_MEDIA_DIR"] = self.media_dir
         self.env.update(env or {})
         # The free port may be taken before merchantd binds it (by a client's
         # ephemeral port, under load): then try another.
@@ -252,6 +255,7 @@ class Server:
         if expect_code is not None:
             assert self.proc.returncode == expect_code, \
                 f"merchantd exited with {self.proc.returncode}:\n{log[-4000:]}"
+        shutil.rmtree(self.media_dir, ignore_errors=True)
         return log
 
 

@@ -156,7 +156,8 @@ class Context:
         out = subprocess.run([MERCHANTD, "routes"], capture_output=True, text=True, timeout=30)
         assert out.returncode == 0, out.stderr
         self.routes = [json.loads(line) for line in out.stdout.splitlines()]
-        self.json_routes = [r for r in self.routes if r["body"] != "none"]
+        # Upload routes take files, not JSON (their bodies: test_images.py).
+        self.json_routes = [r for r in self.routes if r["body"] not in ("none", "upload")]
         # A valid login or register body costs an argon2id hash: fuzzing
         # their fields would load the hash pool, not test the parser. They
         # get the framing, header and encoding cases, with invalid bodies.
@@ -206,6 +207,8 @@ def fill(pattern, rng, ctx):
     path = pattern
     while "{id}" in path:
         path = path.replace("{id}", str(random_id(rng, ctx)), 1)
+    # A stored file's name: a SHA-256 and an extension.
+    path = path.replace("{file}", "%064x.jpg" % rng.getrandbits(256))
     if pattern == "/v1/events/poll":
         path += "?timeout=0"
     return path
@@ -218,6 +221,8 @@ def matching_methods(ctx, path):
     for r in ctx.routes:
         p = r["pattern"].split("/")
         if len(p) == len(segs) and all(a == b or (a == "{id}" and re.fullmatch(r"[1-9]\d{0,17}", b))
+                                       or (a == "{file}" and re.fullmatch(r"[\w.-]{1,100}", b)
+                                           and not b.startswith("."))
                                        for a, b in zip(p, segs)):
             out.append(r["method"])
             if r["method"] == "GET":
@@ -455,6 +460,11 @@ def gen_content_type(rng, j, ctx):
                     check=problem_check(400, "unexpected_body"), route=route)
     if ctype is not None and "\x00" in ctype:
         return Case(label, request(route["method"], path, headers, body), mode="any", route=route)
+    if route["body"] == "upload" and ctype is not None and \
+            ctype.lower().startswith(("multipart/form-data", "image/")):
+        # A form or image type an upload takes: the body is no such form.
+        return Case(label, request(route["method"], path, headers, body),
+                    check=problem_check(400, "invalid_field"), route=route)
     return Case(label, request(route["method"], path, headers, body),
                 check=problem_check(415, "unsupported_media_type"), route=route)
 

@@ -7,7 +7,8 @@
 static const struct route *match(const char *method, const char *path, int64_t ids[4], char *allow)
 {
   const struct route *r;
-  router_match(method, path, &r, ids, allow, 64);
+  char file[HTTP_FILE_SIZE];
+  router_match(method, path, &r, ids, file, allow, 64);
   return r;
 }
 
@@ -35,11 +36,21 @@ int main(void)
   config.test_mode = true;
   CHECK(match("PUT", "/v1/test/clock", ids, allow) != NULL);
 
+  /* A {file} segment: plain names only, never a dot first. */
+  char file[HTTP_FILE_SIZE];
+  router_match("GET", "/media/abc_200.webp", &r, ids, file, allow, 64);
+  CHECK(r != NULL && strcmp(file, "abc_200.webp") == 0);
+  CHECK(match("GET", "/media/..", ids, allow) == NULL);
+  CHECK(match("GET", "/media/.hidden", ids, allow) == NULL);
+  CHECK(match("GET", "/media/a%2Fb", ids, allow) == NULL);
+  CHECK(match("GET", "/media/", ids, allow) == NULL);
+  CHECK(match("GET", "/media/a/b", ids, allow) == NULL);
+
   /* Every route is reachable by its own pattern, and table order gives the index. */
   size_t n;
   const struct route *all = router_routes(&n);
   for (size_t i = 0; i < n; i++) {
-    if (strstr(all[i].pattern, "{id}") != NULL)
+    if (strstr(all[i].pattern, "{id}") != NULL || strstr(all[i].pattern, "{file}") != NULL)
       continue;
     r = match(all[i].method, all[i].pattern, ids, allow);
     CHECK(r == &all[i]);
