@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The URL of SKU k's preview image (its 800 px rendition), or NULL. */
+#define SKU_IMAGE_URL                                                                              \
+  "(SELECT '/media/' || i.sha256 || '_800.webp' FROM images i WHERE i.id = k.image_id)"
+
 /* The SKUs of product p as a JSON array, read from src (the skus table, or
  * the rows a statement just inserted). */
 #define PRODUCT_SKUS(src)                                                                          \
   "(SELECT coalesce(json_agg(json_build_object('id', k.id, 'spec', k.spec, 'price_cents',"         \
-  " k.price_cents, 'stock', k.stock) ORDER BY k.id), '[]') FROM " src                              \
-  " k WHERE k.product_id = p.id)"
+  " k.price_cents, 'stock', k.stock, 'image_id', k.image_id, 'image', " SKU_IMAGE_URL              \
+  ") ORDER BY k.id), '[]') FROM " src " k WHERE k.product_id = p.id)"
 
 /* The select list of every product query, over "p"; read_product reads it. */
 #define PRODUCT_COLUMNS(skus_src)                                                                  \
@@ -218,33 +222,51 @@ enum db_status db_sku_add(int64_t merchant_id, int64_t shop_id, int64_t product_
 static void read_sku(const PGresult *res, void *arg)
 {
   struct db_sku *k = arg;
-  k->id = db_get_int64(res, 0, 0);
-  snprintf(k->spec, sizeof k->spec, "%s", PQgetvalue(res, 0, 1));
-  k->price_cents = db_get_int64(res, 0, 2);
-  k->stock = db_get_int64(res, 0, 3);
+  k->found = db_get_bool(res, 0, 0);
+  k->image_ok = db_get_bool(res, 0, 1);
+  if (PQgetisnull(res, 0, 2))
+    return;
+  k->id = db_get_int64(res, 0, 2);
+  snprintf(k->spec, sizeof k->spec, "%s", PQgetvalue(res, 0, 3));
+  k->price_cents = db_get_int64(res, 0, 4);
+  k->stock = db_get_int64(res, 0, 5);
+  k->image_id = PQgetisnull(res, 0, 6) ? 0 : db_get_int64(res, 0, 6);
+  snprintf(k->image, sizeof k->image, "%s", PQgetisnull(res, 0, 7) ? "" : PQgetvalue(res, 0, 7));
 }
 
 enum db_status db_sku_update(int64_t merchant_id, int64_t shop_id, int64_t product_id,
-                             int64_t sku_id, const char *spec, const int64_t *price_cents,
-                             const int64_t *stock, int64_t now, struct db_sku *out)
+                             int64_t sku_id, const struct db_sku_change *c, int64_t now,
+                             struct db_sku *out)
 {
+  /* The SKU is found first, so that an image id is judged only for the
+   * merchant's own SKU: another shop's image is 400, never a hint about
+   * another merchant's shop. An image must be in this shop's space. */
   static struct db_stmt q = DB_STMT(
-      8, "UPDATE skus k SET spec = coalesce($5::text, k.spec),"
-         " price_cents = coalesce($6::bigint, k.price_cents),"
-         " stock = coalesce($7::integer, k.stock), updated_at = us_to_ts($8)"
-         " FROM products p, shops s WHERE k.id = $4 AND k.product_id = $3 AND p.id = k.product_id"
-         " AND p.shop_id = $2 AND p.deleted_at IS NULL AND s.id = p.shop_id"
-         " AND s.merchant_id = $1 RETURNING k.id, k.spec, k.price_cents, k.stock");
+      10,
+      "WITH k0 AS (SELECT k.id FROM skus k JOIN products p ON p.id = k.product_id"
+      " JOIN shops s ON s.id = p.shop_id WHERE k.id = $4 AND k.product_id = $3"
+      " AND p.shop_id = $2 AND p.deleted_at IS NULL AND s.merchant_id = $1),"
+      " img AS (SELECT NOT $9::boolean OR $10::bigint IS NULL OR EXISTS (SELECT 1 FROM images i"
+      " JOIN image_spaces sp ON sp.id = i.space_id WHERE i.id = $10 AND sp.shop_id = $2) AS ok),"
+      " u AS (UPDATE skus k SET spec = coalesce($5::text, k.spec),"
+      " price_cents = coalesce($6::bigint, k.price_cents),"
+      " stock = coalesce($7::integer, k.stock),"
+      " image_id = CASE WHEN $9::boolean THEN $10::bigint ELSE k.image_id END,"
+      " updated_at = us_to_ts($8) FROM k0, img WHERE k.id = k0.id AND img.ok RETURNING k.*)"
+      " SELECT EXISTS (SELECT 1 FROM k0), (SELECT ok FROM img), k.id, k.spec, k.price_cents,"
+      " k.stock, k.image_id, " SKU_IMAGE_URL " FROM (SELECT 1) one LEFT JOIN u k ON true");
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], pb[DB_INT64_SIZE], kb[DB_INT64_SIZE],
-      prb[DB_INT64_SIZE], stb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+      prb[DB_INT64_SIZE], stb[DB_INT64_SIZE], nb[DB_INT64_SIZE], ib[DB_INT64_SIZE];
   const char *params[] = {db_param_int64(mb, merchant_id),
                           db_param_int64(sb, shop_id),
                           db_param_int64(pb, product_id),
                           db_param_int64(kb, sku_id),
-                          spec,
-                          price_cents != NULL ? db_param_int64(prb, *price_cents) : NULL,
-                          stock != NULL ? db_param_int64(stb, *stock) : NULL,
-                          db_param_int64(nb, now)};
+                          c->spec,
+                          c->price_cents != NULL ? db_param_int64(prb, *c->price_cents) : NULL,
+                          c->stock != NULL ? db_param_int64(stb, *c->stock) : NULL,
+                          db_param_int64(nb, now),
+                          c->set_image ? "true" : "false",
+                          c->set_image && c->image_id > 0 ? db_param_int64(ib, c->image_id) : NULL};
   memset(out, 0, sizeof *out);
   return db_query_row(&q, params, read_sku, out);
 }

@@ -20,7 +20,8 @@ struct db_product {
   const char *description;
   const char *status;      /* on_sale or off_sale */
   const char *images_json; /* JSON array of URLs */
-  const char *skus_json;   /* JSON array [{"id", "spec", "price_cents", "stock"}] by id */
+  /* JSON array [{"id", "spec", "price_cents", "stock", "image_id", "image"}] by id */
+  const char *skus_json;
   int64_t created_at, updated_at;
 };
 
@@ -68,6 +69,20 @@ struct db_sku {
   char spec[DB_SKU_SPEC_SIZE];
   int64_t price_cents;
   int64_t stock;
+  int64_t image_id; /* the preview image (规格预览图); 0: none */
+  char image[96];   /* its 800 px URL; "" when none */
+  bool found;       /* db_sku_update: the merchant has the SKU */
+  bool image_ok;    /* db_sku_update: the image is in the shop's space */
+};
+
+/* What a SKU update changes: NULL (set_image false) leaves a field as it
+ * is; image_id 0 with set_image removes the preview image. */
+struct db_sku_change {
+  const char *spec;
+  const int64_t *price_cents;
+  const int64_t *stock;
+  bool set_image;
+  int64_t image_id;
 };
 
 /* Adds a SKU (SQL function sku_add); result receives its result code: "ok"
@@ -75,10 +90,11 @@ struct db_sku {
 enum db_status db_sku_add(int64_t merchant_id, int64_t shop_id, int64_t product_id,
                           const char *spec, int64_t price_cents, int64_t stock, int64_t now,
                           char result[32], struct db_sku *out);
-/* Changes a SKU of a live product of the merchant's shop; NULL leaves a
- * field as it is. DB_NONE when there is no such SKU there. */
+/* Changes a SKU of a live product of the merchant's shop. out->found is
+ * false when there is no such SKU there; out->image_ok false when the image
+ * is not in the shop's image space (nothing changed then). */
 enum db_status db_sku_update(int64_t merchant_id, int64_t shop_id, int64_t product_id,
-                             int64_t sku_id, const char *spec, const int64_t *price_cents,
-                             const int64_t *stock, int64_t now, struct db_sku *out);
+                             int64_t sku_id, const struct db_sku_change *c, int64_t now,
+                             struct db_sku *out);
 
 #endif

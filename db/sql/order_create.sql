@@ -59,7 +59,10 @@ BEGIN
   END LOOP;
 
   SELECT jsonb_agg(jsonb_build_object('line', e.n, 'sku_id', s.id, 'product_id', p.id,
-                           'title', p.title, 'spec', s.spec, 'image', p.images[1],
+                           'title', p.title, 'spec', s.spec,
+                           'image', coalesce((SELECT '/media/' || i.sha256 || '_800.webp'
+                                                FROM images i WHERE i.id = s.image_id),
+                                             p.images[1]),
                            'price_cents', s.price_cents,
                            'quantity', (e.item ->> 'quantity')::integer) ORDER BY e.n)
     INTO v_lines

@@ -54,8 +54,10 @@ static json_t *view_product(const struct db_product *p)
 
 static json_t *view_sku(const struct db_sku *k)
 {
-  return json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)k->id, "spec", k->spec, "price_cents",
-                   (json_int_t)k->price_cents, "stock", (json_int_t)k->stock);
+  return json_pack("{s:I, s:s, s:I, s:I, s:o, s:o}", "id", (json_int_t)k->id, "spec", k->spec,
+                   "price_cents", (json_int_t)k->price_cents, "stock", (json_int_t)k->stock,
+                   "image_id", k->image_id > 0 ? json_integer(k->image_id) : json_null(), "image",
+                   k->image[0] != '\0' ? json_string(k->image) : json_null());
 }
 
 /* Collects the products a query returns as JSON. */
@@ -452,24 +454,36 @@ enum MHD_Result h_products_sku_create(struct http_request *rq)
 enum MHD_Result h_products_sku_update(struct http_request *rq)
 {
   const char *spec = NULL;
-  int64_t price_cents = 0, stock = 0;
-  struct jsonin_field fields[3];
-  bool present[3];
+  int64_t price_cents = 0, stock = 0, image_id = 0;
+  struct jsonin_field fields[4];
+  bool present[4];
   sku_fields(fields, false, &spec, &price_cents, &stock, present);
-  enum http_step step = jsonin_read(rq, fields, 3);
+  fields[3] = (struct jsonin_field){.name = "image_id",
+                                    .type = JSONIN_INT,
+                                    .nullable = true,
+                                    .min = 1,
+                                    .max = INT64_MAX,
+                                    .out = &image_id,
+                                    .present = &present[3]};
+  enum http_step step = jsonin_read(rq, fields, 4);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (!present[0] && !present[1] && !present[2])
+  if (!present[0] && !present[1] && !present[2] && !present[3])
     return reply_problem(rq, PROBLEM_INVALID_FIELD, "nothing to change",
                          json_pack("{s:[{s:s, s:s}]}", "errors", "field", "body", "message",
-                                   "must have at least one of spec, price_cents, stock"));
+                                   "must have at least one of spec, price_cents, stock, image_id"));
+  struct db_sku_change c = {spec, present[1] ? &price_cents : NULL, present[2] ? &stock : NULL,
+                            present[3], image_id};
   struct db_sku sku;
-  enum db_status st = db_sku_update(rq->session.account.id, rq->ids[0], rq->ids[1], rq->ids[2],
-                                    spec, present[1] ? &price_cents : NULL,
-                                    present[2] ? &stock : NULL, clock_now_us(), &sku);
+  enum db_status st = db_sku_update(rq->session.account.id, rq->ids[0], rq->ids[1], rq->ids[2], &c,
+                                    clock_now_us(), &sku);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
-  if (st == DB_NONE)
+  if (st == DB_NONE || !sku.found)
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such sku", NULL);
+  if (!sku.image_ok)
+    return reply_problem(rq, PROBLEM_INVALID_FIELD, "no such image in this shop's image space",
+                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "image_id", "message",
+                                   "must be an image of this shop's image space"));
   return reply_json_steal(rq, MHD_HTTP_OK, view_sku(&sku));
 }

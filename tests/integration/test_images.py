@@ -281,6 +281,45 @@ def test_delete_in_use_needs_force():
     assert sql(f"SELECT image_id IS NULL FROM skus WHERE id = {sku}") == "t"
 
 
+def test_sku_preview_image():
+    merchant, token, shop = merchant_shop()
+    _, token_b, shop_b = merchant_shop()
+    im = upload(shop, token, corpus.jpeg(400, 300, 31)).json
+    other = upload(shop_b, token_b, corpus.jpeg(400, 300, 32)).json
+    product = int(sql(f"SELECT product_id FROM skus WHERE shop_id = {shop} LIMIT 1"))
+    sku = int(sql(f"SELECT id FROM skus WHERE shop_id = {shop} LIMIT 1"))
+    path = f"/v1/shops/{shop}/products/{product}/skus/{sku}"
+    r = srv().request("PATCH", path, {"image_id": other["id"]}, token=token)
+    assert_problem(r, 400, "invalid_field")
+    assert r.json["errors"][0]["field"] == "image_id"
+    r = srv().request("PATCH", path, {"image_id": im["id"]}, token=token)
+    assert r.status == 200 and r.json["image_id"] == im["id"], r
+    assert r.json["image"] == im["urls"]["large"], r.json
+    # Another merchant naming their own image on this shop's SKU: 404 first.
+    r = srv().request("PATCH", path, {"image_id": other["id"]}, token=token_b)
+    assert_problem(r, 404, "not_found")
+    detail = srv().request("GET", f"/v1/shops/{shop}/products/{product}").json
+    assert detail["skus"][0]["image_id"] == im["id"]
+    assert detail["skus"][0]["image"] == im["urls"]["large"]
+    # The order line keeps the SKU's preview image.
+    _, buyer_token = new_buyer()
+    order = srv().request("POST", "/v1/orders", {
+        "shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}],
+        "address": {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
+                    "city": "Hangzhou", "district": "Xihu", "detail": "1 Lingyin Road"}},
+        token=buyer_token)
+    assert order.status == 201, order
+    assert order.json["items"][0]["image"] == im["urls"]["large"], order.json["items"]
+    assert_problem(srv().request("DELETE", images_path(shop, im["id"]), token=token),
+                   409, "image_in_use")
+    r = srv().request("DELETE", images_path(shop, im["id"]) + "?force=true", token=token)
+    assert r.status == 204
+    detail = srv().request("GET", f"/v1/shops/{shop}/products/{product}").json
+    assert detail["skus"][0]["image_id"] is None and detail["skus"][0]["image"] is None
+    r = srv().request("PATCH", path, {"image_id": None}, token=token)
+    assert r.status == 200 and r.json["image_id"] is None, r
+
+
 def test_folders():
     _, token, shop = merchant_shop()
     a = srv().request("POST", folders_path(shop), {"name": "A"}, token=token)
@@ -426,4 +465,4 @@ def test_garbage_collection():
 
 
 if __name__ == "__main__":
-    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
+    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])

@@ -15,7 +15,7 @@ COUNT_KEYS = {"to_ship", "under_review", "unread_conversations", "after_sales_op
               "unread_letters"}
 PRODUCT_KEYS = {"id", "shop_id", "title", "description", "images", "status", "skus",
                 "created_at", "updated_at"}
-SKU_KEYS = {"id", "spec", "price_cents", "stock"}
+SKU_KEYS = {"id", "spec", "price_cents", "stock", "image_id", "image"}
 ADDRESS = {"name": "张三", "phone": "13800000000", "province": "浙江省", "city": "杭州市",
            "district": "西湖区", "detail": "文三路 1 号"}
 
@@ -304,7 +304,9 @@ def test_product_create():
     assert p["shop_id"] == shop["id"]
     for key in ("title", "description", "images", "status"):
         assert p[key] == body[key], (key, p)
-    assert [{k: v for k, v in s.items() if k != "id"} for s in p["skus"]] == body["skus"]
+    assert [{k: v for k, v in s.items() if k not in ("id", "image_id", "image")}
+            for s in p["skus"]] == body["skus"]
+    assert all(s["image_id"] is None and s["image"] is None for s in p["skus"])
     assert ids(p["skus"]) == sorted(ids(p["skus"])), p  # in the order sent
     assert p["created_at"] == p["updated_at"]
     r = req("GET", f"/v1/shops/{shop['id']}/products/{p['id']}", token=token)
@@ -565,7 +567,8 @@ def test_skus():
     r = req("PATCH", spath, {"stock": 0}, owner)  # absolute, not a delta
     assert r.json["stock"] == 0, r
     r = req("PATCH", spath, {"price_cents": 1, "spec": "深蓝"}, owner)
-    assert r.json == {"id": sku["id"], "spec": "深蓝", "price_cents": 1, "stock": 0}, r
+    assert r.json == {"id": sku["id"], "spec": "深蓝", "price_cents": 1, "stock": 0,
+                      "image_id": None, "image": None}, r
     assert req("GET", base).json["skus"][1] == r.json
 
     for body, code, fields in [
