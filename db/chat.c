@@ -256,11 +256,11 @@ enum db_status db_message_send(int64_t caller, int64_t conversation_id,
                                db_message_fn fn, void *arg)
 {
   static struct db_stmt q =
-      DB_STMT(8, "SELECT r.result, r.field, r.message_id, r.sender, r.body, r.card,"
+      DB_STMT(9, "SELECT r.result, r.field, r.message_id, r.sender, r.body, r.card,"
                  " ts_to_us(r.created_at) FROM message_send($1, $2, $3, $4, $5, $6::bigint[], $7,"
-                 " us_to_ts($8)) r");
+                 " us_to_ts($8), $9) r");
   char ab[DB_INT64_SIZE], cb[DB_INT64_SIZE], qb[DB_INT64_SIZE], ob[DB_INT64_SIZE],
-      nb[DB_INT64_SIZE];
+      nb[DB_INT64_SIZE], ib[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ab, caller),
                      db_param_int64(cb, conversation_id),
                      d->type,
@@ -268,7 +268,8 @@ enum db_status db_message_send(int64_t caller, int64_t conversation_id,
                      d->quick_reply_id > 0 ? db_param_int64(qb, d->quick_reply_id) : NULL,
                      d->product_ids,
                      d->order_id > 0 ? db_param_int64(ob, d->order_id) : NULL,
-                     db_param_int64(nb, now)};
+                     db_param_int64(nb, now),
+                     d->image_id > 0 ? db_param_int64(ib, d->image_id) : NULL};
   struct db_message draft = {
       .conversation_id = conversation_id, .sender_id = caller, .type = d->type};
   struct send_rows rows = {code, field, &draft, fn, arg};

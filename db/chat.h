@@ -110,6 +110,7 @@ struct db_message_draft {
   int64_t quick_reply_id;  /* text, instead of body */
   const char *product_ids; /* the cards' products as a SQL array, "{1,2}" */
   int64_t order_id;        /* order_card */
+  int64_t image_id;        /* image, instead of body: an image of the sender's space */
 };
 
 /* Sends a message as the caller (SQL message_send). code receives "ok",

@@ -91,7 +91,7 @@ enum db_status db_image_folder_delete(const struct db_image_owner *o, int64_t id
                                       char code[DB_RESULT_CODE_SIZE]);
 
 /* Of the n content names given (SHA-256 hex), hands fn those no entry of
- * any space names: their files may go. */
+ * any space and no chat message names: their files may go. */
 enum db_status db_images_unnamed(const char *const *sha256, int n,
                                  void (*fn)(const char *sha256, void *arg), void *arg);
 

@@ -5,14 +5,16 @@
 -- with the field the problem is in: a quick reply that is not a live one
 -- of this shop (or sent by the buyer), a product that is not one the
 -- sender may show, an order that is not this buyer's in this shop.
--- p_type text takes p_body or p_quick_reply; image p_body (the URL);
+-- p_type text takes p_body or p_quick_reply; image p_body (the URL) or
+-- p_image, an image of the sender's space (the shop's for the merchant,
+-- the buyer's own for the buyer), shown by its 800 px rendition;
 -- product_card and products_card p_products; order_card p_order.
 -- A buyer's product cards show only products on sale (an off-sale product
 -- is hidden from buyers everywhere else, so a card must not reveal it); the
 -- merchant may send any live product of the shop.
 CREATE OR REPLACE FUNCTION message_send(p_caller bigint, p_conv bigint, p_type text, p_body text,
                              p_quick_reply bigint, p_products bigint[], p_order bigint,
-                             p_now timestamptz)
+                             p_now timestamptz, p_image bigint)
 RETURNS TABLE (result text, field text, message_id bigint, sender text, body text, card jsonb,
                created_at timestamptz) LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,6 +23,7 @@ DECLARE
   v_body   text := coalesce(p_body, '');
   v_card   jsonb;
   v_bad    integer;
+  v_sha    text;
 BEGIN
   SELECT * INTO c FROM conversations x
    WHERE x.id = p_conv AND (x.merchant_id = p_caller OR x.buyer_id = p_caller);
@@ -40,6 +43,17 @@ BEGIN
                           NULL::text, NULL::jsonb, NULL::timestamptz;
       RETURN;
     END IF;
+  ELSIF p_image IS NOT NULL THEN
+    SELECT i.sha256 INTO v_sha FROM images i JOIN image_spaces sp ON sp.id = i.space_id
+     WHERE i.id = p_image
+       AND CASE WHEN v_sender = 'merchant' THEN sp.shop_id = c.shop_id
+                ELSE sp.buyer_id = c.buyer_id END;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 'invalid_field', 'image_id', NULL::bigint, NULL::text, NULL::text,
+                          NULL::jsonb, NULL::timestamptz;
+      RETURN;
+    END IF;
+    v_body := '/media/' || v_sha || '_800.webp';
   ELSIF p_type IN ('product_card', 'products_card') THEN
     -- The first id (by position) that is not a product of this shop the
     -- sender may show: a live one for the merchant, on sale for the buyer.
@@ -74,8 +88,8 @@ BEGIN
 
   RETURN QUERY
   INSERT INTO messages AS m (conversation_id, shop_id, buyer_id, sender, sender_id, type, body,
-                             card, created_at)
-  VALUES (c.id, c.shop_id, c.buyer_id, v_sender, p_caller, p_type, v_body, v_card, p_now)
+                             card, image_sha256, created_at)
+  VALUES (c.id, c.shop_id, c.buyer_id, v_sender, p_caller, p_type, v_body, v_card, v_sha, p_now)
   RETURNING 'ok'::text, NULL::text, m.id, m.sender, m.body, m.card, m.created_at;
 END
 $$;

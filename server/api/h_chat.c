@@ -269,7 +269,7 @@ static const struct {
   const char *type;
   const char *members[2];
 } type_members[] = {
-    {"text", {"text", "quick_reply_id"}}, {"image", {"url"}},
+    {"text", {"text", "quick_reply_id"}}, {"image", {"url", "image_id"}},
     {"product_card", {"product_id"}},     {"products_card", {"product_ids"}},
     {"order_card", {"order_id"}},
 };
@@ -304,7 +304,7 @@ static const char *url_problem(const char *s)
  * refused, the type's own required. */
 static void check_members(json_t *body, const char *type, struct jsonin_errors *e)
 {
-  static const char *const all[] = {"text",       "quick_reply_id", "url",
+  static const char *const all[] = {"text",       "quick_reply_id", "url",     "image_id",
                                     "product_id", "product_ids",    "order_id"};
   size_t t = 0;
   while (strcmp(type_members[t].type, type) != 0)
@@ -319,13 +319,12 @@ static void check_members(json_t *body, const char *type, struct jsonin_errors *
   const char *first = type_members[t].members[0], *second = type_members[t].members[1];
   bool has_first = json_object_get(body, first) != NULL;
   bool has_second = second != NULL && json_object_get(body, second) != NULL;
-  if (!has_first && !has_second)
-    jsonin_error(e, first,
-                 second != NULL ? "is required for type %s (or quick_reply_id)"
-                                : "is required for type %s",
-                 type);
+  if (!has_first && !has_second && second != NULL)
+    jsonin_error(e, first, "is required for type %s (or %s)", type, second);
+  else if (!has_first && !has_second)
+    jsonin_error(e, first, "is required for type %s", type);
   else if (has_first && has_second)
-    jsonin_error(e, second, "send text or quick_reply_id, not both");
+    jsonin_error(e, second, "send %s or %s, not both", first, second);
 }
 
 /* product_ids: 2 to 10 distinct positive ids, written as a SQL array. */
@@ -362,14 +361,17 @@ static const char *send_field_message(const char *field)
     return "is not a quick reply of this shop";
   if (strcmp(field, "order_id") == 0)
     return "is not an order of this buyer in this shop";
+  if (strcmp(field, "image_id") == 0)
+    return "is not an image of the sender's image space";
   return "is not a product of this shop";
 }
 
 enum MHD_Result h_chat_message_send(struct http_request *rq)
 {
   const char *type = NULL, *text = NULL, *url = NULL;
-  int64_t quick_reply_id = 0, product_id = 0, order_id = 0;
+  int64_t quick_reply_id = 0, product_id = 0, order_id = 0, image_id = 0;
   const struct jsonin_field fields[] = {
+      {"image_id", JSONIN_INT, false, false, 1, INT64_MAX, &image_id, NULL, NULL},
       {"type", JSONIN_TEXT, true, false, 1, 20, &type, NULL, type_problem},
       {"text", JSONIN_TEXT, false, false, 1, TEXT_MAX, &text, NULL, text_problem},
       {"quick_reply_id", JSONIN_INT, false, false, 1, INT64_MAX, &quick_reply_id, NULL, NULL},
@@ -401,8 +403,9 @@ enum MHD_Result h_chat_message_send(struct http_request *rq)
   if (product_id != 0)
     snprintf(products, sizeof products, "{%" PRId64 "}", product_id);
 
-  struct db_message_draft d = {type, url != NULL ? url : text, quick_reply_id,
-                               products[0] != '\0' ? products : NULL, order_id};
+  struct db_message_draft d = {type,           url != NULL ? url : text,
+                               quick_reply_id, products[0] != '\0' ? products : NULL,
+                               order_id,       image_id};
   char code[DB_RESULT_CODE_SIZE], field[DB_RESULT_CODE_SIZE];
   struct out o = {.page.out = JSONOUT_INIT};
   enum db_status st = db_message_send(rq->session.account.id, rq->ids[0], &d, clock_now_us(), code,

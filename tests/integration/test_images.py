@@ -320,6 +320,40 @@ def test_sku_preview_image():
     assert r.status == 200 and r.json["image_id"] is None, r
 
 
+def test_chat_image_messages():
+    _, token, shop = merchant_shop()
+    _, buyer_token = new_buyer()
+    shop_image = upload(shop, token, corpus.jpeg(300, 300, 51)).json
+    own = upload(None, buyer_token, corpus.jpeg(300, 200, 52), path="/v1/me/images").json
+    conv = srv().request("POST", f"/v1/shops/{shop}/conversations", token=buyer_token).json["id"]
+    path = f"/v1/conversations/{conv}/messages"
+    r = srv().request("POST", path, {"type": "image", "image_id": shop_image["id"]}, token=token)
+    assert r.status == 201 and r.json["type"] == "image", r
+    assert shop_image["urls"]["large"] in json.dumps(r.json), r.json
+    r = srv().request("POST", path, {"type": "image", "image_id": own["id"]}, token=buyer_token)
+    assert r.status == 201 and own["urls"]["large"] in json.dumps(r.json), r
+    # Each side sends from its own space only.
+    for who, image in ((buyer_token, shop_image), (token, own)):
+        r = srv().request("POST", path, {"type": "image", "image_id": image["id"]}, token=who)
+        assert_problem(r, 400, "invalid_field")
+        assert r.json["errors"][0]["field"] == "image_id", r.json
+    r = srv().request("POST", path, {"type": "image", "image_id": own["id"],
+                                     "url": "https://img.example.com/a.jpg"}, token=buyer_token)
+    assert_problem(r, 400, "invalid_field")
+    r = srv().request("POST", path, {"type": "text", "text": "hi", "image_id": own["id"]},
+                      token=buyer_token)
+    assert_problem(r, 400, "invalid_field")
+    # A sent picture outlives its library entry: the collector spares it.
+    assert srv().request("DELETE", images_path(shop, shop_image["id"]), token=token).status == 204
+    old = 1_000_000_000
+    for root, _, files in os.walk(srv().media_dir):
+        for f in files:
+            if f.startswith(shop_image["sha256"]):
+                os.utime(os.path.join(root, f), (old, old))
+    assert srv().request("POST", "/v1/test/jobs/run").status in (200, 204)
+    assert get_media(shop_image["urls"]["large"]).status == 200
+
+
 def test_folders():
     _, token, shop = merchant_shop()
     a = srv().request("POST", folders_path(shop), {"name": "A"}, token=token)
@@ -465,4 +499,4 @@ def test_garbage_collection():
 
 
 if __name__ == "__main__":
-    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
+    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
