@@ -296,6 +296,36 @@ enum db_status db_image_folder_delete(const struct db_image_owner *o, int64_t id
   return db_query_row(&q, p, read_code, code);
 }
 
+struct foreign_rows {
+  void (*fn)(int64_t position, void *arg);
+  void *arg;
+  bool *owned;
+};
+
+static void foreign_row(const PGresult *res, int r, void *arg)
+{
+  struct foreign_rows *rows = arg;
+  *rows->owned = db_get_bool(res, r, 0);
+  if (*rows->owned && !PQgetisnull(res, r, 1))
+    rows->fn(db_get_int64(res, r, 1), rows->arg);
+}
+
+enum db_status db_images_foreign(int64_t merchant_id, int64_t shop_id, const char *ids,
+                                 void (*fn)(int64_t position, void *arg), void *arg, bool *owned)
+{
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT s.owned, t.n - 1 FROM (SELECT EXISTS (SELECT 1 FROM shops WHERE id = $2"
+                 " AND merchant_id = $1) AS owned) s LEFT JOIN LATERAL (SELECT u.n FROM"
+                 " unnest($3::bigint[]) WITH ORDINALITY u (id, n) WHERE u.id > 0 AND NOT EXISTS"
+                 " (SELECT 1 FROM images i JOIN image_spaces sp ON sp.id = i.space_id"
+                 " WHERE i.id = u.id AND sp.shop_id = $2)) t ON true ORDER BY t.n");
+  char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(sb, shop_id), ids};
+  *owned = false;
+  struct foreign_rows rows = {fn, arg, owned};
+  return db_each_row(&q, p, foreign_row, &rows);
+}
+
 struct unnamed_rows {
   void (*fn)(const char *sha256, void *arg);
   void *arg;

@@ -90,6 +90,13 @@ enum db_status db_image_folder_rename(const struct db_image_owner *o, int64_t id
 enum db_status db_image_folder_delete(const struct db_image_owner *o, int64_t id,
                                       char code[DB_RESULT_CODE_SIZE]);
 
+/* Of the image ids given as a SQL array ("{0,5,7}"; 0 for none), hands fn
+ * the 0-based position of each that is not an image of the shop's space.
+ * *owned says whether the merchant has the shop at all (when not, nothing
+ * is judged: the caller answers 404 like for any other part of it). */
+enum db_status db_images_foreign(int64_t merchant_id, int64_t shop_id, const char *ids,
+                                 void (*fn)(int64_t position, void *arg), void *arg, bool *owned);
+
 /* Of the n content names given (SHA-256 hex), hands fn those no entry of
  * any space and no chat message names: their files may go. */
 enum db_status db_images_unnamed(const char *const *sha256, int n,

@@ -21,10 +21,16 @@
   "p.id, p.shop_id, p.title, p.description, p.status, array_to_json(p.images), " PRODUCT_SKUS(     \
       skus_src) ", ts_to_us(p.created_at), ts_to_us(p.updated_at)"
 
-/* A JSON array of strings ($n::jsonb) as text[], in order; NULL gives {}. */
-#define IMAGES_ARRAY(param)                                                                        \
-  "ARRAY(SELECT v FROM jsonb_array_elements_text(" param                                           \
-  "::jsonb) WITH ORDINALITY AS t (v, n) ORDER BY n)"
+/* A JSON array ($n::jsonb) of URL strings and {"image_id": id} objects as
+ * text[] of URLs, in order: an image of the shop's space becomes its 800 px
+ * rendition's URL (the handler checked the ids; one deleted since is left
+ * out). NULL gives {}. */
+#define IMAGES_ARRAY(param, shop)                                                                  \
+  "ARRAY(SELECT u FROM (SELECT CASE WHEN jsonb_typeof(v) = 'object' THEN"                          \
+  " (SELECT '/media/' || i.sha256 || '_800.webp' FROM images i JOIN image_spaces sp"               \
+  " ON sp.id = i.space_id WHERE i.id = (v ->> 'image_id')::bigint AND sp.shop_id = " shop ")"      \
+  " ELSE v #>> '{}' END AS u, n FROM jsonb_array_elements(" param "::jsonb)"                       \
+  " WITH ORDINALITY AS t (v, n)) x WHERE u IS NOT NULL ORDER BY n)"
 
 static void read_product(const PGresult *res, int r, struct db_product *p)
 {
@@ -77,15 +83,18 @@ enum db_status db_product_create(int64_t merchant_id, int64_t shop_id,
       "WITH s AS (SELECT id FROM shops WHERE id = $1 AND merchant_id = $2),"
       " p AS (INSERT INTO products (shop_id, title, description, images, status, created_at,"
       " updated_at) SELECT s.id, $3::text, coalesce($4::text, ''), " IMAGES_ARRAY(
-          "$5") ", coalesce($6::text, 'on_sale'), us_to_ts($8), us_to_ts($8) FROM s RETURNING *),"
-                " ins AS (INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, "
-                "created_at,"
-                " updated_at) SELECT p.id, p.shop_id, e.item ->> 'spec',"
-                " (e.item ->> 'price_cents')::bigint, (e.item ->> 'stock')::integer, p.created_at,"
-                " p.created_at FROM p, jsonb_array_elements($7::jsonb) WITH ORDINALITY AS e (item, "
-                "n)"
-                " ORDER BY e.n RETURNING *)"
-                " SELECT " PRODUCT_COLUMNS("ins") " FROM p");
+          "$5",
+          "s.id") ", coalesce($6::text, 'on_sale'), us_to_ts($8), us_to_ts($8) FROM s RETURNING *),"
+                  " ins AS (INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, "
+                  "created_at,"
+                  " updated_at) SELECT p.id, p.shop_id, e.item ->> 'spec',"
+                  " (e.item ->> 'price_cents')::bigint, (e.item ->> 'stock')::integer, "
+                  "p.created_at,"
+                  " p.created_at FROM p, jsonb_array_elements($7::jsonb) WITH ORDINALITY AS e "
+                  "(item, "
+                  "n)"
+                  " ORDER BY e.n RETURNING *)"
+                  " SELECT " PRODUCT_COLUMNS("ins") " FROM p");
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(sb, shop_id),
                      db_param_int64(mb, merchant_id),
@@ -151,14 +160,16 @@ enum db_status db_product_update(int64_t merchant_id, int64_t shop_id, int64_t p
                                  void *arg)
 {
   static struct db_stmt q = DB_STMT(
-      8, "WITH p AS (UPDATE products p SET title = coalesce($4::text, p.title),"
-         " description = coalesce($5::text, p.description),"
-         " images = CASE WHEN $6::jsonb IS NULL THEN p.images ELSE " IMAGES_ARRAY(
-             "$6") " END,"
-                   " status = coalesce($7::text, p.status), updated_at = us_to_ts($8)"
-                   " FROM shops s WHERE p.id = $3 AND p.shop_id = $2 AND p.deleted_at IS NULL"
-                   " AND s.id = p.shop_id AND s.merchant_id = $1 RETURNING p.*)"
-                   " SELECT " PRODUCT_COLUMNS("skus") " FROM p");
+      8,
+      "WITH p AS (UPDATE products p SET title = coalesce($4::text, p.title),"
+      " description = coalesce($5::text, p.description),"
+      " images = CASE WHEN $6::jsonb IS NULL THEN p.images ELSE " IMAGES_ARRAY(
+          "$6",
+          "p.shop_id") " END,"
+                       " status = coalesce($7::text, p.status), updated_at = us_to_ts($8)"
+                       " FROM shops s WHERE p.id = $3 AND p.shop_id = $2 AND p.deleted_at IS NULL"
+                       " AND s.id = p.shop_id AND s.merchant_id = $1 RETURNING p.*)"
+                       " SELECT " PRODUCT_COLUMNS("skus") " FROM p");
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], pb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *params[] = {db_param_int64(mb, merchant_id),
                           db_param_int64(sb, shop_id),

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "cursor.h"
 #include "handlers.h"
+#include "images.h"
 #include "jsonin.h"
 #include "products.h"
 #include "query.h"
@@ -225,11 +226,19 @@ static void check_skus(struct problems *pr, json_t *skus)
   }
 }
 
-/* An image is an absolute http(s) URL without spaces or control characters. */
+/* An image is an absolute http(s) URL without spaces or control characters,
+ * or {"image_id": id}: an image of the shop's image space (checked against
+ * the database by foreign_images). */
 static const char *image_url_problem(json_t *v)
 {
+  if (json_is_object(v)) {
+    json_t *id = json_object_get(v, "image_id");
+    if (json_object_size(v) != 1 || !json_is_integer(id) || json_integer_value(id) < 1)
+      return "must be {\"image_id\": id} with a positive integer id";
+    return NULL;
+  }
   if (!json_is_string(v))
-    return "must be a string";
+    return "must be a URL string or {\"image_id\": id}";
   const char *s = json_string_value(v);
   if (utf8_length(s, json_string_length(v)) > PRODUCT_IMAGE_URL_MAX)
     return "must be at most 1024 characters long";
@@ -247,7 +256,7 @@ static const char *image_url_problem(json_t *v)
 static void check_images(struct problems *pr, json_t *images)
 {
   if (!json_is_array(images) || json_array_size(images) > PRODUCT_IMAGES_MAX) {
-    add_error(pr, "images", "must be an array of at most 20 image URLs");
+    add_error(pr, "images", "must be an array of at most 20 images (URLs or image ids)");
     return;
   }
   size_t i;
@@ -260,6 +269,37 @@ static void check_images(struct problems *pr, json_t *images)
     if (why != NULL)
       add_error(pr, field, why);
   }
+}
+
+static void foreign_image(int64_t position, void *arg)
+{
+  struct problems *pr = arg;
+  char field[32];
+  snprintf(field, sizeof field, "images[%lld]", (long long)position);
+  add_error(pr, field, "is not an image of this shop's image space");
+}
+
+/* The image ids of images[] (checked in form already) must be of the
+ * shop's space. Another merchant's shop is judged by the write (404). */
+static enum http_step foreign_images(struct http_request *rq, json_t *images, struct problems *pr)
+{
+  char ids[PRODUCT_IMAGES_MAX * 21 + 3] = "{";
+  size_t used = 1, i;
+  bool any = false;
+  json_t *v;
+  json_array_foreach(images, i, v)
+  {
+    json_int_t id = json_is_object(v) ? json_integer_value(json_object_get(v, "image_id")) : 0;
+    any = any || id > 0;
+    used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%lld", i ? "," : "", (long long)id);
+  }
+  snprintf(ids + used, sizeof ids - used, "}");
+  if (!any)
+    return HTTP_STEP_OK;
+  bool owned;
+  enum db_status st =
+      db_images_foreign(rq->session.account.id, rq->ids[0], ids, foreign_image, pr, &owned);
+  return st < DB_NONE ? HTTP_STEP_OF(reply_db_error(rq, st)) : HTTP_STEP_OK;
 }
 
 /* Removes a member from the body and returns it (a new reference, NULL
@@ -303,11 +343,15 @@ static enum http_step read_product_body(struct http_request *rq, bool create,
   if (step == HTTP_STEP_OK) {
     if (images != NULL)
       check_images(&pr, images);
+    if (images != NULL && json_array_size(pr.errors) == 0)
+      step = foreign_images(rq, images, &pr);
     if (create)
       check_skus(&pr, skus);
     if (!create && !has[0] && !has[1] && !has[2] && images == NULL)
       add_error(&pr, "body", "must have at least one of title, description, images, status");
-    if (json_array_size(pr.errors) > 0) {
+    if (step != HTTP_STEP_OK) {
+      /* the database could not be asked: already answered */
+    } else if (json_array_size(pr.errors) > 0) {
       step = HTTP_STEP_OF(
           reply_problem(rq, pr.unknown ? PROBLEM_UNKNOWN_FIELD : PROBLEM_INVALID_FIELD,
                         pr.unknown ? "the request has fields this endpoint does not take"

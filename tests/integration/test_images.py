@@ -320,6 +320,37 @@ def test_sku_preview_image():
     assert r.status == 200 and r.json["image_id"] is None, r
 
 
+def test_product_images_by_id():
+    _, token, shop = merchant_shop()
+    _, token_b, shop_b = merchant_shop()
+    im = upload(shop, token, corpus.jpeg(500, 500, 61)).json
+    other = upload(shop_b, token_b, corpus.jpeg(500, 500, 62)).json
+    body = {"title": "连衣裙", "images": ["https://img.example.com/a.jpg", {"image_id": im["id"]}],
+            "skus": [{"spec": "S", "price_cents": 9900, "stock": 5}]}
+    r = srv().request("POST", f"/v1/shops/{shop}/products", body, token=token)
+    assert r.status == 201, r
+    product = r.json["id"]
+    assert r.json["images"] == ["https://img.example.com/a.jpg", im["urls"]["large"]], r.json
+    body["images"] = [{"image_id": other["id"]}]
+    r = srv().request("POST", f"/v1/shops/{shop}/products", body, token=token)
+    assert_problem(r, 400, "invalid_field")
+    assert r.json["errors"][0]["field"] == "images[0]", r.json
+    for bad in ({"image_id": 0}, {"image_id": "1"}, {"image_id": 1, "x": 2}, 5):
+        r = srv().request("PATCH", f"/v1/shops/{shop}/products/{product}", {"images": [bad]},
+                          token=token)
+        assert_problem(r, 400, "invalid_field")
+    # Another merchant naming their own image on this shop's product: 404.
+    r = srv().request("PATCH", f"/v1/shops/{shop}/products/{product}",
+                      {"images": [{"image_id": other["id"]}]}, token=token_b)
+    assert_problem(r, 404, "not_found")
+    assert_problem(srv().request("DELETE", images_path(shop, im["id"]), token=token),
+                   409, "image_in_use")
+    r = srv().request("DELETE", images_path(shop, im["id"]) + "?force=true", token=token)
+    assert r.status == 204, r
+    r = srv().request("GET", f"/v1/shops/{shop}/products/{product}", token=token)
+    assert r.json["images"] == ["https://img.example.com/a.jpg"], r.json
+
+
 def test_chat_image_messages():
     _, token, shop = merchant_shop()
     _, buyer_token = new_buyer()
@@ -499,4 +530,4 @@ def test_garbage_collection():
 
 
 if __name__ == "__main__":
-    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
+    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
