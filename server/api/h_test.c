@@ -11,7 +11,7 @@ enum MHD_Result h_test_clock_set(struct http_request *rq)
 {
   int64_t now = 0;
   const struct jsonin_field fields[] = {
-      {"now", JSONIN_TIME, true, true, 0, 0, &now, NULL, NULL},
+      JSONIN_TIME("now", &now, JSONIN_REQUIRED | JSONIN_NULLABLE),
   };
   enum http_step step = jsonin_read(rq, fields, 1);
   if (step != HTTP_STEP_OK)
