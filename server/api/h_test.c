@@ -10,13 +10,14 @@
 enum MHD_Result h_test_clock_set(struct http_request *rq)
 {
   int64_t now = 0;
+  json_t *given = NULL;
   const struct jsonin_field fields[] = {
-      {"now", JSONIN_TIME, true, true, 0, 0, &now, NULL, NULL},
+      JSONIN_TIME("now", &now, JSONIN_REQUIRED | JSONIN_NULLABLE, .json = &given),
   };
   enum http_step step = jsonin_read(rq, fields, 1);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  bool frozen = !json_is_null(json_object_get(rq->json, "now"));
+  bool frozen = !json_is_null(given);
   if (frozen)
     clock_freeze(now);
   else
