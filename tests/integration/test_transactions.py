@@ -67,6 +67,7 @@ def test_streamed_reply_leaves_no_transaction_open():
     wait_for("the stream's key to be forgotten", lambda: psql(
         s.db_url, "SELECT count(*) FROM idempotency_keys WHERE key = 'stream-1'") == "0")
     assert psql(s.db_url, f"SELECT count(*) FROM shops WHERE name = {sql_literal(name)}") == "1"
+    assert "POST /v1/test/stream returned with its transaction open; rolled back" in s.log()
     stop_server(s)
 
 
