@@ -66,7 +66,8 @@ static enum MHD_Result hash_later(struct http_request *rq, struct auth_wait *w)
   w->job.arg = w;
   rq->async = w;
   rq->async_free = wait_free;
-  http_suspend(rq);
+  if (!http_suspend(rq))
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   if (!hashpool_submit(&w->job)) {
     w->refused = true;
     http_resume(rq);

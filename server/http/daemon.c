@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "db.h"
 #include "jsonin.h"
 #include "log.h"
 #include "metrics.h"
@@ -187,7 +188,19 @@ static enum MHD_Result dispatch(struct http_request *rq)
   st = hooks->admit(rq);
   if (st != HTTP_STEP_OK)
     return http_step_result(st);
-  return rq->route->handler(rq);
+  return hooks->run(rq);
+}
+
+/* A thread serves many connections, one call at a time: a transaction left
+ * open by one call would take in whatever the next does, for any client.
+ * None is ever open between calls (hooks->run ends its own); should one
+ * be, it is rolled back here, before it takes in anything more. */
+static void end_stray_transaction(const char *where)
+{
+  if (!db_txn_open())
+    return;
+  log_error("a transaction was left open on this thread; rolled back %s", where);
+  db_rollback();
 }
 
 /* libmicrohttpd's epoll loop is edge-triggered and takes a short read to
@@ -216,6 +229,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
+  end_stray_transaction("before a request");
   struct http_request *rq = *con_cls;
   if (rq == NULL) {
     rq = request_new(conn, url, method);
@@ -249,7 +263,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (rq->status != 0)
     return MHD_YES;
   if (rq->async != NULL)
-    return rq->route->handler(rq); /* resumed after a suspension */
+    return hooks->run(rq); /* resumed after a suspension */
   notice_client_eof(conn);
   return dispatch(rq);
 }
@@ -257,6 +271,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+  end_stray_transaction("before a request's completion");
   struct http_request *rq = *con_cls;
   if (rq == NULL)
     return;

@@ -91,6 +91,7 @@ QUERIES = {
     ("GET", "/v1/review/orders"): "status=under_review&overdue=false",
     ("GET", "/v1/events"): "after=0",
     ("GET", "/v1/events/poll"): "after=3&timeout=0",
+    ("POST", "/v1/test/stream"): "bytes=64",
 }
 
 # The harness's "reviewer" is staff holding the permission review.

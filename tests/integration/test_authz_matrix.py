@@ -533,6 +533,7 @@ ROUTES = {
     ("PUT", "/v1/test/clock"): E(lambda f: "/v1/test/clock", "public",
                                  lambda f, w: {"now": rfc(T1)}),
     ("POST", "/v1/test/jobs/run"): E(lambda f: "/v1/test/jobs/run", "public"),
+    ("POST", "/v1/test/stream"): E(lambda f: "/v1/test/stream", "open"),
 }
 
 
