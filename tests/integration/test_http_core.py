@@ -34,6 +34,13 @@ def test_unknown_path_is_404():
         assert_problem(core().request("GET", path), 404, "not_found")
 
 
+def test_nul_in_path_matches_no_route():
+    # A decoded %00 once cut the path short: /livez%00x answered as /livez,
+    # /v1/shops/1%00/orders as /v1/shops/1.
+    for path in ("/livez%00", "/livez%00x", "/v1/me%00/coupons", "/v1/shops/1%00/orders"):
+        assert_problem(core().request("GET", path), 404, "not_found")
+
+
 def test_wrong_method_is_405_with_allow():
     r = core().request("DELETE", "/v1/me")
     assert_problem(r, 405, "method_not_allowed")
@@ -240,7 +247,8 @@ def test_garbage_requests_do_not_hurt():
 
 
 if __name__ == "__main__":
-    main([test_unknown_path_is_404, test_wrong_method_is_405_with_allow,
+    main([test_unknown_path_is_404, test_nul_in_path_matches_no_route,
+          test_wrong_method_is_405_with_allow,
           test_declared_body_over_cap_is_413, test_chunked_body_over_cap_is_413,
           test_ambiguous_body_length_is_refused,
           test_non_json_content_type_is_415, test_malformed_json_is_400,
