@@ -16,7 +16,9 @@ build "$REPO/build-test" -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DBUILD_TESTING=
 build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON \
   -DFUZZ=ON -DBUILD_TESTING=OFF
 
-say "installing the pinned OpenAPI linter"
+# The integration tests check every reply against docs/openapi.yaml with
+# tools/contract-check.mjs (Ajv), installed here too.
+say "installing the pinned OpenAPI linter and contract checker"
 (cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 pgdir=$(mktemp -d /tmp/merchantd-test-pg.XXXXXX)
