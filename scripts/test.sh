@@ -8,18 +8,12 @@ set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
 # the fuzz harnesses of tests/fuzz.
 install_deps clang libclang-rt-14-dev
-# Node.js may come from elsewhere than Debian (with its own npm): only a
-# machine without npm gets Debian's.
-command -v npm >/dev/null || install_deps nodejs npm
 build "$REPO/build-test" -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DBUILD_TESTING=ON
 # The libFuzzer harnesses need clang; their short runs follow the suite.
 build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON \
   -DFUZZ=ON -DBUILD_TESTING=OFF
 
-# The integration tests check every reply against docs/openapi.yaml with
-# tools/contract-check.mjs (Ajv), installed here too.
-say "installing the pinned OpenAPI linter and contract checker"
-(cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+install_node_tools
 
 pgdir=$(mktemp -d /tmp/merchantd-test-pg.XXXXXX)
 pgport=$(free_port)
