@@ -8,9 +8,6 @@ set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
 # the fuzz harnesses of tests/fuzz.
 install_deps clang libclang-rt-14-dev
-# Node.js may come from elsewhere than Debian (with its own npm): only a
-# machine without npm gets Debian's.
-command -v npm >/dev/null || install_deps nodejs npm
 # Warnings are errors here, with both compilers: a release build with gcc
 # (-O3 finds what -O0 cannot, format truncation say) that is only compiled,
 # and the sanitizer build with clang that the suite runs.
@@ -21,8 +18,7 @@ build "$REPO/build-test" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSAN
 build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON \
   -DWERROR=ON -DFUZZ=ON -DBUILD_TESTING=OFF
 
-say "installing the pinned OpenAPI linter"
-(cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+install_node_tools
 
 pgdir=$(mktemp -d /tmp/merchantd-test-pg.XXXXXX)
 pgport=$(free_port)

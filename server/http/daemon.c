@@ -302,6 +302,22 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
   log_debug("libmicrohttpd: %s", msg);
 }
 
+/* Decodes %HH escapes in the path and query as libmicrohttpd does, except
+ * that a decoded NUL becomes DEL (0x7f). The path and the query values
+ * reach us as C strings: a NUL would cut "/v1/shops/1%00/orders" down to
+ * "/v1/shops/1", which then answered as that other route, and "limit=1%00x"
+ * down to "limit=1". DEL matches no route and no number, time or enum. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+  (void)cls;
+  (void)conn;
+  size_t len = MHD_http_unescape(s);
+  for (size_t i = 0; i < len; i++)
+    if (s[i] == '\0')
+      s[i] = '\x7f';
+  return len;
+}
+
 static struct MHD_Daemon *start(unsigned flags)
 {
   return MHD_start_daemon(
@@ -310,7 +326,8 @@ static struct MHD_Daemon *start(unsigned flags)
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, config.per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
       config.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, config.connection_memory,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+      MHD_OPTION_END);
 }
 
 /* Every connection takes a descriptor, beside the database connections and
