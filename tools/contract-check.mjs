@@ -210,13 +210,16 @@ function check(req) {
     return out;
   }
   const pathItem = doc.paths[route.template];
-  const method = req.method.toLowerCase();
+  // Every GET answers HEAD too ("Every GET route also answers HEAD"): HEAD
+  // is checked as its GET, without the body, and Allow lists it.
+  const method = req.method === "HEAD" && !pathItem.head ? "get" : req.method.toLowerCase();
   const taken = METHODS.filter((m) => pathItem[m]);
   const documented = taken.includes(method);
   const ops = documented ? [method] : taken;
   if (!documented && status === 405) {
     const allow = (req.headers.allow || "").split(",").map((s) => s.trim()).filter(Boolean);
-    const want = taken.map((m) => m.toUpperCase());
+    const want = taken.flatMap((m) => (m === "get" && !pathItem.head ? ["GET", "HEAD"]
+                                                                      : [m.toUpperCase()]));
     if (allow.slice().sort().join(",") !== want.slice().sort().join(",")) {
       out.push(`Allow is ${JSON.stringify(req.headers.allow ?? null)}, the path documents ` +
                `${want.join(", ")}`);
