@@ -52,11 +52,17 @@ static enum MHD_Result withheld(struct http_request *rq, enum http_verdict v)
   return v == HTTP_REPLY_RETRY ? MHD_YES : reply_db_error(rq, DB_UNAVAILABLE);
 }
 
-enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
-                                 const char *filename, char *text, size_t len)
+/* A text (malloc'd; taken) as the reply, shown first to the request's
+ * before_reply hook. header/value: one extra response header, or NULL. */
+static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char *text, size_t len,
+                                  const char *content_type, const char *header, const char *value)
 {
+  if (text == NULL) {
+    log_error("could not serialise a reply");
+    return MHD_NO;
+  }
   if (rq->before_reply != NULL) {
-    /* The hook takes a string; the text need not end in a NUL. */
+    /* The hook takes a string; the text need not end in a NUL (a CSV). */
     char *copy = strndup(text, len);
     enum http_verdict v =
         copy != NULL ? before_reply(rq, status, content_type, copy) : HTTP_REPLY_REFUSE;
@@ -69,35 +75,20 @@ enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
     free(text);
-  } else if (filename != NULL) {
-    char disposition[128];
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-  }
-  return queue(rq, status, resp, content_type);
-}
-
-/* A JSON text (malloc'd; taken) as the reply. header/value: one extra
- * response header, or NULL. */
-static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char *text, size_t len,
-                                  const char *content_type, const char *header, const char *value)
-{
-  if (text == NULL) {
-    log_error("could not serialise a reply");
-    return MHD_NO;
-  }
-  enum http_verdict v = before_reply(rq, status, content_type, text);
-  if (v != HTTP_REPLY_SEND) {
-    free(text);
-    return withheld(rq, v);
-  }
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-  if (resp == NULL) {
-    free(text);
   } else if (header != NULL) {
     MHD_add_response_header(resp, header, value);
   }
   return queue(rq, status, resp, content_type);
+}
+
+enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
+                                 const char *filename, char *text, size_t len)
+{
+  char disposition[128] = "";
+  if (filename != NULL)
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+  return text_reply(rq, status, text, len, content_type,
+                    filename != NULL ? MHD_HTTP_HEADER_CONTENT_DISPOSITION : NULL, disposition);
 }
 
 static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json_t *body,
