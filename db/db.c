@@ -25,6 +25,7 @@ struct db_conn {
    * transaction must not run, committed one by one, on a new one. */
   bool in_txn;
   bool txn_lost;
+  bool txn_conflict; /* a statement of it failed with 40001 or 40P01 */
 };
 
 static const char *db_conninfo;
@@ -160,6 +161,13 @@ static int stmt_slot(struct db_stmt *st)
   return expected;
 }
 
+/* A serialization failure or a deadlock: the transaction that met it was
+ * rolled back whole and may succeed if run again. */
+static bool is_conflict(const char *sqlstate)
+{
+  return sqlstate != NULL && (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0);
+}
+
 /* Classifies a failed result; the connection may have died under it. */
 static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
 {
@@ -170,8 +178,9 @@ static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
     st = DB_UNAVAILABLE;
     conn_close(c);
     c->txn_lost = c->in_txn;
-  } else if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)) {
+  } else if (is_conflict(state)) {
     st = DB_SOFT_ERROR;
+    c->txn_conflict = c->in_txn;
   }
   char msg[512];
   snprintf(msg, sizeof msg, "%s", res ? PQresultErrorMessage(res) : "no result");
@@ -187,9 +196,10 @@ static enum db_status failure(struct db_conn *c, PGresult *res, const char *sql)
 
 /* Outside a transaction every statement runs on its own (autocommit), so
  * one that failed on a serialization conflict or a deadlock was rolled back
- * whole and can simply run again. Inside one, the whole transaction failed
- * with it. */
-#define DB_SOFT_RETRIES 3
+ * whole and can simply run again, as often as db_txn_run runs a
+ * transaction again. Inside one, the whole transaction failed with it, and
+ * db_txn_run runs it again. */
+#define DB_SOFT_RETRIES (DB_TXN_ATTEMPTS - 1)
 
 static enum db_status exec_once(struct db_stmt *st, const char *const *params, PGresult **out);
 
@@ -204,29 +214,47 @@ enum db_status db_exec(struct db_stmt *st, const char *const *params, PGresult *
 }
 
 /* Runs a transaction-control command; true when PostgreSQL answered with
- * the command tag want (COMMIT of a failed transaction answers ROLLBACK). */
-static bool control(struct db_conn *c, const char *command, const char *want)
+ * the command tag want (COMMIT of a failed transaction answers ROLLBACK).
+ * When it answered with an error and conflict is not NULL, *conflict tells
+ * whether that was a serialization failure or a deadlock. */
+static bool control(struct db_conn *c, const char *command, const char *want, bool *conflict)
 {
   PGresult *res = PQexec(c->pg, command);
   bool ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), want) == 0;
-  if (!ok && PQresultStatus(res) != PGRES_COMMAND_OK)
-    log_warn("%s failed: %.200s", command, PQresultErrorMessage(res));
+  if (!ok && PQresultStatus(res) != PGRES_COMMAND_OK) {
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    log_warn("%s failed (sqlstate %s): %.200s", command, state != NULL ? state : "none",
+             PQresultErrorMessage(res));
+    if (conflict != NULL)
+      *conflict = is_conflict(state);
+  }
   PQclear(res);
   return ok;
 }
 
 enum db_status db_begin(void)
 {
+  if (db_txn_open()) {
+    log_error("could not begin a transaction: one is already open on this thread");
+    return DB_HARD_ERROR;
+  }
   struct db_conn *c = conn_get();
   if (c == NULL)
     return DB_UNAVAILABLE;
-  if (!control(c, "BEGIN", "BEGIN")) {
+  if (!control(c, "BEGIN", "BEGIN", NULL)) {
     conn_close(c);
     return DB_UNAVAILABLE;
   }
   c->in_txn = true;
   c->txn_lost = false;
+  c->txn_conflict = false;
   return DB_NONE;
+}
+
+bool db_txn_open(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  return c != NULL && c->in_txn;
 }
 
 bool db_txn_failed(void)
@@ -236,16 +264,31 @@ bool db_txn_failed(void)
          PQtransactionStatus(c->pg) != PQTRANS_INTRANS;
 }
 
+bool db_txn_conflicted(void)
+{
+  struct db_conn *c = pthread_getspecific(conn_key);
+  return c != NULL && c->in_txn && c->txn_conflict;
+}
+
 enum db_status db_commit(void)
 {
   struct db_conn *c = pthread_getspecific(conn_key);
   if (db_txn_failed()) {
+    enum db_status st = c == NULL || !c->in_txn || c->txn_lost || c->pg == NULL ? DB_UNAVAILABLE
+                        : c->txn_conflict                                       ? DB_SOFT_ERROR
+                                                                                : DB_HARD_ERROR;
     db_rollback();
-    return DB_UNAVAILABLE;
+    return st;
   }
   c->in_txn = false;
-  if (control(c, "COMMIT", "COMMIT"))
+  bool conflict = false;
+  if (control(c, "COMMIT", "COMMIT", &conflict))
     return DB_NONE;
+  /* PostgreSQL refused the COMMIT (a serialization failure found at commit
+   * under SERIALIZABLE, a deferred constraint): the transaction was rolled
+   * back and the connection is fine. */
+  if (PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+    return conflict ? DB_SOFT_ERROR : DB_HARD_ERROR;
   /* The outcome of a COMMIT whose answer was lost is unknown: the
    * connection goes, and the caller answers as for a lost database. */
   conn_close(c);
@@ -259,8 +302,34 @@ void db_rollback(void)
     return;
   c->in_txn = false;
   c->txn_lost = false;
-  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK && !control(c, "ROLLBACK", "ROLLBACK"))
+  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK &&
+      !control(c, "ROLLBACK", "ROLLBACK", NULL))
     conn_close(c);
+}
+
+enum db_status db_txn_run(enum db_status (*body)(void *arg, bool last), void *arg)
+{
+  enum db_status st = DB_SOFT_ERROR;
+  for (int attempt = 1; st == DB_SOFT_ERROR && attempt <= DB_TXN_ATTEMPTS; attempt++) {
+    if (attempt > 1)
+      log_info("running a transaction again after a serialization failure or deadlock "
+               "(attempt %d of %d)",
+               attempt, DB_TXN_ATTEMPTS);
+    st = db_begin();
+    if (st != DB_NONE)
+      return st;
+    st = body(arg, attempt == DB_TXN_ATTEMPTS);
+    if (!db_txn_open())
+      continue; /* body ended it; its status says how */
+    if (st >= DB_NONE) {
+      st = db_commit();
+    } else {
+      if (db_txn_conflicted())
+        st = DB_SOFT_ERROR;
+      db_rollback();
+    }
+  }
+  return st;
 }
 
 static enum db_status exec_once(struct db_stmt *st, const char *const *params, PGresult **out)

@@ -28,6 +28,16 @@ install_deps() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
 
+# Installs the pinned node tools of tools/ (npm ci): the OpenAPI linter and
+# the contract checker through which the integration tests pass every reply.
+install_node_tools() {
+  # Node.js may come from elsewhere than Debian (with its own npm): only a
+  # machine without npm gets Debian's.
+  command -v npm >/dev/null || install_deps nodejs npm
+  say "installing the pinned OpenAPI linter and contract checker"
+  (cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 # build DIR CMAKE_ARGS...: configures and builds merchantd into DIR.
 build() {
   local dir=$1; shift

@@ -9,9 +9,6 @@ set -euo pipefail
 # the fuzz harnesses of tests/fuzz; libvips-tools (the vips command) makes
 # the test images and is the image benchmark's ceiling.
 install_deps clang libclang-rt-14-dev libvips-tools
-# Node.js may come from elsewhere than Debian (with its own npm): only a
-# machine without npm gets Debian's.
-command -v npm >/dev/null || install_deps nodejs npm
 # Warnings are errors here, with both compilers: a release build with gcc
 # (-O3 finds what -O0 cannot, format truncation say) that is only compiled,
 # and the sanitizer build with clang that the suite runs.
@@ -22,8 +19,7 @@ build "$REPO/build-test" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSAN
 build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON \
   -DWERROR=ON -DFUZZ=ON -DBUILD_TESTING=OFF
 
-say "installing the pinned OpenAPI linter"
-(cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+install_node_tools
 
 pgdir=$(mktemp -d /tmp/merchantd-test-pg.XXXXXX)
 pgport=$(free_port)

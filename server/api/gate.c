@@ -28,4 +28,4 @@ static enum http_step admit(struct http_request *rq)
   return HTTP_STEP_OK;
 }
 
-const struct http_hooks gate_hooks = {authenticate, admit, idempotency_end};
+const struct http_hooks gate_hooks = {authenticate, admit, idempotency_run, idempotency_end};

@@ -68,11 +68,11 @@ enum MHD_Result h_after_sales_list(struct http_request *rq)
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor_text = NULL;
   const struct query_param params[] = {
-      {"status", QUERY_ENUM, 0, 0, &status, statuses, NULL},
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor_text),
+      QUERY_ENUM("status", &status, statuses),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor_text),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, INT64_MAX}; /* no cursor: from the newest */
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, AFTER_SALES_CURSOR, cursor_text, &after);
@@ -133,9 +133,9 @@ enum MHD_Result h_after_sales_reject(struct http_request *rq)
 {
   const char *reason = NULL;
   const struct jsonin_field fields[] = {
-      {"reason", JSONIN_TEXT, true, false, 1, 500, &reason, NULL, not_blank},
+      JSONIN_TEXT("reason", &reason, 1, 500, JSONIN_REQUIRED, .check = not_blank),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char result[DB_RESULT_CODE_SIZE];

@@ -66,7 +66,8 @@ static enum MHD_Result hash_later(struct http_request *rq, struct auth_wait *w)
   w->job.arg = w;
   rq->async = w;
   rq->async_free = wait_free;
-  http_suspend(rq);
+  if (!http_suspend(rq))
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   if (!hashpool_submit(&w->job)) {
     w->refused = true;
     http_resume(rq);
@@ -129,11 +130,12 @@ enum MHD_Result h_auth_register(struct http_request *rq)
     return register_finish(rq, rq->async);
   const char *role = NULL, *username = NULL, *password = NULL, *display_name = NULL;
   const struct jsonin_field fields[] = {
-      {"role", JSONIN_TEXT, true, false, 1, 16, &role, NULL, role_problem},
-      {"username", JSONIN_BYTES, true, false, 1, 64, &username, NULL, credentials_username_problem},
-      {"password", JSONIN_BYTES, true, false, CREDENTIALS_PASSWORD_MIN, CREDENTIALS_PASSWORD_MAX,
-       &password, NULL, NULL},
-      {"display_name", JSONIN_TEXT, true, false, 1, 64, &display_name, NULL, NULL},
+      JSONIN_TEXT("role", &role, 1, 16, JSONIN_REQUIRED, .check = role_problem),
+      JSONIN_BYTES("username", &username, 1, 64, JSONIN_REQUIRED,
+                   .check = credentials_username_problem),
+      JSONIN_BYTES("password", &password, CREDENTIALS_PASSWORD_MIN, CREDENTIALS_PASSWORD_MAX,
+                   JSONIN_REQUIRED),
+      JSONIN_TEXT("display_name", &display_name, 1, 64, JSONIN_REQUIRED),
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)
@@ -218,9 +220,10 @@ enum MHD_Result h_auth_login(struct http_request *rq)
     return login_finish(rq, rq->async);
   const char *username = NULL, *password = NULL, *device = "";
   const struct jsonin_field fields[] = {
-      {"username", JSONIN_BYTES, true, false, 1, 64, &username, NULL, credentials_username_problem},
-      {"password", JSONIN_BYTES, true, false, 1, CREDENTIALS_PASSWORD_MAX, &password, NULL, NULL},
-      {"device", JSONIN_TEXT, false, true, 0, 128, &device, NULL, NULL},
+      JSONIN_BYTES("username", &username, 1, 64, JSONIN_REQUIRED,
+                   .check = credentials_username_problem),
+      JSONIN_BYTES("password", &password, 1, CREDENTIALS_PASSWORD_MAX, JSONIN_REQUIRED),
+      JSONIN_TEXT("device", &device, 0, 128, JSONIN_NULLABLE),
   };
   enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
   if (step != HTTP_STEP_OK)

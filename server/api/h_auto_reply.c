@@ -10,7 +10,6 @@
 #include "jsonin.h"
 #include "reply.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,120 +46,69 @@ static const char *close_problem(const char *s)
   return clock_minutes(s) <= 0 ? "must be a time of day from \"00:01\" to \"24:00\"" : NULL;
 }
 
-/* Checks the keyword rules (an array of {keyword, reply}); problems go to e. */
-static void check_rules(json_t *rules, struct jsonin_errors *e)
-{
-  if (!json_is_array(rules)) {
-    jsonin_error(e, "keyword_rules", "must be an array or null");
-    return;
-  }
-  if (json_array_size(rules) > AUTO_REPLY_RULES_MAX)
-    jsonin_error(e, "keyword_rules", "must have at most %d rules", AUTO_REPLY_RULES_MAX);
-  size_t i;
-  json_t *rule;
-  json_array_foreach(rules, i, rule)
-  {
-    const char *keyword, *reply;
-    const struct jsonin_field fields[] = {
-        {"keyword", JSONIN_TEXT, true, false, 1, AUTO_REPLY_KEYWORD_MAX, &keyword, NULL,
-         blank_problem},
-        {"reply", JSONIN_TEXT, true, false, 1, AUTO_REPLY_TEXT_MAX, &reply, NULL, blank_problem},
-    };
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, "keyword_rules[%zu].", i);
-    jsonin_check(rule, fields, 2, prefix, e);
-  }
-}
+/* away.hours[i]: the closing time must come after the opening one. */
+struct hours_in {
+  int64_t weekday;
+  const char *open, *close;
+};
 
-/* Checks the away part ({message, hours: [{weekday, open, close}]}). */
-static void check_away(json_t *away, struct jsonin_errors *e)
+static void hours_each(struct jsonin_at *at, void *arg)
 {
-  const char *message;
-  const struct jsonin_field fields[] = {
-      {"message", JSONIN_TEXT, true, false, 1, AUTO_REPLY_TEXT_MAX, &message, NULL, blank_problem},
-  };
-  if (!json_is_object(away)) {
-    jsonin_error(e, "away", "must be an object or null");
-    return;
-  }
-  /* hours is an array, which jsonin does not read: checked below. */
-  json_t *shallow = json_copy(away), *hours = json_object_get(away, "hours");
-  if (shallow == NULL)
-    return;
-  json_object_del(shallow, "hours");
-  jsonin_check(shallow, fields, 1, "away.", e);
-  json_decref(shallow);
-  if (hours == NULL || !json_is_array(hours)) {
-    jsonin_error(e, "away.hours", hours == NULL ? "is required" : "must be an array");
-    return;
-  }
-  if (json_array_size(hours) > AUTO_REPLY_HOURS_MAX)
-    jsonin_error(e, "away.hours", "must have at most %d entries", AUTO_REPLY_HOURS_MAX);
-  size_t i;
-  json_t *h;
-  json_array_foreach(hours, i, h)
-  {
-    int64_t weekday;
-    const char *open = NULL, *close = NULL;
-    const struct jsonin_field hf[] = {
-        {"weekday", JSONIN_INT, true, false, 1, 7, &weekday, NULL, NULL},
-        {"open", JSONIN_TEXT, true, false, 0, 100, &open, NULL, open_problem},
-        {"close", JSONIN_TEXT, true, false, 0, 100, &close, NULL, close_problem},
-    };
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, "away.hours[%zu].", i);
-    jsonin_check(h, hf, 3, prefix, e);
-    if (open != NULL && close != NULL && clock_minutes(open) >= clock_minutes(close)) {
-      char name[64];
-      snprintf(name, sizeof name, "%sclose", prefix);
-      jsonin_error(e, name, "must be later than open");
-    }
-  }
+  const struct hours_in *h = arg;
+  if (h->open != NULL && h->close != NULL && clock_minutes(h->open) >= clock_minutes(h->close))
+    jsonin_at_error(at, "close", "must be later than open");
 }
 
 /* Reads the body into c; the JSON texts it points to are malloc'd into
- * texts[0] (rules) and texts[1] (hours). */
+ * texts[0] (rules) and texts[1] (hours). Rules and hours are stored as
+ * sent, every member checked. */
 static enum http_step read_change(struct http_request *rq, struct db_auto_reply_change *c,
                                   char *texts[2])
 {
+  const char *keyword, *reply;
+  const struct jsonin_field rule_fields[] = {
+      JSONIN_TEXT("keyword", &keyword, 1, AUTO_REPLY_KEYWORD_MAX, JSONIN_REQUIRED,
+                  .check = blank_problem),
+      JSONIN_TEXT("reply", &reply, 1, AUTO_REPLY_TEXT_MAX, JSONIN_REQUIRED, .check = blank_problem),
+  };
+  const struct jsonin_spec rule_spec = JSONIN_SPEC(rule_fields);
+  const struct jsonin_field rule = JSONIN_OBJECT(NULL, &rule_spec, JSONIN_REQUIRED);
+  struct hours_in h;
+  const struct jsonin_field hours_fields[] = {
+      JSONIN_INT("weekday", &h.weekday, 1, 7, JSONIN_REQUIRED),
+      JSONIN_TEXT("open", &h.open, 0, 100, JSONIN_REQUIRED, .check = open_problem),
+      JSONIN_TEXT("close", &h.close, 0, 100, JSONIN_REQUIRED, .check = close_problem),
+  };
+  const struct jsonin_spec hours_spec = JSONIN_SPEC(hours_fields);
+  const struct jsonin_field hours_entry = JSONIN_OBJECT(NULL, &hours_spec, JSONIN_REQUIRED);
+  json_t *rules = NULL, *hours = NULL;
+  const struct jsonin_field away_fields[] = {
+      JSONIN_TEXT("message", &c->away_message, 1, AUTO_REPLY_TEXT_MAX, JSONIN_REQUIRED,
+                  .check = blank_problem),
+      JSONIN_ARRAY("hours", &hours_entry, 0, AUTO_REPLY_HOURS_MAX, JSONIN_REQUIRED, .json = &hours,
+                   .each = hours_each, .arg = &h),
+  };
+  const struct jsonin_spec away_spec = JSONIN_SPEC(away_fields);
+  const struct jsonin_field fields[] = {
+      JSONIN_TEXT("greeting", &c->greeting, 1, AUTO_REPLY_TEXT_MAX, JSONIN_NULLABLE,
+                  .present = &c->set_greeting, .check = blank_problem),
+      JSONIN_ARRAY("keyword_rules", &rule, 0, AUTO_REPLY_RULES_MAX, JSONIN_NULLABLE,
+                   .present = &c->set_rules, .json = &rules),
+      JSONIN_OBJECT("away", &away_spec, JSONIN_NULLABLE, .present = &c->set_away),
+  };
   struct jsonin_errors e;
   if (!jsonin_errors_init(&e))
     return HTTP_STEP_FAILED;
-  json_t *rules = json_object_get(rq->json, "keyword_rules");
-  json_t *away = json_object_get(rq->json, "away");
-  /* The scalar part and unknown fields, through jsonin; the rest by hand. */
-  const struct jsonin_field fields[] = {
-      {"greeting", JSONIN_TEXT, false, true, 1, AUTO_REPLY_TEXT_MAX, &c->greeting, &c->set_greeting,
-       blank_problem},
-  };
-  json_t *shallow = json_copy(rq->json);
-  if (shallow == NULL) {
-    json_decref(e.list);
-    return HTTP_STEP_FAILED;
-  }
-  json_object_del(shallow, "keyword_rules");
-  json_object_del(shallow, "away");
-  jsonin_check(shallow, fields, 1, "", &e);
-  json_decref(shallow);
-  c->set_rules = rules != NULL;
-  if (rules != NULL && !json_is_null(rules))
-    check_rules(rules, &e);
-  c->set_away = away != NULL;
-  if (away != NULL && !json_is_null(away))
-    check_away(away, &e);
+  jsonin_check(&e, rq->json, fields, JSONIN_COUNT(fields));
   if (json_array_size(e.list) == 0 && !c->set_greeting && !c->set_rules && !c->set_away)
     jsonin_error(&e, "body", "must have at least one of greeting, keyword_rules, away");
   enum http_step step = jsonin_finish(rq, &e);
   if (step != HTTP_STEP_OK)
     return step;
-  /* Valid: the parts are stored as sent (every member was checked). */
   if (rules != NULL && !json_is_null(rules) && (texts[0] = json_dumps(rules, JSON_COMPACT)) == NULL)
     return HTTP_STEP_FAILED;
-  if (away != NULL && !json_is_null(away)) {
-    c->away_message = json_string_value(json_object_get(away, "message"));
-    if ((texts[1] = json_dumps(json_object_get(away, "hours"), JSON_COMPACT)) == NULL)
-      return HTTP_STEP_FAILED;
-  }
+  if (hours != NULL && (texts[1] = json_dumps(hours, JSON_COMPACT)) == NULL)
+    return HTTP_STEP_FAILED;
   c->keyword_rules = texts[0];
   c->away_hours = texts[1];
   return HTTP_STEP_OK;

@@ -103,8 +103,8 @@ static enum http_step read_page_query(struct http_request *rq, struct query_para
                                       size_t count, char kind, int64_t *limit, struct cursor *c)
 {
   const char *cursor_text = NULL;
-  params[count - 2] = (struct query_param)QUERY_PARAM_LIMIT(limit);
-  params[count - 1] = (struct query_param)QUERY_PARAM_CURSOR(&cursor_text);
+  params[count - 2] = (struct query_param)QUERY_LIMIT(limit);
+  params[count - 1] = (struct query_param)QUERY_CURSOR(&cursor_text);
   enum http_step step = query_read(rq, params, count);
   if (step != HTTP_STEP_OK)
     return step;
@@ -127,7 +127,7 @@ enum MHD_Result h_buyer_coupons_list(struct http_request *rq)
   int status = -1;
   int64_t limit = QUERY_LIMIT_DEFAULT;
   struct cursor c;
-  struct query_param params[] = {{"status", QUERY_ENUM, 0, 0, &status, statuses, NULL}, {0}, {0}};
+  struct query_param params[] = {QUERY_ENUM("status", &status, statuses), {0}, {0}};
   enum http_step step = read_page_query(rq, params, 3, MY_COUPONS_CURSOR_KIND, &limit, &c);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);

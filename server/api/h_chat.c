@@ -146,8 +146,8 @@ static enum http_step list_params(struct http_request *rq, char kind, struct que
                                   size_t count, int64_t *limit, struct cursor *after)
 {
   const char *cursor = NULL;
-  params[0] = (struct query_param)QUERY_PARAM_LIMIT(limit);
-  params[1] = (struct query_param)QUERY_PARAM_CURSOR(&cursor);
+  params[0] = (struct query_param)QUERY_LIMIT(limit);
+  params[1] = (struct query_param)QUERY_CURSOR(&cursor);
   enum http_step step = query_read(rq, params, count);
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, kind, cursor, after);
@@ -200,7 +200,7 @@ enum MHD_Result h_chat_shop_conversations(struct http_request *rq)
   int filter = DB_CONVERSATIONS_ALL;
   struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   struct cursor after = {DB_CHAT_KEY_MAX, INT64_MAX};
-  struct query_param params[3] = {[2] = {"filter", QUERY_ENUM, 0, 0, &filter, filters, NULL}};
+  struct query_param params[3] = {[2] = QUERY_ENUM("filter", &filter, filters)};
   enum http_step step =
       list_params(rq, CURSOR_SHOP_CONVERSATIONS, params, 3, &o.page.limit, &after);
   if (step != HTTP_STEP_OK)
@@ -233,11 +233,11 @@ enum MHD_Result h_chat_messages_list(struct http_request *rq)
   int64_t before = 0, after = 0, limit = QUERY_LIMIT_DEFAULT;
   bool has_before, has_after;
   const struct query_param params[] = {
-      {"before", QUERY_INT, 1, INT64_MAX, &before, NULL, &has_before},
-      {"after", QUERY_INT, 1, INT64_MAX, &after, NULL, &has_after},
-      QUERY_PARAM_LIMIT(&limit),
+      QUERY_INT("before", &before, 1, INT64_MAX, .present = &has_before),
+      QUERY_INT("after", &after, 1, INT64_MAX, .present = &has_after),
+      QUERY_LIMIT(&limit),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   if (has_before && has_after)
@@ -300,58 +300,57 @@ static const char *url_problem(const char *s)
   return NULL;
 }
 
-/* Checks a member's presence against the type: those of other types are
+/* A message body as read: the members of every type, and which of them
+ * were sent. */
+struct message_in {
+  const char *type, *text, *url;
+  int64_t quick_reply_id, product_id, order_id, image_id;
+  bool has[7]; /* in the order of members[] */
+  int64_t id;  /* product_ids[i] being read */
+  int64_t ids[PRODUCTS_CARD_MAX];
+  size_t count;
+};
+
+static const char *const members[] = {"text",        "quick_reply_id", "url",     "product_id",
+                                      "product_ids", "order_id",       "image_id"};
+
+/* Checks the members sent against the type: those of other types are
  * refused, the type's own required. */
-static void check_members(json_t *body, const char *type, struct jsonin_errors *e)
+static void check_members(const struct message_in *m, struct jsonin_errors *e)
 {
-  static const char *const all[] = {"text",       "quick_reply_id", "url",     "image_id",
-                                    "product_id", "product_ids",    "order_id"};
   size_t t = 0;
-  while (strcmp(type_members[t].type, type) != 0)
+  while (strcmp(type_members[t].type, m->type) != 0)
     t++;
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-    bool own =
-        (type_members[t].members[0] != NULL && strcmp(type_members[t].members[0], all[i]) == 0) ||
-        (type_members[t].members[1] != NULL && strcmp(type_members[t].members[1], all[i]) == 0);
-    if (!own && json_object_get(body, all[i]) != NULL)
-      jsonin_error(e, all[i], "is not taken by type %s", type);
-  }
   const char *first = type_members[t].members[0], *second = type_members[t].members[1];
-  bool has_first = json_object_get(body, first) != NULL;
-  bool has_second = second != NULL && json_object_get(body, second) != NULL;
+  bool has_first = false, has_second = false;
+  for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
+    bool is_first = strcmp(first, members[i]) == 0;
+    bool is_second = second != NULL && strcmp(second, members[i]) == 0;
+    has_first |= is_first && m->has[i];
+    has_second |= is_second && m->has[i];
+    if (!is_first && !is_second && m->has[i])
+      jsonin_error(e, members[i], "is not taken by type %s", m->type);
+  }
   if (!has_first && !has_second && second != NULL)
-    jsonin_error(e, first, "is required for type %s (or %s)", type, second);
+    jsonin_error(e, first, "is required for type %s (or %s)", m->type, second);
   else if (!has_first && !has_second)
-    jsonin_error(e, first, "is required for type %s", type);
+    jsonin_error(e, first, "is required for type %s", m->type);
   else if (has_first && has_second)
     jsonin_error(e, second, "send %s or %s, not both", first, second);
 }
 
-/* product_ids: 2 to 10 distinct positive ids, written as a SQL array. */
-static void read_product_ids(json_t *v, char *out, size_t size, struct jsonin_errors *e)
+/* product_ids[i]: each product once. */
+static void product_id_each(struct jsonin_at *at, void *arg)
 {
-  size_t n = json_array_size(v);
-  if (!json_is_array(v) || n < PRODUCTS_CARD_MIN || n > PRODUCTS_CARD_MAX) {
-    jsonin_error(e, "product_ids", "must be an array of %d to %d product ids", PRODUCTS_CARD_MIN,
-                 PRODUCTS_CARD_MAX);
+  struct message_in *m = arg;
+  if (!at->valid)
     return;
-  }
-  size_t used = 0;
-  for (size_t i = 0; i < n; i++) {
-    json_t *id = json_array_get(v, i);
-    json_int_t x = json_integer_value(id);
-    if (!json_is_integer(id) || x < 1) {
-      jsonin_error(e, "product_ids", "must hold positive integer ids");
+  for (size_t k = 0; k < m->count; k++)
+    if (m->ids[k] == m->id) {
+      jsonin_at_error(at, NULL, "must not repeat a product");
       return;
     }
-    for (size_t k = 0; k < i; k++)
-      if (json_integer_value(json_array_get(v, k)) == x) {
-        jsonin_error(e, "product_ids", "must not repeat a product");
-        return;
-      }
-    used += (size_t)snprintf(out + used, size - used, "%s%" PRId64, i ? "," : "{", (int64_t)x);
-  }
-  snprintf(out + used, size - used, "}");
+  m->ids[m->count++] = m->id;
 }
 
 /* The message of an invalid_field that message_send answered. */
@@ -368,44 +367,50 @@ static const char *send_field_message(const char *field)
 
 enum MHD_Result h_chat_message_send(struct http_request *rq)
 {
-  const char *type = NULL, *text = NULL, *url = NULL;
-  int64_t quick_reply_id = 0, product_id = 0, order_id = 0, image_id = 0;
+  struct message_in m = {0};
+  const struct jsonin_field product_id = JSONIN_INT(NULL, &m.id, 1, INT64_MAX, JSONIN_REQUIRED);
+  /* After type, the members in the order of members[] and has[]. */
   const struct jsonin_field fields[] = {
-      {"image_id", JSONIN_INT, false, false, 1, INT64_MAX, &image_id, NULL, NULL},
-      {"type", JSONIN_TEXT, true, false, 1, 20, &type, NULL, type_problem},
-      {"text", JSONIN_TEXT, false, false, 1, TEXT_MAX, &text, NULL, text_problem},
-      {"quick_reply_id", JSONIN_INT, false, false, 1, INT64_MAX, &quick_reply_id, NULL, NULL},
-      {"url", JSONIN_BYTES, false, false, 1, URL_MAX, &url, NULL, url_problem},
-      {"product_id", JSONIN_INT, false, false, 1, INT64_MAX, &product_id, NULL, NULL},
-      {"order_id", JSONIN_INT, false, false, 1, INT64_MAX, &order_id, NULL, NULL},
+      JSONIN_TEXT("type", &m.type, 1, 20, JSONIN_REQUIRED, .check = type_problem),
+      JSONIN_TEXT("text", &m.text, 1, TEXT_MAX, JSONIN_OPTIONAL, .present = &m.has[0],
+                  .check = text_problem),
+      JSONIN_INT("quick_reply_id", &m.quick_reply_id, 1, INT64_MAX, JSONIN_OPTIONAL,
+                 .present = &m.has[1]),
+      JSONIN_BYTES("url", &m.url, 1, URL_MAX, JSONIN_OPTIONAL, .present = &m.has[2],
+                   .check = url_problem),
+      JSONIN_INT("product_id", &m.product_id, 1, INT64_MAX, JSONIN_OPTIONAL, .present = &m.has[3]),
+      JSONIN_ARRAY("product_ids", &product_id, PRODUCTS_CARD_MIN, PRODUCTS_CARD_MAX,
+                   JSONIN_OPTIONAL | JSONIN_WHOLE, .present = &m.has[4], .each = product_id_each,
+                   .arg = &m),
+      JSONIN_INT("order_id", &m.order_id, 1, INT64_MAX, JSONIN_OPTIONAL, .present = &m.has[5]),
+      JSONIN_INT("image_id", &m.image_id, 1, INT64_MAX, JSONIN_OPTIONAL, .present = &m.has[6]),
   };
   struct jsonin_errors e;
-  json_t *rest = json_copy(rq->json); /* shallow: the body without product_ids */
-  if (rest == NULL || !jsonin_errors_init(&e)) {
-    json_decref(rest);
+  if (!jsonin_errors_init(&e))
     return MHD_NO;
-  }
-  json_object_del(rest, "product_ids");
-  jsonin_check(rest, fields, sizeof fields / sizeof fields[0], "", &e);
-  json_decref(rest);
-  char products[PRODUCTS_CARD_MAX * 21 + 3] = "";
-  if (type != NULL) {
-    check_members(rq->json, type, &e);
-    json_t *ids = json_object_get(rq->json, "product_ids");
-    if (ids != NULL && strcmp(type, "products_card") == 0)
-      read_product_ids(ids, products, sizeof products, &e);
-    if (quick_reply_id != 0 && strcmp(rq->session.account.role, "merchant") != 0)
+  jsonin_check(&e, rq->json, fields, JSONIN_COUNT(fields));
+  if (m.type != NULL) {
+    check_members(&m, &e);
+    if (m.quick_reply_id != 0 && strcmp(rq->session.account.role, "merchant") != 0)
       jsonin_error(&e, "quick_reply_id", "only the shop sends quick replies");
   }
   enum http_step step = jsonin_finish(rq, &e);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (product_id != 0)
-    snprintf(products, sizeof products, "{%" PRId64 "}", product_id);
+  /* The products as a SQL array text, "{1,2}". */
+  char products[PRODUCTS_CARD_MAX * 21 + 3] = "";
+  if (m.product_id != 0)
+    m.ids[m.count++] = m.product_id;
+  size_t used = 0;
+  for (size_t i = 0; i < m.count; i++)
+    used += (size_t)snprintf(products + used, sizeof products - used, "%s%" PRId64, i ? "," : "{",
+                             m.ids[i]);
+  if (m.count > 0)
+    snprintf(products + used, sizeof products - used, "}");
 
-  struct db_message_draft d = {type,           url != NULL ? url : text,
-                               quick_reply_id, products[0] != '\0' ? products : NULL,
-                               order_id,       image_id};
+  struct db_message_draft d = {m.type,           m.url != NULL ? m.url : m.text,
+                               m.quick_reply_id, products[0] != '\0' ? products : NULL,
+                               m.order_id,       m.image_id};
   char code[DB_RESULT_CODE_SIZE], field[DB_RESULT_CODE_SIZE];
   struct out o = {.page.out = JSONOUT_INIT};
   enum db_status st = db_message_send(rq->session.account.id, rq->ids[0], &d, clock_now_us(), code,
@@ -426,9 +431,9 @@ enum MHD_Result h_chat_conversation_read(struct http_request *rq)
 {
   int64_t up_to = 0;
   const struct jsonin_field fields[] = {
-      {"up_to_message_id", JSONIN_INT, true, false, 1, INT64_MAX, &up_to, NULL, NULL},
+      JSONIN_INT("up_to_message_id", &up_to, 1, INT64_MAX, JSONIN_REQUIRED),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char code[DB_RESULT_CODE_SIZE];

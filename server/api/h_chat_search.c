@@ -98,14 +98,14 @@ static enum http_step read_search(struct http_request *rq, struct db_chat_search
   const char *raw = NULL, *cursor = NULL;
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const struct query_param params[] = {
-      {"q", QUERY_TEXT, 0, INT64_MAX, &raw, NULL, NULL},
-      {"buyer_id", QUERY_INT, 1, INT64_MAX, &s->buyer_id, NULL, NULL},
-      {"from", QUERY_TIME, 0, 0, &s->from, NULL, &s->has_from},
-      {"to", QUERY_TIME, 0, 0, &s->to, NULL, &s->has_to},
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor),
+      QUERY_TEXT("q", &raw, 0, INT64_MAX),
+      QUERY_INT("buyer_id", &s->buyer_id, 1, INT64_MAX),
+      QUERY_TIME("from", &s->from, .present = &s->has_from),
+      QUERY_TIME("to", &s->to, .present = &s->has_to),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, INT64_MAX};
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, CURSOR_CHAT_SEARCH, cursor, &after);

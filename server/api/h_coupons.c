@@ -27,7 +27,6 @@
 #define DISCOUNT_MAX     INT64_C(100000000) /* a million yuan, in fen */
 #define MIN_ORDER_MAX    INT64_C(10000000000)
 #define UNSET_TIME       INT64_MIN
-#define COMMON_FIELDS    11 /* the fields single and batch creation share */
 #define NOT_FOUND_DETAIL "no such coupon in this shop"
 
 static const char *kind_problem(const char *s)
@@ -47,53 +46,60 @@ static const char *blank_problem(const char *s)
   return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
 }
 
-/* A field that is in the body and not null. */
-static bool given(json_t *obj, const char *name)
+/* A coupon body as read: the coupon, and the validity fields as given
+ * (whether they are there and not null decides which rules apply). */
+struct coupon_in {
+  struct db_coupon_new n;
+  json_t *valid_days, *valid_from, *valid_to;
+};
+
+/* The fields single and batch creation share. */
+// clang-format off
+#define COUPON_FIELDS(c) \
+  JSONIN_TEXT("title", &(c)->n.title, 1, DB_COUPON_TITLE_MAX, JSONIN_REQUIRED, \
+              .check = blank_problem), \
+  JSONIN_INT("discount_cents", &(c)->n.discount_cents, 1, DISCOUNT_MAX, JSONIN_REQUIRED), \
+  JSONIN_INT("min_order_cents", &(c)->n.min_order_cents, 0, MIN_ORDER_MAX, JSONIN_OPTIONAL), \
+  JSONIN_INT("total_quantity", &(c)->n.total_quantity, 1, DB_COUPON_QUANTITY_MAX, \
+             JSONIN_REQUIRED), \
+  JSONIN_INT("per_buyer_limit", &(c)->n.per_buyer_limit, 1, DB_COUPON_PER_BUYER_MAX, \
+             JSONIN_REQUIRED), \
+  JSONIN_TIME("claim_start", &(c)->n.claim_start, JSONIN_REQUIRED), \
+  JSONIN_TIME("claim_end", &(c)->n.claim_end, JSONIN_REQUIRED), \
+  JSONIN_INT("valid_days", &(c)->n.valid_days, 1, DB_COUPON_VALID_DAYS_MAX, JSONIN_NULLABLE, \
+             .json = &(c)->valid_days), \
+  JSONIN_TIME("valid_from", &(c)->n.valid_from, JSONIN_NULLABLE, .json = &(c)->valid_from), \
+  JSONIN_TIME("valid_to", &(c)->n.valid_to, JSONIN_NULLABLE, .json = &(c)->valid_to), \
+  JSONIN_TEXT("channel", &(c)->n.channel, 1, 10, JSONIN_REQUIRED, .check = channel_problem)
+// clang-format on
+
+/* Nothing read yet. */
+static void coupon_in_init(struct coupon_in *c)
 {
-  json_t *v = json_object_get(obj, name);
-  return v != NULL && !json_is_null(v);
+  *c = (struct coupon_in){.n = {.claim_start = UNSET_TIME,
+                                .claim_end = UNSET_TIME,
+                                .valid_from = UNSET_TIME,
+                                .valid_to = UNSET_TIME,
+                                .discount_cents = -1,
+                                .min_order_cents = 0}};
 }
 
-/* Declares the common fields (the first COMMON_FIELDS of fields) and sets n
- * to "nothing read yet". */
-static void common_fields(struct db_coupon_new *n, struct jsonin_field *f)
+/* A field that is in the body and not null. */
+static bool given(const json_t *v)
 {
-  const struct jsonin_field common[COMMON_FIELDS] = {
-      {"title", JSONIN_TEXT, true, false, 1, DB_COUPON_TITLE_MAX, &n->title, NULL, blank_problem},
-      {"discount_cents", JSONIN_INT, true, false, 1, DISCOUNT_MAX, &n->discount_cents, NULL, NULL},
-      {"min_order_cents", JSONIN_INT, false, false, 0, MIN_ORDER_MAX, &n->min_order_cents, NULL,
-       NULL},
-      {"total_quantity", JSONIN_INT, true, false, 1, DB_COUPON_QUANTITY_MAX, &n->total_quantity,
-       NULL, NULL},
-      {"per_buyer_limit", JSONIN_INT, true, false, 1, DB_COUPON_PER_BUYER_MAX, &n->per_buyer_limit,
-       NULL, NULL},
-      {"claim_start", JSONIN_TIME, true, false, 0, 0, &n->claim_start, NULL, NULL},
-      {"claim_end", JSONIN_TIME, true, false, 0, 0, &n->claim_end, NULL, NULL},
-      {"valid_days", JSONIN_INT, false, true, 1, DB_COUPON_VALID_DAYS_MAX, &n->valid_days, NULL,
-       NULL},
-      {"valid_from", JSONIN_TIME, false, true, 0, 0, &n->valid_from, NULL, NULL},
-      {"valid_to", JSONIN_TIME, false, true, 0, 0, &n->valid_to, NULL, NULL},
-      {"channel", JSONIN_TEXT, true, false, 1, 10, &n->channel, NULL, channel_problem},
-  };
-  memcpy(f, common, sizeof common);
-  *n = (struct db_coupon_new){.claim_start = UNSET_TIME,
-                              .claim_end = UNSET_TIME,
-                              .valid_from = UNSET_TIME,
-                              .valid_to = UNSET_TIME,
-                              .discount_cents = -1,
-                              .min_order_cents = 0};
+  return v != NULL && !json_is_null(v);
 }
 
 /* The rules between fields, each checked once the fields it compares are
  * valid on their own. */
-static void check_rules(json_t *obj, struct db_coupon_new *n, struct jsonin_errors *e)
+static void check_rules(struct coupon_in *c, struct jsonin_errors *e)
 {
+  struct db_coupon_new *n = &c->n;
   if (n->min_order_cents > 0 && n->discount_cents >= n->min_order_cents)
     jsonin_error(e, "discount_cents", "must be below min_order_cents");
   if (n->claim_start != UNSET_TIME && n->claim_end != UNSET_TIME && n->claim_start >= n->claim_end)
     jsonin_error(e, "claim_end", "must be after claim_start");
-  bool days = given(obj, "valid_days"), from = given(obj, "valid_from"),
-       to = given(obj, "valid_to");
+  bool days = given(c->valid_days), from = given(c->valid_from), to = given(c->valid_to);
   if (days && (from || to)) {
     jsonin_error(e, "valid_days", "give either valid_days or valid_from and valid_to, not both");
   } else if (!days && !from && !to) {
@@ -176,91 +182,80 @@ static enum MHD_Result create(struct http_request *rq, const struct db_coupon_ne
 
 enum MHD_Result h_coupons_create(struct http_request *rq)
 {
-  struct db_coupon_new n;
+  struct coupon_in c;
+  coupon_in_init(&c);
   int64_t product_id = 0;
-  struct jsonin_field fields[COMMON_FIELDS + 2];
-  common_fields(&n, fields);
-  fields[COMMON_FIELDS] =
-      (struct jsonin_field){"kind", JSONIN_TEXT, true, false, 1, 10, &n.kind, NULL, kind_problem};
-  fields[COMMON_FIELDS + 1] = (struct jsonin_field){"product_id", JSONIN_INT,  false, true, 1,
-                                                    INT64_MAX,    &product_id, NULL,  NULL};
+  json_t *product = NULL;
+  const struct jsonin_field fields[] = {
+      COUPON_FIELDS(&c),
+      JSONIN_TEXT("kind", &c.n.kind, 1, 10, JSONIN_REQUIRED, .check = kind_problem),
+      JSONIN_INT("product_id", &product_id, 1, INT64_MAX, JSONIN_NULLABLE, .json = &product),
+  };
   struct jsonin_errors e;
   if (!jsonin_errors_init(&e))
     return MHD_NO;
-  jsonin_check(rq->json, fields, COMMON_FIELDS + 2, "", &e);
-  check_rules(rq->json, &n, &e);
-  bool has_product = given(rq->json, "product_id");
-  if (n.kind != NULL && strcmp(n.kind, "product") == 0 && !has_product)
+  jsonin_check(&e, rq->json, fields, JSONIN_COUNT(fields));
+  check_rules(&c, &e);
+  bool has_product = given(product);
+  if (c.n.kind != NULL && strcmp(c.n.kind, "product") == 0 && !has_product)
     jsonin_error(&e, "product_id", "is required for a product coupon");
-  else if (n.kind != NULL && strcmp(n.kind, "shop") == 0 && has_product)
+  else if (c.n.kind != NULL && strcmp(c.n.kind, "shop") == 0 && has_product)
     jsonin_error(&e, "product_id", "must be null or absent for a shop coupon");
   enum http_step step = jsonin_finish(rq, &e);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct created cr = {.out = JSONOUT_INIT, .batch = false};
-  return create(rq, &n, &product_id, has_product ? 1 : 0, &cr);
+  return create(rq, &c.n, &product_id, has_product ? 1 : 0, &cr);
 }
 
-/* Reads product_ids: 1 to DB_COUPON_BATCH_MAX distinct positive ids. */
-static void read_product_ids(json_t *list, int64_t *ids, size_t *count, struct jsonin_errors *e)
+/* product_ids: distinct ids, gathered as they are read. */
+struct product_ids_in {
+  int64_t id;
+  size_t count;
+  int64_t ids[DB_COUPON_BATCH_MAX];
+};
+
+static void product_id_each(struct jsonin_at *at, void *arg)
 {
-  size_t n = json_array_size(list);
-  *count = 0;
-  if (list == NULL) {
-    jsonin_error(e, "product_ids", "is required");
-    return;
-  }
-  if (!json_is_array(list) || n == 0 || n > DB_COUPON_BATCH_MAX) {
-    jsonin_error(e, "product_ids", "must be an array of 1 to %d product ids", DB_COUPON_BATCH_MAX);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    json_t *v = json_array_get(list, i);
-    char field[32];
-    snprintf(field, sizeof field, "product_ids[%zu]", i);
-    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-      jsonin_error(e, field, "must be a positive integer");
-      continue;
+  struct product_ids_in *p = arg;
+  p->ids[at->index] = p->id; /* 0 when not valid */
+  p->count = at->index + 1;
+  for (size_t k = 0; k < at->index && p->id != 0; k++)
+    if (p->ids[k] == p->id) {
+      jsonin_at_error(at, NULL, "repeats product_ids[%zu]", k);
+      break;
     }
-    ids[i] = json_integer_value(v);
-    for (size_t k = 0; k < i; k++)
-      if (ids[k] == ids[i]) {
-        jsonin_error(e, field, "repeats product_ids[%zu]", k);
-        break;
-      }
-  }
-  *count = n;
 }
 
 enum MHD_Result h_coupons_create_batch(struct http_request *rq)
 {
-  struct db_coupon_new n;
-  struct jsonin_field fields[COMMON_FIELDS];
-  common_fields(&n, fields);
-  n.kind = "product";
-  /* The common fields are checked on a copy without the list. */
-  json_t *rest = json_copy(rq->json);
-  int64_t *ids = calloc(DB_COUPON_BATCH_MAX, sizeof *ids);
+  struct coupon_in c;
+  coupon_in_init(&c);
+  c.n.kind = "product";
+  struct product_ids_in *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    return MHD_NO;
+  const struct jsonin_field product_id = JSONIN_INT(NULL, &p->id, 1, INT64_MAX, JSONIN_REQUIRED);
+  const struct jsonin_field fields[] = {
+      COUPON_FIELDS(&c),
+      JSONIN_ARRAY("product_ids", &product_id, 1, DB_COUPON_BATCH_MAX, JSONIN_REQUIRED,
+                   .each = product_id_each, .arg = p),
+  };
   struct jsonin_errors e;
-  if (rest == NULL || ids == NULL || !jsonin_errors_init(&e)) {
-    json_decref(rest);
-    free(ids);
+  if (!jsonin_errors_init(&e)) {
+    free(p);
     return MHD_NO;
   }
-  json_object_del(rest, "product_ids");
-  size_t count = 0;
-  read_product_ids(json_object_get(rq->json, "product_ids"), ids, &count, &e);
-  jsonin_check(rest, fields, COMMON_FIELDS, "", &e);
-  check_rules(rest, &n, &e);
-  json_decref(rest);
+  jsonin_check(&e, rq->json, fields, JSONIN_COUNT(fields));
+  check_rules(&c, &e);
   enum http_step step = jsonin_finish(rq, &e);
   if (step != HTTP_STEP_OK) {
-    free(ids);
+    free(p);
     return http_step_result(step);
   }
   struct created cr = {.out = JSONOUT_INIT, .batch = true};
-  enum MHD_Result ret = create(rq, &n, ids, count, &cr);
-  free(ids);
+  enum MHD_Result ret = create(rq, &c.n, p->ids, p->count, &cr);
+  free(p);
   return ret;
 }
 
@@ -281,11 +276,11 @@ enum MHD_Result h_coupons_list(struct http_request *rq)
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor_text = NULL;
   const struct query_param params[] = {
-      {"status", QUERY_ENUM, 0, 0, &status, statuses, NULL},
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor_text),
+      QUERY_ENUM("status", &status, statuses),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor_text),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0}; /* no cursor: from the newest */
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, COUPONS_CURSOR, cursor_text, &after);
@@ -340,7 +335,7 @@ enum MHD_Result h_coupons_add_quantity(struct http_request *rq)
 {
   int64_t quantity = 0;
   const struct jsonin_field fields[] = {
-      {"quantity", JSONIN_INT, true, false, 1, DB_COUPON_QUANTITY_MAX, &quantity, NULL, NULL},
+      JSONIN_INT("quantity", &quantity, 1, DB_COUPON_QUANTITY_MAX, JSONIN_REQUIRED),
   };
   enum http_step step = jsonin_read(rq, fields, 1);
   if (step != HTTP_STEP_OK)

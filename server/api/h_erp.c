@@ -32,10 +32,10 @@ enum MHD_Result h_erp_feed(struct http_request *rq)
 {
   int64_t after = 0, limit = ERP_LIMIT_DEFAULT;
   const struct query_param params[] = {
-      {"after", QUERY_INT, 0, INT64_MAX, &after, NULL, NULL},
-      {"limit", QUERY_INT, 1, ERP_LIMIT_MAX, &limit, NULL, NULL},
+      QUERY_INT("after", &after, 0, INT64_MAX),
+      QUERY_INT("limit", &limit, 1, ERP_LIMIT_MAX),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step == HTTP_STEP_OK)
     step = tenancy_own_shop(rq, rq->ids[0]);
   if (step != HTTP_STEP_OK)

@@ -236,9 +236,9 @@ static enum http_step sse_start(struct http_request *rq, int64_t *after)
 {
   bool has_after = false;
   const struct query_param params[] = {
-      {"after", QUERY_INT, 0, INT64_MAX, after, NULL, &has_after},
+      QUERY_INT("after", after, 0, INT64_MAX, .present = &has_after),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return step;
   const char *last = http_header(rq, "Last-Event-ID");
@@ -345,10 +345,10 @@ static enum http_step poll_begin(struct http_request *rq)
   int64_t after = 0, timeout = POLL_TIMEOUT_DEFAULT;
   bool has_after = false;
   const struct query_param params[] = {
-      {"after", QUERY_INT, 0, INT64_MAX, &after, NULL, &has_after},
-      {"timeout", QUERY_INT, 0, POLL_TIMEOUT_MAX, &timeout, NULL, NULL},
+      QUERY_INT("after", &after, 0, INT64_MAX, .present = &has_after),
+      QUERY_INT("timeout", &timeout, 0, POLL_TIMEOUT_MAX),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return step;
   if (!has_after) {

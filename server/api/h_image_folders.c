@@ -56,10 +56,10 @@ enum MHD_Result h_image_folders_create(struct http_request *rq)
   const char *name = NULL;
   int64_t parent_id = 0;
   const struct jsonin_field fields[] = {
-      {"name", JSONIN_TEXT, true, false, 1, FOLDER_NAME_MAX, &name, NULL, NULL},
-      {"parent_id", JSONIN_INT, false, true, 1, INT64_MAX, &parent_id, NULL, NULL},
+      JSONIN_TEXT("name", &name, 1, FOLDER_NAME_MAX, JSONIN_REQUIRED),
+      JSONIN_INT("parent_id", &parent_id, 1, INT64_MAX, JSONIN_NULLABLE),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct db_image_owner o = owner_of(rq);
@@ -102,9 +102,9 @@ enum MHD_Result h_image_folders_update(struct http_request *rq)
 {
   const char *name = NULL;
   const struct jsonin_field fields[] = {
-      {"name", JSONIN_TEXT, true, false, 1, FOLDER_NAME_MAX, &name, NULL, NULL},
+      JSONIN_TEXT("name", &name, 1, FOLDER_NAME_MAX, JSONIN_REQUIRED),
   };
-  enum http_step step = jsonin_read(rq, fields, 1);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct db_image_owner o = owner_of(rq);

@@ -62,6 +62,7 @@ struct upload_wait {
   struct imagepool_job job;
   struct http_request *rq;
   bool refused; /* the pool was full */
+  bool claimed; /* its Idempotency-Key was looked at */
   int64_t folder_id;
   char name[IMAGE_NAME_MAX * 4 + 1];
 };
@@ -130,12 +131,17 @@ static enum MHD_Result upload_finish(struct http_request *rq, struct upload_wait
     return reply_problem(rq, PROBLEM_INVALID_IMAGE, w->job.reason, NULL);
   if (w->job.result != IMAGE_OK)
     return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
-  /* The Idempotency-Key is claimed only now: its transaction must not stay
-   * open on this thread's connection while the request waits. */
-  if (rq->route->idempotent) {
+  /* The Idempotency-Key is claimed only now, once the image is decoded:
+   * the request held no claim and no transaction while it waited. The
+   * write then runs as every keyed write does: idempotency_run calls this
+   * handler again inside the key's transaction, which stores the reply
+   * with the row (and may run it again after a conflict). */
+  if (rq->route->idempotent && !w->claimed) {
+    w->claimed = true;
     enum http_step step = idempotency_begin(rq);
     if (step != HTTP_STEP_OK)
       return http_step_result(step);
+    return idempotency_run(rq);
   }
   struct db_image_owner o = owner_of(rq);
   char code[DB_RESULT_CODE_SIZE];
@@ -193,7 +199,8 @@ enum MHD_Result h_images_upload(struct http_request *rq)
   w->job.arg = w;
   rq->async = w;
   rq->async_free = free;
-  http_suspend(rq);
+  if (!http_suspend(rq))
+    return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   if (!imagepool_submit(&w->job)) {
     w->refused = true;
     http_resume(rq);
@@ -236,12 +243,12 @@ enum MHD_Result h_images_list(struct http_request *rq)
   int64_t folder_id = -1, limit = QUERY_LIMIT_DEFAULT;
   const char *q = NULL, *cursor_text = NULL;
   const struct query_param params[] = {
-      {"folder_id", QUERY_INT, 0, INT64_MAX, &folder_id, NULL, NULL},
-      {"q", QUERY_TEXT, 1, 64, &q, NULL, NULL},
-      QUERY_PARAM_CURSOR(&cursor_text),
-      QUERY_PARAM_LIMIT(&limit),
+      QUERY_INT("folder_id", &folder_id, 0, INT64_MAX),
+      QUERY_TEXT("q", &q, 1, 64),
+      QUERY_CURSOR(&cursor_text),
+      QUERY_LIMIT(&limit),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor c = {0, 0};
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, 'i', cursor_text, &c);
@@ -290,10 +297,10 @@ enum MHD_Result h_images_update(struct http_request *rq)
   int64_t folder_id = 0;
   bool has[2];
   const struct jsonin_field fields[] = {
-      {"name", JSONIN_TEXT, false, false, 1, IMAGE_NAME_MAX, &name, &has[0], NULL},
-      {"folder_id", JSONIN_INT, false, true, 1, INT64_MAX, &folder_id, &has[1], NULL},
+      JSONIN_TEXT("name", &name, 1, IMAGE_NAME_MAX, JSONIN_OPTIONAL, .present = &has[0]),
+      JSONIN_INT("folder_id", &folder_id, 1, INT64_MAX, JSONIN_NULLABLE, .present = &has[1]),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   if (!has[0] && !has[1])
@@ -311,8 +318,8 @@ enum MHD_Result h_images_update(struct http_request *rq)
 enum MHD_Result h_images_delete(struct http_request *rq)
 {
   bool force = false;
-  const struct query_param params[] = {{"force", QUERY_BOOL, 0, 0, &force, NULL, NULL}};
-  enum http_step step = query_read(rq, params, 1);
+  const struct query_param params[] = {QUERY_BOOL("force", &force)};
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct db_image_owner o = owner_of(rq);

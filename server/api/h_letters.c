@@ -127,11 +127,11 @@ enum MHD_Result h_letters_list(struct http_request *rq)
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor = NULL;
   const struct query_param params[] = {
-      {"unread", QUERY_BOOL, 0, 0, &unread, NULL, NULL},
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor),
+      QUERY_BOOL("unread", &unread),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {DB_LETTERS_KEY_MAX, INT64_MAX};
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, CURSOR_LETTERS, cursor, &after);

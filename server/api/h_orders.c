@@ -34,87 +34,56 @@ static const char *phone_problem(const char *v)
   return v[strspn(v, "0123456789 +-")] == '\0' ? NULL : "may hold only digits, spaces, '+' and '-'";
 }
 
-static void check_address(json_t *address, struct jsonin_errors *e)
-{
-  /* The values are not kept: the checked object goes to SQL as it is. */
-  const char *s;
-  const struct jsonin_field fields[] = {
-      {"name", JSONIN_TEXT, true, false, 1, 50, &s, NULL, NULL},
-      {"phone", JSONIN_TEXT, true, false, 5, 20, &s, NULL, phone_problem},
-      {"province", JSONIN_TEXT, true, false, 1, 50, &s, NULL, NULL},
-      {"city", JSONIN_TEXT, true, false, 1, 50, &s, NULL, NULL},
-      {"district", JSONIN_TEXT, true, false, 1, 50, &s, NULL, NULL},
-      {"detail", JSONIN_TEXT, true, false, 1, 200, &s, NULL, NULL},
-  };
-  if (address == NULL)
-    jsonin_error(e, "address", "is required");
-  else if (!json_is_object(address))
-    jsonin_error(e, "address", "must be an object");
-  else
-    jsonin_check(address, fields, sizeof fields / sizeof fields[0], "address.", e);
-}
+/* items[]: each SKU once (order_create counts on that). */
+struct item_in {
+  int64_t sku_id, quantity;
+  int64_t seen[ORDERS_MAX_ITEMS];
+};
 
-/* 1 to 50 lines of distinct SKUs (order_create counts on that). */
-static void check_items(json_t *items, struct jsonin_errors *e)
+static void item_each(struct jsonin_at *at, void *arg)
 {
-  size_t n = json_array_size(items);
-  if (items == NULL) {
-    jsonin_error(e, "items", "is required");
-    return;
-  }
-  if (!json_is_array(items) || n < 1 || n > ORDERS_MAX_ITEMS) {
-    jsonin_error(e, "items", "must be an array of 1 to %d items", ORDERS_MAX_ITEMS);
-    return;
-  }
-  int64_t skus[ORDERS_MAX_ITEMS] = {0};
-  for (size_t i = 0; i < n; i++) {
-    char name[48];
-    int64_t quantity;
-    const struct jsonin_field fields[] = {
-        {"sku_id", JSONIN_INT, true, false, 1, INT64_MAX, &skus[i], NULL, NULL},
-        {"quantity", JSONIN_INT, true, false, 1, 999, &quantity, NULL, NULL},
-    };
-    json_t *item = json_array_get(items, i);
-    if (!json_is_object(item)) {
-      snprintf(name, sizeof name, "items[%zu]", i);
-      jsonin_error(e, name, "must be an object");
-      continue;
+  struct item_in *it = arg;
+  it->seen[at->index] = it->sku_id; /* 0 when not valid */
+  for (size_t j = 0; j < at->index && it->sku_id != 0; j++)
+    if (it->seen[j] == it->sku_id) {
+      jsonin_at_error(at, "sku_id", "repeats items[%zu].sku_id", j);
+      break;
     }
-    snprintf(name, sizeof name, "items[%zu].", i);
-    jsonin_check(item, fields, 2, name, e);
-    for (size_t j = 0; j < i && skus[i] != 0; j++)
-      if (skus[j] == skus[i]) {
-        snprintf(name, sizeof name, "items[%zu].sku_id", i);
-        jsonin_error(e, name, "repeats items[%zu].sku_id", j);
-        break;
-      }
-  }
 }
 
-/* Checks the whole body, answering every problem in one 400. */
-static enum http_step read_order_body(struct http_request *rq, int64_t *shop_id, const char **note,
-                                      int64_t *coupon_id)
+/* Checks the whole body, answering every problem in one 400. items and
+ * address go to SQL as the checked JSON. */
+static enum http_step read_order_body(struct http_request *rq, struct db_order_draft *d,
+                                      json_t **items, json_t **address)
 {
-  /* jsonin has no array or object fields: the top level is checked without
-   * those two (a shallow copy: strings stay owned by rq->json). */
-  struct jsonin_errors e;
-  json_t *top = json_copy(rq->json);
-  if (top == NULL || !jsonin_errors_init(&e)) {
-    json_decref(top);
-    return HTTP_STEP_FAILED;
-  }
-  json_object_del(top, "items");
-  json_object_del(top, "address");
-  const struct jsonin_field fields[] = {
-      {"shop_id", JSONIN_INT, true, false, 1, INT64_MAX, shop_id, NULL, NULL},
-      {"note", JSONIN_TEXT, false, true, 0, 200, note, NULL, NULL},
-      {"coupon_id", JSONIN_INT, false, true, 1, INT64_MAX, coupon_id, NULL, NULL},
+  struct item_in it;
+  const struct jsonin_field item_fields[] = {
+      JSONIN_INT("sku_id", &it.sku_id, 1, INT64_MAX, JSONIN_REQUIRED),
+      JSONIN_INT("quantity", &it.quantity, 1, 999, JSONIN_REQUIRED),
   };
-  jsonin_check(top, fields, sizeof fields / sizeof fields[0], "", &e);
-  json_decref(top);
-  check_items(json_object_get(rq->json, "items"), &e);
-  check_address(json_object_get(rq->json, "address"), &e);
-  return jsonin_finish(rq, &e);
+  const struct jsonin_spec item_spec = JSONIN_SPEC(item_fields);
+  const struct jsonin_field item = JSONIN_OBJECT(NULL, &item_spec, JSONIN_REQUIRED);
+  struct {
+    const char *name, *phone, *province, *city, *district, *detail;
+  } a;
+  const struct jsonin_field address_fields[] = {
+      JSONIN_TEXT("name", &a.name, 1, 50, JSONIN_REQUIRED),
+      JSONIN_TEXT("phone", &a.phone, 5, 20, JSONIN_REQUIRED, .check = phone_problem),
+      JSONIN_TEXT("province", &a.province, 1, 50, JSONIN_REQUIRED),
+      JSONIN_TEXT("city", &a.city, 1, 50, JSONIN_REQUIRED),
+      JSONIN_TEXT("district", &a.district, 1, 50, JSONIN_REQUIRED),
+      JSONIN_TEXT("detail", &a.detail, 1, 200, JSONIN_REQUIRED),
+  };
+  const struct jsonin_spec address_spec = JSONIN_SPEC(address_fields);
+  const struct jsonin_field fields[] = {
+      JSONIN_INT("shop_id", &d->shop_id, 1, INT64_MAX, JSONIN_REQUIRED),
+      JSONIN_TEXT("note", &d->note, 0, 200, JSONIN_NULLABLE),
+      JSONIN_INT("coupon_id", &d->coupon_id, 1, INT64_MAX, JSONIN_NULLABLE),
+      JSONIN_ARRAY("items", &item, 1, ORDERS_MAX_ITEMS, JSONIN_REQUIRED, .json = items,
+                   .each = item_each, .arg = &it),
+      JSONIN_OBJECT("address", &address_spec, JSONIN_REQUIRED, .json = address),
+  };
+  return jsonin_read(rq, fields, JSONIN_COUNT(fields));
 }
 
 /* order_create's refusals name the SKU they are about (none: the shop). */
@@ -141,20 +110,20 @@ static enum MHD_Result create_refused(struct http_request *rq, const char *code,
 
 enum MHD_Result h_orders_create(struct http_request *rq)
 {
-  int64_t shop_id = 0, coupon_id = 0;
-  const char *note = "";
-  enum http_step step = read_order_body(rq, &shop_id, &note, &coupon_id);
+  struct db_order_draft d = {.buyer_id = rq->session.account.id, .note = ""};
+  json_t *items_json = NULL, *address_json = NULL;
+  enum http_step step = read_order_body(rq, &d, &items_json, &address_json);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  /* Checked, so only the declared members remain. */
-  char *items = json_dumps(json_object_get(rq->json, "items"), JSON_COMPACT);
-  char *address = json_dumps(json_object_get(rq->json, "address"), JSON_COMPACT);
+  char *items = json_dumps(items_json, JSON_COMPACT);
+  char *address = json_dumps(address_json, JSON_COMPACT);
   if (items == NULL || address == NULL) {
     free(items);
     free(address);
     return reply_problem(rq, PROBLEM_INTERNAL_ERROR, NULL, NULL);
   }
-  struct db_order_draft d = {rq->session.account.id, shop_id, items, address, note, coupon_id};
+  d.items_json = items;
+  d.address_json = address;
   int64_t now = clock_now_us(), sku_id;
   char code[DB_RESULT_CODE_SIZE];
   struct jsonout view = JSONOUT_INIT;
@@ -186,11 +155,11 @@ enum MHD_Result h_orders_list(struct http_request *rq)
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor_text = NULL;
   const struct query_param params[] = {
-      {"status", QUERY_ENUM, 0, 0, &status, statuses, NULL},
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor_text),
+      QUERY_ENUM("status", &status, statuses),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor_text),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct cursor c = {0, INT64_MAX};
@@ -297,11 +266,11 @@ enum MHD_Result h_orders_after_sale(struct http_request *rq)
   int64_t amount = 0;
   bool has_amount = false;
   const struct jsonin_field fields[] = {
-      {"type", JSONIN_TEXT, true, false, 0, 32, &type, NULL, after_sale_type_problem},
-      {"reason", JSONIN_TEXT, true, false, 1, 500, &reason, NULL, NULL},
-      {"amount_cents", JSONIN_INT, false, false, 1, INT64_MAX, &amount, &has_amount, NULL},
+      JSONIN_TEXT("type", &type, 0, 32, JSONIN_REQUIRED, .check = after_sale_type_problem),
+      JSONIN_TEXT("reason", &reason, 1, 500, JSONIN_REQUIRED),
+      JSONIN_INT("amount_cents", &amount, 1, INT64_MAX, JSONIN_OPTIONAL, .present = &has_amount),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   if (has_amount && strcmp(type, "reship") == 0)

@@ -6,10 +6,8 @@
  * statement names the merchant next to the shop, so another merchant's
  * shop, product or SKU is 404 in the same round trip that would change it.
  *
- * jsonin reads flat fields only. The nested members of a product body
- * (images, skus) are taken out of the body before jsonin sees it and are
- * checked here, by the same rules and in the same errors[] style, with
- * field names such as "skus[2].price_cents". */
+ * A product body's images and skus are declared with their elements, so
+ * their problems are named like "skus[2].price_cents". */
 #include "clock.h"
 #include "cursor.h"
 #include "handlers.h"
@@ -21,7 +19,6 @@
 #include "utf8.h"
 #include "view.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -116,132 +113,26 @@ static const char *status_problem(const char *s)
   return "must be \"on_sale\" or \"off_sale\"";
 }
 
-/* The rules of a SKU's fields, for skus[] of a product body and for the SKU
- * routes alike; out may be NULL when only checking. */
-static void sku_fields(struct jsonin_field f[3], bool required, const char **spec,
-                       int64_t *price_cents, int64_t *stock, bool present[3])
-{
-  f[0] = (struct jsonin_field){.name = "spec",
-                               .type = JSONIN_TEXT,
-                               .required = required,
-                               .min = 1,
-                               .max = SKU_SPEC_MAX,
-                               .out = spec,
-                               .present = &present[0],
-                               .check = blank_problem};
-  f[1] = (struct jsonin_field){.name = "price_cents",
-                               .type = JSONIN_INT,
-                               .required = required,
-                               .min = 1,
-                               .max = SKU_PRICE_MAX,
-                               .out = price_cents,
-                               .present = &present[1]};
-  f[2] = (struct jsonin_field){.name = "stock",
-                               .type = JSONIN_INT,
-                               .required = required,
-                               .min = 0,
-                               .max = SKU_STOCK_MAX,
-                               .out = stock,
-                               .present = &present[2]};
-}
-
-/* What is wrong with the nested members of a body. */
-struct problems {
-  json_t *errors;
-  bool unknown; /* some member is not one the endpoint takes */
+/* A SKU's fields, for skus[] of a product body and for the SKU routes
+ * alike. */
+struct sku_in {
+  const char *spec;
+  int64_t price_cents, stock;
+  bool has[3];
 };
 
-static void add_error(struct problems *pr, const char *field, const char *msg)
-{
-  json_array_append_new(pr->errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
-}
+// clang-format off
+#define SKU_FIELDS(k, flags) \
+  JSONIN_TEXT("spec", &(k)->spec, 1, SKU_SPEC_MAX, flags, .present = &(k)->has[0], \
+              .check = blank_problem), \
+  JSONIN_INT("price_cents", &(k)->price_cents, 1, SKU_PRICE_MAX, flags, .present = &(k)->has[1]), \
+  JSONIN_INT("stock", &(k)->stock, 0, SKU_STOCK_MAX, flags, .present = &(k)->has[2])
+// clang-format on
 
-/* One member of a nested object, by the rules jsonin applies to flat ones. */
-static void check_member(struct problems *pr, const char *field, const struct jsonin_field *f,
-                         json_t *v)
+/* An image URL is an absolute http(s) URL without spaces or control
+ * characters. */
+static const char *image_url_problem(const char *s)
 {
-  char msg[128];
-  if (v == NULL || json_is_null(v)) {
-    if (v != NULL || f->required)
-      add_error(pr, field, v == NULL ? "is required" : "must not be null");
-  } else if (f->type == JSONIN_INT) {
-    json_int_t n = json_integer_value(v);
-    if (!json_is_integer(v) || n < f->min || n > f->max) {
-      snprintf(msg, sizeof msg, "must be an integer from %lld to %lld", (long long)f->min,
-               (long long)f->max);
-      add_error(pr, field, msg);
-    }
-  } else if (!json_is_string(v)) {
-    add_error(pr, field, "must be a string");
-  } else {
-    size_t len = utf8_length(json_string_value(v), json_string_length(v));
-    const char *why = f->check != NULL ? f->check(json_string_value(v)) : NULL;
-    if ((int64_t)len < f->min || (int64_t)len > f->max) {
-      snprintf(msg, sizeof msg, "must be %lld to %lld characters long", (long long)f->min,
-               (long long)f->max);
-      add_error(pr, field, msg);
-    } else if (why != NULL) {
-      add_error(pr, field, why);
-    }
-  }
-}
-
-/* skus: 1 to 50 objects of exactly spec, price_cents and stock. */
-static void check_skus(struct problems *pr, json_t *skus)
-{
-  if (!json_is_array(skus) || json_array_size(skus) < 1 ||
-      json_array_size(skus) > PRODUCT_SKUS_MAX) {
-    add_error(pr, "skus", skus == NULL ? "is required" : "must be an array of 1 to 50 skus");
-    return;
-  }
-  struct jsonin_field f[3];
-  bool present[3];
-  sku_fields(f, true, NULL, NULL, NULL, present);
-  size_t i;
-  json_t *sku;
-  json_array_foreach(skus, i, sku)
-  {
-    char field[96];
-    snprintf(field, sizeof field, "skus[%zu]", i);
-    if (!json_is_object(sku)) {
-      add_error(pr, field, "must be an object");
-      continue;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(sku, key, v)
-    {
-      if (strcmp(key, "spec") != 0 && strcmp(key, "price_cents") != 0 &&
-          strcmp(key, "stock") != 0) {
-        snprintf(field, sizeof field, "skus[%zu].%.40s", i, key);
-        utf8_repair(field); /* the cut may split a character */
-        add_error(pr, field, "unknown field");
-        pr->unknown = true;
-      }
-    }
-    for (int k = 0; k < 3; k++) {
-      snprintf(field, sizeof field, "skus[%zu].%s", i, f[k].name);
-      check_member(pr, field, &f[k], json_object_get(sku, f[k].name));
-    }
-  }
-}
-
-/* An image is an absolute http(s) URL without spaces or control characters,
- * or {"image_id": id}: an image of the shop's image space (checked against
- * the database by foreign_images). */
-static const char *image_url_problem(json_t *v)
-{
-  if (json_is_object(v)) {
-    json_t *id = json_object_get(v, "image_id");
-    if (json_object_size(v) != 1 || !json_is_integer(id) || json_integer_value(id) < 1)
-      return "must be {\"image_id\": id} with a positive integer id";
-    return NULL;
-  }
-  if (!json_is_string(v))
-    return "must be a URL string or {\"image_id\": id}";
-  const char *s = json_string_value(v);
-  if (utf8_length(s, json_string_length(v)) > PRODUCT_IMAGE_URL_MAX)
-    return "must be at most 1024 characters long";
   size_t scheme = strncasecmp(s, "https://", 8) == 0  ? 8
                   : strncasecmp(s, "http://", 7) == 0 ? 7
                                                       : 0;
@@ -253,62 +144,60 @@ static const char *image_url_problem(json_t *v)
   return NULL;
 }
 
-static void check_images(struct problems *pr, json_t *images)
+/* An image is an image URL or {"image_id": id}: an image of the shop's
+ * image space (checked against the database by foreign_images). */
+static const char *image_problem(json_t *v)
 {
-  if (!json_is_array(images) || json_array_size(images) > PRODUCT_IMAGES_MAX) {
-    add_error(pr, "images", "must be an array of at most 20 images (URLs or image ids)");
-    return;
+  if (json_is_object(v)) {
+    json_t *id = json_object_get(v, "image_id");
+    if (json_object_size(v) != 1 || !json_is_integer(id) || json_integer_value(id) < 1)
+      return "must be {\"image_id\": id} with a positive integer id";
+    return NULL;
   }
-  size_t i;
-  json_t *v;
-  json_array_foreach(images, i, v)
-  {
-    const char *why = image_url_problem(v);
-    char field[32];
-    snprintf(field, sizeof field, "images[%zu]", i);
-    if (why != NULL)
-      add_error(pr, field, why);
-  }
+  if (!json_is_string(v))
+    return "must be a URL string or {\"image_id\": id}";
+  if (utf8_length(json_string_value(v), json_string_length(v)) > PRODUCT_IMAGE_URL_MAX)
+    return "must be at most 1024 characters long";
+  return image_url_problem(json_string_value(v));
+}
+
+/* The image ids of images[] in order, 0 for a URL: a PostgreSQL array. */
+struct image_ids {
+  char text[PRODUCT_IMAGES_MAX * 21 + 3];
+  size_t used;
+  bool any;
+};
+
+static void add_image_id(struct jsonin_at *at, void *arg)
+{
+  struct image_ids *ids = arg;
+  json_int_t id = at->valid && json_is_object(at->value)
+                      ? json_integer_value(json_object_get(at->value, "image_id"))
+                      : 0;
+  ids->any = ids->any || id > 0;
+  ids->used += (size_t)snprintf(ids->text + ids->used, sizeof ids->text - ids->used, "%s%lld",
+                                at->index > 0 ? "," : "", (long long)id);
 }
 
 static void foreign_image(int64_t position, void *arg)
 {
-  struct problems *pr = arg;
   char field[32];
   snprintf(field, sizeof field, "images[%lld]", (long long)position);
-  add_error(pr, field, "is not an image of this shop's image space");
+  jsonin_error(arg, field, "is not an image of this shop's image space");
 }
 
-/* The image ids of images[] (checked in form already) must be of the
- * shop's space. Another merchant's shop is judged by the write (404). */
-static enum http_step foreign_images(struct http_request *rq, json_t *images, struct problems *pr)
+/* The image ids of images[] (valid in form) must be of the shop's space.
+ * Another merchant's shop is judged by the write (404). */
+static enum http_step foreign_images(struct http_request *rq, struct image_ids *ids,
+                                     struct jsonin_errors *e)
 {
-  char ids[PRODUCT_IMAGES_MAX * 21 + 3] = "{";
-  size_t used = 1, i;
-  bool any = false;
-  json_t *v;
-  json_array_foreach(images, i, v)
-  {
-    json_int_t id = json_is_object(v) ? json_integer_value(json_object_get(v, "image_id")) : 0;
-    any = any || id > 0;
-    used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%lld", i ? "," : "", (long long)id);
-  }
-  snprintf(ids + used, sizeof ids - used, "}");
-  if (!any)
+  if (!ids->any)
     return HTTP_STEP_OK;
+  snprintf(ids->text + ids->used, sizeof ids->text - ids->used, "}");
   bool owned;
   enum db_status st =
-      db_images_foreign(rq->session.account.id, rq->ids[0], ids, foreign_image, pr, &owned);
+      db_images_foreign(rq->session.account.id, rq->ids[0], ids->text, foreign_image, e, &owned);
   return st < DB_NONE ? HTTP_STEP_OF(reply_db_error(rq, st)) : HTTP_STEP_OK;
-}
-
-/* Removes a member from the body and returns it (a new reference, NULL
- * when absent). */
-static json_t *take_member(json_t *body, const char *name)
-{
-  json_t *v = json_incref(json_object_get(body, name));
-  json_object_del(body, name);
-  return v;
 }
 
 /* images_json and skus_json of a product write read from a body are
@@ -320,56 +209,56 @@ static void product_write_free(struct db_product_write *w)
 }
 
 /* Reads a product body: for create (title and skus required) or for update
- * (no skus; at least one field). Replies 400 itself. jsonin replies on its
- * own findings, so nested members are checked once the flat ones passed. */
+ * (no skus; at least one field). Replies 400 itself. The checked images
+ * and skus go to the database as the JSON they were sent as. */
 static enum http_step read_product_body(struct http_request *rq, bool create,
                                         struct db_product_write *w)
 {
   memset(w, 0, sizeof *w);
-  json_t *images = take_member(rq->json, "images");
-  json_t *skus = create ? take_member(rq->json, "skus") : NULL;
+  struct image_ids ids = {"{", 1, false};
+  const struct jsonin_field image = JSONIN_VALUE(NULL, image_problem, JSONIN_REQUIRED);
+  struct sku_in k;
+  const struct jsonin_field sku_fields[] = {SKU_FIELDS(&k, JSONIN_REQUIRED)};
+  const struct jsonin_spec sku_spec = JSONIN_SPEC(sku_fields);
+  const struct jsonin_field sku = JSONIN_OBJECT(NULL, &sku_spec, JSONIN_REQUIRED);
+  json_t *images = NULL, *skus = NULL;
   bool has[3];
   const struct jsonin_field fields[] = {
-      {"title", JSONIN_TEXT, create, false, 1, PRODUCT_TITLE_MAX, &w->title, &has[0],
-       blank_problem},
-      {"description", JSONIN_TEXT, false, false, 0, PRODUCT_DESCRIPTION_MAX, &w->description,
-       &has[1], NULL},
-      {"status", JSONIN_TEXT, false, false, 1, 16, &w->status, &has[2], status_problem},
+      JSONIN_TEXT("title", &w->title, 1, PRODUCT_TITLE_MAX,
+                  create ? JSONIN_REQUIRED : JSONIN_OPTIONAL, .present = &has[0],
+                  .check = blank_problem),
+      JSONIN_TEXT("description", &w->description, 0, PRODUCT_DESCRIPTION_MAX, JSONIN_OPTIONAL,
+                  .present = &has[1]),
+      JSONIN_TEXT("status", &w->status, 1, 16, JSONIN_OPTIONAL, .present = &has[2],
+                  .check = status_problem),
+      JSONIN_ARRAY("images", &image, 0, PRODUCT_IMAGES_MAX, JSONIN_OPTIONAL, .json = &images,
+                   .each = add_image_id, .arg = &ids),
+      /* Last: an update takes no skus. */
+      JSONIN_ARRAY("skus", &sku, 1, PRODUCT_SKUS_MAX, JSONIN_REQUIRED, .json = &skus),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
-  struct problems pr = {json_array(), false};
-  if (step == HTTP_STEP_OK && pr.errors == NULL)
-    step = HTTP_STEP_FAILED;
-  if (step == HTTP_STEP_OK) {
-    if (images != NULL)
-      check_images(&pr, images);
-    if (images != NULL && json_array_size(pr.errors) == 0)
-      step = foreign_images(rq, images, &pr);
-    if (create)
-      check_skus(&pr, skus);
-    if (!create && !has[0] && !has[1] && !has[2] && images == NULL)
-      add_error(&pr, "body", "must have at least one of title, description, images, status");
-    if (step != HTTP_STEP_OK) {
-      /* the database could not be asked: already answered */
-    } else if (json_array_size(pr.errors) > 0) {
-      step = HTTP_STEP_OF(
-          reply_problem(rq, pr.unknown ? PROBLEM_UNKNOWN_FIELD : PROBLEM_INVALID_FIELD,
-                        pr.unknown ? "the request has fields this endpoint does not take"
-                                   : "one or more fields are invalid",
-                        json_pack("{s:O}", "errors", pr.errors)));
-    } else {
-      w->images_json = images != NULL ? json_dumps(images, JSON_COMPACT) : NULL;
-      w->skus_json = skus != NULL ? json_dumps(skus, JSON_COMPACT) : NULL;
-      if ((images != NULL && w->images_json == NULL) || (skus != NULL && w->skus_json == NULL)) {
-        product_write_free(w);
-        step = HTTP_STEP_FAILED;
-      }
+  struct jsonin_errors e;
+  if (!jsonin_errors_init(&e))
+    return HTTP_STEP_FAILED;
+  jsonin_check(&e, rq->json, fields, JSONIN_COUNT(fields) - (create ? 0 : 1));
+  if (images != NULL && json_array_size(e.list) == 0) {
+    enum http_step asked = foreign_images(rq, &ids, &e);
+    if (asked != HTTP_STEP_OK) {
+      json_decref(e.list);
+      return asked; /* the database could not be asked: already answered */
     }
   }
-  json_decref(pr.errors);
-  json_decref(images);
-  json_decref(skus);
-  return step;
+  if (!create && json_array_size(e.list) == 0 && !has[0] && !has[1] && !has[2] && images == NULL)
+    jsonin_error(&e, "body", "must have at least one of title, description, images, status");
+  enum http_step step = jsonin_finish(rq, &e);
+  if (step != HTTP_STEP_OK)
+    return step;
+  w->images_json = images != NULL ? json_dumps(images, JSON_COMPACT) : NULL;
+  w->skus_json = skus != NULL ? json_dumps(skus, JSON_COMPACT) : NULL;
+  if ((images != NULL && w->images_json == NULL) || (skus != NULL && w->skus_json == NULL)) {
+    product_write_free(w);
+    return HTTP_STEP_FAILED;
+  }
+  return HTTP_STEP_OK;
 }
 
 /* ---- Products ---- */
@@ -381,11 +270,11 @@ enum MHD_Result h_products_list(struct http_request *rq)
   const char *cursor = NULL;
   int status = -1;
   const struct query_param params[] = {
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor),
-      {"status", QUERY_ENUM, 0, 0, &status, statuses, NULL},
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor),
+      QUERY_ENUM("status", &status, statuses),
   };
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct cursor after = {0, 0};
@@ -474,18 +363,15 @@ enum MHD_Result h_products_delete(struct http_request *rq)
 
 enum MHD_Result h_products_sku_create(struct http_request *rq)
 {
-  const char *spec = NULL;
-  int64_t price_cents = 0, stock = 0;
-  struct jsonin_field fields[3];
-  bool present[3];
-  sku_fields(fields, true, &spec, &price_cents, &stock, present);
-  enum http_step step = jsonin_read(rq, fields, 3);
+  struct sku_in k = {NULL, 0, 0, {false}};
+  const struct jsonin_field fields[] = {SKU_FIELDS(&k, JSONIN_REQUIRED)};
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char result[32];
   struct db_sku sku;
-  enum db_status st = db_sku_add(rq->session.account.id, rq->ids[0], rq->ids[1], spec, price_cents,
-                                 stock, clock_now_us(), result, &sku);
+  enum db_status st = db_sku_add(rq->session.account.id, rq->ids[0], rq->ids[1], k.spec,
+                                 k.price_cents, k.stock, clock_now_us(), result, &sku);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
   if (strcmp(result, "ok") != 0)
@@ -497,27 +383,22 @@ enum MHD_Result h_products_sku_create(struct http_request *rq)
 
 enum MHD_Result h_products_sku_update(struct http_request *rq)
 {
-  const char *spec = NULL;
-  int64_t price_cents = 0, stock = 0, image_id = 0;
-  struct jsonin_field fields[4];
-  bool present[4];
-  sku_fields(fields, false, &spec, &price_cents, &stock, present);
-  fields[3] = (struct jsonin_field){.name = "image_id",
-                                    .type = JSONIN_INT,
-                                    .nullable = true,
-                                    .min = 1,
-                                    .max = INT64_MAX,
-                                    .out = &image_id,
-                                    .present = &present[3]};
-  enum http_step step = jsonin_read(rq, fields, 4);
+  struct sku_in k = {NULL, 0, 0, {false}};
+  int64_t image_id = 0;
+  bool has_image = false;
+  const struct jsonin_field fields[] = {
+      SKU_FIELDS(&k, JSONIN_OPTIONAL),
+      JSONIN_INT("image_id", &image_id, 1, INT64_MAX, JSONIN_NULLABLE, .present = &has_image),
+  };
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (!present[0] && !present[1] && !present[2] && !present[3])
+  if (!k.has[0] && !k.has[1] && !k.has[2] && !has_image)
     return reply_problem(rq, PROBLEM_INVALID_FIELD, "nothing to change",
                          json_pack("{s:[{s:s, s:s}]}", "errors", "field", "body", "message",
                                    "must have at least one of spec, price_cents, stock, image_id"));
-  struct db_sku_change c = {spec, present[1] ? &price_cents : NULL, present[2] ? &stock : NULL,
-                            present[3], image_id};
+  struct db_sku_change c = {k.spec, k.has[1] ? &k.price_cents : NULL, k.has[2] ? &k.stock : NULL,
+                            has_image, image_id};
   struct db_sku sku;
   enum db_status st = db_sku_update(rq->session.account.id, rq->ids[0], rq->ids[1], rq->ids[2], &c,
                                     clock_now_us(), &sku);

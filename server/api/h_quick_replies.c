@@ -86,11 +86,11 @@ enum MHD_Result h_quick_replies_create(struct http_request *rq)
   const char *text = NULL, *group = "";
   int64_t position = 0;
   const struct jsonin_field fields[] = {
-      {"text", JSONIN_TEXT, true, false, 1, QUICK_REPLY_TEXT_MAX, &text, NULL, blank_problem},
-      {"group", JSONIN_TEXT, false, false, 0, QUICK_REPLY_GROUP_MAX, &group, NULL, NULL},
-      {"position", JSONIN_INT, false, false, 0, QUICK_REPLY_POSITION_MAX, &position, NULL, NULL},
+      JSONIN_TEXT("text", &text, 1, QUICK_REPLY_TEXT_MAX, JSONIN_REQUIRED, .check = blank_problem),
+      JSONIN_TEXT("group", &group, 0, QUICK_REPLY_GROUP_MAX, JSONIN_OPTIONAL),
+      JSONIN_INT("position", &position, 0, QUICK_REPLY_POSITION_MAX, JSONIN_OPTIONAL),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   int64_t now = clock_now_us(), id = 0;
@@ -113,11 +113,13 @@ enum MHD_Result h_quick_replies_update(struct http_request *rq)
   int64_t position = -1;
   bool has[3];
   const struct jsonin_field fields[] = {
-      {"text", JSONIN_TEXT, false, false, 1, QUICK_REPLY_TEXT_MAX, &text, &has[0], blank_problem},
-      {"group", JSONIN_TEXT, false, false, 0, QUICK_REPLY_GROUP_MAX, &group, &has[1], NULL},
-      {"position", JSONIN_INT, false, false, 0, QUICK_REPLY_POSITION_MAX, &position, &has[2], NULL},
+      JSONIN_TEXT("text", &text, 1, QUICK_REPLY_TEXT_MAX, JSONIN_OPTIONAL, .present = &has[0],
+                  .check = blank_problem),
+      JSONIN_TEXT("group", &group, 0, QUICK_REPLY_GROUP_MAX, JSONIN_OPTIONAL, .present = &has[1]),
+      JSONIN_INT("position", &position, 0, QUICK_REPLY_POSITION_MAX, JSONIN_OPTIONAL,
+                 .present = &has[2]),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   if (!has[0] && !has[1] && !has[2])

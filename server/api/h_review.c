@@ -82,14 +82,10 @@ static const char *not_blank(const char *s)
   return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
 }
 
-#define FIELD_REASON(out)                                                                          \
-  {                                                                                                \
-    "reason", JSONIN_TEXT, true, false, 1, 500, (out), NULL, not_blank                             \
-  }
+#define FIELD_REASON(out) JSONIN_TEXT("reason", out, 1, 500, JSONIN_REQUIRED, .check = not_blank)
 #define FIELD_NOTE(required, out)                                                                  \
-  {                                                                                                \
-    "note", JSONIN_TEXT, (required), !(required), 1, 1000, (out), NULL, not_blank                  \
-  }
+  JSONIN_TEXT("note", out, 1, 1000, (required) ? JSONIN_REQUIRED : JSONIN_NULLABLE,                \
+              .check = not_blank)
 
 static enum MHD_Result read_and_act(struct http_request *rq, const struct jsonin_field *fields,
                                     size_t count, struct db_review_request *r)
@@ -125,7 +121,7 @@ enum MHD_Result h_review_extend(struct http_request *rq)
 {
   struct db_review_request r = {.action = DB_REVIEW_EXTEND};
   const struct jsonin_field fields[] = {
-      {"hours", JSONIN_INT, true, false, 1, 168, &r.hours, NULL, NULL},
+      JSONIN_INT("hours", &r.hours, 1, 168, JSONIN_REQUIRED),
       FIELD_NOTE(true, &r.note),
   };
   return read_and_act(rq, fields, sizeof fields / sizeof fields[0], &r);
@@ -161,10 +157,10 @@ enum MHD_Result h_review_queue(struct http_request *rq)
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor_text = NULL;
   const struct query_param params[] = {
-      {"status", QUERY_ENUM, 0, 0, &status, statuses, NULL},
-      {"overdue", QUERY_BOOL, 0, 0, &overdue, NULL, NULL},
-      QUERY_PARAM_LIMIT(&limit),
-      QUERY_PARAM_CURSOR(&cursor_text),
+      QUERY_ENUM("status", &status, statuses),
+      QUERY_BOOL("overdue", &overdue),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor_text),
   };
   enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
   struct cursor after = {CLOCK_TIME_MIN, 0}; /* no cursor: from the earliest deadline */

@@ -48,12 +48,12 @@ struct filter_args {
 
 // clang-format off
 #define FILTER_PARAMS(a, f) \
-  {"status", QUERY_ENUM, 0, 0, &(a)->tab, tab_names, NULL}, \
-  {"created_from", QUERY_TIME, 0, 0, &(f)->created_from, NULL, &(f)->has_created_from}, \
-  {"created_to", QUERY_TIME, 0, 0, &(f)->created_to, NULL, &(f)->has_created_to}, \
-  {"q", QUERY_TEXT, 0, FILTER_Q_MAX, &(a)->q, NULL, NULL}, \
-  {"sort", QUERY_ENUM, 0, 0, &(a)->sort, sort_names, &(a)->has_sort}, \
-  {"review", QUERY_ENUM, 0, 0, &(a)->review, review_names, &(a)->has_review}
+  QUERY_ENUM("status", &(a)->tab, tab_names), \
+  QUERY_TIME("created_from", &(f)->created_from, .present = &(f)->has_created_from), \
+  QUERY_TIME("created_to", &(f)->created_to, .present = &(f)->has_created_to), \
+  QUERY_TEXT("q", &(a)->q, 0, FILTER_Q_MAX), \
+  QUERY_ENUM("sort", &(a)->sort, sort_names, .present = &(a)->has_sort), \
+  QUERY_ENUM("review", &(a)->review, review_names, .present = &(a)->has_review)
 // clang-format on
 
 /* Completes the filter after query_read: defaults and the checks that
@@ -113,9 +113,9 @@ enum MHD_Result h_shop_order_list_get(struct http_request *rq)
   struct db_order_filter f = {0};
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const char *cursor = NULL;
-  const struct query_param params[] = {FILTER_PARAMS(&a, &f), QUERY_PARAM_LIMIT(&limit),
-                                       QUERY_PARAM_CURSOR(&cursor)};
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+  const struct query_param params[] = {FILTER_PARAMS(&a, &f), QUERY_LIMIT(&limit),
+                                       QUERY_CURSOR(&cursor)};
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step == HTTP_STEP_OK)
     step = filter_finish(rq, &a, &f);
   if (step != HTTP_STEP_OK)
@@ -321,8 +321,8 @@ enum MHD_Result h_shop_order_list_csv(struct http_request *rq)
   if (e == NULL)
     return MHD_NO;
   const struct query_param params[] = {FILTER_PARAMS(&a, &e->f),
-                                       {"lang", QUERY_ENUM, 0, 0, &e->lang, lang_names, NULL}};
-  enum http_step step = query_read(rq, params, sizeof params / sizeof params[0]);
+                                       QUERY_ENUM("lang", &e->lang, lang_names)};
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step == HTTP_STEP_OK)
     step = filter_finish(rq, &a, &e->f);
   if (step == HTTP_STEP_OK)

@@ -65,10 +65,10 @@ enum MHD_Result h_shop_orders_update(struct http_request *rq)
   int64_t flag = -1;
   bool has_note, has_flag;
   const struct jsonin_field fields[] = {
-      {"merchant_note", JSONIN_TEXT, false, false, 0, 500, &note, &has_note, NULL},
-      {"flag", JSONIN_INT, false, false, 0, 5, &flag, &has_flag, NULL},
+      JSONIN_TEXT("merchant_note", &note, 0, 500, JSONIN_OPTIONAL, .present = &has_note),
+      JSONIN_INT("flag", &flag, 0, 5, JSONIN_OPTIONAL, .present = &has_flag),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   if (!has_note && !has_flag)
@@ -113,48 +113,17 @@ enum MHD_Result h_shop_orders_ship(struct http_request *rq)
   return reply_problem_code(rq, code, ship_detail(code));
 }
 
-/* A batch: the request's rows, and what became of each. Rows that fail the
- * checks here are answered without reaching the database; the others go
- * to orders_ship_batch in one call, in request order. */
+/* A batch: the request's rows, and what became of each. Rows with
+ * problems of their own are answered without reaching the database; the
+ * others go to orders_ship_batch in one call, in request order. */
 struct batch {
   json_t *results;         /* [{"order_id", "result"}], one per request row */
   json_t *sent;            /* the rows sent to the database */
   size_t index[BATCH_MAX]; /* sent row i is request row index[i] */
   size_t next;             /* the next sent row to receive a result */
+  int64_t order_id;        /* the row being read */
+  const char *carrier, *tracking_no;
 };
-
-/* Checks one request row; NULL when it can be shipped, else the problem
- * code, with errors[] filled. */
-static const char *row_problem(json_t *row, json_t *errors)
-{
-  const char *key;
-  json_t *v;
-  bool unknown = false;
-  json_object_foreach(row, key, v)
-  {
-    if (strcmp(key, "order_id") != 0 && strcmp(key, "carrier") != 0 &&
-        strcmp(key, "tracking_no") != 0) {
-      unknown = true;
-      json_array_append_new(errors,
-                            json_pack("{s:s, s:s}", "field", key, "message", "unknown field"));
-    }
-  }
-  json_t *id = json_object_get(row, "order_id");
-  if (!json_is_integer(id) || json_integer_value(id) <= 0)
-    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "order_id", "message",
-                                            "must be a positive integer"));
-  const char *names[] = {"carrier", "tracking_no"};
-  const char *(*checks[])(const char *) = {logistics_carrier_problem, logistics_tracking_problem};
-  for (int i = 0; i < 2; i++) {
-    json_t *s = json_object_get(row, names[i]);
-    const char *why = !json_is_string(s) ? "must be a string" : checks[i](json_string_value(s));
-    if (why != NULL)
-      json_array_append_new(errors, json_pack("{s:s, s:s}", "field", names[i], "message", why));
-  }
-  if (json_array_size(errors) == 0)
-    return NULL;
-  return unknown ? "unknown_field" : "invalid_field";
-}
 
 /* db_ship_result_fn: the result of the next sent row. */
 static void batch_result(int64_t order_id, const char *code, void *arg)
@@ -171,58 +140,46 @@ static void batch_result(int64_t order_id, const char *code, void *arg)
     json_object_set_new(r, "detail", json_string(detail));
 }
 
+/* items[i], read: its result with its problems, or a row to send. */
+static void batch_row(struct jsonin_at *at, void *arg)
+{
+  struct batch *b = arg;
+  /* The row's order_id as sent, when an integer, names its result. */
+  json_t *id = json_object_get(at->value, "order_id");
+  json_t *r = json_pack("{s:O}", "order_id", json_is_integer(id) ? id : json_null());
+  if (!at->valid) {
+    json_object_set_new(r, "result", json_string(at->unknown ? "unknown_field" : "invalid_field"));
+    json_object_set(r, "errors", at->errors);
+  } else {
+    b->index[json_array_size(b->sent)] = at->index;
+    json_array_append_new(b->sent, json_pack("{s:I, s:s, s:s}", "order_id", (json_int_t)b->order_id,
+                                             "carrier", b->carrier, "tracking_no", b->tracking_no));
+  }
+  json_array_append_new(b->results, r);
+}
+
 /* Reads items[]; a 400 is only for the shape of the request itself. */
 static enum http_step batch_read(struct http_request *rq, struct batch *b)
 {
-  const char *key;
-  json_t *v;
-  json_object_foreach(rq->json, key, v)
-  {
-    if (strcmp(key, "items") != 0)
-      return HTTP_STEP_OF(reply_problem(
-          rq, PROBLEM_UNKNOWN_FIELD, "the request has fields this endpoint does not take",
-          json_pack("{s:[{s:s, s:s}]}", "errors", "field", key, "message", "unknown field")));
-  }
-  json_t *items = json_object_get(rq->json, "items");
-  size_t n = json_array_size(items);
-  const char *why = !json_is_array(items)     ? "must be an array of shipments"
-                    : n == 0 || n > BATCH_MAX ? "must hold 1 to 500 shipments"
-                                              : NULL;
-  json_t *row;
-  size_t i;
-  json_array_foreach(items, i, row)
-  {
-    if (why == NULL && !json_is_object(row))
-      why = "every shipment must be an object";
-  }
-  if (why != NULL)
-    return HTTP_STEP_OF(
-        reply_problem(rq, PROBLEM_INVALID_FIELD, why,
-                      json_pack("{s:[{s:s, s:s}]}", "errors", "field", "items", "message", why)));
-  json_array_foreach(items, i, row)
-  {
-    json_t *id = json_object_get(row, "order_id");
-    json_t *errors = json_array();
-    const char *problem = row_problem(row, errors);
-    json_t *r = json_pack("{s:O}", "order_id", json_is_integer(id) ? id : json_null());
-    if (problem != NULL) {
-      json_object_set_new(r, "result", json_string(problem));
-      json_object_set_new(r, "errors", errors);
-    } else {
-      json_decref(errors);
-      b->index[json_array_size(b->sent)] = i;
-      json_array_append_new(b->sent, json_pack("{s:O, s:O, s:O}", "order_id", id, "carrier",
-                                               json_object_get(row, "carrier"), "tracking_no",
-                                               json_object_get(row, "tracking_no")));
-    }
-    json_array_append_new(b->results, r);
-  }
-  return HTTP_STEP_OK;
+  const struct jsonin_field row_fields[] = {
+      JSONIN_INT("order_id", &b->order_id, 1, INT64_MAX, JSONIN_REQUIRED),
+      JSONIN_BYTES("carrier", &b->carrier, 0, 64, JSONIN_REQUIRED,
+                   .check = logistics_carrier_problem),
+      JSONIN_BYTES("tracking_no", &b->tracking_no, 0, 64, JSONIN_REQUIRED,
+                   .check = logistics_tracking_problem),
+  };
+  const struct jsonin_spec row_spec = JSONIN_SPEC(row_fields);
+  const struct jsonin_field row = JSONIN_OBJECT(NULL, &row_spec, JSONIN_REQUIRED);
+  const struct jsonin_field fields[] = {
+      JSONIN_ARRAY("items", &row, 1, BATCH_MAX, JSONIN_REQUIRED | JSONIN_ROWS, .each = batch_row,
+                   .arg = b),
+  };
+  return jsonin_read(rq, fields, JSONIN_COUNT(fields));
 }
 
 enum MHD_Result h_shop_orders_ship_batch(struct http_request *rq)
 {
-  struct batch b = {json_array(), json_array(), {0}, 0};
+  struct batch b = {.results = json_array(), .sent = json_array()};
   enum http_step step = b.results && b.sent ? batch_read(rq, &b) : HTTP_STEP_FAILED;
   if (step == HTTP_STEP_OK)
     step = tenancy_own_shop(rq, rq->ids[0]);

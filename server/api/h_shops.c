@@ -85,10 +85,10 @@ enum MHD_Result h_shops_create(struct http_request *rq)
 {
   const char *name = NULL, *description = "";
   const struct jsonin_field fields[] = {
-      {"name", JSONIN_TEXT, true, false, 1, SHOP_NAME_MAX, &name, NULL, blank_problem},
-      {"description", JSONIN_TEXT, false, false, 0, SHOP_DESCRIPTION_MAX, &description, NULL, NULL},
+      JSONIN_TEXT("name", &name, 1, SHOP_NAME_MAX, JSONIN_REQUIRED, .check = blank_problem),
+      JSONIN_TEXT("description", &description, 0, SHOP_DESCRIPTION_MAX, JSONIN_OPTIONAL),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct shop_views v = {json_array(), false};
@@ -127,11 +127,12 @@ enum MHD_Result h_shops_update(struct http_request *rq)
   const char *name = NULL, *description = NULL;
   bool has_name = false, has_description = false;
   const struct jsonin_field fields[] = {
-      {"name", JSONIN_TEXT, false, false, 1, SHOP_NAME_MAX, &name, &has_name, blank_problem},
-      {"description", JSONIN_TEXT, false, false, 0, SHOP_DESCRIPTION_MAX, &description,
-       &has_description, NULL},
+      JSONIN_TEXT("name", &name, 1, SHOP_NAME_MAX, JSONIN_OPTIONAL, .present = &has_name,
+                  .check = blank_problem),
+      JSONIN_TEXT("description", &description, 0, SHOP_DESCRIPTION_MAX, JSONIN_OPTIONAL,
+                  .present = &has_description),
   };
-  enum http_step step = jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   if (!has_name && !has_description)

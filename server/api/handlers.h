@@ -124,5 +124,6 @@ enum MHD_Result h_buyer_coupons_list(struct http_request *rq);
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result h_test_clock_set(struct http_request *rq);
 enum MHD_Result h_test_jobs_run(struct http_request *rq);
+enum MHD_Result h_test_stream(struct http_request *rq);
 
 #endif

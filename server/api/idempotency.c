@@ -3,7 +3,9 @@
 #include "clock.h"
 #include "db.h"
 #include "idempotency_keys.h"
+#include "log.h"
 #include "reply.h"
+#include "router.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -55,8 +57,18 @@ static void request_hash(struct http_request *rq, unsigned char out[DB_IDEM_HASH
   crypto_hash_sha256_final(&st, out);
 }
 
-static bool remember(struct http_request *rq, unsigned status, const char *content_type,
-                     const char *body);
+/* A claimed key, as the request holds it (before_reply_arg) while it runs. */
+struct claim {
+  char *key;
+  bool settled;           /* its reply is stored, or the claim abandoned */
+  bool ran;               /* the handler ran at least once */
+  bool last;              /* the runner's last attempt is running */
+  bool retry;             /* remember asked for the handler to run again */
+  enum MHD_Result result; /* what the handler returned last */
+};
+
+static enum http_verdict remember(struct http_request *rq, unsigned status,
+                                  const char *content_type, const char *body);
 
 enum http_step idempotency_begin(struct http_request *rq)
 {
@@ -76,16 +88,18 @@ enum http_step idempotency_begin(struct http_request *rq)
   if (st < DB_NONE)
     return HTTP_STEP_OF(reply_db_error(rq, st));
   switch (idem.state) {
-  case DB_IDEM_FRESH:
-    rq->before_reply_arg = strdup(key);
-    if (rq->before_reply_arg == NULL)
+  case DB_IDEM_FRESH: {
+    /* The claim is committed on its own; the handler runs in
+     * idempotency_run. */
+    struct claim *c = calloc(1, sizeof *c);
+    if (c == NULL || (c->key = strdup(key)) == NULL) {
+      free(c);
+      db_idem_abandon(rq->session.account.id, key);
       return HTTP_STEP_FAILED;
-    rq->before_reply = remember;
-    /* The write and its stored reply commit together (idempotency_remember):
-     * a crash between them cannot leave a write done whose retry runs it
-     * again. */
-    st = db_begin();
-    return st == DB_NONE ? HTTP_STEP_OK : HTTP_STEP_OF(reply_db_error(rq, st));
+    }
+    rq->before_reply_arg = c;
+    return HTTP_STEP_OK;
+  }
   case DB_IDEM_RUNNING:
     return HTTP_STEP_OF(reply_problem(rq, PROBLEM_IDEMPOTENCY_IN_PROGRESS, NULL, NULL));
   case DB_IDEM_MISMATCH:
@@ -100,20 +114,36 @@ enum http_step idempotency_begin(struct http_request *rq)
   return HTTP_STEP_OF(r);
 }
 
-/* The request's before_reply hook while it holds a claimed key: stores the
- * reply in the request's transaction and commits the two together (a
- * server error instead rolls back and forgets the claim, so that a retry
- * runs again). False when that commit failed: nothing of the request
- * stays, and the client is told 503 instead. */
-static bool remember(struct http_request *rq, unsigned status, const char *content_type,
-                     const char *body)
+/* Forgets the claim, so that a retry of the request runs again. */
+static void abandon(struct http_request *rq, struct claim *c)
 {
-  const char *key = rq->before_reply_arg;
+  db_idem_abandon(rq->session.account.id, c->key);
+  c->settled = true;
+}
+
+/* The request's before_reply hook while it holds a claimed key: stores the
+ * reply in the request's transaction and commits the two together, before
+ * the reply goes out, so that a crash between them cannot leave a write
+ * done whose retry runs it again. A serialization failure or deadlock, in
+ * the handler's statements or at the commit, rolls back and has the
+ * handler run again (HTTP_REPLY_RETRY), but on the runner's last attempt.
+ * A server error rolls back and forgets the claim, so that a retry runs
+ * again. HTTP_REPLY_REFUSE when the commit failed otherwise: nothing of
+ * the request stays, and the client is told 503 instead. */
+static enum http_verdict remember(struct http_request *rq, unsigned status,
+                                  const char *content_type, const char *body)
+{
+  struct claim *c = rq->before_reply_arg;
   int64_t account = rq->session.account.id;
+  if (db_txn_conflicted() && !c->last) {
+    db_rollback();
+    c->retry = true;
+    return HTTP_REPLY_RETRY;
+  }
   if (status >= 500) {
     db_rollback();
-    db_idem_abandon(account, key);
-    return true;
+    abandon(rq, c);
+    return HTTP_REPLY_SEND;
   }
   content_type = content_type != NULL ? content_type : "";
   body = body != NULL ? body : "";
@@ -122,26 +152,80 @@ static bool remember(struct http_request *rq, unsigned status, const char *conte
      * refusal can still be kept for the retry, a success cannot be true. */
     db_rollback();
     if (status >= 300) {
-      db_idem_finish(account, key, status, content_type, body);
-      return true;
+      db_idem_finish(account, c->key, status, content_type, body);
+      c->settled = true;
+      return HTTP_REPLY_SEND;
     }
-  } else if (db_idem_finish(account, key, status, content_type, body) >= DB_NONE &&
-             db_commit() == DB_NONE) {
-    return true;
+  } else {
+    enum db_status st = db_idem_finish(account, c->key, status, content_type, body);
+    if (st >= DB_NONE)
+      st = db_commit();
+    if (st == DB_NONE) {
+      c->settled = true;
+      return HTTP_REPLY_SEND;
+    }
+    if (st == DB_SOFT_ERROR && !c->last) {
+      db_rollback();
+      c->retry = true;
+      return HTTP_REPLY_RETRY;
+    }
   }
   db_rollback();
-  db_idem_abandon(account, key);
-  return false;
+  abandon(rq, c);
+  return HTTP_REPLY_REFUSE;
+}
+
+/* One run of the handler in the runner's transaction. */
+static enum db_status attempt(void *arg, bool last)
+{
+  struct http_request *rq = arg;
+  struct claim *c = rq->before_reply_arg;
+  c->ran = true;
+  c->last = last;
+  c->retry = false;
+  rq->before_reply = remember;
+  c->result = rq->route->handler(rq);
+  if (c->retry)
+    return DB_SOFT_ERROR;
+  if (!db_txn_open())
+    return DB_NONE; /* remember ended it */
+  /* The handler returned, and its reply did not pass through the reply
+   * module: it failed (MHD_NO), or it replied some other way (a stream) or
+   * suspended. What it wrote must not commit without its reply stored,
+   * nor stay open while the thread serves others: the runner rolls back. */
+  rq->before_reply = NULL;
+  if (c->result == MHD_YES)
+    log_error("%s %s returned with its transaction open; rolled back", rq->method,
+              rq->route->pattern);
+  return DB_HARD_ERROR;
+}
+
+enum MHD_Result idempotency_run(struct http_request *rq)
+{
+  struct claim *c = rq->before_reply_arg;
+  if (c == NULL || c->settled)
+    return rq->route->handler(rq);
+  enum db_status st = db_txn_run(attempt, rq);
+  rq->before_reply = NULL;
+  if (c->settled)
+    return c->result; /* the reply went out through remember */
+  abandon(rq, c);
+  if (!c->ran || c->retry)
+    return reply_db_error(rq, st); /* no transaction could begin */
+  /* The handler replied without the reply module, or not at all: then
+   * the connection closes (called again, the request would run again). */
+  return rq->status != 0 ? c->result : MHD_NO;
 }
 
 void idempotency_end(struct http_request *rq)
 {
-  if (rq->before_reply == remember) {
-    /* No reply was stored: the request ended without one. */
-    rq->before_reply = NULL;
-    db_rollback();
-    db_idem_abandon(rq->session.account.id, rq->before_reply_arg);
-  }
-  free(rq->before_reply_arg);
+  struct claim *c = rq->before_reply_arg;
+  if (c == NULL)
+    return;
+  rq->before_reply = NULL;
   rq->before_reply_arg = NULL;
+  if (!c->settled)
+    abandon(rq, c);
+  free(c->key);
+  free(c);
 }

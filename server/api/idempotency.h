@@ -9,12 +9,22 @@
 
 #include "request.h"
 
-/* Before the handler of an idempotent route: claims the key, or replies. */
+/* Before the handler of an idempotent route: claims the key (committed on
+ * its own), or replies. */
 enum http_step idempotency_begin(struct http_request *rq);
-/* While a key is claimed, the request's before_reply hook stores the
- * reply with the request's own writes, in one transaction.
- *
- * When the request is done: forgets a claim no reply was stored for. */
+/* Runs the handler (the run hook of struct http_hooks). With a claimed
+ * key, through db_txn_run: the handler's statements and the stored reply
+ * commit together, in one transaction that the request's before_reply
+ * hook ends before the reply goes out; a serialization failure or
+ * deadlock runs the handler again from the start, sending nothing, up to
+ * DB_TXN_ATTEMPTS times. The transaction is over when this returns,
+ * however the handler replied: a handler that returns with it open is
+ * rolled back and its claim forgotten. A handler that must not hold a
+ * claim while its request is suspended (an upload, decoded on the image
+ * pool) claims the key itself once resumed, with idempotency_begin, and
+ * then calls this, which runs it again under the claim. */
+enum MHD_Result idempotency_run(struct http_request *rq);
+/* When the request is done: forgets a claim no reply was stored for. */
 void idempotency_end(struct http_request *rq);
 
 #endif

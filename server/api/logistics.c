@@ -25,11 +25,11 @@ enum http_step logistics_read(struct http_request *rq, const char **carrier,
                               const char **tracking_no)
 {
   const struct jsonin_field fields[] = {
-      {"carrier", JSONIN_BYTES, true, false, 0, 64, carrier, NULL, logistics_carrier_problem},
-      {"tracking_no", JSONIN_BYTES, true, false, 0, 64, tracking_no, NULL,
-       logistics_tracking_problem},
+      JSONIN_BYTES("carrier", carrier, 0, 64, JSONIN_REQUIRED, .check = logistics_carrier_problem),
+      JSONIN_BYTES("tracking_no", tracking_no, 0, 64, JSONIN_REQUIRED,
+                   .check = logistics_tracking_problem),
   };
-  return jsonin_read(rq, fields, sizeof fields / sizeof fields[0]);
+  return jsonin_read(rq, fields, JSONIN_COUNT(fields));
 }
 
 json_t *logistics_unknown_carrier_errors(void)

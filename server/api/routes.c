@@ -133,6 +133,7 @@ static const struct route routes[] = {
 
     {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true, 0},
     {"POST", "/v1/test/jobs/run", h_test_jobs_run, PUB, NOBODY, false, true, 0},
+    {"POST", "/v1/test/stream", h_test_stream, ANY, NOBODY, true, true, 0},
 };
 
 const struct route *routes_table(size_t *count)

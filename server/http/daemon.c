@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "db.h"
 #include "jsonin.h"
 #include "log.h"
 #include "metrics.h"
@@ -219,7 +220,19 @@ static enum MHD_Result dispatch(struct http_request *rq)
   st = hooks->admit(rq);
   if (st != HTTP_STEP_OK)
     return http_step_result(st);
-  return rq->route->handler(rq);
+  return hooks->run(rq);
+}
+
+/* A thread serves many connections, one call at a time: a transaction left
+ * open by one call would take in whatever the next does, for any client.
+ * None is ever open between calls (hooks->run ends its own); should one
+ * be, it is rolled back here, before it takes in anything more. */
+static void end_stray_transaction(const char *where)
+{
+  if (!db_txn_open())
+    return;
+  log_error("a transaction was left open on this thread; rolled back %s", where);
+  db_rollback();
 }
 
 /* libmicrohttpd's epoll loop is edge-triggered and takes a short read to
@@ -248,6 +261,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
+  end_stray_transaction("before a request");
   struct http_request *rq = *con_cls;
   if (rq == NULL) {
     rq = request_new(conn, url, method);
@@ -281,7 +295,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (rq->status != 0)
     return MHD_YES;
   if (rq->async != NULL)
-    return rq->route->handler(rq); /* resumed after a suspension */
+    return hooks->run(rq); /* resumed after a suspension */
   notice_client_eof(conn);
   return dispatch(rq);
 }
@@ -289,6 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+  end_stray_transaction("before a request's completion");
   struct http_request *rq = *con_cls;
   if (rq == NULL)
     return;
@@ -319,6 +334,22 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
   log_debug("libmicrohttpd: %s", msg);
 }
 
+/* Decodes %HH escapes in the path and query as libmicrohttpd does, except
+ * that a decoded NUL becomes DEL (0x7f). The path and the query values
+ * reach us as C strings: a NUL would cut "/v1/shops/1%00/orders" down to
+ * "/v1/shops/1", which then answered as that other route, and "limit=1%00x"
+ * down to "limit=1". DEL matches no route and no number, time or enum. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+  (void)cls;
+  (void)conn;
+  size_t len = MHD_http_unescape(s);
+  for (size_t i = 0; i < len; i++)
+    if (s[i] == '\0')
+      s[i] = '\x7f';
+  return len;
+}
+
 static struct MHD_Daemon *start(unsigned flags)
 {
   return MHD_start_daemon(
@@ -327,7 +358,8 @@ static struct MHD_Daemon *start(unsigned flags)
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, config.per_ip_limit, MHD_OPTION_CONNECTION_TIMEOUT,
       config.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, config.connection_memory,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+      MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+      MHD_OPTION_END);
 }
 
 /* Every connection takes a descriptor, beside the database connections and

@@ -13,6 +13,12 @@ struct http_hooks {
   enum http_step (*authenticate)(struct http_request *rq);
   /* After the body is parsed, right before the handler. */
   enum http_step (*admit)(struct http_request *rq);
+  /* Runs the route's handler (rq->route->handler), on the call that
+   * admitted the request and on each call after a resumption, and returns
+   * what it returned. The layer above may run it in a transaction, and
+   * again; it must return with no transaction open on the thread, which
+   * serves other connections as soon as it returns. */
+  enum MHD_Result (*run)(struct http_request *rq);
   /* When the request is done, however it ended, before it is freed. */
   void (*finish)(struct http_request *rq);
 };

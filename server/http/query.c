@@ -52,8 +52,8 @@ static bool parse_int(const char *s, int64_t *out)
 static void read_param(const struct query_param *p, const char *v, json_t *errors)
 {
   char msg[160];
-  switch (p->type) {
-  case QUERY_TEXT: {
+  switch (p->kind) {
+  case QUERY_KIND_TEXT: {
     json_t *probe = json_string(v); /* NULL when v is not valid UTF-8 */
     size_t len = probe ? utf8_length(v, strlen(v)) : 0;
     json_decref(probe);
@@ -64,39 +64,43 @@ static void read_param(const struct query_param *p, const char *v, json_t *error
                (long long)p->max);
       add_error(errors, p->name, msg);
     } else {
-      *(const char **)p->out = v;
+      *p->out.text = v;
     }
     break;
   }
-  case QUERY_INT: {
+  case QUERY_KIND_INT: {
     int64_t n;
     if (!parse_int(v, &n) || n < p->min || n > p->max) {
       snprintf(msg, sizeof msg, "must be an integer from %lld to %lld", (long long)p->min,
                (long long)p->max);
       add_error(errors, p->name, msg);
     } else {
-      *(int64_t *)p->out = n;
+      *p->out.integer = n;
     }
     break;
   }
-  case QUERY_TIME:
-    if (!clock_parse(v, (int64_t *)p->out))
+  case QUERY_KIND_TIME: {
+    int64_t t;
+    if (!clock_parse(v, &t))
       add_error(errors, p->name, "must be an RFC 3339 timestamp such as 2026-11-26T08:00:00Z");
+    else
+      *p->out.integer = t;
     break;
-  case QUERY_BOOL:
+  }
+  case QUERY_KIND_BOOL:
     if (strcmp(v, "true") == 0)
-      *(bool *)p->out = true;
+      *p->out.boolean = true;
     else if (strcmp(v, "false") == 0)
-      *(bool *)p->out = false;
+      *p->out.boolean = false;
     else
       add_error(errors, p->name, "must be true or false");
     break;
-  case QUERY_ENUM: {
+  case QUERY_KIND_ENUM: {
     size_t used = 0;
     msg[0] = '\0';
     for (int i = 0; p->values[i] != NULL; i++) {
       if (strcmp(p->values[i], v) == 0) {
-        *(int *)p->out = i;
+        *p->out.choice = i;
         return;
       }
       int n = snprintf(msg + used, sizeof msg - used, "%s%s", i ? ", " : "must be one of ",

@@ -10,22 +10,58 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum query_type {
-  QUERY_TEXT, /* out: const char **; min/max count characters */
-  QUERY_INT,  /* out: int64_t *; min/max bound the value */
-  QUERY_TIME, /* out: int64_t * (RFC 3339, microseconds since the epoch) */
-  QUERY_ENUM, /* out: int * (index into values); values ends with NULL */
-  QUERY_BOOL, /* out: bool * ("true" or "false") */
+enum query_kind {
+  QUERY_KIND_TEXT, /* min/max count characters */
+  QUERY_KIND_INT,  /* min/max bound the value */
+  QUERY_KIND_TIME, /* RFC 3339, microseconds since the epoch */
+  QUERY_KIND_ENUM, /* index into values, which ends with NULL */
+  QUERY_KIND_BOOL, /* "true" or "false" */
 };
 
 struct query_param {
   const char *name;
-  enum query_type type;
+  enum query_kind kind;
   int64_t min, max;
-  void *out; /* untouched when the parameter is absent */
+  /* Untouched when the parameter is absent or not valid. */
+  union {
+    const char **text; /* TEXT: borrowed from the connection */
+    int64_t *integer;  /* INT and TIME */
+    int *choice;       /* ENUM */
+    bool *boolean;     /* BOOL */
+  } out;
   const char *const *values;
-  bool *present; /* optional */
+  /* Optional, given last as a designated initializer: */
+  bool *present;
 };
+
+/* Typed constructors: the output pointer must be of the parameter's type,
+ * or the declaration does not compile. */
+#define QUERY_TYPED(type, p) _Generic((p), type : (p))
+#define QUERY_TEXT(nm, p, lo, hi, ...)                                                             \
+  {                                                                                                \
+    .name = (nm), .kind = QUERY_KIND_TEXT, .min = (lo), .max = (hi),                               \
+    .out.text = QUERY_TYPED(const char **, p), __VA_ARGS__                                         \
+  }
+#define QUERY_INT(nm, p, lo, hi, ...)                                                              \
+  {                                                                                                \
+    .name = (nm), .kind = QUERY_KIND_INT, .min = (lo), .max = (hi),                                \
+    .out.integer = QUERY_TYPED(int64_t *, p), __VA_ARGS__                                          \
+  }
+#define QUERY_TIME(nm, p, ...)                                                                     \
+  {                                                                                                \
+    .name = (nm), .kind = QUERY_KIND_TIME, .out.integer = QUERY_TYPED(int64_t *, p), __VA_ARGS__   \
+  }
+#define QUERY_ENUM(nm, p, vals, ...)                                                               \
+  {                                                                                                \
+    .name = (nm), .kind = QUERY_KIND_ENUM, .out.choice = QUERY_TYPED(int *, p), .values = (vals),  \
+    __VA_ARGS__                                                                                    \
+  }
+#define QUERY_BOOL(nm, p, ...)                                                                     \
+  {                                                                                                \
+    .name = (nm), .kind = QUERY_KIND_BOOL, .out.boolean = QUERY_TYPED(bool *, p), __VA_ARGS__      \
+  }
+
+#define QUERY_COUNT(params) (sizeof(params) / sizeof((params)[0]))
 
 enum http_step query_read(struct http_request *rq, const struct query_param *params, size_t count);
 
@@ -37,13 +73,7 @@ enum http_step query_cursor(struct http_request *rq, char kind, const char *text
 /* The common list parameters: limit (1-100, default 20) and cursor. */
 #define QUERY_LIMIT_DEFAULT 20
 #define QUERY_LIMIT_MAX     100
-#define QUERY_PARAM_LIMIT(out)                                                                     \
-  {                                                                                                \
-    "limit", QUERY_INT, 1, QUERY_LIMIT_MAX, (out), NULL, NULL                                      \
-  }
-#define QUERY_PARAM_CURSOR(out)                                                                    \
-  {                                                                                                \
-    "cursor", QUERY_TEXT, 1, 200, (out), NULL, NULL                                                \
-  }
+#define QUERY_LIMIT(p)      QUERY_INT("limit", p, 1, QUERY_LIMIT_MAX)
+#define QUERY_CURSOR(p)     QUERY_TEXT("cursor", p, 1, 200)
 
 #endif

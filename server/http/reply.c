@@ -33,34 +33,28 @@ static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MH
   return ret;
 }
 
-enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
-                                 const char *filename, char *text, size_t len)
-{
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-  if (resp == NULL) {
-    free(text);
-  } else if (filename != NULL) {
-    char disposition[128];
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-  }
-  return queue(rq, status, resp, content_type);
-}
-
 /* Runs the request's before_reply hook once; it is cleared first, so a
  * reply the hook makes fail (503) does not come back to it. */
-static bool before_reply(struct http_request *rq, unsigned status, const char *content_type,
-                         const char *body)
+static enum http_verdict before_reply(struct http_request *rq, unsigned status,
+                                      const char *content_type, const char *body)
 {
-  bool (*hook)(struct http_request *, unsigned, const char *, const char *) = rq->before_reply;
+  enum http_verdict (*hook)(struct http_request *, unsigned, const char *, const char *) =
+      rq->before_reply;
   if (hook == NULL)
-    return true;
+    return HTTP_REPLY_SEND;
   rq->before_reply = NULL;
   return hook(rq, status, content_type, body);
 }
 
-/* A JSON text (malloc'd; taken) as the reply. header/value: one extra
- * response header, or NULL. */
+/* What a reply function returns when the hook did not let its reply go:
+ * nothing for a retry, 503 for a refusal. */
+static enum MHD_Result withheld(struct http_request *rq, enum http_verdict v)
+{
+  return v == HTTP_REPLY_RETRY ? MHD_YES : reply_db_error(rq, DB_UNAVAILABLE);
+}
+
+/* A text (malloc'd; taken) as the reply, shown first to the request's
+ * before_reply hook. header/value: one extra response header, or NULL. */
 static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char *text, size_t len,
                                   const char *content_type, const char *header, const char *value)
 {
@@ -68,9 +62,16 @@ static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char
     log_error("could not serialise a reply");
     return MHD_NO;
   }
-  if (!before_reply(rq, status, content_type, text)) {
-    free(text);
-    return reply_db_error(rq, DB_UNAVAILABLE);
+  if (rq->before_reply != NULL) {
+    /* The hook takes a string; the text need not end in a NUL (a CSV). */
+    char *copy = strndup(text, len);
+    enum http_verdict v =
+        copy != NULL ? before_reply(rq, status, content_type, copy) : HTTP_REPLY_REFUSE;
+    free(copy);
+    if (v != HTTP_REPLY_SEND) {
+      free(text);
+      return withheld(rq, v);
+    }
   }
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
@@ -79,6 +80,16 @@ static enum MHD_Result text_reply(struct http_request *rq, unsigned status, char
     MHD_add_response_header(resp, header, value);
   }
   return queue(rq, status, resp, content_type);
+}
+
+enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const char *content_type,
+                                 const char *filename, char *text, size_t len)
+{
+  char disposition[128] = "";
+  if (filename != NULL)
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+  return text_reply(rq, status, text, len, content_type,
+                    filename != NULL ? MHD_HTTP_HEADER_CONTENT_DISPOSITION : NULL, disposition);
 }
 
 static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json_t *body,
@@ -107,8 +118,9 @@ enum MHD_Result reply_jsonout(struct http_request *rq, unsigned status, struct j
 
 enum MHD_Result reply_empty(struct http_request *rq, unsigned status)
 {
-  if (!before_reply(rq, status, NULL, NULL))
-    return reply_db_error(rq, DB_UNAVAILABLE);
+  enum http_verdict v = before_reply(rq, status, NULL, NULL);
+  if (v != HTTP_REPLY_SEND)
+    return withheld(rq, v);
   return queue(rq, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
 }
 

@@ -1,5 +1,8 @@
 #include "request.h"
 
+#include "db.h"
+#include "log.h"
+
 #include <stdatomic.h>
 
 static atomic_bool draining;
@@ -9,9 +12,15 @@ const char *http_header(struct http_request *rq, const char *name)
   return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-void http_suspend(struct http_request *rq)
+bool http_suspend(struct http_request *rq)
 {
+  if (db_txn_open()) {
+    log_error("could not suspend %s %s: a transaction is open on this thread", rq->method,
+              rq->path);
+    return false;
+  }
   MHD_suspend_connection(rq->conn);
+  return true;
 }
 
 void http_resume(struct http_request *rq)

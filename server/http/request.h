@@ -43,6 +43,14 @@ static inline enum MHD_Result http_step_result(enum http_step step)
 /* The step a reply_ function's result amounts to. */
 #define HTTP_STEP_OF(mhd_result) ((mhd_result) == MHD_YES ? HTTP_STEP_REPLIED : HTTP_STEP_FAILED)
 
+/* What a before_reply hook decides about the reply about to go out. */
+enum http_verdict {
+  HTTP_REPLY_SEND,   /* send it */
+  HTTP_REPLY_REFUSE, /* do not: the client is told 503 instead */
+  HTTP_REPLY_RETRY,  /* send nothing (the reply function returns MHD_YES): the
+                      * layer above runs the handler again */
+};
+
 struct http_request {
   struct MHD_Connection *conn;
   const char *method;
@@ -71,11 +79,10 @@ struct http_request {
   unsigned status; /* what was answered, for the log and metrics */
 
   /* Set by a layer above that must see the reply before it goes out (an
-   * Idempotency-Key stores it): called once by the reply module with what
-   * is about to be sent, after clearing itself. False when the reply must
-   * not go out: the client is told 503 instead. */
-  bool (*before_reply)(struct http_request *rq, unsigned status, const char *content_type,
-                       const char *body);
+   * Idempotency-Key stores it): called once by every reply_ function but
+   * the replay with what is about to be sent, after clearing itself. */
+  enum http_verdict (*before_reply)(struct http_request *rq, unsigned status,
+                                    const char *content_type, const char *body);
   void *before_reply_arg;
 
   /* A handler that waits for other work suspends the connection and keeps
@@ -89,8 +96,10 @@ struct http_request {
 bool http_draining(void);
 void http_set_draining(void);
 
-/* Suspends the request until http_resume; the handler then returns MHD_YES. */
-void http_suspend(struct http_request *rq);
+/* Suspends the request until http_resume; the handler then returns MHD_YES.
+ * False, and nothing is suspended, while the thread has a transaction open:
+ * the thread would serve other connections inside it meanwhile. */
+bool http_suspend(struct http_request *rq);
 /* Safe from any thread. */
 void http_resume(struct http_request *rq);
 

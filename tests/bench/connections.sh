@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What merchantd's connections cost (libmicrohttpd's epoll loop, one per HTTP
-# thread, and the end-of-file check of server/http.c), against ceilings
+# thread, and the end-of-file check of server/http/daemon.c), against ceilings
 # measured in the same run: a bare libmicrohttpd JSON reply (bare_mhd.c) in
 # epoll mode and in poll mode, the better of the two being the ceiling. The
 # poll figures show why merchantd stays on epoll: poll mode reads a

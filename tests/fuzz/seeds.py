@@ -91,6 +91,7 @@ QUERIES = {
     ("GET", "/v1/review/orders"): "status=under_review&overdue=false",
     ("GET", "/v1/events"): "after=0",
     ("GET", "/v1/events/poll"): "after=3&timeout=0",
+    ("POST", "/v1/test/stream"): "bytes=64",
 }
 
 # The harness's "reviewer" is staff holding the permission review.
@@ -290,8 +291,8 @@ def request_dict():
         if not name.endswith(".c"):
             continue
         src = open(os.path.join(server, name), encoding="utf-8").read()
-        found = ['"%s":' % m for m in re.findall(r'\{"([a-z_]+)", JSONIN_', src)]
-        found += ["%s=" % m for m in re.findall(r'\{"([a-z_]+)", QUERY_', src)]
+        found = ['"%s":' % m for m in re.findall(r'JSONIN_[A-Z]+\(\s*"([a-z_]+)"', src)]
+        found += ["%s=" % m for m in re.findall(r'QUERY_[A-Z]+\(\s*"([a-z_]+)"', src)]
         for values in re.findall(r'static const char \*const \w+\[\]\s*=\s*\{([^}]*)\}', src):
             found += re.findall(r'"([^"]+)"', values)
         for t in found:

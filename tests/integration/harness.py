@@ -6,6 +6,12 @@ Environment (set by scripts/test.sh through ctest):
   PG_BIN            PostgreSQL's bin directory (for tests that run their own cluster)
 
 Each test file gets databases of its own, so files can run in parallel.
+
+Every reply a test receives through Server.request (and the raw replies that
+tests hand to check_reply) is checked against docs/openapi.yaml by
+tools/contract-check.mjs (Ajv, installed by `npm ci` in tools/, as
+scripts/test.sh does): an undocumented route, status, content type or
+header, or a body outside its schema, fails the test that received it.
 """
 
 import datetime
@@ -28,6 +34,7 @@ import traceback
 import urllib.parse
 import uuid
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MERCHANTD = os.environ.get("MERCHANTD_BIN", "build/merchantd")
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
@@ -134,6 +141,146 @@ def run_cli(args, db_url, env=None, stdin=None, timeout=60):
                           text=True, timeout=timeout)
 
 
+class ContractViolation(AssertionError):
+    """A reply outside docs/openapi.yaml."""
+
+
+class Contract:
+    """The contract checker: one node process per test file, started on
+    first use, asked one reply at a time (tests send from many threads)."""
+
+    SCRIPT = os.path.join(REPO, "tools", "contract-check.mjs")
+    SPEC = os.path.join(REPO, "docs", "openapi.yaml")
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc = None
+        self.errors = None
+
+    def start(self):
+        self.errors = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(["node", self.SCRIPT, self.SPEC], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.errors, text=True,
+                                     encoding="utf-8")
+
+    def violations(self, reply):
+        """What is wrong with the reply (a dict of method, target, status,
+        headers, body and lenient), as a list of texts."""
+        line = json.dumps(reply) + "\n"
+        with self.lock:
+            if self.proc is None:
+                self.start()
+            try:
+                self.proc.stdin.write(line)
+                self.proc.stdin.flush()
+                answer = self.proc.stdout.readline()
+            except OSError:
+                answer = ""
+            if not answer:
+                self.proc.wait()
+                self.errors.seek(0)
+                raise AssertionError(
+                    f"the contract checker {self.SCRIPT} stopped (exit {self.proc.returncode});"
+                    f" its dependencies come from `npm ci` in tools/ (scripts/test.sh runs it):\n"
+                    f"{self.errors.read()[-3000:]}")
+        return json.loads(answer)["violations"]
+
+
+_contract = Contract()
+# Violations seen while the current test ran: main() fails the test with
+# them even when the test swallowed the exception (in a thread, say).
+_violations = []
+
+
+def contract_violations(method, target, status, headers, body, lenient=False):
+    """What puts one reply outside docs/openapi.yaml (a list of texts, empty
+    when nothing does). headers: lower-case names. lenient: the request was
+    garbage on purpose, so an error reply only needs a status documented
+    for the route and the Problem shape (a success is checked in full)."""
+    return _contract.violations({"method": method, "target": target, "status": status,
+                                 "headers": headers, "body": body, "lenient": lenient})
+
+
+def check_reply(method, target, status, headers, body, lenient=False):
+    """Checks one reply against docs/openapi.yaml (see contract_violations);
+    raises ContractViolation, and records it for main(), when it is outside."""
+    found = contract_violations(method, target, status, headers, body, lenient)
+    if found:
+        text = (f"{method} {target[:200]} -> {status}: the reply is outside docs/openapi.yaml:\n  "
+                + "\n  ".join(found) + f"\n  body: {(body or '')[:500]!r}")
+        _violations.append(text)
+        raise ContractViolation(text)
+
+
+def check_value(what, schema, value):
+    """Checks a value carried inside a reply (what names it in the message)
+    against the schema at a JSON pointer of docs/openapi.yaml, such as
+    "/components/schemas/ChatEvent"."""
+    found = _contract.violations({"schema": schema, "value": value})
+    if found:
+        text = (f"{what} is outside docs/openapi.yaml (#{schema}):\n  " + "\n  ".join(found)
+                + f"\n  value: {json.dumps(value)[:500]}")
+        _violations.append(text)
+        raise ContractViolation(text)
+
+
+def parse_raw_reply(data):
+    """(status, headers with lower-case names, body text) of the first HTTP
+    reply in raw bytes (after any 1xx), the body cut by Content-Length or
+    decoded from chunks; None when no whole head arrived."""
+    while re.match(rb"HTTP/1\.[01] 1\d\d ", data):
+        data = data.partition(b"\r\n\r\n")[2]
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"HTTP/1."):
+        return None
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
+    n = headers.get("content-length")
+    if n is not None and n.isdigit():
+        body = rest[:int(n)]
+    elif "chunked" in headers.get("transfer-encoding", ""):
+        body = b""
+        while True:
+            size, sep, rest = rest.partition(b"\r\n")
+            try:
+                size = int(size.split(b";")[0], 16)
+            except ValueError:
+                break
+            if not sep or size == 0:
+                break
+            body, rest = body + rest[:size], rest[size + 2:]
+    else:
+        body = rest
+    return status, headers, body.decode("utf-8", "replace")
+
+
+def check_raw_reply(method, target, data, lenient=False):
+    """check_reply for the first reply in raw bytes; returns what
+    parse_raw_reply found."""
+    parsed = parse_raw_reply(data)
+    assert parsed is not None, f"no HTTP reply to {method} {target}: {data[:300]!r}"
+    check_reply(method, target, *parsed, lenient=lenient)
+    return parsed
+
+
+def check_garbage_reply(request, data):
+    """For requests that are garbage on purpose, sent as raw bytes: checks
+    merchantd's reply to them leniently (see check_reply). Replies without
+    X-Request-Id are libmicrohttpd's own refusals of requests merchantd
+    never saw, and no reply at all may be right for garbage: both pass."""
+    parsed = parse_raw_reply(data)
+    if parsed is None or "x-request-id" not in parsed[1]:
+        return
+    line = request.split(b"\r\n", 1)[0].split(b" ")
+    method = line[0].decode("latin-1")
+    target = line[1].decode("latin-1") if len(line) > 1 else ""
+    check_reply(method, target, *parsed, lenient=True)
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
@@ -208,7 +355,10 @@ class Server:
         self.stderr.seek(0)
         return self.stderr.read()
 
-    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30):
+    def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30,
+                lenient=False):
+        """One request on a new connection; the reply is checked against
+        docs/openapi.yaml (see check_reply for lenient)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         h = dict(headers or {})
         data = raw
@@ -220,9 +370,11 @@ class Server:
         try:
             conn.request(method, path, body=data, headers=h)
             r = conn.getresponse()
-            return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+            reply = Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
         finally:
             conn.close()
+        check_reply(method, path, reply.status, reply.headers, reply.raw, lenient)
+        return reply
 
     # Shorthands for the common API steps.
     def register(self, username, role="merchant", password="password-123", display_name=None):
@@ -456,13 +608,20 @@ def main(tests):
     passed = failed = 0
     for t in [t for t in tests if not only or t.__name__ in only] + [stop_all]:
         start = time.time()
+        del _violations[:]
         try:
             t()
+            if _violations:
+                raise ContractViolation("replies outside docs/openapi.yaml (the test caught"
+                                        " the error):\n" + "\n".join(_violations[:10]))
             passed += 1
             print(f"ok   {t.__name__} ({time.time() - start:.2f}s)", flush=True)
         except Exception:
             failed += 1
             print(f"FAIL {t.__name__}", flush=True)
             traceback.print_exc()
+            if _violations and not isinstance(sys.exc_info()[1], ContractViolation):
+                print("and replies outside docs/openapi.yaml:\n" + "\n".join(_violations[:10]),
+                      flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)

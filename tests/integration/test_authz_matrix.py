@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
+import harness  # noqa: E402  (check_reply: this file has one of its own)
 import image_corpus  # noqa: E402
 
 # Jobs run only when the test asks (POST /v1/test/jobs/run), at the frozen
@@ -103,11 +104,12 @@ def call(method, path, token=None, body=None, authorization=None):
         conn.request(method, path, body=data, headers=headers)
         r = conn.getresponse()
         h = {k.lower(): v for k, v in r.getheaders()}
-        text = "" if h.get("content-type") == "text/event-stream" else \
-            r.read().decode("utf-8", "replace")
-        return Reply(r.status, h, text)
+        stream = h.get("content-type") == "text/event-stream"
+        text = "" if stream else r.read().decode("utf-8", "replace")
     finally:
         conn.close()
+    harness.check_reply(method, path, r.status, h, None if stream else text)
+    return Reply(r.status, h, text)
 
 
 def ok(r, *statuses):
@@ -573,6 +575,7 @@ ROUTES = {
     ("PUT", "/v1/test/clock"): E(lambda f: "/v1/test/clock", "public",
                                  lambda f, w: {"now": rfc(T1)}),
     ("POST", "/v1/test/jobs/run"): E(lambda f: "/v1/test/jobs/run", "public"),
+    ("POST", "/v1/test/stream"): E(lambda f: "/v1/test/stream", "open"),
 }
 
 

@@ -6,9 +6,10 @@ values, and every route of `merchantd routes` with every wrong method and
 wrong Content-Type, random ids and a valid token of the route's role).
 
 Promises checked: no reply is a 5xx but 503 (and none is expected), the
-server never dies, every API error is application/problem+json, /readyz
-answers 200 throughout (a thread polls it), and the server exits cleanly
-with no leak or sanitizer report.
+server never dies, every API error is application/problem+json with a
+status documented for its route in docs/openapi.yaml (a success matches its
+schema in full), /readyz answers 200 throughout (a thread polls it), and
+the server exits cleanly with no leak or sanitizer report.
 
 Cases come from a seeded generator, one Random per case, so any case can
 be replayed alone: BAD_INPUT_SEED=<seed printed> BAD_INPUT_CASE=<n>.
@@ -782,7 +783,13 @@ def judge(case, r):
                 or doc.get("request_id") != r.headers["x-request-id"]:
             return "a problem without its status, code or request_id"
     if case.check is not None:
-        return case.check(r)
+        why = case.check(r)
+        if why is not None:
+            return why
+    try:
+        check_garbage_reply(case.data, r.data)
+    except ContractViolation as e:
+        return str(e)
     return None
 
 

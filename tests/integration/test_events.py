@@ -16,6 +16,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 
+# Where docs/openapi.yaml gives the schemas of the stream's messages.
+EVENT_DATA = "/paths/~1v1~1events/get/responses/200/content/text~1event-stream/x-event-data/"
+
+
 class SSE:
     """A raw-socket SSE client: parses chunked transfer coding and SSE
     messages; comments (heartbeats) are kept in self.comments."""
@@ -36,6 +40,7 @@ class SSE:
         self.closed = False  # the server closed the connection
         self.comments = []
         self._read_head()
+        self._check_contract("GET", path)
 
     def _recv(self, deadline):
         self.sock.settimeout(max(0.01, deadline - time.monotonic()))
@@ -60,6 +65,19 @@ class SSE:
         for line in lines[1:]:
             k, v = line.split(":", 1)
             self.headers[k.strip().lower()] = v.strip()
+
+    def _check_contract(self, method, path):
+        """A stream's head is checked against docs/openapi.yaml (its events
+        one by one in next()); any other reply whole, once read."""
+        if self.status == 200:
+            check_reply(method, path, self.status, self.headers, None)
+            return
+        deadline = time.monotonic() + 10
+        length = int(self.headers.get("content-length", "0"))
+        while len(self.raw) < length and self._recv(deadline):
+            pass
+        check_reply(method, path, self.status, self.headers,
+                    self.raw[:length].decode("utf-8", "replace"))
 
     def _dechunk(self):
         while not self.ended:
@@ -93,6 +111,10 @@ class SSE:
                 if "data" in msg or "event" in msg:
                     if "data" in msg:
                         msg["data"] = json.loads(msg["data"])
+                        end = msg.get("event") == "session_replaced"
+                        check_value(f"the event {msg.get('event')} of GET /v1/events",
+                                    EVENT_DATA + ("session_replaced" if end else "other"),
+                                    msg["data"])
                     return msg
             if self.ended or self.closed:
                 return None

@@ -34,6 +34,47 @@ def test_unknown_path_is_404():
         assert_problem(core().request("GET", path), 404, "not_found")
 
 
+def test_nul_in_path_matches_no_route():
+    # A decoded %00 once cut the path short: /livez%00x answered as /livez,
+    # /v1/shops/1%00/orders as /v1/shops/1.
+    for path in ("/livez%00", "/livez%00x", "/v1/me%00/coupons", "/v1/shops/1%00/orders"):
+        assert_problem(core().request("GET", path), 404, "not_found")
+
+
+def test_contract_check_catches_drift():
+    """Every reply the tests receive is checked against docs/openapi.yaml;
+    this makes sure the check runs and sees what it must."""
+    r = core().request("GET", "/v1/me", token="x" * 43)
+    assert r.status == 401
+    headers = dict(r.headers)
+
+    def wrong(*args, **kwargs):
+        found = contract_violations(*args, **kwargs)
+        assert found, (args, kwargs)
+        return "\n".join(found)
+
+    assert contract_violations("GET", "/v1/me", 401, headers, r.raw) == []
+    # an undocumented status, a missing header, a body outside its schema
+    assert "status 418 is not documented" in wrong("GET", "/v1/me", 418, headers, r.raw)
+    del headers["www-authenticate"]
+    assert "WWW-Authenticate missing" in wrong("GET", "/v1/me", 401, headers, r.raw)
+    headers = dict(r.headers)
+    body = json.dumps(dict(r.json, code="no_such_code"))
+    assert "/code must be equal to one of the allowed values" in \
+        wrong("GET", "/v1/me", 401, headers, body)
+    # an undocumented path that answers anything but 404, the wrong Allow
+    assert "no documented path" in wrong("GET", "/v2/me", 401, headers, r.raw)
+    r = core().request("DELETE", "/v1/me")
+    assert "Allow is" in wrong("DELETE", "/v1/me", 405, dict(r.headers, allow="GET, POST"),
+                               r.raw)
+    # garbage requests: an error needs only a documented status and the
+    # Problem shape, a success is checked in full
+    assert contract_violations("PATCH", "/v1/me", 405, r.headers,
+                               r.raw.replace("this path allows GET", "x"), lenient=True) == []
+    assert "body" in wrong("GET", "/livez", 200, {"content-type": "application/json",
+                                                  "x-request-id": "a"}, "{}", lenient=True)
+
+
 def test_wrong_method_is_405_with_allow():
     r = core().request("DELETE", "/v1/me")
     assert_problem(r, 405, "method_not_allowed")
@@ -98,6 +139,7 @@ def test_chunked_body_over_cap_is_413():
                         + chunked)
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
     assert b"payload_too_large" in reply
+    check_raw_reply("POST", "/v1/auth/login", reply)
 
 
 def test_ambiguous_body_length_is_refused():
@@ -115,6 +157,7 @@ def test_ambiguous_body_length_is_refused():
         # The connection closes: what follows is never read as a request.
         assert b"\r\nConnection: close\r\n" in reply, reply
         assert reply.count(b"HTTP/1.1 ") == 1, reply
+        check_raw_reply("POST", "/v1/auth/login", reply)
 
 
 def test_non_json_content_type_is_415():
@@ -279,12 +322,14 @@ def test_garbage_requests_do_not_hurt():
         reply = raw_request(data, read_timeout=2)
         # 505 is the protocol's own answer to an unknown HTTP version.
         assert not reply.startswith(b"HTTP/1.1 5") or reply.startswith(b"HTTP/1.1 505"), reply[:100]
+        check_garbage_reply(data, reply)
     assert core().request("GET", "/readyz").status == 200
 
 
 if __name__ == "__main__":
-    main([test_unknown_path_is_404, test_wrong_method_is_405_with_allow,
-          test_head_is_get_without_a_body,
+    main([test_contract_check_catches_drift, test_unknown_path_is_404,
+          test_nul_in_path_matches_no_route,
+          test_wrong_method_is_405_with_allow, test_head_is_get_without_a_body,
           test_declared_body_over_cap_is_413, test_chunked_body_over_cap_is_413,
           test_ambiguous_body_length_is_refused,
           test_non_json_content_type_is_415, test_malformed_json_is_400,

@@ -154,6 +154,11 @@ def check_letter(item, kind, title, delivered, count):
 
 def test_due_time_sql():
     """letter_due_at on the wall clock of the zone it is given, DST included."""
+    # The first test starts the file's server, which keeps the env it starts
+    # with: sql() alone would start it with the default job interval, and
+    # its job thread would then wake every 30 s on whatever clock a later
+    # test froze, releasing and delivering behind that test's back.
+    server()
     cases = [
         ("2030-01-07 10:20:00", "2030-01-07 11:00:00"),
         ("2030-01-07 10:59:59.999999", "2030-01-07 11:00:00"),
@@ -606,7 +611,8 @@ def test_two_servers_one_letter_per_batch():
 def test_concurrent_deliveries_merge():
     """Deliveries racing over one shop's notices, each asked for one, still
     make one letter holding every order: a delivery takes a letter's
-    notices whole, and the others wait for it and find them delivered."""
+    notices whole, and the others wait for it and find them delivered.
+    Their counts add up to the notices delivered, each once."""
     w = World("2030-02-07 09:00")
     try:
         for round_ in range(3):
@@ -615,17 +621,38 @@ def test_concurrent_deliveries_merge():
             for o in orders:
                 w.hold(o)
             due = rfc(f"2030-02-07 {11 + round_:02d}:00")
+            # The racers deliver whatever is due, of any shop: the count
+            # below holds only if nothing else is (another test's held
+            # orders, say, released by a job run at this clock).
+            others = sql(f"SELECT count(*) FROM letter_notices WHERE letter_id IS NULL"
+                         f" AND shop_id <> {w.shop} AND acted_at <= '{due}'"
+                         f" AND coalesce(due_at, letter_due_at(acted_at, 'Asia/Shanghai'))"
+                         f" <= '{due}'")
+            assert others == "0", others
             results = parallel(lambda: sql(f"SELECT letters_deliver('{due}', 'Asia/Shanghai', 1)"),
                                [()] * 24)
             assert all(not isinstance(r, Exception) for r in results), results
             assert sum(int(r) for r in results) == 24, results
-            clock(f"2030-02-07 {11 + round_:02d}:00")
-            run_jobs()  # whatever the racers left
+            assert sorted(results).count("0") == 23, results  # one took the letter whole
+            # Every notice of the round is in one letter, of that hour, that
+            # counts them all; and no letter anywhere counts other than its
+            # orders.
+            ids = ",".join(str(o) for o in orders)
+            assert sql(f"SELECT count(*), count(DISTINCT n.letter_id), min(l.order_count),"
+                       f" bool_and(l.delivered_at = '{due}')"
+                       f" FROM letter_notices n JOIN letters l ON l.id = n.letter_id"
+                       f" WHERE n.order_id IN ({ids})") == "24|1|24|t"
+            assert sql("SELECT count(*) FROM letters l WHERE l.order_count <>"
+                       " (SELECT count(DISTINCT n.order_id) FROM letter_notices n"
+                       "   WHERE n.letter_id = l.id)") == "0"
             got = [i for i in w.items() if i["delivered_at"] == due]
             assert len(got) == 1 and got[0]["order_count"] == 24, got
             detail = w.letter(got[0]["id"]).json
             assert sorted(o["order_id"] for o in detail["orders"]) == sorted(orders)
             assert detail["body"].count("、") == 23, detail["body"]
+            clock(f"2030-02-07 {11 + round_:02d}:00")
+            run_jobs()  # nothing left for it: the letter stays as it went out
+            assert w.letter(got[0]["id"]).json == detail
         assert shop_counts(w)["unread_letters"] == 3
     finally:
         server().set_clock(None)

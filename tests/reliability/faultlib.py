@@ -256,11 +256,12 @@ def request(port, method, path, body=None, token=None, headers=None, timeout=10,
                 doc = json.loads(payload)
             except ValueError:
                 doc = None
-        if raw_reply:
-            return r.status, doc, hdrs, payload
-        return r.status, doc, hdrs
     finally:
         conn.close()
+    harness.check_reply(method, path, r.status, hdrs, payload.decode("utf-8", "replace"))
+    if raw_reply:
+        return r.status, doc, hdrs, payload
+    return r.status, doc, hdrs
 
 
 CONN_ERRORS = (OSError, http.client.HTTPException)

@@ -32,6 +32,9 @@ here=$REPO/tests/reliability
 wants() { [[ " $PARTS " == *" $1 "* ]]; }
 
 install_deps
+# The integration tests and faultlib check every reply with the contract
+# checker of tools/.
+install_node_tools
 build "$ASAN_BUILD" -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON -DBUILD_TESTING=ON
 if wants soak || wants slowloris; then
   build "$RELEASE_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF

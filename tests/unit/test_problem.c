@@ -26,7 +26,7 @@ int main(void)
     enum problem p;
     bool known = strcmp(rc->problem, "ok") == 0 || problem_by_code(rc->problem, &p);
     if (!known)
-      fprintf(stderr, "result code %s: no problem %s in server/problem.c\n", rc->code, rc->problem);
+      fprintf(stderr, "result code %s: no problem %s in server/http/problem.c\n", rc->code, rc->problem);
     CHECK(known);
     for (size_t j = 0; j < i; j++)
       CHECK(strcmp(rc->code, migrate_result_codes[j].code) != 0);
