@@ -309,6 +309,34 @@ static void test_rows(void)
   done(&e, body);
 }
 
+/* A value of more than one type: judged by its check, given as it is. */
+static const char *text_or_id(json_t *v)
+{
+  if (json_is_string(v) || (json_is_object(v) && json_is_integer(json_object_get(v, "id"))))
+    return NULL;
+  return "must be a string or {\"id\": n}";
+}
+
+static void test_value(void)
+{
+  json_t *got = NULL;
+  const struct jsonin_field item = JSONIN_VALUE(NULL, text_or_id, JSONIN_REQUIRED);
+  const struct jsonin_field fields[] = {
+      JSONIN_VALUE("one", text_or_id, JSONIN_OPTIONAL, .json = &got),
+      JSONIN_ARRAY("many", &item, 0, 3, JSONIN_OPTIONAL),
+  };
+  struct jsonin_errors e;
+  json_t *body;
+  check(&e, "{\"one\": {\"id\": 1}, \"many\": [\"a\", {\"id\": 2}]}", fields, 2, &body);
+  CHECK(json_array_size(e.list) == 0 && json_is_object(got));
+  done(&e, body);
+  check(&e, "{\"one\": 5, \"many\": [\"a\", null, []]}", fields, 2, &body);
+  CHECK(strcmp(fields_of(&e), "one many[1] many[2]") == 0 && !e.unknown);
+  CHECK(strcmp(message_of(&e, "one"), "must be a string or {\"id\": n}") == 0);
+  CHECK(strcmp(message_of(&e, "many[1]"), "must not be null") == 0);
+  done(&e, body);
+}
+
 /* Long unknown keys are cut but stay UTF-8. */
 static void test_long_key(void)
 {
@@ -337,6 +365,7 @@ int main(void)
   test_nested_arrays();
   test_whole();
   test_rows();
+  test_value();
   test_long_key();
   return unit_report("jsonin");
 }
