@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -109,6 +110,11 @@ class Merchantd:
         self.env.update({"DATABASE_URL": db_url, "PORT": str(self.port),
                          "MERCHANTD_LOG_LEVEL": "warn", "MERCHANTD_THREADS": "2",
                          "MERCHANTD_TEST_MODE": "0"})
+        # The image space's files: one directory for every start of this
+        # instance, gone when the run ends.
+        media_dir = tempfile.mkdtemp(prefix="merchantd-media-")
+        atexit.register(shutil.rmtree, media_dir, ignore_errors=True)
+        self.env["MERCHANTD_MEDIA_DIR"] = media_dir
         self.env.update(env or {})
         self.proc = None
         self.stderr = None
