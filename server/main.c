@@ -89,10 +89,12 @@ static int serve(void)
   setvbuf(stdout, NULL, _IOLBF, 0);
 
   db_init(config.database_url);
-  if (!mediastore_init(config.media_dir)) {
-    log_error("could not use MERCHANTD_MEDIA_DIR \"%s\"", config.media_dir);
-    return 1;
-  }
+  /* An instance whose media directory cannot be written still serves
+   * everything else (a deployment that takes no uploads needs none); the
+   * warning says why uploads fail. */
+  if (!mediastore_init(config.media_dir))
+    log_warn("image uploads will fail until MERCHANTD_MEDIA_DIR \"%s\" is writable",
+             config.media_dir);
   if (!image_init())
     return 1;
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||

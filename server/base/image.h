@@ -70,8 +70,9 @@ enum image_result image_check(const void *buf, size_t len, struct image_header *
                               char reason[IMAGE_REASON_SIZE]);
 
 /* image_check, then decodes every pixel, applies the orientation, converts
- * to sRGB and writes the original (same format, no metadata), an 800 px and
- * a 200 px WebP. On IMAGE_OK out holds them (image_out_free). */
+ * to sRGB and writes the original (same format, no metadata), an 800 px
+ * WebP (shrunk from buf while loading it) and a 200 px one (from the 800).
+ * On IMAGE_OK out holds them (image_out_free). */
 enum image_result image_process(const void *buf, size_t len, struct image_out *out,
                                 char reason[IMAGE_REASON_SIZE]);
 void image_out_free(struct image_out *out);

@@ -155,15 +155,35 @@ static bool dir_each(bool (*fn)(const char *name, int64_t age_s, void *arg), voi
 
 static const struct mediastore_backend dir_backend = {dir_put, dir_open, dir_remove, dir_each};
 
+/* Creates dir and its missing parents, like mkdir -p. */
+static bool make_dirs(const char *dir)
+{
+  char path[sizeof root];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *p = path + 1; *p != '\0'; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+      return false;
+    *p = '/';
+  }
+  return mkdir(path, 0755) == 0 || errno == EEXIST;
+}
+
 bool mediastore_init(const char *dir)
 {
   if (snprintf(root, sizeof root, "%s", dir) >= (int)sizeof root)
     return false;
-  if (mkdir(root, 0755) != 0 && errno != EEXIST) {
-    log_error("could not create media directory \"%s\": %s", root, strerror(errno));
+  if (!make_dirs(root)) {
+    log_warn("could not create media directory \"%s\": %s", root, strerror(errno));
     return false;
   }
-  return access(root, W_OK | X_OK) == 0;
+  if (access(root, W_OK | X_OK) != 0) {
+    log_warn("cannot write media directory \"%s\": %s", root, strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 const struct mediastore_backend *mediastore(void)

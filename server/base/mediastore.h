@@ -24,7 +24,9 @@ struct mediastore_backend {
   bool (*each)(bool (*fn)(const char *name, int64_t age_s, void *arg), void *arg);
 };
 
-/* The directory backend under dir (created when missing). */
+/* The directory backend under dir (created with its parents when
+ * missing). False, with a warning logged, when it cannot be written: the
+ * store then fails every write, and uploads answer 500. */
 bool mediastore_init(const char *dir);
 const struct mediastore_backend *mediastore(void);
 

@@ -70,7 +70,16 @@ BODIES = {
     ("POST", "/v1/review/orders/{id}/close"): {"reason": "欺诈"},
     ("POST", "/v1/review/orders/{id}/extend"): {"hours": 24, "note": "等待材料"},
     ("PUT", "/v1/test/clock"): {"now": "2026-11-26T08:00:00Z"},
+    ("PATCH", "/v1/shops/{id}/images/{id}"): {"name": "主图", "folder_id": 3},
+    ("POST", "/v1/shops/{id}/image-folders"): {"name": "详情", "parent_id": 2},
+    ("PATCH", "/v1/shops/{id}/image-folders/{id}"): {"name": "主图"},
 }
+
+# Upload routes take a file: a 1x1 PNG, sent raw.
+PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d00000000"
+                        "49454e44ae426082")
+UPLOADS = {("POST", "/v1/shops/{id}/images"), ("POST", "/v1/me/images")}
 
 # A query string for the routes that read one.
 QUERIES = {
@@ -92,6 +101,8 @@ QUERIES = {
     ("GET", "/v1/events"): "after=0",
     ("GET", "/v1/events/poll"): "after=3&timeout=0",
     ("POST", "/v1/test/stream"): "bytes=64",
+    ("GET", "/v1/shops/{id}/images"): "folder_id=0&q=%E4%B8%BB&limit=10",
+    ("DELETE", "/v1/shops/{id}/images/{id}"): "force=true",
 }
 
 # The harness's "reviewer" is staff holding the permission review.
@@ -134,6 +145,8 @@ def request_seeds():
             target += "?" + q
         body = BODIES.get((method, pattern))
         headers = ["Content-Type: application/json"] if body is not None else []
+        if (method, pattern) in UPLOADS:
+            body, headers = PNG_1X1, ["Content-Type: image/png"]
         name = (method + pattern).lower().replace("/", "_").replace("{id}", "n")
         name = re.sub(r"[^a-z0-9_.-]", "-", name)
         write("request", name, request(role, method, target, headers, body or b""))

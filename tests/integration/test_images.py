@@ -6,8 +6,9 @@ hostile files."""
 import hashlib
 import json
 import os
+import subprocess
 import sys
-import threading
+import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
@@ -101,6 +102,13 @@ def test_upload_raw_jpeg_strips_metadata_and_serves_renditions():
         status, headers, body = media_bytes(url)
         assert status == 200 and headers["Content-Type"] == "image/webp", headers
         assert body[:4] == b"RIFF" and body[8:12] == b"WEBP"
+        assert corpus.SECRET not in body and b"Exif" not in body and b"EXIF" not in body
+        with tempfile.NamedTemporaryFile(suffix=".webp") as f:
+            f.write(body)
+            f.flush()
+            size = subprocess.run(["vipsheader", "-f", "width", f.name], check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        assert int(size) == side, size
         width = int.from_bytes(body[26:28], "little") & 0x3FFF if body[12:16] == b"VP8 " else None
         if width is not None:
             assert width == side, width
@@ -108,6 +116,10 @@ def test_upload_raw_jpeg_strips_metadata_and_serves_renditions():
 
 def test_upload_formats_and_multipart():
     _, token, shop = merchant_shop()
+    webp = corpus.convert(corpus.png(50, 20, 3), ".webp")
+    r = upload(shop, token, webp, "image/webp")
+    status, _, stored = media_bytes(r.json["urls"]["original"])
+    assert status == 200 and b"EXIF" not in stored and b"Exif" not in stored
     for ctype, data, fmt in (("image/png", corpus.png(40, 30, 2), "png"),
                              ("image/webp", corpus.convert(corpus.png(50, 20, 3), ".webp"), "webp"),
                              ("image/gif", corpus.convert(corpus.png(20, 20, 4), ".gif"), "gif")):
