@@ -5,6 +5,7 @@
 #define MERCHANTD_HASHPOOL_H
 
 #include "accounts.h"
+#include "workpool.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,7 +26,7 @@ struct hashpool_job {
   /* Called on a worker thread when the job is done. */
   void (*done)(struct hashpool_job *job, void *arg);
   void *arg;
-  struct hashpool_job *next;
+  struct workpool_item item; /* the pool's */
 };
 
 bool hashpool_start(unsigned workers, unsigned queue_limit);

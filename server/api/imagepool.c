@@ -2,21 +2,11 @@
 
 #include "log.h"
 #include "mediastore.h"
+#include "workpool.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static struct imagepool_job *head, *tail;
-static unsigned in_system, in_system_max;
-static bool running, stopping;
-static pthread_t *threads;
-static unsigned nthreads;
 
 /* The renditions first, the original last: whichever file a crash leaves,
  * no row names it yet, and the garbage collector takes it. */
@@ -52,84 +42,35 @@ void imagepool_run(struct imagepool_job *job)
   image_out_free(&out);
 }
 
-static void *worker(void *unused)
+static void work(struct workpool_item *item)
 {
-  /* Decoding is CPU-bound: HTTP threads preempt it. */
-  setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
-  for (;;) {
-    pthread_mutex_lock(&lock);
-    while (head == NULL && !stopping)
-      pthread_cond_wait(&wake, &lock);
-    struct imagepool_job *job = head;
-    if (job == NULL) {
-      pthread_mutex_unlock(&lock);
-      return NULL;
-    }
-    head = job->next;
-    if (head == NULL)
-      tail = NULL;
-    pthread_mutex_unlock(&lock);
-    imagepool_run(job);
-    pthread_mutex_lock(&lock);
-    in_system--;
-    pthread_mutex_unlock(&lock);
-    job->done(job, job->arg);
-  }
+  imagepool_run(WORKPOOL_JOB(item, struct imagepool_job, item));
 }
+
+static void finish(struct workpool_item *item)
+{
+  struct imagepool_job *job = WORKPOOL_JOB(item, struct imagepool_job, item);
+  job->done(job, job->arg);
+}
+
+static struct workpool pool = WORKPOOL_INIT("image", work, finish);
 
 bool imagepool_start(unsigned workers, unsigned queue_limit)
 {
-  threads = calloc(workers, sizeof *threads);
-  if (threads == NULL)
-    return false;
-  in_system_max = workers + queue_limit;
-  stopping = false;
-  for (nthreads = 0; nthreads < workers; nthreads++)
-    if (pthread_create(&threads[nthreads], NULL, worker, NULL) != 0) {
-      log_error("could not start image worker");
-      imagepool_stop();
-      return false;
-    }
-  running = true;
-  return true;
+  return workpool_start(&pool, workers, queue_limit);
 }
 
 void imagepool_stop(void)
 {
-  pthread_mutex_lock(&lock);
-  stopping = true;
-  running = false;
-  pthread_cond_broadcast(&wake);
-  pthread_mutex_unlock(&lock);
-  for (unsigned i = 0; i < nthreads; i++)
-    pthread_join(threads[i], NULL);
-  free(threads);
-  threads = NULL;
-  nthreads = 0;
+  workpool_stop(&pool);
 }
 
 bool imagepool_submit(struct imagepool_job *job)
 {
-  pthread_mutex_lock(&lock);
-  bool ok = running && !stopping && in_system < in_system_max;
-  if (ok) {
-    job->next = NULL;
-    if (tail != NULL)
-      tail->next = job;
-    else
-      head = job;
-    tail = job;
-    in_system++;
-    pthread_cond_signal(&wake);
-  }
-  pthread_mutex_unlock(&lock);
-  return ok;
+  return workpool_submit(&pool, &job->item);
 }
 
 unsigned imagepool_in_system(void)
 {
-  pthread_mutex_lock(&lock);
-  unsigned n = in_system;
-  pthread_mutex_unlock(&lock);
-  return n;
+  return workpool_in_system(&pool);
 }

@@ -6,6 +6,7 @@
 #define MERCHANTD_IMAGEPOOL_H
 
 #include "image.h"
+#include "workpool.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,7 +24,7 @@ struct imagepool_job {
   /* Called on a worker thread when the job is done. */
   void (*done)(struct imagepool_job *job, void *arg);
   void *arg;
-  struct imagepool_job *next;
+  struct workpool_item item; /* the pool's */
 };
 
 bool imagepool_start(unsigned workers, unsigned queue_limit);
