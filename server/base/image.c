@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <vips/vips.h>
 
@@ -142,6 +143,38 @@ static enum image_result check_header(VipsImage *im, size_t len, struct image_he
   return IMAGE_OK;
 }
 
+/* Tags by which a browser's content sniffing (WHATWG MIME Sniffing, "the
+ * HTML signatures", plus SVG) would take bytes for a page. Only names of
+ * three letters and more: in 10 MB of compressed pixels a short one such as
+ * "<b " turns up by chance, a longer one practically never. "<?xml" is not
+ * one: photos carry XMP metadata, which is XML. */
+static const char *const markup_tags[] = {
+    "!doctype", "html", "head",  "body",  "script", "iframe", "object", "embed",
+    "style",    "title", "table", "font", "svg",    "meta",   "link",   "form",
+};
+
+/* True when buf holds markup a browser could run: a "<" followed by one of
+ * markup_tags (any case) and a byte that ends a tag name. A JPEG/HTML
+ * polyglot — a real picture with a page after its end or in a comment — is
+ * how a file served as an image gets executed where a content type or
+ * nosniff is lost on the way (an old proxy, a "save as", a mail client). */
+static bool carries_markup(const unsigned char *b, size_t len)
+{
+  const unsigned char *end = b + len;
+  for (const unsigned char *p = memchr(b, '<', len); p != NULL;
+       p = memchr(p + 1, '<', (size_t)(end - p - 1))) {
+    for (size_t t = 0; t < sizeof markup_tags / sizeof markup_tags[0]; t++) {
+      size_t n = strlen(markup_tags[t]);
+      if ((size_t)(end - p - 1) <= n || strncasecmp((const char *)p + 1, markup_tags[t], n) != 0)
+        continue;
+      unsigned char after = p[1 + n];
+      if (strchr(" \t\n\f\r/>", after) != NULL && after != '\0')
+        return true;
+    }
+  }
+  return false;
+}
+
 enum image_result image_check(const void *buf, size_t len, struct image_header *h,
                               char reason[IMAGE_REASON_SIZE])
 {
@@ -152,6 +185,9 @@ enum image_result image_check(const void *buf, size_t len, struct image_header *
   h->format = image_sniff(buf, len);
   if (h->format == IMAGE_UNKNOWN)
     return refuse(reason, IMAGE_UNSUPPORTED, "only JPEG, PNG, WebP and GIF images are accepted");
+  if (carries_markup(buf, len))
+    return refuse(reason, IMAGE_INVALID,
+                  "the file carries HTML or XML markup besides the picture (a polyglot)");
   VipsImage *im = load(buf, len, h->format, VIPS_ACCESS_SEQUENTIAL);
   if (im == NULL) {
     vips_reason(reason, "could not read the image");

@@ -104,10 +104,19 @@ def broken_corpus():
         ("html_then_jpeg", html_first, "image/jpeg", 415, "unsupported_media"),
         ("empty_gif_header", b"GIF89a", "image/gif", 422, "invalid_image"),
         ("text", b"hello", "image/png", 415, "unsupported_media"),
+        ("polyglot_jpeg_html", good + b"<html><body><script>alert(document.cookie)</script>",
+         "image/jpeg", 422, "invalid_image"),
+        ("jpeg_comment_svg", jpeg_comment(good, b'<svg onload="alert(1)"/>'),
+         "image/jpeg", 422, "invalid_image"),
     ]
 
 
-def polyglot_jpeg_html():
-    """A valid JPEG with an HTML page after its end: accepted, since phones
-    append data there too (motion photos), and re-encoded without it."""
-    return jpeg(320, 240, 6) + b"<html><body><script>alert(document.cookie)</script></body></html>"
+def jpeg_comment(j, text):
+    """JPEG j with a comment segment (COM) holding text."""
+    return j[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + j[2:]
+
+
+def motion_photo():
+    """A valid JPEG with a video after its end, as phones write motion
+    photos: accepted, and re-encoded without the trailer."""
+    return jpeg(320, 240, 6) + b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64
