@@ -85,14 +85,13 @@ enum db_status db_product_create(int64_t merchant_id, int64_t shop_id,
       " updated_at) SELECT s.id, $3::text, coalesce($4::text, ''), " IMAGES_ARRAY(
           "$5",
           "s.id") ", coalesce($6::text, 'on_sale'), us_to_ts($8), us_to_ts($8) FROM s RETURNING *),"
-                  " ins AS (INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, "
-                  "created_at,"
-                  " updated_at) SELECT p.id, p.shop_id, e.item ->> 'spec',"
-                  " (e.item ->> 'price_cents')::bigint, (e.item ->> 'stock')::integer, "
-                  "p.created_at,"
-                  " p.created_at FROM p, jsonb_array_elements($7::jsonb) WITH ORDINALITY AS e "
-                  "(item, "
-                  "n)"
+                  " ins AS (INSERT INTO skus (product_id, shop_id, spec, price_cents, stock,"
+                  " image_id, created_at, updated_at) SELECT p.id, p.shop_id, e.item ->> 'spec',"
+                  " (e.item ->> 'price_cents')::bigint, (e.item ->> 'stock')::integer,"
+                  " (SELECT i.id FROM images i JOIN image_spaces sp ON sp.id = i.space_id"
+                  " WHERE i.id = (e.item ->> 'image_id')::bigint AND sp.shop_id = p.shop_id"
+                  " FOR KEY SHARE OF i), p.created_at, p.created_at"
+                  " FROM p, jsonb_array_elements($7::jsonb) WITH ORDINALITY AS e (item, n)"
                   " ORDER BY e.n RETURNING *)"
                   " SELECT " PRODUCT_COLUMNS("ins") " FROM p");
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
@@ -206,25 +205,32 @@ static void read_sku_added(const PGresult *res, void *arg)
   snprintf(a->result, 32, "%s", PQgetvalue(res, 0, 0));
   if (!PQgetisnull(res, 0, 1))
     a->sku->id = db_get_int64(res, 0, 1);
+  if (!PQgetisnull(res, 0, 2))
+    snprintf(a->sku->image, sizeof a->sku->image, "%s", PQgetvalue(res, 0, 2));
 }
 
 enum db_status db_sku_add(int64_t merchant_id, int64_t shop_id, int64_t product_id,
-                          const char *spec, int64_t price_cents, int64_t stock, int64_t now,
-                          char result[32], struct db_sku *out)
+                          const struct db_sku_new *k, int64_t now, char result[32],
+                          struct db_sku *out)
 {
-  static struct db_stmt q =
-      DB_STMT(7, "SELECT result, sku_id FROM sku_add($1, $2, $3, $4, $5, $6, us_to_ts($7))");
+  static struct db_stmt q = DB_STMT(
+      8, "SELECT result, sku_id, image FROM sku_add($1, $2, $3, $4, $5, $6, $7, us_to_ts($8))");
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], pb[DB_INT64_SIZE], prb[DB_INT64_SIZE],
-      stb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  const char *params[] = {db_param_int64(mb, merchant_id),  db_param_int64(sb, shop_id),
-                          db_param_int64(pb, product_id),   spec,
-                          db_param_int64(prb, price_cents), db_param_int64(stb, stock),
+      stb[DB_INT64_SIZE], ib[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *params[] = {db_param_int64(mb, merchant_id),
+                          db_param_int64(sb, shop_id),
+                          db_param_int64(pb, product_id),
+                          k->spec,
+                          db_param_int64(prb, k->price_cents),
+                          db_param_int64(stb, k->stock),
+                          k->image_id > 0 ? db_param_int64(ib, k->image_id) : NULL,
                           db_param_int64(nb, now)};
   /* The function stores exactly what it was given. */
   memset(out, 0, sizeof *out);
-  snprintf(out->spec, sizeof out->spec, "%s", spec);
-  out->price_cents = price_cents;
-  out->stock = stock;
+  snprintf(out->spec, sizeof out->spec, "%s", k->spec);
+  out->price_cents = k->price_cents;
+  out->stock = k->stock;
+  out->image_id = k->image_id;
   snprintf(result, 32, "internal_error");
   struct sku_added a = {result, out};
   return db_query_row(&q, params, read_sku_added, &a);

@@ -29,7 +29,9 @@ typedef void (*db_product_fn)(const struct db_product *p, void *arg);
 
 /* What a write sets; NULL leaves a field as it is (or, on create, takes the
  * default: empty description, no images, on_sale). images_json is a JSON
- * array of strings, skus_json one of {"spec", "price_cents", "stock"}. */
+ * array of URL strings and {"image_id": id} objects, skus_json one of
+ * {"spec", "price_cents", "stock", "image_id"?}. An image id that is not
+ * (or no longer) in the shop's image space is left out. */
 struct db_product_write {
   const char *title;
   const char *description;
@@ -85,11 +87,20 @@ struct db_sku_change {
   int64_t image_id;
 };
 
+/* A SKU to add; image_id 0: no preview image. */
+struct db_sku_new {
+  const char *spec;
+  int64_t price_cents;
+  int64_t stock;
+  int64_t image_id;
+};
+
 /* Adds a SKU (SQL function sku_add); result receives its result code: "ok"
- * (out filled), "not_found" or "invalid_state" (the product is full). */
+ * (out filled), "not_found", "invalid_state" (the product is full) or
+ * "invalid_field" (the image is not in the shop's image space). */
 enum db_status db_sku_add(int64_t merchant_id, int64_t shop_id, int64_t product_id,
-                          const char *spec, int64_t price_cents, int64_t stock, int64_t now,
-                          char result[32], struct db_sku *out);
+                          const struct db_sku_new *k, int64_t now, char result[32],
+                          struct db_sku *out);
 /* Changes a SKU of a live product of the merchant's shop. out->found is
  * false when there is no such SKU there; out->image_ok false when the image
  * is not in the shop's image space (nothing changed then). */

@@ -118,15 +118,18 @@ static const char *status_problem(const char *s)
 struct sku_in {
   const char *spec;
   int64_t price_cents, stock;
-  bool has[3];
+  int64_t image_id; /* the preview image; null (0) removes it on update */
+  bool has[4];
 };
 
+/* flags apply to spec, price and stock; image_id is always optional. */
 // clang-format off
 #define SKU_FIELDS(k, flags) \
   JSONIN_TEXT("spec", &(k)->spec, 1, SKU_SPEC_MAX, flags, .present = &(k)->has[0], \
               .check = blank_problem), \
   JSONIN_INT("price_cents", &(k)->price_cents, 1, SKU_PRICE_MAX, flags, .present = &(k)->has[1]), \
-  JSONIN_INT("stock", &(k)->stock, 0, SKU_STOCK_MAX, flags, .present = &(k)->has[2])
+  JSONIN_INT("stock", &(k)->stock, 0, SKU_STOCK_MAX, flags, .present = &(k)->has[2]), \
+  JSONIN_INT("image_id", &(k)->image_id, 1, INT64_MAX, JSONIN_NULLABLE, .present = &(k)->has[3])
 // clang-format on
 
 /* An image URL is an absolute http(s) URL without spaces or control
@@ -161,32 +164,53 @@ static const char *image_problem(json_t *v)
   return image_url_problem(json_string_value(v));
 }
 
-/* The image ids of images[] in order, 0 for a URL: a PostgreSQL array. */
+/* The image ids of an array's elements in order (0 where an element names
+ * none), as a PostgreSQL array, and how to name the field of element n. */
 struct image_ids {
-  char text[PRODUCT_IMAGES_MAX * 21 + 3];
+  const char *field; /* a format taking the element's index */
+  char text[PRODUCT_SKUS_MAX * 21 + 3];
   size_t used;
   bool any;
+  struct jsonin_errors *errors;
 };
 
-static void add_image_id(struct jsonin_at *at, void *arg)
+static void append_image_id(struct image_ids *ids, size_t index, int64_t id)
 {
-  struct image_ids *ids = arg;
-  json_int_t id = at->valid && json_is_object(at->value)
-                      ? json_integer_value(json_object_get(at->value, "image_id"))
-                      : 0;
   ids->any = ids->any || id > 0;
   ids->used += (size_t)snprintf(ids->text + ids->used, sizeof ids->text - ids->used, "%s%lld",
-                                at->index > 0 ? "," : "", (long long)id);
+                                index > 0 ? "," : "", (long long)id);
+}
+
+/* images[]: {"image_id": id} or a URL (0). */
+static void add_image_id(struct jsonin_at *at, void *arg)
+{
+  append_image_id(arg, at->index,
+                  at->valid && json_is_object(at->value)
+                      ? json_integer_value(json_object_get(at->value, "image_id"))
+                      : 0);
+}
+
+/* skus[]: the element's image_id, read into the sku_in the ids point at. */
+struct sku_image_ids {
+  struct image_ids ids;
+  const struct sku_in *sku;
+};
+
+static void add_sku_image_id(struct jsonin_at *at, void *arg)
+{
+  struct sku_image_ids *s = arg;
+  append_image_id(&s->ids, at->index, at->valid ? s->sku->image_id : 0);
 }
 
 static void foreign_image(int64_t position, void *arg)
 {
-  char field[32];
-  snprintf(field, sizeof field, "images[%lld]", (long long)position);
-  jsonin_error(arg, field, "is not an image of this shop's image space");
+  struct image_ids *ids = arg;
+  char field[40];
+  snprintf(field, sizeof field, ids->field, (long long)position);
+  jsonin_error(ids->errors, field, "is not an image of this shop's image space");
 }
 
-/* The image ids of images[] (valid in form) must be of the shop's space.
+/* The image ids of an array (valid in form) must be of the shop's space.
  * Another merchant's shop is judged by the write (404). */
 static enum http_step foreign_images(struct http_request *rq, struct image_ids *ids,
                                      struct jsonin_errors *e)
@@ -194,9 +218,10 @@ static enum http_step foreign_images(struct http_request *rq, struct image_ids *
   if (!ids->any)
     return HTTP_STEP_OK;
   snprintf(ids->text + ids->used, sizeof ids->text - ids->used, "}");
+  ids->errors = e;
   bool owned;
   enum db_status st =
-      db_images_foreign(rq->session.account.id, rq->ids[0], ids->text, foreign_image, e, &owned);
+      db_images_foreign(rq->session.account.id, rq->ids[0], ids->text, foreign_image, ids, &owned);
   return st < DB_NONE ? HTTP_STEP_OF(reply_db_error(rq, st)) : HTTP_STEP_OK;
 }
 
@@ -215,9 +240,10 @@ static enum http_step read_product_body(struct http_request *rq, bool create,
                                         struct db_product_write *w)
 {
   memset(w, 0, sizeof *w);
-  struct image_ids ids = {"{", 1, false};
+  struct image_ids ids = {.field = "images[%lld]", .text = "{", .used = 1};
   const struct jsonin_field image = JSONIN_VALUE(NULL, image_problem, JSONIN_REQUIRED);
   struct sku_in k;
+  struct sku_image_ids sku_ids = {{.field = "skus[%lld].image_id", .text = "{", .used = 1}, &k};
   const struct jsonin_field sku_fields[] = {SKU_FIELDS(&k, JSONIN_REQUIRED)};
   const struct jsonin_spec sku_spec = JSONIN_SPEC(sku_fields);
   const struct jsonin_field sku = JSONIN_OBJECT(NULL, &sku_spec, JSONIN_REQUIRED);
@@ -234,14 +260,16 @@ static enum http_step read_product_body(struct http_request *rq, bool create,
       JSONIN_ARRAY("images", &image, 0, PRODUCT_IMAGES_MAX, JSONIN_OPTIONAL, .json = &images,
                    .each = add_image_id, .arg = &ids),
       /* Last: an update takes no skus. */
-      JSONIN_ARRAY("skus", &sku, 1, PRODUCT_SKUS_MAX, JSONIN_REQUIRED, .json = &skus),
+      JSONIN_ARRAY("skus", &sku, 1, PRODUCT_SKUS_MAX, JSONIN_REQUIRED, .json = &skus,
+                   .each = add_sku_image_id, .arg = &sku_ids),
   };
   struct jsonin_errors e;
   if (!jsonin_errors_init(&e))
     return HTTP_STEP_FAILED;
   jsonin_check(&e, rq->json, fields, JSONIN_COUNT(fields) - (create ? 0 : 1));
-  if (images != NULL && json_array_size(e.list) == 0) {
-    enum http_step asked = foreign_images(rq, &ids, &e);
+  struct image_ids *arrays[] = {images != NULL ? &ids : NULL, skus != NULL ? &sku_ids.ids : NULL};
+  for (size_t i = 0; i < 2 && json_array_size(e.list) == 0; i++) {
+    enum http_step asked = arrays[i] != NULL ? foreign_images(rq, arrays[i], &e) : HTTP_STEP_OK;
     if (asked != HTTP_STEP_OK) {
       json_decref(e.list);
       return asked; /* the database could not be asked: already answered */
@@ -361,19 +389,30 @@ enum MHD_Result h_products_delete(struct http_request *rq)
 
 /* ---- SKUs ---- */
 
+/* A SKU's image_id names no image of the shop's space. */
+static enum MHD_Result reply_foreign_sku_image(struct http_request *rq)
+{
+  return reply_problem(rq, PROBLEM_INVALID_FIELD, "no such image in this shop's image space",
+                       json_pack("{s:[{s:s, s:s}]}", "errors", "field", "image_id", "message",
+                                 "must be an image of this shop's image space"));
+}
+
 enum MHD_Result h_products_sku_create(struct http_request *rq)
 {
-  struct sku_in k = {NULL, 0, 0, {false}};
+  struct sku_in k = {0};
   const struct jsonin_field fields[] = {SKU_FIELDS(&k, JSONIN_REQUIRED)};
   enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   char result[32];
   struct db_sku sku;
-  enum db_status st = db_sku_add(rq->session.account.id, rq->ids[0], rq->ids[1], k.spec,
-                                 k.price_cents, k.stock, clock_now_us(), result, &sku);
+  const struct db_sku_new add = {k.spec, k.price_cents, k.stock, k.image_id};
+  enum db_status st =
+      db_sku_add(rq->session.account.id, rq->ids[0], rq->ids[1], &add, clock_now_us(), result, &sku);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
+  if (strcmp(result, "invalid_field") == 0)
+    return reply_foreign_sku_image(rq);
   if (strcmp(result, "ok") != 0)
     return reply_problem_code(rq, result,
                               strcmp(result, "not_found") == 0 ? "no such product"
@@ -383,22 +422,17 @@ enum MHD_Result h_products_sku_create(struct http_request *rq)
 
 enum MHD_Result h_products_sku_update(struct http_request *rq)
 {
-  struct sku_in k = {NULL, 0, 0, {false}};
-  int64_t image_id = 0;
-  bool has_image = false;
-  const struct jsonin_field fields[] = {
-      SKU_FIELDS(&k, JSONIN_OPTIONAL),
-      JSONIN_INT("image_id", &image_id, 1, INT64_MAX, JSONIN_NULLABLE, .present = &has_image),
-  };
+  struct sku_in k = {0};
+  const struct jsonin_field fields[] = {SKU_FIELDS(&k, JSONIN_OPTIONAL)};
   enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  if (!k.has[0] && !k.has[1] && !k.has[2] && !has_image)
+  if (!k.has[0] && !k.has[1] && !k.has[2] && !k.has[3])
     return reply_problem(rq, PROBLEM_INVALID_FIELD, "nothing to change",
                          json_pack("{s:[{s:s, s:s}]}", "errors", "field", "body", "message",
                                    "must have at least one of spec, price_cents, stock, image_id"));
   struct db_sku_change c = {k.spec, k.has[1] ? &k.price_cents : NULL, k.has[2] ? &k.stock : NULL,
-                            has_image, image_id};
+                            k.has[3], k.image_id};
   struct db_sku sku;
   enum db_status st = db_sku_update(rq->session.account.id, rq->ids[0], rq->ids[1], rq->ids[2], &c,
                                     clock_now_us(), &sku);
@@ -407,8 +441,6 @@ enum MHD_Result h_products_sku_update(struct http_request *rq)
   if (st == DB_NONE || !sku.found)
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such sku", NULL);
   if (!sku.image_ok)
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "no such image in this shop's image space",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "image_id", "message",
-                                   "must be an image of this shop's image space"));
+    return reply_foreign_sku_image(rq);
   return reply_json_steal(rq, MHD_HTTP_OK, view_sku(&sku));
 }

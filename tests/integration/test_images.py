@@ -332,6 +332,58 @@ def test_sku_preview_image():
     assert r.status == 200 and r.json["image_id"] is None, r
 
 
+def test_sku_preview_image_on_create():
+    _, token, shop = merchant_shop()
+    _, token_b, shop_b = merchant_shop()
+    im = upload(shop, token, corpus.jpeg(300, 300, 41)).json
+    other = upload(shop_b, token_b, corpus.jpeg(300, 300, 42)).json
+    body = {"title": "T恤", "skus": [{"spec": "白", "price_cents": 4900, "stock": 3},
+                                     {"spec": "黑", "price_cents": 4900, "stock": 3,
+                                      "image_id": im["id"]},
+                                     {"spec": "红", "price_cents": 4900, "stock": 3,
+                                      "image_id": None}]}
+    r = srv().request("POST", f"/v1/shops/{shop}/products", body, token=token)
+    assert r.status == 201, r
+    product = r.json["id"]
+    assert [k["image_id"] for k in r.json["skus"]] == [None, im["id"], None], r.json
+    assert r.json["skus"][1]["image"] == im["urls"]["large"]
+    body["skus"][0]["image_id"] = other["id"]
+    r = srv().request("POST", f"/v1/shops/{shop}/products", body, token=token)
+    assert_problem(r, 400, "invalid_field")
+    assert [e["field"] for e in r.json["errors"]] == ["skus[0].image_id"], r.json
+    r = srv().request("POST", f"/v1/shops/{shop}/products", body, token=token_b)
+    assert_problem(r, 404, "not_found")
+    for bad in (0, -1, "1", 1.5):
+        body["skus"][0]["image_id"] = bad
+        r = srv().request("POST", f"/v1/shops/{shop}/products", body, token=token)
+        assert_problem(r, 400, "invalid_field")
+        assert r.json["errors"][0]["field"] == "skus[0].image_id", r.json
+    skus = f"/v1/shops/{shop}/products/{product}/skus"
+    r = srv().request("POST", skus, {"spec": "蓝", "price_cents": 5900, "stock": 1,
+                                     "image_id": im["id"]}, token=token)
+    assert r.status == 201 and r.json["image_id"] == im["id"], r
+    assert r.json["image"] == im["urls"]["large"], r.json
+    r = srv().request("POST", skus, {"spec": "绿", "price_cents": 5900, "stock": 1,
+                                     "image_id": other["id"]}, token=token)
+    assert_problem(r, 400, "invalid_field")
+    assert r.json["errors"][0]["field"] == "image_id", r.json
+    r = srv().request("POST", skus, {"spec": "绿", "price_cents": 5900, "stock": 1,
+                                     "image_id": im["id"]}, token=token_b)
+    assert_problem(r, 404, "not_found")
+    r = srv().request("POST", skus, {"spec": "紫", "price_cents": 5900, "stock": 1}, token=token)
+    assert r.status == 201 and r.json["image_id"] is None and r.json["image"] is None, r
+    detail = srv().request("GET", f"/v1/shops/{shop}/products/{product}").json
+    assert [k["image_id"] for k in detail["skus"]] == [None, im["id"], None, im["id"], None]
+    # Two SKUs use it: a plain delete is refused, a forced one detaches both.
+    assert_problem(srv().request("DELETE", images_path(shop, im["id"]), token=token),
+                   409, "image_in_use")
+    assert srv().request("DELETE", images_path(shop, im["id"]) + "?force=true",
+                         token=token).status == 204
+    r = srv().request("POST", skus, {"spec": "灰", "price_cents": 5900, "stock": 1,
+                                     "image_id": im["id"]}, token=token)
+    assert_problem(r, 400, "invalid_field")
+
+
 def test_product_images_by_id():
     _, token, shop = merchant_shop()
     _, token_b, shop_b = merchant_shop()
@@ -542,4 +594,4 @@ def test_garbage_collection():
 
 
 if __name__ == "__main__":
-    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
+    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_sku_preview_image_on_create, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
