@@ -37,6 +37,15 @@ say "serving on http://localhost:${PORT:-8080} (Ctrl-C stops)"
 "$REPO/build/merchantd" serve &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true' INT TERM
+# The demo shops' pictures go through the API (the server writes image
+# files); the script does nothing once the first shop has images.
+until curl -fs "http://127.0.0.1:${PORT:-8080}/readyz" >/dev/null; do
+  kill -0 $server 2>/dev/null || break
+  sleep 0.2
+done
+if kill -0 $server 2>/dev/null && [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 1 ]; then
+  python3 "$REPO/scripts/demo-media.py" "http://127.0.0.1:${PORT:-8080}" || say "could not load the demo pictures"
+fi
 rc=0
 # wait returns early when the trap fires: wait again until the server is gone.
 while kill -0 $server 2>/dev/null; do wait $server && rc=0 || rc=$?; done

@@ -1,0 +1,66 @@
+"""The demo data scripts/run.sh loads: demo-data.sql, then demo-media.py
+through the API. Every list a merchant opens first shows something, the
+pictures are served, and running the loader again changes nothing."""
+
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import *  # noqa: E402,F401,F403
+
+SCRIPTS = os.path.join(os.path.dirname(__file__), "..", "..", "scripts")
+
+
+def load_media(s):
+    out = subprocess.run([sys.executable, os.path.join(SCRIPTS, "demo-media.py"),
+                          f"http://127.0.0.1:{s.port}"], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+
+
+def test_demo_data_fills_every_first_list():
+    db = new_database("demo")
+    assert run_cli(["migrate"], db).returncode == 0
+    out = subprocess.run(["psql", db, "-v", "ON_ERROR_STOP=1", "-q", "-f",
+                          os.path.join(SCRIPTS, "demo-data.sql")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    s = start_server(db_url=db, migrate=False)
+    load_media(s)
+
+    token = s.login("demo", "demo-password")
+    shops = s.request("GET", "/v1/shops", token=token).json["items"]
+    assert len(shops) == 2, shops
+    for shop in shops:
+        images = s.request("GET", f"/v1/shops/{shop['id']}/images", token=token).json["items"]
+        assert images, shop
+        assert s.request("GET", f"/v1/shops/{shop['id']}/image-folders",
+                         token=token).json["items"], shop
+        products = s.request("GET", f"/v1/shops/{shop['id']}/products").json["items"]
+        assert products, shop
+        for p in products:
+            assert p["images"] and p["images"][0].startswith("/media/"), p
+            assert all(k["image_id"] is not None for k in p["skus"]), p
+            r = s.request("GET", p["images"][0])
+            assert r.status == 200 and r.headers["content-type"] == "image/webp", r
+        orders = s.request("GET", f"/v1/shops/{shop['id']}/orders", token=token)
+        assert orders.status == 200, orders
+    first = shops[0]["id"] if shops[0]["name"] == "果园直供" else shops[1]["id"]
+    assert s.request("GET", f"/v1/shops/{first}/orders", token=token).json["items"]
+
+    # Once loaded, the loader leaves the shops alone.
+    before = psql(db, "SELECT count(*) FROM images")
+    load_media(s)
+    assert psql(db, "SELECT count(*) FROM images") == before
+    # Three pictures in the first shop, one in the second.
+    assert before == "4", before
+
+    staff = s.login("demo-staff", "demo-password")
+    assert s.request("GET", "/v1/me", token=staff).json["role"] == "staff"
+    buyer = s.login("demo-buyer", "demo-password")
+    assert s.request("GET", "/v1/orders", token=buyer).json["items"]
+
+
+if __name__ == "__main__":
+    main([test_demo_data_fills_every_first_list])
