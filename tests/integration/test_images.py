@@ -579,6 +579,14 @@ def wait_for(cond, what, timeout=20):
         time.sleep(0.02)
 
 
+def age_files(sha):
+    """Makes a picture's files two hours old: the collector's hour has passed."""
+    old = time.time() - 2 * 3600
+    for name in os.listdir(os.path.join(srv().media_dir, sha[:2])):
+        if name.startswith(sha):
+            os.utime(os.path.join(srv().media_dir, sha[:2], name), (old, old))
+
+
 def test_collector_meets_an_upload_of_the_same_picture():
     """collect_media finds a picture's files named by no row (its entries
     were deleted an hour ago); meanwhile the same picture is uploaded again:
@@ -595,10 +603,7 @@ def test_collector_meets_an_upload_of_the_same_picture():
     sha = first.json["sha256"]
     assert srv().request("DELETE", images_path(shop, first.json["id"]),
                          token=token).status == 204
-    old = time.time() - 2 * 3600
-    for name in os.listdir(os.path.join(srv().media_dir, sha[:2])):
-        if name.startswith(sha):
-            os.utime(os.path.join(srv().media_dir, sha[:2], name), (old, old))
+    age_files(sha)
     space = sql(f"SELECT id FROM image_spaces WHERE shop_id = {shop}")
     results = {}
     collector = threading.Thread(target=lambda: results.update(
@@ -637,6 +642,52 @@ def test_collector_meets_an_upload_of_the_same_picture():
     assert sql(f"SELECT images_used FROM image_spaces WHERE id = {space}") == "1"
 
 
+def test_collector_meets_a_message_sending_a_deleted_picture():
+    """A picture is sent in chat while its only entry is deleted and the
+    collector runs: the message reads the entry's SHA-256, and before it
+    commits the entry is deleted and the collector finds the files named by
+    no entry and no (committed) message. A lock held from psql on the
+    conversation, which the message's trigger updates, keeps the message
+    from committing meanwhile. The sent picture must stay in the history:
+    the delete waits for the message (or the message is refused), and its
+    files are there afterwards."""
+    _, token, shop = merchant_shop()
+    _, buyer_token = new_buyer()
+    image = upload(shop, token, corpus.png(24, 24, 42), "image/png").json
+    sha = image["sha256"]
+    conv = srv().request("POST", f"/v1/shops/{shop}/conversations", token=buyer_token).json["id"]
+    results = {}
+    sender = threading.Thread(target=lambda: results.update(msg=srv().request(
+        "POST", f"/v1/conversations/{conv}/messages", {"type": "image", "image_id": image["id"]},
+        token=token)))
+    deleter = threading.Thread(target=lambda: results.update(
+        delete=srv().request("DELETE", images_path(shop, image["id"]), token=token)))
+    conv_lock = Blocker(f"SELECT id FROM conversations WHERE id = {conv} FOR UPDATE")
+    try:
+        sender.start()
+        wait_for(lambda: lock_waiters("%message_send%") == 1, "the message")
+        deleter.start()
+        wait_for(lambda: not deleter.is_alive() or lock_waiters("%image_delete%") == 1,
+                 "the delete")
+        if not deleter.is_alive():
+            age_files(sha)
+            assert srv().request("POST", "/v1/test/jobs/run").status == 200
+    finally:
+        conv_lock.commit()
+    sender.join(timeout=30)
+    deleter.join(timeout=30)
+    assert results["delete"].status == 204, results["delete"]
+    age_files(sha)
+    assert srv().request("POST", "/v1/test/jobs/run").status == 200
+    msg = results["msg"]
+    if msg.status == 201:
+        for url in (image["urls"]["large"], image["urls"]["thumb"]):
+            assert get_media(url).status == 200, (url, "a sent picture lost its file")
+    else:
+        assert_problem(msg, 400, "invalid_field")
+
+
 if __name__ == "__main__":
     main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection,
-          test_collector_meets_an_upload_of_the_same_picture])
+          test_collector_meets_an_upload_of_the_same_picture,
+          test_collector_meets_a_message_sending_a_deleted_picture])
