@@ -41,8 +41,9 @@ def test_kill9_under_write_load():
          f" orders, {r['acked_claims']} claims, {r['acked_messages']} messages,"
          f" {r['acked_uploads']} uploads, {r['cut_uploads']} cut off), "
          f"{len(r['lost'])} lost, {len(r['media'])} row/file problems, {rk['retried']} cut-off"
-         f" keyed writes retried, {twice} ran twice; collector took {gc['unnamed_blobs']}"
-         f" pictures and {gc['temp_files']} temporary files; restart ≤"
+         f" keyed writes retried, {twice} ran twice; collector run"
+         f" {r['collector_runs'].get(200, 0)} times under load, then took"
+         f" {gc['unnamed_blobs']} pictures and {gc['temp_files']} temporary files; restart ≤"
          f" {r['restart_max_s']:.2f} s")
     assert r["crashes"] == 0, r["reports"]
     assert r["5xx"] == 0, r["bad_replies"]
@@ -52,6 +53,7 @@ def test_kill9_under_write_load():
     assert not r["replays"], r["replays"][:10]
     assert twice == 0, (rk, rk["duplicate_upload_notes"][:10])
     assert not gc["problems"], gc
+    assert set(r["collector_runs"]) <= {200, "no reply"}, r["collector_runs"]
     # The load did write, and was cut off in the middle of writes.
     assert r["acked_orders"] > 50 and r["acked_claims"] > 20 and r["acked_messages"] > 50, r
     assert r["acked_uploads"] > 30 and r["acked_deletes"] > 5, r

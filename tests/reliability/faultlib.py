@@ -432,6 +432,7 @@ class Acked:
         #                                           their retry got no reply either
         self.shas = {}        # picture -> the SHA-256 of its stored original
         self.sha_conflicts = []  # one picture stored under two names
+        self.files_missing = []  # entries whose files were not served while they existed
 
     def count(self):
         with self.lock:
@@ -483,6 +484,7 @@ class Stats:
         self.five_xx = 0
         self.db_503 = 0
         self.busy_503 = 0
+        self.busy_why = collections.Counter()  # the details of those 503s
         self.conn_errors = 0
         self.by_status = collections.Counter()
         self.by_phase = collections.defaultdict(collections.Counter)
@@ -505,6 +507,7 @@ class Stats:
             if (status == 503 and "retry-after" in hdrs
                     and (doc or {}).get("code") == "server_busy"):
                 self.busy_503 += 1
+                self.busy_why[doc.get("detail")] += 1
                 return
             self.five_xx += 1
             if len(self.bad) < 20:
@@ -520,8 +523,12 @@ class Stats:
 _pictures = []
 
 
-def pictures(n=6):
-    """n small distinct JPEGs (56x42 to 96x62), made once per process with the
+PICTURES = 6       # sent again and again, each always named by some entry
+RARE_PICTURES = 3  # uploaded and deleted at once: often named by no entry
+
+
+def pictures(n=PICTURES + RARE_PICTURES):
+    """n small distinct JPEGs (56x42 to 120x74), made once per process with the
     vips command as tests/integration/image_corpus.py makes its good files.
     The load sends these few again and again: its time goes to the server,
     not to Python encoding pictures, and uploads of the same bytes meet."""
@@ -551,8 +558,8 @@ class Load:
     WEIGHTS = (("order", 20), ("pay", 15), ("cancel", 2), ("confirm", 4), ("claim", 10),
                ("buyer_msg", 10), ("merchant_msg", 6), ("read", 5), ("ship", 12), ("hold", 6),
                ("close", 4), ("release", 3), ("reads", 0), ("upload", 0), ("upload_same", 0),
-               ("delete_image", 0))
-    UPLOAD_WEIGHTS = {"upload": 6, "upload_same": 1, "delete_image": 2}
+               ("delete_image", 0), ("upload_rare", 0))
+    UPLOAD_WEIGHTS = {"upload": 5, "upload_same": 1, "delete_image": 2, "upload_rare": 2}
 
     def __init__(self, world, port, seed=None, keyed_share=0.2, reads_weight=0,
                  allow_db_503=False, source=None, uploads=False):
@@ -772,19 +779,41 @@ class Load:
             self.acked.uploading[pair] -= 1
             if status == 201:
                 self.acked.add_upload(doc, si, shop["id"], picture)
+                self.local.last_image, self.local.last_urls = doc["id"], doc["urls"]
             elif status is None and self.local.cut:
                 self.acked.cut_uploads[pair] += 1
         return status
 
     def op_upload(self, rng):
-        si, k = rng.randrange(len(self.w.shops)), rng.randrange(len(self.pictures))
+        si, k = rng.randrange(len(self.w.shops)), rng.randrange(PICTURES)
         self.send_upload(si, k, uuid.uuid4().hex if upload_keyed(si, k) else None)
+
+    def op_upload_rare(self, rng):
+        """A rare picture uploaded, its file read, and its entry deleted at
+        once: its files are often named by no entry, so the collector
+        (CollectorRacer) takes them while other threads upload the same
+        bytes. While the entry exists its files must be served: a 404 is a
+        row without its files, seen before another upload stores them again."""
+        si, k = rng.randrange(len(self.w.shops)), PICTURES + rng.randrange(RARE_PICTURES)
+        if self.send_upload(si, k, uuid.uuid4().hex if upload_keyed(si, k) else None) != 201:
+            return
+        iid = self.local.last_image
+        try:
+            status = request(self.port, "GET", self.local.last_urls["original"], timeout=15,
+                             source=self.source)[0]
+        except CONN_ERRORS:
+            status = None
+        if status == 404:
+            with self.acked.lock:
+                self.acked.files_missing.append(f"image {iid}: {self.local.last_urls['original']}"
+                                                f" answered 404 after its upload's 201")
+        self.op_delete_image(rng, si, iid)
 
     def op_upload_same(self, rng):
         """The same bytes from three threads at once; for a keyed pair, with
         one Idempotency-Key for all three half the time (one row, and every
         201 names it)."""
-        si, k = rng.randrange(len(self.w.shops)), rng.randrange(len(self.pictures))
+        si, k = rng.randrange(len(self.w.shops)), rng.randrange(PICTURES)
         keys = [None] * 3
         if upload_keyed(si, k):
             one = uuid.uuid4().hex if rng.random() < 0.5 else None
@@ -793,14 +822,16 @@ class Load:
             if isinstance(r, BaseException):
                 raise r
 
-    def op_delete_image(self, rng):
-        si = rng.randrange(len(self.w.shops))
+    def op_delete_image(self, rng, si=None, iid=None):
+        """Deletes an acknowledged entry: the one given, or any of a shop."""
+        si = rng.randrange(len(self.w.shops)) if si is None else si
         shop = self.w.shops[si]
         with self.acked.lock:
             live = self.acked.live_images[si]
-            if not live:
+            if iid is None and live:
+                iid = rng.choice(sorted(live))
+            if iid not in live:
                 return
-            iid = rng.choice(sorted(live))
             live.discard(iid)
         status, _ = self.call("DELETE", f"/v1/shops/{shop['id']}/images/{iid}", None,
                               self.w.merchants[shop["merchant"]][1], None, "delete image")
@@ -815,10 +846,14 @@ class Load:
     def seed_pictures(self):
         """Uploads each picture once, before the faults: the names of their
         stored originals are known from then on, so every row can be told
-        by picture."""
+        by picture. The rare ones' entries are deleted again."""
+        rng = random.Random(self.seed)
         for k in range(len(self.pictures)):
             si = k % len(self.w.shops)
             assert self.send_upload(si, k, None) == 201
+            if k >= PICTURES:
+                self.op_delete_image(rng, si, self.local.last_image)
+                assert self.local.last_image in self.acked.deleted
 
     def op_reads(self, rng):
         """Read-only requests, for the soak."""
@@ -1318,6 +1353,45 @@ def wait_until(cond, timeout, every=0.1):
         time.sleep(every)
 
 
+class CollectorRacer:
+    """collect_media run again and again during the load (test mode's POST
+    /v1/test/jobs/run), every file under a final name made two hours old
+    first, as if each picture had been left unused for the collector's
+    hour. The files of pictures whose entries are all deleted are then
+    collected while uploads of the same bytes run: such an upload must be
+    seen by the collector, or find its files gone and answer 503
+    server_busy, never commit a row without files. Temporary files are left
+    young: a file being written is never an hour old."""
+
+    def __init__(self, srv, seed, every=(0.05, 0.2)):
+        self.srv, self.every = srv, every
+        self.rng = random.Random(seed)
+        self.runs = collections.Counter()
+        self.stop_flag = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop_flag.wait(self.rng.uniform(*self.every)):
+            old = time.time() - 2 * 3600
+            for path in media_listing(self.srv.media_dir)[0].values():
+                try:
+                    os.utime(path, (old, old))
+                except FileNotFoundError:
+                    pass  # collected meanwhile
+            try:
+                status = request(self.srv.port, "POST", "/v1/test/jobs/run", timeout=30)[0]
+            except CONN_ERRORS:
+                status = "no reply"
+            self.runs[status] += 1
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stop_flag.set()
+        self.thread.join(timeout=60)
+
+
 def media_collected(srv, world, acked, timeout=30):
     """collect_media after a restart. The merchants delete every entry of
     picture 0 (its files now belong to no row), a temporary file is left
@@ -1376,23 +1450,30 @@ def media_collected(srv, world, acked, timeout=30):
 
 
 def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, env=None,
-              binary=None, seed=None, world_kw=None, retry_keys=False, uploads=True):
+              binary=None, seed=None, world_kw=None, retry_keys=False, uploads=True,
+              collector=None):
     """Runs the load, kills merchantd with SIGKILL `kills` times at random
     moments and starts it again on the same database; then stops it cleanly
     and checks every acknowledged write and the invariants. With uploads,
     the load uploads and deletes pictures too, the uploads' invariants
     (after_kill_violations) are checked after every kill and at the end,
     and the collector is seen to remove what no row names after a restart
-    (media_collected). Returns the figures (see the keys)."""
+    (media_collected); with collector (the default when retry_keys puts
+    merchantd in test mode), it also runs again and again during the load
+    (CollectorRacer). Returns the figures (see the keys)."""
     rng = random.Random(seed)
     world = World(db_url, **(world_kw or {}))
-    if retry_keys:
+    collector = uploads and (retry_keys if collector is None else collector)
+    if retry_keys or collector:
         env = dict(env or {}, MERCHANTD_TEST_MODE="1")
     srv = Merchantd(db_url, env=env, binary=binary)
     srv.start()
     load = Load(world, srv.port, seed=rng.randrange(1 << 30), uploads=uploads)
     if uploads:
         load.seed_pictures()
+    racer = CollectorRacer(srv, rng.randrange(1 << 30)) if collector else None
+    if racer:
+        racer.start()
     load.start(threads)
     restarts = []
     after_kills = []  # (kill, problem)
@@ -1414,6 +1495,8 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
         time.sleep(rng.uniform(*burst))
     finally:
         load.stop()
+        if racer:
+            racer.stop()
     elapsed = time.monotonic() - t0
     replays = replay_mismatches(srv.port, load.acked)
     retried = retry_cut_keyed(srv.port, world, load.acked) if retry_keys else None
@@ -1429,7 +1512,7 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     a = load.acked
     return {"kills": kills, "seconds": elapsed, "requests": load.stats.requests,
             "conn_errors": load.stats.conn_errors, "5xx": load.stats.five_xx,
-            "busy_503": load.stats.busy_503,
+            "busy_503": load.stats.busy_503, "busy_why": dict(load.stats.busy_why),
             "bad_replies": load.stats.bad, "by_status": dict(load.stats.by_status),
             "acked": a.count(), "acked_orders": len(a.orders),
             "acked_claims": len(a.claims), "acked_messages": len(a.messages),
@@ -1437,8 +1520,9 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
             "cut_uploads": sum(a.cut_uploads.values()),
             "keyed_uploads": sum(1 for k in a.keyed if isinstance(k[2], Upload)),
             "keyed": len(a.keyed), "lost": lost, "invariants": bad + a.sha_conflicts,
-            "media": [f"after kill {k}: {x}" for k, x in after_kills],
+            "media": [f"after kill {k}: {x}" for k, x in after_kills] + a.files_missing,
             "media_figures": dict(media, end=figures), "collected": collected,
+            "collector_runs": dict(racer.runs) if racer else None,
             "replays": replays, "retried": retried, "crashes": srv.crashes,
             "reports": srv.reports,
             "restart_max_s": max(restarts) if restarts else None,

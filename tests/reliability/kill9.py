@@ -4,15 +4,17 @@
 Buyers order, pay, cancel, confirm receipt, claim coupons (limited quantity,
 per-buyer limit) and chat; merchants ship, chat, upload pictures (raw JPEG
 bodies, some with an Idempotency-Key, some the same bytes from three
-threads at once) and delete some; the platform reviewer holds, releases
-and closes orders with refunds. Every write answered 2xx is recorded with
-the ids it returned. merchantd is killed with SIGKILL at random moments and
-started again on the same database and media directory. After every kill,
-while nothing runs, the media directory is checked against the images
-table: every row's original and renditions are there, whole, under their
-final names, nothing but final names and temporary files the collector
-removes, space counters equal to their entries, no row beyond what
-acknowledged and cut-off uploads explain. At the end merchantd is stopped
+threads at once, some deleted at once) and delete some; the platform
+reviewer holds, releases and closes orders with refunds. Every write
+answered 2xx is recorded with the ids it returned. Meanwhile the collector
+runs again and again, every file made two hours old first (test mode).
+merchantd is killed with SIGKILL at random moments and started again on the
+same database and media directory. After every kill, while nothing runs,
+the media directory is checked against the images table: every row's
+original and renditions are there, whole, under their final names, nothing
+but final names and temporary files the collector removes, space counters
+equal to their entries, no row beyond what acknowledged and cut-off
+uploads explain. At the end merchantd is stopped
 cleanly and the database is checked: every acknowledged write is there
 (orders in the acknowledged status or later, shipments, claims, messages,
 read markers, uploads and deletes), stored Idempotency-Key replies replay,
@@ -70,13 +72,19 @@ def main():
         mf, gc = r["media_figures"], r["collected"]
         faultlib.say(f"uploads: {r['acked_uploads']} acknowledged ({r['keyed_uploads']} with an"
                      f" Idempotency-Key), {r['cut_uploads']} cut off, {r['acked_deletes']} deletes"
-                     f" acknowledged, {r['busy_503']} answered 503 server_busy; after the kills"
+                     f" acknowledged, {r['busy_503']} answered 503 server_busy {r['busy_why']};"
+                     f" after the kills"
                      f" {len(r['media'])} problems of rows and files; {mf['temp_files_seen']}"
                      f" temporary files seen after kills, at most {mf['unnamed_blobs']} pictures"
                      f" no row named")
         faultlib.say(f"collector after a restart: {gc['unnamed_blobs']} pictures no row names and"
                      f" {gc['temp_files']} temporary files ({gc['natural_temp_files']} left by"
                      f" kills), {gc['left']} left after {gc['seconds']:.2f} s")
+        runs = r["collector_runs"]
+        if runs is not None:
+            faultlib.say(f"collector run during the load (files made old first): {runs}")
+            if set(runs) - {200, "no reply"}:
+                gc["problems"].append(f"a collector run during the load failed: {runs}")
         if gc["problems"]:
             failures.append("collector")
             faultlib.say("collector:\n  " + "\n  ".join(gc["problems"]))
