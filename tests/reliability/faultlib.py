@@ -424,7 +424,7 @@ class Acked:
         # reply. Pictures are sent by (shop, picture) pairs.
         self.uploads = {}     # image id -> {"shop": index, "shop_id", "picture", "sha256", "bytes"}
         self.live_images = collections.defaultdict(set)  # shop index -> ids a delete may pick
-        self.deleted = set()  # image ids whose delete was acknowledged, or found gone
+        self.deleted = set()  # image ids whose delete was acknowledged
         self.maybe_deleted = set()  # image ids whose delete was cut off
         self.cut_uploads = collections.Counter()  # (shop, picture) -> sent, no reply
         self.uploading = collections.Counter()    # (shop, picture) -> waiting for their reply
@@ -836,11 +836,11 @@ class Load:
         status, _ = self.call("DELETE", f"/v1/shops/{shop['id']}/images/{iid}", None,
                               self.w.merchants[shop["merchant"]][1], None, "delete image")
         with self.acked.lock:
-            if status in (204, 404):  # 404: a delete cut off before had done it
+            if status == 204:
                 self.acked.deleted.add(iid)
             elif status is None and self.local.cut:
                 self.acked.maybe_deleted.add(iid)
-            else:
+            elif status != 404:  # a 404 is an acknowledged entry gone: lost_uploads says so
                 self.acked.live_images[si].add(iid)
 
     def seed_pictures(self):
