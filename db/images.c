@@ -358,3 +358,16 @@ enum db_status db_images_unnamed(const char *const *sha256, int n,
   struct unnamed_rows rows = {fn, arg};
   return db_each_row(&q, p, unnamed_row, &rows);
 }
+
+enum db_status db_image_collectable(const char *sha256, bool *collectable)
+{
+  static struct db_stmt q = DB_STMT(1, "SELECT image_collectable($1)");
+  const char *p[] = {sha256};
+  PGresult *res = NULL;
+  *collectable = false;
+  enum db_status st = db_exec(&q, p, &res);
+  if (st == DB_ONE)
+    *collectable = db_get_bool(res, 0, 0);
+  PQclear(res);
+  return st;
+}

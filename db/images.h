@@ -98,8 +98,15 @@ enum db_status db_images_foreign(int64_t merchant_id, int64_t shop_id, const cha
                                  void (*fn)(int64_t position, void *arg), void *arg, bool *owned);
 
 /* Of the n content names given (SHA-256 hex), hands fn those no entry of
- * any space and no chat message names: their files may go. */
+ * any space and no chat message names: the candidates of the collector,
+ * which asks again of each with db_image_collectable. */
 enum db_status db_images_unnamed(const char *const *sha256, int n,
                                  void (*fn)(const char *sha256, void *arg), void *arg);
+
+/* Inside a transaction: takes the picture's lock exclusively and tells
+ * whether no entry nor message names it. While *collectable is true and the
+ * transaction lasts, no upload can name the picture without finding its
+ * files missing, so they may be removed. */
+enum db_status db_image_collectable(const char *sha256, bool *collectable);
 
 #endif

@@ -1,8 +1,11 @@
 -- Adds an entry to an image space whose files are already stored. The
 -- space's counter row is raised by a conditional UPDATE, which takes its
 -- lock: concurrent uploads queue on it, and the quota (the row's CHECKs
--- too) can never be passed. Returns 'ok' and the id, 'not_found' (no such
--- shop of the merchant), 'invalid_folder' or 'quota_exceeded'.
+-- too) can never be passed. Then the picture's lock is taken shared
+-- (image_blob_lock): the caller must see that the files are still there
+-- before it commits, since the collector may have removed them between
+-- their store and this lock. Returns 'ok' and the id, 'not_found' (no
+-- such shop of the merchant), 'invalid_folder' or 'quota_exceeded'.
 CREATE OR REPLACE FUNCTION image_add(p_merchant bigint, p_shop bigint, p_buyer bigint,
                                      p_folder bigint, p_name text, p_sha256 text, p_format text,
                                      p_width integer, p_height integer, p_bytes bigint,
@@ -28,6 +31,7 @@ BEGIN
     code := 'quota_exceeded';
     RETURN;
   END IF;
+  PERFORM image_blob_lock(p_sha256, false);
   INSERT INTO images (space_id, folder_id, name, sha256, format, width, height, bytes,
                       created_at, updated_at)
   VALUES (v_space, p_folder, p_name, p_sha256, p_format, p_width, p_height, p_bytes, p_now, p_now)

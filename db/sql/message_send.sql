@@ -44,10 +44,14 @@ BEGIN
       RETURN;
     END IF;
   ELSIF p_image IS NOT NULL THEN
+    -- The entry is locked until the message commits: deleting it waits, so
+    -- the collector, which spares what a message names, never sees the
+    -- picture named by neither (an entry deleted first is not found here).
     SELECT i.sha256 INTO v_sha FROM images i JOIN image_spaces sp ON sp.id = i.space_id
      WHERE i.id = p_image
        AND CASE WHEN v_sender = 'merchant' THEN sp.shop_id = c.shop_id
-                ELSE sp.buyer_id = c.buyer_id END;
+                ELSE sp.buyer_id = c.buyer_id END
+       FOR KEY SHARE OF i;
     IF NOT FOUND THEN
       RETURN QUERY SELECT 'invalid_field', 'image_id', NULL::bigint, NULL::text, NULL::text,
                           NULL::jsonb, NULL::timestamptz;

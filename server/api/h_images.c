@@ -120,6 +120,39 @@ static enum http_step read_form(struct http_request *rq, struct upload_wait *w)
   return HTTP_STEP_OK;
 }
 
+/* An upload's entry, added in a transaction of its own or in its
+ * Idempotency-Key's. */
+struct entry_add {
+  struct http_request *rq;
+  struct upload_wait *w;
+  int64_t now, id;
+  char code[DB_RESULT_CODE_SIZE];
+  bool files_gone;
+};
+
+/* Adds the entry, then looks at its files under the picture's lock, which
+ * image_add took shared (db/sql/image_blob_lock.sql). The collector removes
+ * files only while it holds that lock exclusively, having found no entry:
+ * files seen now stay, and files it removed after they were stored (they
+ * were old and unnamed, and storing them only renewed their time) are
+ * missing now. Then the entry must not commit: DB_HARD_ERROR rolls it
+ * back. */
+static enum db_status entry_add(void *arg, bool last)
+{
+  struct entry_add *a = arg;
+  struct upload_wait *w = a->w;
+  const struct image_header *h = &w->job.header;
+  struct db_image_owner o = owner_of(a->rq);
+  enum db_status st =
+      db_image_add(&o, w->folder_id, w->name, w->job.sha256, image_format_name(h->format), h->width,
+                   h->height, (int64_t)w->job.bytes, a->now, a->code, &a->id);
+  if (st >= DB_NONE && strcmp(a->code, "ok") == 0 && !imagepool_stored(w->job.sha256, h->format)) {
+    a->files_gone = true;
+    return DB_HARD_ERROR;
+  }
+  return st;
+}
+
 static enum MHD_Result upload_finish(struct http_request *rq, struct upload_wait *w)
 {
   if (w->refused)
@@ -143,15 +176,17 @@ static enum MHD_Result upload_finish(struct http_request *rq, struct upload_wait
       return http_step_result(step);
     return idempotency_run(rq);
   }
-  struct db_image_owner o = owner_of(rq);
-  char code[DB_RESULT_CODE_SIZE];
-  int64_t now = clock_now_us(), id;
-  const struct image_header *h = &w->job.header;
-  enum db_status st =
-      db_image_add(&o, w->folder_id, w->name, w->job.sha256, image_format_name(h->format), h->width,
-                   h->height, (int64_t)w->job.bytes, now, code, &id);
+  /* A keyed upload is inside its key's transaction already. */
+  struct entry_add a = {.rq = rq, .w = w, .now = clock_now_us()};
+  enum db_status st = db_txn_open() ? entry_add(&a, true) : db_txn_run(entry_add, &a);
+  if (a.files_gone)
+    return reply_problem_retry(rq, PROBLEM_SERVER_BUSY,
+                               "the image's files were being removed; send it again", 1);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
+  const struct image_header *h = &w->job.header;
+  const char *code = a.code;
+  int64_t now = a.now, id = a.id;
   if (strcmp(code, "not_found") == 0)
     return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
   if (strcmp(code, "invalid_folder") == 0)

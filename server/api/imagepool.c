@@ -7,21 +7,42 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+/* The names of a picture's three files, in the order they are stored. */
+static void file_names(const char *sha256, enum image_format format,
+                       char names[3][MEDIASTORE_NAME_SIZE])
+{
+  snprintf(names[0], MEDIASTORE_NAME_SIZE, "%.64s_800.webp", sha256);
+  snprintf(names[1], MEDIASTORE_NAME_SIZE, "%.64s_200.webp", sha256);
+  snprintf(names[2], MEDIASTORE_NAME_SIZE, "%.64s.%s", sha256, image_format_ext(format));
+}
 
 /* The renditions first, the original last: whichever file a crash leaves,
  * no row names it yet, and the garbage collector takes it. */
 static bool store(struct imagepool_job *job, const struct image_out *out)
 {
   const struct mediastore_backend *ms = mediastore();
-  char name[MEDIASTORE_NAME_SIZE];
-  snprintf(name, sizeof name, "%s_800.webp", job->sha256);
-  if (!ms->put(name, out->large, out->large_len))
-    return false;
-  snprintf(name, sizeof name, "%s_200.webp", job->sha256);
-  if (!ms->put(name, out->thumb, out->thumb_len))
-    return false;
-  snprintf(name, sizeof name, "%s.%s", job->sha256, image_format_ext(out->header.format));
-  return ms->put(name, out->original, out->original_len);
+  char names[3][MEDIASTORE_NAME_SIZE];
+  file_names(job->sha256, out->header.format, names);
+  return ms->put(names[0], out->large, out->large_len) &&
+         ms->put(names[1], out->thumb, out->thumb_len) &&
+         ms->put(names[2], out->original, out->original_len);
+}
+
+bool imagepool_stored(const char *sha256, enum image_format format)
+{
+  const struct mediastore_backend *ms = mediastore();
+  char names[3][MEDIASTORE_NAME_SIZE];
+  file_names(sha256, format, names);
+  for (int i = 0; i < 3; i++) {
+    uint64_t size;
+    int fd = ms->open(names[i], &size);
+    if (fd < 0)
+      return false;
+    close(fd);
+  }
+  return true;
 }
 
 void imagepool_run(struct imagepool_job *job)

@@ -34,6 +34,10 @@ void imagepool_stop(void);
 bool imagepool_submit(struct imagepool_job *job);
 /* Decodes, re-encodes and stores on the calling thread. */
 void imagepool_run(struct imagepool_job *job);
+/* Whether the three files of a picture are in the media store; an upload
+ * looks again under the picture's lock before its entry commits, since the
+ * collector may have removed them after they were stored. */
+bool imagepool_stored(const char *sha256, enum image_format format);
 /* Decodes running or waiting now, for /metrics. */
 unsigned imagepool_in_system(void);
 

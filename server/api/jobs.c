@@ -122,9 +122,13 @@ static enum db_status purge_events(int64_t now)
 
 /* Image files no entry names any more go, once they are an hour old: an
  * upload stores its files before its row commits, and storing a file that
- * exists renews its time, so a young file may be about to be named. Several
- * instances sharing the directory may run this at once; removing a file
- * twice is harmless. */
+ * exists renews its time, so a young file may be about to be named. Files
+ * old and unnamed when listed may still be stored again by an upload
+ * meanwhile, which then names them: each picture is asked about again
+ * under its lock (db_image_collectable), and its files are removed while
+ * the lock is held, so that such an upload either is seen to name them or
+ * finds them gone before it commits. Several instances sharing the
+ * directory may run this at once; removing a file twice is harmless. */
 #define MEDIA_GC_GRACE_S 3600
 #define MEDIA_GC_BATCH   256
 
@@ -132,27 +136,55 @@ struct media_gc {
   char sha[MEDIA_GC_BATCH][65];
   const char *list[MEDIA_GC_BATCH];
   int n;
+  char unnamed[MEDIA_GC_BATCH][65]; /* of the batch, what no row names */
+  int n_unnamed;
   long long removed;
   enum db_status st;
 };
 
-static void remove_blob(const char *sha256, void *arg)
+static void note_unnamed(const char *sha256, void *arg)
 {
   struct media_gc *gc = arg;
+  if (gc->n_unnamed < MEDIA_GC_BATCH)
+    snprintf(gc->unnamed[gc->n_unnamed++], sizeof gc->unnamed[0], "%.64s", sha256);
+}
+
+/* One picture, in a transaction holding its lock: its files go when it is
+ * still unnamed. */
+struct media_blob {
+  const char *sha256;
+  bool removed;
+};
+
+static enum db_status collect_blob(void *arg, bool last)
+{
+  struct media_blob *b = arg;
+  bool collectable;
+  b->removed = false;
+  enum db_status st = db_image_collectable(b->sha256, &collectable);
+  if (st < DB_NONE || !collectable)
+    return st;
   static const char *const tails[] = {".jpg", ".png", ".webp", ".gif", "_800.webp", "_200.webp"};
   for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
     char name[MEDIASTORE_NAME_SIZE];
-    snprintf(name, sizeof name, "%.64s%s", sha256, tails[i]);
+    snprintf(name, sizeof name, "%.64s%s", b->sha256, tails[i]);
     mediastore()->remove(name);
   }
-  gc->removed++;
+  b->removed = true;
+  return st;
 }
 
 static bool media_gc_flush(struct media_gc *gc)
 {
   if (gc->n > 0) {
-    gc->st = db_images_unnamed(gc->list, gc->n, remove_blob, gc);
+    gc->n_unnamed = 0;
+    gc->st = db_images_unnamed(gc->list, gc->n, note_unnamed, gc);
     gc->n = 0;
+    for (int i = 0; i < gc->n_unnamed && gc->st >= DB_NONE; i++) {
+      struct media_blob b = {gc->unnamed[i], false};
+      gc->st = db_txn_run(collect_blob, &b);
+      gc->removed += b.removed;
+    }
   }
   return gc->st >= DB_NONE;
 }

@@ -1,8 +1,8 @@
 """Faults, the quick versions of tests/reliability/ (which share
 tests/reliability/faultlib.py with this file): kill -9 under a mixed write
-load, PostgreSQL stopped, started and its connections terminated under
-load, slow and idle clients from one address, oversized headers, clients
-that leave in the middle of an upload or an event stream."""
+load with picture uploads, PostgreSQL stopped, started and its connections
+terminated under load, slow and idle clients from one address, oversized
+headers, clients that leave in the middle of an upload or an event stream."""
 
 import os
 import socket
@@ -32,18 +32,31 @@ def note(requests=0, five_xx=0, crashes=0, lost=0, recovery=None, text=None):
 
 
 def test_kill9_under_write_load():
-    r = faultlib.run_kill9(faultlib.new_database("k9"), kills=20, burst=(0.3, 0.8))
+    r = faultlib.run_kill9(faultlib.new_database("k9"), kills=20, burst=(0.3, 0.8),
+                           retry_keys=True)
+    rk, gc = r["retried"], r["collected"]
+    twice = rk["duplicate_orders"] + rk["duplicate_messages"] + rk["duplicate_uploads"]
     note(r["requests"], r["5xx"], r["crashes"], len(r["lost"]), r["restart_max_s"],
          f"kill -9: {r['kills']} kills, {r['acked']} acknowledged writes ({r['acked_orders']}"
-         f" orders, {r['acked_claims']} claims, {r['acked_messages']} messages), "
-         f"{len(r['lost'])} lost, restart ≤ {r['restart_max_s']:.2f} s")
+         f" orders, {r['acked_claims']} claims, {r['acked_messages']} messages,"
+         f" {r['acked_uploads']} uploads, {r['cut_uploads']} cut off), "
+         f"{len(r['lost'])} lost, {len(r['media'])} row/file problems, {rk['retried']} cut-off"
+         f" keyed writes retried, {twice} ran twice; collector run"
+         f" {r['collector_runs'].get(200, 0)} times under load, then took"
+         f" {gc['unnamed_blobs']} pictures and {gc['temp_files']} temporary files; restart ≤"
+         f" {r['restart_max_s']:.2f} s")
     assert r["crashes"] == 0, r["reports"]
     assert r["5xx"] == 0, r["bad_replies"]
     assert not r["lost"], r["lost"][:20]
     assert not r["invariants"], r["invariants"][:20]
+    assert not r["media"], r["media"][:20]
     assert not r["replays"], r["replays"][:10]
+    assert twice == 0, (rk, rk["duplicate_upload_notes"][:10])
+    assert not gc["problems"], gc
+    assert set(r["collector_runs"]) <= {200, "no reply"}, r["collector_runs"]
     # The load did write, and was cut off in the middle of writes.
     assert r["acked_orders"] > 50 and r["acked_claims"] > 20 and r["acked_messages"] > 50, r
+    assert r["acked_uploads"] > 30 and r["acked_deletes"] > 5, r
     assert r["conn_errors"] > 0, r
 
 

@@ -593,5 +593,153 @@ def test_garbage_collection():
     assert get_media(gone["urls"]["original"]).status == 404
 
 
+class Blocker:
+    """A psql session holding a transaction open: BEGIN and the given
+    statement now, COMMIT when told."""
+
+    def __init__(self, statement):
+        self.p = subprocess.Popen(["psql", srv().db_url, "-Atq", "-v", "ON_ERROR_STOP=1"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write(f"BEGIN;\n{statement};\n\\echo held\n")
+        self.p.stdin.flush()
+        line = None
+        while line not in ("held", ""):
+            line = self.p.stdout.readline().strip("\n")
+        if line != "held":
+            self.p.kill()
+            raise AssertionError(f"blocker failed: {self.p.stderr.read()}")
+
+    def commit(self):
+        if self.p.stdin.closed or self.p.poll() is not None:
+            return
+        self.p.stdin.write("COMMIT;\n")
+        self.p.stdin.close()
+        assert self.p.wait(timeout=30) == 0, self.p.stderr.read()
+
+
+def lock_waiters(like="%"):
+    """Statements (like the pattern) waiting for a lock."""
+    return int(sql(f"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                   f" AND query LIKE {sql_literal(like)} AND pid <> pg_backend_pid()"))
+
+
+def wait_for(cond, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, f"waited {timeout} s: {what}"
+        time.sleep(0.02)
+
+
+def age_files(sha):
+    """Makes a picture's files two hours old: the collector's hour has passed."""
+    old = time.time() - 2 * 3600
+    for name in os.listdir(os.path.join(srv().media_dir, sha[:2])):
+        if name.startswith(sha):
+            os.utime(os.path.join(srv().media_dir, sha[:2], name), (old, old))
+
+
+def test_collector_meets_an_upload_of_the_same_picture():
+    """collect_media finds a picture's files named by no row (its entries
+    were deleted an hour ago); meanwhile the same picture is uploaded again:
+    its files exist, so storing them only renews their time, and its row
+    is written after the collector has removed them. Locks held from psql
+    put the steps in that order: the collector's question waits behind a
+    lock on images, the upload's row behind one on its space. The row must
+    not be left without its files: the upload is answered 201 with its
+    files there, or 503 server_busy (send it again) with no row."""
+    _, token, shop = merchant_shop()
+    data = corpus.png(24, 24, 41)
+    first = upload(shop, token, data, "image/png")
+    assert first.status == 201, first
+    sha = first.json["sha256"]
+    assert srv().request("DELETE", images_path(shop, first.json["id"]),
+                         token=token).status == 204
+    age_files(sha)
+    space = sql(f"SELECT id FROM image_spaces WHERE shop_id = {shop}")
+    results = {}
+    collector = threading.Thread(target=lambda: results.update(
+        gc=srv().request("POST", "/v1/test/jobs/run")))
+    uploader = threading.Thread(target=lambda: results.update(
+        up=upload(shop, token, data, "image/png")))
+    images_lock = Blocker("LOCK TABLE images IN ACCESS EXCLUSIVE MODE")
+    space_lock = None
+    try:
+        space_lock = Blocker(f"SELECT id FROM image_spaces WHERE id = {space} FOR UPDATE")
+        collector.start()
+        wait_for(lambda: lock_waiters("%string_to_array%") == 1, "the collector's question")
+        uploader.start()
+        wait_for(lambda: lock_waiters("%image_add%") == 1, "the upload's row")
+        images_lock.commit()
+        # The collector removes the files, or waits for the upload.
+        wait_for(lambda: not collector.is_alive() or lock_waiters() > 1, "the collector")
+        space_lock.commit()
+        collector.join(timeout=30)
+        uploader.join(timeout=30)
+    finally:
+        images_lock.commit()
+        if space_lock:
+            space_lock.commit()
+    assert results["gc"].status == 200, results["gc"]
+    up = results["up"]
+    rows = int(sql(f"SELECT count(*) FROM images WHERE sha256 = '{sha}'"))
+    if up.status != 201:
+        assert_problem(up, 503, "server_busy")
+        assert up.headers.get("retry-after") == "1", up.headers
+        assert rows == 0, rows
+        up = upload(shop, token, data, "image/png")
+        assert up.status == 201, up
+    for url in up.json["urls"].values():
+        assert get_media(url).status == 200, (url, "a row without its file")
+    assert sql(f"SELECT images_used FROM image_spaces WHERE id = {space}") == "1"
+
+
+def test_collector_meets_a_message_sending_a_deleted_picture():
+    """A picture is sent in chat while its only entry is deleted and the
+    collector runs: the message reads the entry's SHA-256, and before it
+    commits the entry is deleted and the collector finds the files named by
+    no entry and no (committed) message. A lock held from psql on the
+    conversation, which the message's trigger updates, keeps the message
+    from committing meanwhile. The sent picture must stay in the history:
+    the delete waits for the message (or the message is refused), and its
+    files are there afterwards."""
+    _, token, shop = merchant_shop()
+    _, buyer_token = new_buyer()
+    image = upload(shop, token, corpus.png(24, 24, 42), "image/png").json
+    sha = image["sha256"]
+    conv = srv().request("POST", f"/v1/shops/{shop}/conversations", token=buyer_token).json["id"]
+    results = {}
+    sender = threading.Thread(target=lambda: results.update(msg=srv().request(
+        "POST", f"/v1/conversations/{conv}/messages", {"type": "image", "image_id": image["id"]},
+        token=token)))
+    deleter = threading.Thread(target=lambda: results.update(
+        delete=srv().request("DELETE", images_path(shop, image["id"]), token=token)))
+    conv_lock = Blocker(f"SELECT id FROM conversations WHERE id = {conv} FOR UPDATE")
+    try:
+        sender.start()
+        wait_for(lambda: lock_waiters("%message_send%") == 1, "the message")
+        deleter.start()
+        wait_for(lambda: not deleter.is_alive() or lock_waiters("%image_delete%") == 1,
+                 "the delete")
+        if not deleter.is_alive():
+            age_files(sha)
+            assert srv().request("POST", "/v1/test/jobs/run").status == 200
+    finally:
+        conv_lock.commit()
+    sender.join(timeout=30)
+    deleter.join(timeout=30)
+    assert results["delete"].status == 204, results["delete"]
+    age_files(sha)
+    assert srv().request("POST", "/v1/test/jobs/run").status == 200
+    msg = results["msg"]
+    if msg.status == 201:
+        for url in (image["urls"]["large"], image["urls"]["thumb"]):
+            assert get_media(url).status == 200, (url, "a sent picture lost its file")
+    else:
+        assert_problem(msg, 400, "invalid_field")
+
+
 if __name__ == "__main__":
-    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_sku_preview_image_on_create, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection])
+    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_sku_preview_image_on_create, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection,
+          test_collector_meets_an_upload_of_the_same_picture,
+          test_collector_meets_a_message_sending_a_deleted_picture])

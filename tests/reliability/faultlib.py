@@ -116,6 +116,7 @@ class Merchantd:
         atexit.register(shutil.rmtree, media_dir, ignore_errors=True)
         self.env["MERCHANTD_MEDIA_DIR"] = media_dir
         self.env.update(env or {})
+        self.media_dir = self.env["MERCHANTD_MEDIA_DIR"]
         self.proc = None
         self.stderr = None
         self.crashes = 0
@@ -237,16 +238,33 @@ class Merchantd:
 # HTTP
 
 
+class Upload:
+    """A picture sent raw (Content-Type: image/jpeg) as a request body: which
+    of the load's pictures, to which shop (indexes into World.shops and
+    pictures())."""
+
+    __slots__ = ("data", "shop", "picture")
+
+    def __init__(self, data, shop, picture):
+        self.data, self.shop, self.picture = data, shop, picture
+
+    def __repr__(self):
+        return f"<picture {self.picture} to shop {self.shop}, {len(self.data)} bytes>"
+
+
 def request(port, method, path, body=None, token=None, headers=None, timeout=10, source=None,
             raw=None, raw_reply=False):
     """One request on a connection of its own: (status, json or None, headers).
-    Raises OSError (and http.client's errors, which are OSError or
-    HTTPException) when the connection fails."""
+    body is JSON, or an Upload sent raw. Raises OSError (and http.client's
+    errors, which are OSError or HTTPException) when the connection fails."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
                                       source_address=(source, 0) if source else None)
     h = dict(headers or {})
     data = raw
-    if body is not None:
+    if isinstance(body, Upload):
+        data = body.data
+        h["Content-Type"] = "image/jpeg"
+    elif body is not None:
         data = json.dumps(body).encode()
         h["Content-Type"] = "application/json"
     if token:
@@ -400,12 +418,38 @@ class Acked:
         self.reads = {}       # (conversation, side) -> highest acknowledged marker
         self.keyed = []       # (method, path, body, token, key, status, id) sent with a key
         self.cut_keyed = []   # (method, path, body, token, key) sent with a key, no reply
+        # Uploads. A row of the images table is explained by an upload
+        # answered 201 (its id is here), or by one that may have committed
+        # without its client hearing: cut off, or still waiting for its
+        # reply. Pictures are sent by (shop, picture) pairs.
+        self.uploads = {}     # image id -> {"shop": index, "shop_id", "picture", "sha256", "bytes"}
+        self.live_images = collections.defaultdict(set)  # shop index -> ids a delete may pick
+        self.deleted = set()  # image ids whose delete was acknowledged
+        self.maybe_deleted = set()  # image ids whose delete was cut off
+        self.cut_uploads = collections.Counter()  # (shop, picture) -> sent, no reply
+        self.uploading = collections.Counter()    # (shop, picture) -> waiting for their reply
+        self.unresolved = collections.Counter()   # (shop, picture) -> keyed, cut off, and
+        #                                           their retry got no reply either
+        self.shas = {}        # picture -> the SHA-256 of its stored original
+        self.sha_conflicts = []  # one picture stored under two names
+        self.files_missing = []  # entries whose files were not served while they existed
 
     def count(self):
         with self.lock:
             n = len(self.orders) + len(self.claims) + len(self.messages) + len(self.reads)
             n += sum(len(o["events"]) - 1 for o in self.orders.values())
-            return n
+            return n + len(self.uploads) + len(self.deleted)
+
+    def add_upload(self, doc, shop, shop_id, picture):
+        """An upload answered 201 (the lock held)."""
+        iid = doc["id"]
+        if iid not in self.uploads:
+            self.live_images[shop].add(iid)
+        self.uploads[iid] = {"shop": shop, "shop_id": shop_id, "picture": picture,
+                             "sha256": doc["sha256"], "bytes": doc["bytes"]}
+        known = self.shas.setdefault(picture, doc["sha256"])
+        if known != doc["sha256"] and len(self.sha_conflicts) < 10:
+            self.sha_conflicts.append(f"picture {picture} stored as {known} and {doc['sha256']}")
 
     def pick(self, state, rng, pred=None):
         with self.lock:
@@ -439,6 +483,8 @@ class Stats:
         self.requests = 0
         self.five_xx = 0
         self.db_503 = 0
+        self.busy_503 = 0
+        self.busy_why = collections.Counter()  # the details of those 503s
         self.conn_errors = 0
         self.by_status = collections.Counter()
         self.by_phase = collections.defaultdict(collections.Counter)
@@ -457,6 +503,12 @@ class Stats:
                     and (doc or {}).get("code") == "database_unavailable"):
                 self.db_503 += 1
                 return
+            # Past the image workers and their queue: what promise 7 says.
+            if (status == 503 and "retry-after" in hdrs
+                    and (doc or {}).get("code") == "server_busy"):
+                self.busy_503 += 1
+                self.busy_why[doc.get("detail")] += 1
+                return
             self.five_xx += 1
             if len(self.bad) < 20:
                 self.bad.append((status, what, doc))
@@ -468,18 +520,49 @@ class Stats:
             self.by_phase[self.phase]["conn_error"] += 1
 
 
+_pictures = []
+
+
+PICTURES = 6       # sent again and again, each always named by some entry
+RARE_PICTURES = 3  # uploaded and deleted at once: often named by no entry
+
+
+def pictures(n=PICTURES + RARE_PICTURES):
+    """n small distinct JPEGs (56x42 to 120x74), made once per process with the
+    vips command as tests/integration/image_corpus.py makes its good files.
+    The load sends these few again and again: its time goes to the server,
+    not to Python encoding pictures, and uploads of the same bytes meet."""
+    if len(_pictures) < n:
+        import image_corpus
+        _pictures[:] = [image_corpus.jpeg(56 + 8 * k, 42 + 4 * k, seed=100 + k)
+                        for k in range(n)]
+    return _pictures[:n]
+
+
+def upload_keyed(shop, picture):
+    """Whether uploads of this pair carry an Idempotency-Key: always or never,
+    so that after the cut-off keyed uploads are sent again a keyed pair must
+    have no row that no reply named (any would be a keyed upload run twice),
+    while an unkeyed pair may have one per upload cut off."""
+    return (shop + picture) % 2 == 0
+
+
 class Load:
     """A mixed write load: buyers order, pay, cancel, confirm receipt, claim
-    coupons and chat; merchants ship, chat and read; the reviewer holds,
-    releases and closes with refund. Every 2xx is recorded in self.acked.
-    Threads pick a port from self.port, which a test may change."""
+    coupons and chat; merchants ship, chat and read, and with uploads=True
+    upload pictures (some with an Idempotency-Key, some the same bytes from
+    three threads at once) and delete some; the reviewer holds, releases and
+    closes with refund. Every 2xx is recorded in self.acked. Threads pick a
+    port from self.port, which a test may change."""
 
     WEIGHTS = (("order", 20), ("pay", 15), ("cancel", 2), ("confirm", 4), ("claim", 10),
                ("buyer_msg", 10), ("merchant_msg", 6), ("read", 5), ("ship", 12), ("hold", 6),
-               ("close", 4), ("release", 3), ("reads", 0))
+               ("close", 4), ("release", 3), ("reads", 0), ("upload", 0), ("upload_same", 0),
+               ("delete_image", 0), ("upload_rare", 0))
+    UPLOAD_WEIGHTS = {"upload": 5, "upload_same": 1, "delete_image": 2, "upload_rare": 2}
 
     def __init__(self, world, port, seed=None, keyed_share=0.2, reads_weight=0,
-                 allow_db_503=False, source=None):
+                 allow_db_503=False, source=None, uploads=False):
         self.w = world
         self.port = port
         self.acked = Acked()
@@ -491,19 +574,26 @@ class Load:
         self.keyed_share = keyed_share
         self.source = source
         self.ops = [op for op, _ in self.WEIGHTS]
-        self.weights = [wt if op != "reads" else reads_weight for op, wt in self.WEIGHTS]
+        self.weights = [reads_weight if op == "reads" else
+                        self.UPLOAD_WEIGHTS.get(op, 0) if uploads and op in self.UPLOAD_WEIGHTS
+                        else wt for op, wt in self.WEIGHTS]
+        self.pictures = pictures() if uploads else []
 
     # -- plumbing
 
     def call(self, method, path, body=None, token=None, key=None, what=""):
+        """(status, document), or (None, None) when the connection failed;
+        self.local.cut then tells whether the request may have been sent."""
         headers = {"Idempotency-Key": key} if key else None
         t0 = time.monotonic()
+        self.local.cut = False
         try:
             status, doc, hdrs = request(self.port, method, path, body=body, token=token,
                                         headers=headers, timeout=15, source=self.source)
         except CONN_ERRORS as e:
             self.stats.error()
-            if key and not isinstance(e, ConnectionRefusedError):  # sent, then cut off
+            self.local.cut = not isinstance(e, ConnectionRefusedError)
+            if key and self.local.cut:  # sent, then cut off
                 with self.acked.lock:
                     self.acked.cut_keyed.append((method, path, body, token, key))
             time.sleep(0.01)
@@ -669,6 +759,102 @@ class Load:
         if status == 200:
             self.acked.move(o, "released", frm=("held",), to="paid")
 
+    def send_upload(self, si, picture, key):
+        """One upload, accounted for: waiting, then answered 201, cut off, or
+        refused (which commits nothing)."""
+        shop = self.w.shops[si]
+        pair = (si, picture)
+        with self.acked.lock:
+            self.acked.uploading[pair] += 1
+        try:
+            status, doc = self.call("POST", f"/v1/shops/{shop['id']}/images",
+                                    Upload(self.pictures[picture], si, picture),
+                                    self.w.merchants[shop["merchant"]][1], key, "upload")
+        except BaseException:
+            with self.acked.lock:  # a broken reply: it may have committed
+                self.acked.uploading[pair] -= 1
+                self.acked.cut_uploads[pair] += 1
+            raise
+        with self.acked.lock:
+            self.acked.uploading[pair] -= 1
+            if status == 201:
+                self.acked.add_upload(doc, si, shop["id"], picture)
+                self.local.last_image, self.local.last_urls = doc["id"], doc["urls"]
+            elif status is None and self.local.cut:
+                self.acked.cut_uploads[pair] += 1
+        return status
+
+    def op_upload(self, rng):
+        si, k = rng.randrange(len(self.w.shops)), rng.randrange(PICTURES)
+        self.send_upload(si, k, uuid.uuid4().hex if upload_keyed(si, k) else None)
+
+    def op_upload_rare(self, rng):
+        """A rare picture uploaded, its file read, and its entry deleted at
+        once: its files are often named by no entry, so the collector
+        (CollectorRacer) takes them while other threads upload the same
+        bytes. While the entry exists its files must be served: a 404 is a
+        row without its files, seen before another upload stores them again."""
+        si, k = rng.randrange(len(self.w.shops)), PICTURES + rng.randrange(RARE_PICTURES)
+        if self.send_upload(si, k, uuid.uuid4().hex if upload_keyed(si, k) else None) != 201:
+            return
+        iid = self.local.last_image
+        try:
+            status = request(self.port, "GET", self.local.last_urls["original"], timeout=15,
+                             source=self.source)[0]
+        except CONN_ERRORS:
+            status = None
+        if status == 404:
+            with self.acked.lock:
+                self.acked.files_missing.append(f"image {iid}: {self.local.last_urls['original']}"
+                                                f" answered 404 after its upload's 201")
+        self.op_delete_image(rng, si, iid)
+
+    def op_upload_same(self, rng):
+        """The same bytes from three threads at once; for a keyed pair, with
+        one Idempotency-Key for all three half the time (one row, and every
+        201 names it)."""
+        si, k = rng.randrange(len(self.w.shops)), rng.randrange(PICTURES)
+        keys = [None] * 3
+        if upload_keyed(si, k):
+            one = uuid.uuid4().hex if rng.random() < 0.5 else None
+            keys = [one or uuid.uuid4().hex for _ in keys]
+        for r in harness.parallel(self.send_upload, [(si, k, key) for key in keys]):
+            if isinstance(r, BaseException):
+                raise r
+
+    def op_delete_image(self, rng, si=None, iid=None):
+        """Deletes an acknowledged entry: the one given, or any of a shop."""
+        si = rng.randrange(len(self.w.shops)) if si is None else si
+        shop = self.w.shops[si]
+        with self.acked.lock:
+            live = self.acked.live_images[si]
+            if iid is None and live:
+                iid = rng.choice(sorted(live))
+            if iid not in live:
+                return
+            live.discard(iid)
+        status, _ = self.call("DELETE", f"/v1/shops/{shop['id']}/images/{iid}", None,
+                              self.w.merchants[shop["merchant"]][1], None, "delete image")
+        with self.acked.lock:
+            if status == 204:
+                self.acked.deleted.add(iid)
+            elif status is None and self.local.cut:
+                self.acked.maybe_deleted.add(iid)
+            elif status != 404:  # a 404 is an acknowledged entry gone: lost_uploads says so
+                self.acked.live_images[si].add(iid)
+
+    def seed_pictures(self):
+        """Uploads each picture once, before the faults: the names of their
+        stored originals are known from then on, so every row can be told
+        by picture. The rare ones' entries are deleted again."""
+        rng = random.Random(self.seed)
+        for k in range(len(self.pictures)):
+            si = k % len(self.w.shops)
+            assert self.send_upload(si, k, None) == 201
+            if k >= PICTURES:
+                self.op_delete_image(rng, si, self.local.last_image)
+                assert self.local.last_image in self.acked.deleted
+
     def op_reads(self, rng):
         """Read-only requests, for the soak."""
         bi = rng.randrange(len(self.w.buyers))
@@ -792,6 +978,64 @@ def lost_writes(url, acked):
         have = int(q(url, f"SELECT {side}_read_up_to FROM conversations WHERE id = {conv}"))
         if have < up_to:
             lost.append(f"conversation {conv}: {side} read up to {up_to}, database has {have}")
+    return lost + lost_uploads(acked, ImageRows(url))
+
+
+class ImageRows:
+    """The image space as the database has it, read by one psql run (it is
+    read after every kill): every entry, the pictures chat messages name,
+    and the spaces whose counters differ from their entries."""
+
+    def __init__(self, url):
+        out = psql_input(url, (
+            "SELECT 'i', i.id, coalesce(sp.shop_id, 0), i.sha256, i.bytes, i.format"
+            " FROM images i JOIN image_spaces sp ON sp.id = i.space_id;"
+            " SELECT 'm', image_sha256 FROM messages WHERE image_sha256 IS NOT NULL GROUP BY 2;"
+            " SELECT 's', sp.id, coalesce(sp.shop_id, 0), coalesce(sp.buyer_id, 0),"
+            " sp.bytes_used, sp.images_used, coalesce(sum(i.bytes), 0), count(i.id)"
+            " FROM image_spaces sp LEFT JOIN images i ON i.space_id = sp.id GROUP BY sp.id"
+            " HAVING sp.bytes_used <> coalesce(sum(i.bytes), 0) OR sp.images_used <> count(i.id);"))
+        self.images = {}  # id -> (shop id or 0, sha256, bytes, format)
+        self.message_shas = set()
+        self.spaces_off = []
+        for line in out.splitlines():
+            f = line.split("|")
+            if f[0] == "i":
+                self.images[int(f[1])] = (int(f[2]), f[3], int(f[4]), f[5])
+            elif f[0] == "m":
+                self.message_shas.add(f[1])
+            elif f[0] == "s":
+                self.spaces_off.append(f[1:])
+
+    def named(self):
+        """{sha256: its original's extension, or None when only a message
+        names it}: what the collector must spare."""
+        named = dict.fromkeys(self.message_shas)
+        for _, sha, _, fmt in self.images.values():
+            named[sha] = MEDIA_EXT[fmt]
+        return named
+
+
+def lost_uploads(acked, have):
+    """Uploads answered 201 that are not in the database (ImageRows) as
+    answered (shop, SHA-256, bytes), and acknowledged deletes whose row is
+    still there."""
+    with acked.lock:
+        uploads = dict(acked.uploads)
+        deleted = set(acked.deleted)
+        maybe = set(acked.maybe_deleted)
+    lost = []
+    for iid, u in uploads.items():
+        row = have.images.get(iid)
+        if iid in deleted:
+            if row is not None:
+                lost.append(f"image {iid}: delete acknowledged, the row is still there")
+        elif row is None:
+            if iid not in maybe:
+                lost.append(f"image {iid} (picture {u['picture']}, shop {u['shop_id']}) missing")
+        elif row[:3] != (u["shop_id"], u["sha256"], u["bytes"]):
+            lost.append(f"image {iid}: acknowledged {u['shop_id']} {u['sha256']} {u['bytes']},"
+                        f" database has {row}")
     return lost
 
 
@@ -884,7 +1128,117 @@ def invariant_violations(url, world):
         if (mu, bu, aw) != (mu2, bu2, aw2) or last_ok != "t":
             bad.append(f"conversation {cid}: unread {mu}/{bu} awaiting {aw} last ok {last_ok};"
                        f" recount {mu2}/{bu2} awaiting {aw2}")
+    return bad + space_violations(ImageRows(url))
+
+
+def space_violations(have):
+    """Image spaces whose usage counters (what the quota counts) differ from
+    the sum of their entries (ImageRows)."""
+    return [f"image space {r[0]} (shop {r[1] or '-'}, buyer {r[2] or '-'}): counters"
+            f" {r[3]} bytes, {r[4]} images; entries {r[5]} bytes, {r[6]} images"
+            for r in have.spaces_off]
+
+
+def unexplained_uploads(world, acked, have, retried=False):
+    """Rows of the load's shops that no 201 named, beyond what uploads that
+    may have committed unheard explain, by (shop, picture): those cut off
+    or still waiting for their reply. Once the cut-off keyed uploads were
+    sent again (retried), a keyed pair may keep only as many such rows as
+    keyed uploads whose retry got no reply either: one more is a keyed
+    upload stored twice."""
+    shops = {s["id"]: i for i, s in enumerate(world.shops)}
+    with acked.lock:
+        known = set(acked.uploads)
+        by_sha = {sha: k for k, sha in acked.shas.items()}
+        slack = collections.Counter(acked.cut_uploads)
+        slack.update(acked.uploading)
+        if retried:
+            for pair in list(slack):
+                if upload_keyed(*pair):
+                    slack[pair] = acked.unresolved[pair]
+    extra = collections.Counter()
+    for iid, (shop_id, sha, _, _) in have.images.items():
+        if iid not in known and shop_id in shops:
+            extra[(shops[shop_id], by_sha.get(sha))] += 1
+    bad = []
+    for (si, k), n in sorted(extra.items(), key=str):
+        if n > slack[(si, k)]:
+            what = ("keyed uploads stored twice" if retried and k is not None
+                    and upload_keyed(si, k) else "uploads that no cut-off request explains")
+            bad.append(f"shop {world.shops[si]['id']} picture {k}: {n} rows no reply named,"
+                       f" {slack[(si, k)]} uploads that may have committed unheard ({what})")
     return bad
+
+
+# The media directory as mediastore.c writes it: files under a directory
+# named by their first two hex digits, final names, and the temporary
+# names of files being written (.tmp-<8 hex>-<final name>), which a crash
+# leaves behind and collect_media removes once they are an hour old.
+MEDIA_FINAL = re.compile(r"^([0-9a-f]{64})(\.jpg|\.png|\.webp|\.gif|_800\.webp|_200\.webp)$")
+MEDIA_TEMP = re.compile(r"^\.tmp-[0-9a-f]{8}-([0-9a-f]{64}(?:\.jpg|\.png|\.webp|\.gif|_800\.webp"
+                        r"|_200\.webp))$")
+MEDIA_EXT = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "gif": ".gif"}
+
+
+def media_listing(media_dir):
+    """{final name: path}, [temporary files], [anything else: what the
+    collector would never remove]."""
+    final, temp, stray = {}, [], []
+    for top in sorted(os.listdir(media_dir)):
+        sub = os.path.join(media_dir, top)
+        if not (len(top) == 2 and all(c in "0123456789abcdef" for c in top)
+                and os.path.isdir(sub)):
+            stray.append(sub)
+            continue
+        for name in os.listdir(sub):
+            path = os.path.join(sub, name)
+            m, t = MEDIA_FINAL.match(name), MEDIA_TEMP.match(name)
+            if m and name.startswith(top) and os.path.isfile(path):
+                final[name] = path
+            elif t and os.path.isfile(path):
+                temp.append(path)
+            else:
+                stray.append(path)
+    return final, temp, stray
+
+
+def media_file_problem(name, path):
+    """Why a file under a final name is not whole, or None: an original must
+    hash to its name, a WebP rendition must be as long as its RIFF header
+    says."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if name.endswith(("_800.webp", "_200.webp")):
+        if (len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP"
+                or struct.unpack("<I", data[4:8])[0] + 8 != len(data)):
+            return f"{name}: not a whole WebP file ({len(data)} bytes)"
+        return None
+    if hashlib.sha256(data).hexdigest() != name[:64]:
+        return f"{name}: its {len(data)} bytes do not hash to its name"
+    return None
+
+
+def media_violations(media_dir, have):
+    """The files against the rows (ImageRows), while no instance runs: every
+    image row's original and its two renditions exist under their final
+    names, whole (the original hashes to the SHA-256 the row names), and so
+    do the renditions of a picture a message names; no file under a final
+    name is partial; nothing is there but final names and temporary files
+    the collector removes. Returns (problems, figures)."""
+    final, temp, stray = media_listing(media_dir)
+    named = have.named()
+    bad = [f"{p}: a file the collector would never remove" for p in stray[:10]]
+    for name, path in sorted(final.items()):
+        problem = media_file_problem(name, path)
+        if problem:
+            bad.append(problem)
+    for sha, ext in sorted(named.items()):
+        for tail in ((ext,) if ext else ()) + ("_800.webp", "_200.webp"):
+            if sha + tail not in final:
+                bad.append(f"{sha + tail}: named by a row, missing")
+    blobs = {name[:64] for name in final}
+    return bad, {"files": len(final), "blobs": len(blobs), "temp_files": len(temp),
+                 "unnamed_blobs": len(blobs - set(named)), "stray": len(stray)}
 
 
 def replay_mismatches(port, acked, limit=60, rng=None):
@@ -912,26 +1266,52 @@ def retry_cut_keyed(port, world, acked, limit=300):
     """Sends again, with the same Idempotency-Key, writes whose first try
     got no reply (the process was killed): at once, then with the server's
     clock (test mode) past the 60 s after which a claim left by a dead
-    process is taken over. Returns what they got and how many orders and
-    messages then exist twice (the first try had committed)."""
+    process is taken over. Returns what they got and how many orders,
+    messages and uploads then exist twice (the first try had committed).
+    An upload's retry answered 201 is acknowledged from then on; one that
+    got no reply stays unresolved."""
     with acked.lock:
-        cut = list(acked.cut_keyed)[:limit]
+        everything = list(acked.cut_keyed)
+    cut = everything[:limit]
     first, later = collections.Counter(), collections.Counter()
+    first_ids = {}  # an upload's key -> the id its first retry got
+    twice = []      # upload keys whose two retries named two images
     for method, path, body, token, key in cut:
         st, doc, _ = request(port, method, path, body=body, token=token,
                              headers={"Idempotency-Key": key})
         first[st if st != 409 else (doc or {}).get("code", "409")] += 1
+        if isinstance(body, Upload) and st == 201:
+            first_ids[key] = doc["id"]
     ahead = time.time() + 61
     status = request(port, "PUT", "/v1/test/clock",
                      {"now": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ahead))})[0]
     assert status == 200, status
     try:
         for method, path, body, token, key in cut:
-            st, doc, _ = request(port, method, path, body=body, token=token,
-                                 headers={"Idempotency-Key": key})
+            try:
+                st, doc, _ = request(port, method, path, body=body, token=token,
+                                     headers={"Idempotency-Key": key})
+            except CONN_ERRORS:
+                if not isinstance(body, Upload):
+                    raise
+                st, doc = None, None
             later[st if st != 409 else (doc or {}).get("code", "409")] += 1
+            if not isinstance(body, Upload):
+                continue
+            shop = world.shops[body.shop]
+            with acked.lock:
+                if st == 201:
+                    acked.add_upload(doc, body.shop, shop["id"], body.picture)
+                    if first_ids.get(key, doc["id"]) != doc["id"]:
+                        twice.append(key)
+                elif st is None or st == 409:
+                    acked.unresolved[(body.shop, body.picture)] += 1
     finally:
         request(port, "PUT", "/v1/test/clock", {"now": None})
+    with acked.lock:
+        for _, _, body, _, _ in everything[limit:]:
+            if isinstance(body, Upload):
+                acked.unresolved[(body.shop, body.picture)] += 1
     shops = ",".join(str(x) for x in world.shop_ids())
     dup_orders = int(q(world.url, f"SELECT count(*) FROM (SELECT note FROM orders WHERE shop_id"
                                   f" IN ({shops}) AND note <> '' GROUP BY note"
@@ -939,48 +1319,210 @@ def retry_cut_keyed(port, world, acked, limit=300):
     dup_messages = int(q(world.url, f"SELECT count(*) FROM (SELECT body FROM messages WHERE"
                                     f" shop_id IN ({shops}) AND sender <> 'auto' GROUP BY"
                                     f" conversation_id, body HAVING count(*) > 1) d"))
+    dup_uploads = unexplained_uploads(world, acked, ImageRows(world.url), retried=True)
     return {"retried": len(cut), "at_once": dict(first), "after_60s": dict(later),
-            "duplicate_orders": dup_orders, "duplicate_messages": dup_messages}
+            "uploads_retried": sum(1 for c in cut if isinstance(c[2], Upload)),
+            "duplicate_orders": dup_orders, "duplicate_messages": dup_messages,
+            "duplicate_uploads": len(twice) + len(dup_uploads),
+            "duplicate_upload_notes": [f"key {k}: two retries named two images"
+                                       for k in twice[:10]] + dup_uploads}
+
+
+def after_kill_violations(url, world, acked, media_dir):
+    """What must hold of uploads whenever no instance runs, a kill just
+    done included: the files of every row, whole (media_violations); the
+    spaces' counters; no row beyond what acknowledged and possibly
+    committed uploads explain; every acknowledged upload and delete.
+    Returns (problems, the media directory's figures)."""
+    have = ImageRows(url)
+    bad, figures = media_violations(media_dir, have)
+    bad += space_violations(have)
+    bad += unexplained_uploads(world, acked, have)
+    bad += lost_uploads(acked, have)
+    return bad, figures
+
+
+def wait_until(cond, timeout, every=0.1):
+    """Polls cond until it is true or timeout seconds passed; returns its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(every)
+
+
+class CollectorRacer:
+    """collect_media run again and again during the load (test mode's POST
+    /v1/test/jobs/run), every file under a final name made two hours old
+    first, as if each picture had been left unused for the collector's
+    hour. The files of pictures whose entries are all deleted are then
+    collected while uploads of the same bytes run: such an upload must be
+    seen by the collector, or find its files gone and answer 503
+    server_busy, never commit a row without files. Temporary files are left
+    young: a file being written is never an hour old."""
+
+    def __init__(self, srv, seed, every=(0.05, 0.2)):
+        self.srv, self.every = srv, every
+        self.rng = random.Random(seed)
+        self.runs = collections.Counter()
+        self.stop_flag = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop_flag.wait(self.rng.uniform(*self.every)):
+            old = time.time() - 2 * 3600
+            for path in media_listing(self.srv.media_dir)[0].values():
+                try:
+                    os.utime(path, (old, old))
+                except FileNotFoundError:
+                    pass  # collected meanwhile
+            try:
+                status = request(self.srv.port, "POST", "/v1/test/jobs/run", timeout=30)[0]
+            except CONN_ERRORS:
+                status = "no reply"
+            self.runs[status] += 1
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stop_flag.set()
+        self.thread.join(timeout=60)
+
+
+def media_collected(srv, world, acked, timeout=30):
+    """collect_media after a restart. The merchants delete every entry of
+    picture 0 (its files now belong to no row), a temporary file is left
+    as a crash between create and rename leaves one, every file is made two
+    hours old, as if the hour the collector spares new files had passed, and
+    the job is made due; merchantd is started again. Waits until no file
+    is left that no row names, nor any temporary file, then stops it.
+    Returns the figures; "problems" lists what broke."""
+    url, media_dir = world.url, srv.media_dir
+    problems = []
+    sha = acked.shas.get(0)
+    shops = {s["id"]: (i, s) for i, s in enumerate(world.shops)}
+    for iid, shop_id in rows(url, f"SELECT i.id, sp.shop_id FROM images i JOIN image_spaces sp"
+                                  f" ON sp.id = i.space_id WHERE i.sha256 = '{sha}'"):
+        si, shop = shops[int(shop_id)]
+        status = request(srv.port, "DELETE", f"/v1/shops/{shop_id}/images/{iid}",
+                         token=world.merchants[shop["merchant"]][1])[0]
+        if status != 204:
+            problems.append(f"deleting image {iid}: {status}")
+        with acked.lock:
+            acked.deleted.add(int(iid))
+            acked.live_images[si].discard(int(iid))
+    srv.stop()
+    final, temp, _ = media_listing(media_dir)
+    natural_temp = len(temp)
+    some = sorted(final)[0]
+    planted = os.path.join(media_dir, some[:2], f".tmp-0badc0de-{some}")
+    with open(planted, "wb") as f:
+        f.write(b"RIFF")
+    old = time.time() - 2 * 3600
+    for path in list(final.values()) + temp + [planted]:
+        os.utime(path, (old, old))
+    named = set(ImageRows(url).named())
+    unnamed = {name[:64] for name in final} - named
+    q(url, "UPDATE job_schedule SET next_run_at = now() - interval '1 second'"
+           " WHERE name = 'collect_media'")
+
+    def left():
+        f, t, _ = media_listing(media_dir)
+        return [n for n in f if n[:64] not in named] + t
+
+    srv.start()
+    t0 = time.monotonic()
+    wait_until(lambda: not left(), timeout)
+    took = time.monotonic() - t0
+    remaining = left()
+    srv.stop()
+    if sha is None or sha not in unnamed:
+        problems.append("picture 0's files were not left without a row")
+    if remaining:
+        problems.append(f"{len(remaining)} files no row names, or temporary, still there"
+                        f" {timeout} s after a restart: {remaining[:5]}")
+    return {"unnamed_blobs": len(unnamed), "temp_files": natural_temp + 1,
+            "natural_temp_files": natural_temp, "seconds": took, "left": len(remaining),
+            "problems": problems}
 
 
 def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, env=None,
-              binary=None, seed=None, world_kw=None, retry_keys=False):
+              binary=None, seed=None, world_kw=None, retry_keys=False, uploads=True,
+              collector=None):
     """Runs the load, kills merchantd with SIGKILL `kills` times at random
     moments and starts it again on the same database; then stops it cleanly
-    and checks every acknowledged write and the invariants. Returns the
-    figures (see the keys)."""
+    and checks every acknowledged write and the invariants. With uploads,
+    the load uploads and deletes pictures too, the uploads' invariants
+    (after_kill_violations) are checked after every kill and at the end,
+    and the collector is seen to remove what no row names after a restart
+    (media_collected); with collector (the default when retry_keys puts
+    merchantd in test mode), it also runs again and again during the load
+    (CollectorRacer). Returns the figures (see the keys)."""
     rng = random.Random(seed)
     world = World(db_url, **(world_kw or {}))
-    if retry_keys:
+    collector = uploads and (retry_keys if collector is None else collector)
+    if retry_keys or collector:
         env = dict(env or {}, MERCHANTD_TEST_MODE="1")
     srv = Merchantd(db_url, env=env, binary=binary)
     srv.start()
-    load = Load(world, srv.port, seed=rng.randrange(1 << 30))
+    load = Load(world, srv.port, seed=rng.randrange(1 << 30), uploads=uploads)
+    if uploads:
+        load.seed_pictures()
+    racer = CollectorRacer(srv, rng.randrange(1 << 30)) if collector else None
+    if racer:
+        racer.start()
     load.start(threads)
     restarts = []
+    after_kills = []  # (kill, problem)
+    media = collections.Counter()  # the largest figures seen after a kill
     t0 = time.monotonic()
     try:
-        for _ in range(kills):
+        for n in range(kills):
             time.sleep(rng.uniform(*burst))
             srv.check_running()
             srv.kill9()
+            if uploads:
+                found, figures = after_kill_violations(db_url, world, load.acked, srv.media_dir)
+                after_kills += [(n + 1, x) for x in found]
+                media["temp_files_seen"] += figures["temp_files"]
+                for k in ("blobs", "unnamed_blobs"):
+                    media[k] = max(media[k], figures[k])
             time.sleep(rng.uniform(*down))
             restarts.append(srv.start())
         time.sleep(rng.uniform(*burst))
     finally:
         load.stop()
+        if racer:
+            racer.stop()
     elapsed = time.monotonic() - t0
     replays = replay_mismatches(srv.port, load.acked)
     retried = retry_cut_keyed(srv.port, world, load.acked) if retry_keys else None
-    srv.stop()
+    if uploads:
+        collected = media_collected(srv, world, load.acked)
+        found, figures = after_kill_violations(db_url, world, load.acked, srv.media_dir)
+        after_kills += [("end", x) for x in found]
+    else:
+        srv.stop()
+        collected, figures = None, {}
     lost = lost_writes(db_url, load.acked)
     bad = invariant_violations(db_url, world)
+    a = load.acked
     return {"kills": kills, "seconds": elapsed, "requests": load.stats.requests,
             "conn_errors": load.stats.conn_errors, "5xx": load.stats.five_xx,
+            "busy_503": load.stats.busy_503, "busy_why": dict(load.stats.busy_why),
             "bad_replies": load.stats.bad, "by_status": dict(load.stats.by_status),
-            "acked": load.acked.count(), "acked_orders": len(load.acked.orders),
-            "acked_claims": len(load.acked.claims), "acked_messages": len(load.acked.messages),
-            "keyed": len(load.acked.keyed), "lost": lost, "invariants": bad,
+            "acked": a.count(), "acked_orders": len(a.orders),
+            "acked_claims": len(a.claims), "acked_messages": len(a.messages),
+            "acked_uploads": len(a.uploads), "acked_deletes": len(a.deleted),
+            "cut_uploads": sum(a.cut_uploads.values()),
+            "keyed_uploads": sum(1 for k in a.keyed if isinstance(k[2], Upload)),
+            "keyed": len(a.keyed), "lost": lost, "invariants": bad + a.sha_conflicts,
+            "media": [f"after kill {k}: {x}" for k, x in after_kills] + a.files_missing,
+            "media_figures": dict(media, end=figures), "collected": collected,
+            "collector_runs": dict(racer.runs) if racer else None,
             "replays": replays, "retried": retried, "crashes": srv.crashes,
             "reports": srv.reports,
             "restart_max_s": max(restarts) if restarts else None,

@@ -2,14 +2,25 @@
 """kill -9 of merchantd under a mixed write load, again and again.
 
 Buyers order, pay, cancel, confirm receipt, claim coupons (limited quantity,
-per-buyer limit) and chat; merchants ship and chat; the platform reviewer
-holds, releases and closes orders with refunds. Every write answered 2xx is
-recorded with the ids it returned. merchantd is killed with SIGKILL at
-random moments and started again on the same database; at the end it is
-stopped cleanly and the database is checked: every acknowledged write is
-there (orders in the acknowledged status or later, shipments, claims,
-messages, read markers), stored Idempotency-Key replies replay, and stock,
-coupon counts, refunds, counter tabs and unread counters add up.
+per-buyer limit) and chat; merchants ship, chat, upload pictures (raw JPEG
+bodies, some with an Idempotency-Key, some the same bytes from three
+threads at once, some deleted at once) and delete some; the platform
+reviewer holds, releases and closes orders with refunds. Every write
+answered 2xx is recorded with the ids it returned. Meanwhile the collector
+runs again and again, every file made two hours old first (test mode).
+merchantd is killed with SIGKILL at random moments and started again on the
+same database and media directory. After every kill, while nothing runs,
+the media directory is checked against the images table: every row's
+original and renditions are there, whole, under their final names, nothing
+but final names and temporary files the collector removes, space counters
+equal to their entries, no row beyond what acknowledged and cut-off
+uploads explain. At the end merchantd is stopped
+cleanly and the database is checked: every acknowledged write is there
+(orders in the acknowledged status or later, shipments, claims, messages,
+read markers, uploads and deletes), stored Idempotency-Key replies replay,
+cut-off keyed writes sent again ran once, and stock, coupon counts,
+refunds, counter tabs, unread counters and space counters add up; then the
+files no row names are seen collected after a restart.
 
     tests/reliability/kill9.py [--kills 20] [--burst-min 0.5] [--burst-max 3]
 
@@ -33,14 +44,16 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--no-retry-keys", action="store_true",
                     help="skip sending the cut-off keyed writes again")
+    ap.add_argument("--no-uploads", action="store_true", help="a load without picture uploads")
     a = ap.parse_args()
     faultlib.say(f"kill -9: {a.kills} kills, bursts of {a.burst_min}-{a.burst_max} s, "
                  f"{a.threads} client threads")
     r = faultlib.run_kill9(faultlib.new_database("kill9"), kills=a.kills,
                            burst=(a.burst_min, a.burst_max), threads=a.threads, seed=a.seed,
-                           retry_keys=not a.no_retry_keys)
+                           retry_keys=not a.no_retry_keys, uploads=not a.no_uploads)
     failures = []
     for key, what in (("lost", "lost writes"), ("invariants", "invariants broken"),
+                      ("media", "image rows and files disagreeing"),
                       ("replays", "replays differing"), ("bad_replies", "5xx replies"),
                       ("reports", "crashes")):
         if r[key]:
@@ -54,22 +67,48 @@ def main():
                  f" {len(r['invariants'])}")
     faultlib.say(f"restart to /livez: mean {r['restart_mean_s']:.2f} s, max"
                  f" {r['restart_max_s']:.2f} s")
+    upload_note = ""
+    if not a.no_uploads:
+        mf, gc = r["media_figures"], r["collected"]
+        faultlib.say(f"uploads: {r['acked_uploads']} acknowledged ({r['keyed_uploads']} with an"
+                     f" Idempotency-Key), {r['cut_uploads']} cut off, {r['acked_deletes']} deletes"
+                     f" acknowledged, {r['busy_503']} answered 503 server_busy {r['busy_why']};"
+                     f" after the kills"
+                     f" {len(r['media'])} problems of rows and files; {mf['temp_files_seen']}"
+                     f" temporary files seen after kills, at most {mf['unnamed_blobs']} pictures"
+                     f" no row named")
+        faultlib.say(f"collector after a restart: {gc['unnamed_blobs']} pictures no row names and"
+                     f" {gc['temp_files']} temporary files ({gc['natural_temp_files']} left by"
+                     f" kills), {gc['left']} left after {gc['seconds']:.2f} s")
+        runs = r["collector_runs"]
+        if runs is not None:
+            faultlib.say(f"collector run during the load (files made old first): {runs}")
+            if set(runs) - {200, "no reply"}:
+                gc["problems"].append(f"a collector run during the load failed: {runs}")
+        if gc["problems"]:
+            failures.append("collector")
+            faultlib.say("collector:\n  " + "\n  ".join(gc["problems"]))
+        upload_note = (f", {r['acked_uploads']} uploads acknowledged,"
+                       f" {len(r['media'])} row/file problems")
     rk, dup_note = r["retried"], ""
     if rk:
         # A keyed write and its stored reply commit together, so a retry of
         # one cut off by the kill either replays it or runs it for the
         # first time: never twice.
-        if rk["duplicate_orders"] + rk["duplicate_messages"] > 0:
+        twice = rk["duplicate_orders"] + rk["duplicate_messages"] + rk["duplicate_uploads"]
+        if twice > 0:
             failures.append("keyed writes run twice")
-        faultlib.say(f"cut-off writes sent again with their Idempotency-Key: {rk['retried']};"
-                     f" at once {rk['at_once']}, after 60 s {rk['after_60s']}; then twice in the"
-                     f" database: {rk['duplicate_orders']} orders,"
-                     f" {rk['duplicate_messages']} messages")
-        dup_note = (f"; {rk['retried']} cut-off keyed writes retried: "
-                    f"{rk['duplicate_orders'] + rk['duplicate_messages']} ran twice")
+            faultlib.say("uploads run twice:\n  " + "\n  ".join(rk["duplicate_upload_notes"]))
+        faultlib.say(f"cut-off writes sent again with their Idempotency-Key: {rk['retried']}"
+                     f" ({rk['uploads_retried']} uploads); at once {rk['at_once']}, after 60 s"
+                     f" {rk['after_60s']}; then twice in the database: {rk['duplicate_orders']}"
+                     f" orders, {rk['duplicate_messages']} messages, {rk['duplicate_uploads']}"
+                     f" uploads")
+        dup_note = (f"; {rk['retried']} cut-off keyed writes retried"
+                    f" ({rk['uploads_retried']} uploads): {twice} ran twice")
     faultlib.reliability_line(
         "kill9", r["requests"], r["5xx"], r["crashes"], len(r["lost"]), r["restart_max_s"],
-        notes=f"{r['kills']} kills, {r['acked']} acknowledged writes, "
+        notes=f"{r['kills']} kills, {r['acked']} acknowledged writes{upload_note}, "
               f"{len(r['invariants'])} invariants broken" + dup_note
               + (f"; FAILED: {', '.join(failures)}" if failures else ""))
     return 1 if failures else 0
