@@ -106,8 +106,17 @@ BEGIN
     FROM accounts a WHERE a.id = p_buyer
   RETURNING id INTO v_id;
 
-  INSERT INTO order_items (order_id, line, sku_id, product_id, title, spec, image, price_cents, quantity)
-  SELECT v_id, l.line, l.sku_id, l.product_id, l.title, l.spec, l.image, l.price_cents, l.quantity
+  -- A line showing a picture of the shop's space names it, under the
+  -- picture's lock (image_blob_lock, shared): the collector, which takes it
+  -- exclusively, then waits for this order and sees the line.
+  PERFORM image_blob_lock(sha, false)
+     FROM (SELECT DISTINCT substring(l ->> 'image' from '^/media/([0-9a-f]{64})_800\.webp$') AS sha
+             FROM jsonb_array_elements(v_lines) l) x
+    WHERE sha IS NOT NULL ORDER BY sha;
+  INSERT INTO order_items (order_id, line, sku_id, product_id, title, spec, image, image_sha256,
+                           price_cents, quantity)
+  SELECT v_id, l.line, l.sku_id, l.product_id, l.title, l.spec, l.image,
+         substring(l.image from '^/media/([0-9a-f]{64})_800\.webp$'), l.price_cents, l.quantity
     FROM jsonb_to_recordset(v_lines) AS l (line smallint, sku_id bigint, product_id bigint, title text,
                                            spec text, image text, price_cents bigint, quantity integer);
   UPDATE skus s SET stock = s.stock - i.quantity, updated_at = p_now

@@ -593,6 +593,36 @@ def test_garbage_collection():
     assert get_media(gone["urls"]["original"]).status == 404
 
 
+def test_order_line_keeps_its_picture():
+    _, token, shop = merchant_shop()
+    im = upload(shop, token, corpus.jpeg(200, 200, 71)).json
+    sku = int(sql(f"SELECT id FROM skus WHERE shop_id = {shop} LIMIT 1"))
+    product = int(sql(f"SELECT product_id FROM skus WHERE id = {sku}"))
+    r = srv().request("PATCH", f"/v1/shops/{shop}/products/{product}/skus/{sku}",
+                      {"image_id": im["id"]}, token=token)
+    assert r.status == 200, r
+    _, buyer_token = new_buyer()
+    order = srv().request("POST", "/v1/orders", {
+        "shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}],
+        "address": {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
+                    "city": "Hangzhou", "district": "Xihu", "detail": "1 Lingyin Road"}},
+        token=buyer_token)
+    assert order.status == 201, order
+    picture = order.json["items"][0]["image"]
+    assert picture == im["urls"]["large"], order.json
+    r = srv().request("DELETE", images_path(shop, im["id"]) + "?force=true", token=token)
+    assert r.status == 204, r
+    old = 1_000_000_000
+    for root, _, files in os.walk(srv().media_dir):
+        for f in files:
+            os.utime(os.path.join(root, f), (old, old))
+    assert srv().request("POST", "/v1/test/jobs/run").status in (200, 204)
+    # The entry is gone, the order still shows its picture.
+    assert get_media(picture).status == 200
+    r = srv().request("GET", f"/v1/orders/{order.json['id']}", token=buyer_token)
+    assert r.json["items"][0]["image"] == picture, r.json
+
+
 class Blocker:
     """A psql session holding a transaction open: BEGIN and the given
     statement now, COMMIT when told."""
@@ -740,6 +770,6 @@ def test_collector_meets_a_message_sending_a_deleted_picture():
 
 
 if __name__ == "__main__":
-    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_sku_preview_image_on_create, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection,
+    main([test_upload_raw_jpeg_strips_metadata_and_serves_renditions, test_upload_formats_and_multipart, test_upload_input_errors, test_upload_too_large_refused_before_reading, test_broken_corpus_refused_and_server_stays_small, test_same_bytes_concurrently_one_blob, test_list_get_patch_delete_and_paging, test_delete_in_use_needs_force, test_sku_preview_image, test_sku_preview_image_on_create, test_product_images_by_id, test_chat_image_messages, test_folders, test_quota_enforced_in_database, test_tenant_isolation, test_media_conditional_and_ranges, test_buyer_upload, test_idempotent_upload, test_busy_when_pool_full, test_garbage_collection, test_order_line_keeps_its_picture,
           test_collector_meets_an_upload_of_the_same_picture,
           test_collector_meets_a_message_sending_a_deleted_picture])
