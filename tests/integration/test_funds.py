@@ -6,6 +6,7 @@ amounts, and checked against the ledger's own invariants after each test:
 every balance is the sum of its transfers, all balances sum to zero, and
 the shops' counters agree with the order rows they count."""
 
+import datetime
 import decimal
 import json
 import os
@@ -305,8 +306,360 @@ def test_hold_post_and_void():
     check_ledger()
 
 
+
+# ---------------------------------------------------------------------------
+# Money follows the order, through the real server's routes
+
+ADDRESS = json.loads(ADDRESS_JSON)
+
+
+def call(method, path, token, body=None):
+    return srv().request(method, path, body, token=token)
+
+
+def place_paid(shop, sku, qty=1):
+    """An order of the world's buyer, paid: its id."""
+    w = world()
+    r = call("POST", "/v1/orders", w.buyer_token,
+             {"shop_id": shop, "items": [{"sku_id": sku, "quantity": qty}], "address": ADDRESS})
+    assert r.status == 201, r
+    assert call("POST", f"/v1/orders/{r.json['id']}/pay", w.buyer_token).status == 200
+    return r.json["id"]
+
+
+def ship(shop, order):
+    r = call("POST", f"/v1/shops/{shop}/orders/{order}/ship", world().token,
+             {"carrier": "sf", "tracking_no": "SF1234567"})
+    assert r.status == 200, r
+
+
+def confirm(order):
+    return call("POST", f"/v1/orders/{order}/confirm-receipt", world().buyer_token)
+
+
+def ask(order, amount=None, kind="refund_only"):
+    """An after-sales request of the world's buyer: its id."""
+    body = {"type": kind, "reason": "arrived damaged"}
+    if amount is not None:
+        body["amount_cents"] = amount
+    r = call("POST", f"/v1/orders/{order}/after-sales", world().buyer_token, body)
+    assert r.status == 201, r
+    return r.json["id"]
+
+
+def decide(shop, ident, action, body=None):
+    return call("POST", f"/v1/shops/{shop}/after-sales/{ident}/{action}", world().token, body)
+
+
+def settled_order(shop, sku, qty=1):
+    order = place_paid(shop, sku, qty)
+    ship(shop, order)
+    assert confirm(order).status == 200
+    return order
+
+
+def order_funds(order):
+    state, pending, settled, fee, clawed, returned = sql(
+        f"SELECT state, pending_cents, coalesce(settled_cents, -1), coalesce(fee_cents, -1),"
+        f" clawed_back_cents, fee_returned_cents FROM order_funds WHERE order_id = {order}").split("|")
+    return {"state": state, "pending": int(pending), "settled": int(settled), "fee": int(fee),
+            "clawed_back": int(clawed), "fee_returned": int(returned)}
+
+
+def counters(shop):
+    """(pending orders, orders awaiting an after-sales request, their money)."""
+    return tuple(int(v) for v in sql(f"SELECT pending_orders, after_sale_orders, after_sale_cents"
+                                     f" FROM shop_funds WHERE shop_id = {shop}").split("|"))
+
+
+def events(order):
+    """The order's transfers as (event key, leg, kind, amount, cause)."""
+    rows = sql(f"SELECT event_key, leg, kind, amount_cents, cause FROM ledger_transfers"
+               f" WHERE event_key LIKE 'order:{order}:%' ORDER BY id")
+    return [(k, int(leg), kind, int(a), c) for k, leg, kind, a, c in
+            (r.split("|") for r in rows.splitlines())]
+
+
+def platform(shop, kind):
+    return balance(shop, kind)
+
+
+def test_paid_then_completed_settles_minus_the_fee():
+    shop, sku = fresh_shop(price=250)
+    revenue, clearing = platform(shop, "fee_revenue"), platform(shop, "provider_clearing")
+    order = place_paid(shop, sku)
+    assert balances(shop)["pending"] == 250
+    assert counters(shop) == (1, 0, 0)
+    assert platform(shop, "provider_clearing") == clearing - 250
+    ship(shop, order)
+    assert balances(shop)["pending"] == 250
+    assert confirm(order).status == 200
+    # 250 fen at 60 bps is 1.5 fen: half up, 2.
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": 248}
+    assert platform(shop, "fee_revenue") == revenue + 2
+    assert counters(shop) == (0, 0, 0)
+    assert order_funds(order) == {"state": "settled", "pending": 0, "settled": 250, "fee": 2,
+                                  "clawed_back": 0, "fee_returned": 0}
+    assert events(order) == [(f"order:{order}:paid", 1, "payment", 250, "order"),
+                             (f"order:{order}:settled", 1, "settlement", 250, "order"),
+                             (f"order:{order}:settled", 2, "service_fee", 2, "order")]
+    # Rounding is per order: 3 x 83 fen is 249, whose fee is 1.494, so 1;
+    # one order of 83 fen pays 0.498, so 0.
+    shop2, sku2 = fresh_shop(price=83)
+    settled_order(shop2, sku2, qty=3)
+    settled_order(shop2, sku2)
+    assert balances(shop2)["available"] == 249 - 1 + 83
+    # Settling again, or posting the payment again, is a no-op.
+    assert sql(f"SELECT funds_order_settle({order}, now()), funds_order_paid({order}, now())") \
+        == "duplicate|invalid_state"
+    assert sql(f"SELECT ledger_post('order:{order}:settled', 'order', {order},"
+               f" ARRAY[{account(shop, 'pending')}]::bigint[],"
+               f" ARRAY[{account(shop, 'available')}]::bigint[], ARRAY[250]::bigint[],"
+               f" ARRAY['settlement'], now())") == "duplicate"
+    assert balances(shop)["available"] == 248
+    check_ledger()
+
+
+def test_refund_before_settlement_leaves_pending():
+    shop, sku = fresh_shop(price=1000)
+    clearing = platform(shop, "provider_clearing")
+    order = place_paid(shop, sku)
+    ident = ask(order, 300)
+    assert decide(shop, ident, "approve").status == 200
+    assert balances(shop)["pending"] == 700
+    assert platform(shop, "provider_clearing") == clearing - 700
+    assert events(order)[-1] == (f"order:{order}:refund:"
+                                 + sql(f"SELECT id FROM refunds WHERE after_sale_id = {ident}"),
+                                 1, "refund", 300, "after_sale")
+    assert sql(f"SELECT cause_id FROM ledger_transfers WHERE kind = 'refund'"
+               f" AND event_key LIKE 'order:{order}:%'") == str(ident)
+    ship(shop, order)
+    assert confirm(order).status == 200
+    # 700 at 60 bps: 4.2, so 4.
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": 696}
+    assert order_funds(order)["settled"] == 700 and order_funds(order)["fee"] == 4
+
+    # A full refund before settlement: the order closes, its money goes back.
+    full = place_paid(shop, sku, qty=2)
+    assert counters(shop) == (1, 0, 0)
+    assert decide(shop, ask(full), "approve").status == 200
+    assert sql(f"SELECT status FROM orders WHERE id = {full}") == "closed"
+    assert order_funds(full)["state"] == "refunded"
+    assert balances(shop)["pending"] == 0 and counters(shop) == (0, 0, 0)
+    check_ledger()
+
+
+def test_review_close_refunds_from_pending():
+    shop, sku = fresh_shop(price=700)
+    reviewer, reviewer_token = new_reviewer()
+    order = place_paid(shop, sku, qty=3)
+    assert balances(shop)["pending"] == 2100
+    r = call("POST", f"/v1/review/orders/{order}/hold", reviewer_token, {"reason": "suspicious"})
+    assert r.status == 200, r
+    r = call("POST", f"/v1/review/orders/{order}/close", reviewer_token, {"reason": "fake goods"})
+    assert r.status == 200 and r.json["refund"] == {"amount_cents": 2100}, r
+    assert balances(shop)["pending"] == 0 and counters(shop) == (0, 0, 0)
+    assert order_funds(order)["state"] == "refunded"
+    key, leg, kind, amount, cause = events(order)[-1]
+    assert (leg, kind, amount, cause) == (1, "refund", 2100, "review_close"), events(order)
+    assert sql(f"SELECT cause_id FROM ledger_transfers WHERE event_key = '{key}'") == str(order)
+    check_ledger()
+
+
+def test_open_after_sale_holds_settlement_until_resolved():
+    shop, sku = fresh_shop(price=1000)
+    # Rejected: the whole order settles then.
+    rejected = place_paid(shop, sku)
+    ship(shop, rejected)
+    ident = ask(rejected, 200)
+    assert confirm(rejected).status == 200
+    assert sql(f"SELECT status FROM orders WHERE id = {rejected}") == "completed"
+    assert order_funds(rejected)["state"] == "awaiting_after_sale"
+    assert balances(shop)["pending"] == 1000 and balances(shop)["available"] == 0
+    assert counters(shop) == (1, 1, 1000)
+    assert decide(shop, ident, "reject", {"reason": "no damage in the photos"}).status == 200
+    assert balances(shop)["available"] == 994 and counters(shop) == (0, 0, 0)
+
+    # Approved in part: the refund comes out of pending, the rest settles.
+    partial = place_paid(shop, sku)
+    ship(shop, partial)
+    ident = ask(partial, 200)
+    assert confirm(partial).status == 200
+    assert counters(shop) == (1, 1, 1000)
+    assert decide(shop, ident, "approve").status == 200
+    # 800 at 60 bps: 4.8, so 5.
+    assert order_funds(partial) == {"state": "settled", "pending": 0, "settled": 800, "fee": 5,
+                                    "clawed_back": 0, "fee_returned": 0}
+    assert balances(shop)["available"] == 994 + 795 and counters(shop) == (0, 0, 0)
+
+    # A reship: approval keeps the request open; the reship ends it.
+    again = place_paid(shop, sku)
+    ship(shop, again)
+    ident = ask(again, kind="reship")
+    assert confirm(again).status == 200
+    assert decide(shop, ident, "approve").status == 200
+    assert order_funds(again)["state"] == "awaiting_after_sale"
+    assert decide(shop, ident, "reship", {"carrier": "zto", "tracking_no": "ZT778899001"}).status == 200
+    assert order_funds(again)["state"] == "settled"
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": 994 + 795 + 994}
+    check_ledger()
+
+
+def test_refund_after_settlement_claws_back_with_the_fee():
+    shop, sku = fresh_shop(price=1000)
+    revenue = platform(shop, "fee_revenue")
+    order = settled_order(shop, sku)
+    assert balances(shop)["available"] == 994
+    assert decide(shop, ask(order, 400), "approve").status == 200
+    # The fee kept falls to that of 600 (3.6, so 4): 2 fen of it come back.
+    assert order_funds(order) == {"state": "settled", "pending": 0, "settled": 1000, "fee": 6,
+                                  "clawed_back": 400, "fee_returned": 2}
+    assert balances(shop)["available"] == 994 + 2 - 400
+    assert platform(shop, "fee_revenue") == revenue + 4
+    kinds = [(kind, amount) for _, _, kind, amount, _ in events(order)[3:]]
+    assert kinds == [("fee_return", 2), ("clawback", 400)], kinds
+    # The rest of it: the order closes, the whole fee is back.
+    assert decide(shop, ask(order), "approve").status == 200
+    assert sql(f"SELECT status, refunded_cents FROM orders WHERE id = {order}") == "closed|1000"
+    assert balances(shop)["available"] == 0
+    assert platform(shop, "fee_revenue") == revenue
+    check_ledger()
+
+
+def test_clawback_reaches_deposit_then_debt_and_debt_is_paid_first():
+    shop, sku = fresh_shop(price=1000)
+    order = settled_order(shop, sku)
+    topup(shop, "deposit", 100)
+    # A withdrawal in flight holds 900 of the 994 available: 94 can be taken.
+    result, withdrawal = hold(shop, 900)
+    assert result == "ok"
+    assert decide(shop, ask(order), "approve").status == 200
+    # 1000 back to the buyer: the whole fee (6) returns to available, which
+    # gives 100 beyond what is held; the deposit gives 100; 800 is debt.
+    assert balances(shop) == {"pending": 0, "available": 900, "deposit": 0, "promotion": 0,
+                              "debt": -800}
+    assert held(shop) == 900
+    claw = [(kind, amount) for _, _, kind, amount, _ in events(order)[3:]]
+    assert claw == [("fee_return", 6), ("clawback", 100), ("clawback", 100), ("clawback", 800)]
+    assert sql(f"SELECT string_agg(d.kind, ',' ORDER BY t.leg) FROM ledger_transfers t"
+               f" JOIN ledger_accounts d ON d.id = t.debit_account_id"
+               f" WHERE t.event_key LIKE 'order:{order}:refund:%'") == "fee_revenue,available,deposit,debt"
+
+    # The next settlement pays the debt first: 994 net, 800 to debt.
+    later = settled_order(shop, sku)
+    assert balances(shop) == {"pending": 0, "available": 1094, "deposit": 0, "promotion": 0,
+                              "debt": 0}
+    kinds = [(kind, amount) for _, _, kind, amount, _ in events(later)[1:]]
+    assert kinds == [("settlement", 1000), ("service_fee", 6), ("debt_repayment", 800)], kinds
+    # A debt beyond a settlement takes all of it and stays for the next one.
+    assert sql(f"SELECT ledger_hold_void({withdrawal}, now())") == "ok"
+    third = settled_order(shop, sku)
+    assert balances(shop)["available"] == 1094 + 994
+    result, withdrawal = hold(shop, 1094 + 994)
+    assert result == "ok"
+    assert decide(shop, ask(later), "approve").status == 200
+    assert decide(shop, ask(third), "approve").status == 200
+    # Each returns its fee (6), which is all that can be taken from available.
+    assert balances(shop) == {"pending": 0, "available": 1094 + 994, "deposit": 0,
+                              "promotion": 0, "debt": -(2000 - 12)}
+    fourth = settled_order(shop, sku)
+    assert balances(shop)["available"] == 1094 + 994 and balances(shop)["debt"] == -(1988 - 994)
+    assert [k for _, _, k, _, _ in events(fourth)] == ["payment", "settlement", "service_fee",
+                                                      "debt_repayment"]
+    assert sql(f"SELECT ledger_hold_void({withdrawal}, now())") == "ok"
+    assert held(shop) == 0
+    check_ledger()
+
+
+def test_autocomplete_settles_and_waits_for_after_sales():
+    shop, sku = fresh_shop(price=500)
+    done, waiting = place_paid(shop, sku), place_paid(shop, sku)
+    ship(shop, done)
+    ship(shop, waiting)
+    ask(waiting, 100)
+    shipped_at = datetime.datetime.fromisoformat(
+        sql(f"SELECT to_char(shipped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            f" FROM orders WHERE id = {done}")).replace(tzinfo=datetime.timezone.utc)
+    try:
+        srv().set_clock(fmt_time(shipped_at + datetime.timedelta(days=10, minutes=1)))
+        assert srv().request("POST", "/v1/test/jobs/run").status == 200
+    finally:
+        srv().set_clock(None)
+    assert sql(f"SELECT string_agg(status, ',' ORDER BY id) FROM orders"
+               f" WHERE id IN ({done}, {waiting})") == "completed,completed"
+    # 500 at 60 bps is 3 exactly.
+    assert order_funds(done)["state"] == "settled" and balances(shop)["available"] == 497
+    assert order_funds(waiting)["state"] == "awaiting_after_sale"
+    assert counters(shop) == (1, 1, 500) and balances(shop)["pending"] == 500
+    check_ledger()
+
+
+# ---------------------------------------------------------------------------
+# Concurrency
+
+
+def test_refund_races_settlement_on_one_order():
+    """Buyer confirms receipt while the merchant approves a partial refund:
+    whichever commits first, the refund comes out of pending and the rest
+    settles once, so every order ends the same."""
+    shop, sku = fresh_shop(price=1000)
+    rounds = []
+    for _ in range(12):
+        order = place_paid(shop, sku)
+        ship(shop, order)
+        rounds.append((order, ask(order, 300)))
+    results = parallel(lambda op, order, ident: confirm(order).status if op == "confirm"
+                       else decide(shop, ident, "approve").status,
+                       [(op, order, ident) for order, ident in rounds for op in ("confirm", "approve")])
+    assert results == [200] * len(results), results
+    for order, _ in rounds:
+        # 700 left: its fee 4.2 rounds to 4.
+        assert order_funds(order) == {"state": "settled", "pending": 0, "settled": 700, "fee": 4,
+                                      "clawed_back": 0, "fee_returned": 0}, order
+        assert [k for _, _, k, _, _ in events(order)] == ["payment", "refund", "settlement",
+                                                         "service_fee"]
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": 12 * 696}
+    assert counters(shop) == (0, 0, 0)
+    check_ledger()
+
+
+def test_many_orders_settle_at_once_on_one_shop():
+    shop, sku = fresh_shop(price=250)
+    revenue = platform(shop, "fee_revenue")
+    orders = []
+    for qty in range(1, 31):
+        order = place_paid(shop, sku, qty)
+        ship(shop, order)
+        orders.append((order, qty))
+    assert counters(shop) == (30, 0, 0)
+    results = parallel(lambda order: confirm(order).status, [(o,) for o, _ in orders])
+    assert results == [200] * 30, results
+    fees = [int((decimal.Decimal(250 * q * 60) / 10000).quantize(
+        decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP)) for _, q in orders]
+    total = sum(250 * q for _, q in orders)
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": total - sum(fees)}
+    assert platform(shop, "fee_revenue") == revenue + sum(fees)
+    # Per order, not of the sum: the sum's fee would differ.
+    assert sum(fees) != int((decimal.Decimal(total * 60) / 10000).quantize(
+        decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+    assert counters(shop) == (0, 0, 0)
+    # Each order settled once; the last row of available shows its balance.
+    assert sql(f"SELECT count(DISTINCT event_key) FROM ledger_transfers"
+               f" WHERE credit_account_id = {account(shop, 'available')} AND kind = 'settlement'") == "30"
+    assert sql(f"SELECT CASE WHEN debit_account_id = {account(shop, 'available')}"
+               f" THEN debit_balance_after ELSE credit_balance_after END FROM ledger_transfers"
+               f" WHERE {account(shop, 'available')} IN (debit_account_id, credit_account_id)"
+               f" ORDER BY id DESC LIMIT 1") == str(total - sum(fees))
+    check_ledger()
+
 if __name__ == "__main__":
     main([test_shop_opens_with_its_accounts, test_fee_rounds_half_up_per_order,
           test_posting_is_idempotent_on_its_event_key, test_legs_post_together_with_running_balances,
           test_transfers_are_append_only, test_no_overdraft_in_the_database,
-          test_hold_post_and_void])
+          test_hold_post_and_void, test_paid_then_completed_settles_minus_the_fee,
+          test_refund_before_settlement_leaves_pending, test_review_close_refunds_from_pending,
+          test_open_after_sale_holds_settlement_until_resolved,
+          test_refund_after_settlement_claws_back_with_the_fee,
+          test_clawback_reaches_deposit_then_debt_and_debt_is_paid_first,
+          test_autocomplete_settles_and_waits_for_after_sales,
+          test_refund_races_settlement_on_one_order, test_many_orders_settle_at_once_on_one_shop])
