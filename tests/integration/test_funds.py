@@ -652,6 +652,84 @@ def test_many_orders_settle_at_once_on_one_shop():
                f" ORDER BY id DESC LIMIT 1") == str(total - sum(fees))
     check_ledger()
 
+
+# ---------------------------------------------------------------------------
+# GET /v1/shops/{shop_id}/funds
+
+
+def funds(shop, token=None):
+    return call("GET", f"/v1/shops/{shop}/funds", token or world().token)
+
+
+def test_funds_explain_what_is_withdrawable():
+    shop, sku = fresh_shop(price=1000)
+    r = funds(shop)
+    assert r.status == 200, r
+    assert r.headers["cache-control"] == "no-store"
+    assert r.json == {"shop_id": shop, "service_fee_bps": 60, "withdrawable_cents": 0,
+                      "balances": {"pending_cents": 0, "available_cents": 0, "deposit_cents": 0,
+                                   "promotion_cents": 0, "debt_cents": 0},
+                      "not_withdrawable": {"awaiting_completion": {"amount_cents": 0, "orders": 0},
+                                           "awaiting_after_sales": {"amount_cents": 0, "orders": 0},
+                                           "withdrawals_in_flight_cents": 0, "debt_cents": 0}}, r.json
+
+    settled_order(shop, sku, qty=3)                       # 3000, fee 18: 2982 available
+    place_paid(shop, sku)                                 # 1000 awaiting completion
+    shipped = place_paid(shop, sku, qty=2)                # 2000 awaiting completion
+    ship(shop, shipped)
+    blocked = place_paid(shop, sku, qty=4)                # 4000, completed, request open
+    ship(shop, blocked)
+    ask(blocked, 500)
+    assert confirm(blocked).status == 200
+    topup(shop, "deposit", 5000)
+    topup(shop, "promotion", 700)
+    assert hold(shop, 1982)[0] == "ok"                    # a withdrawal in flight
+    r = funds(shop)
+    assert r.status == 200, r
+    assert r.json == {"shop_id": shop, "service_fee_bps": 60, "withdrawable_cents": 1000,
+                      "balances": {"pending_cents": 7000, "available_cents": 2982,
+                                   "deposit_cents": 5000, "promotion_cents": 700, "debt_cents": 0},
+                      "not_withdrawable": {
+                          "awaiting_completion": {"amount_cents": 3000, "orders": 2},
+                          "awaiting_after_sales": {"amount_cents": 4000, "orders": 1},
+                          "withdrawals_in_flight_cents": 1982, "debt_cents": 0}}, r.json
+
+    # The request is approved in part: 500 back, the rest settles (fee 21).
+    ident = sql(f"SELECT id FROM after_sales WHERE order_id = {blocked}")
+    assert decide(shop, ident, "approve").status == 200
+    j = funds(shop).json
+    assert j["balances"]["pending_cents"] == 3000 and j["balances"]["available_cents"] == 2982 + 3479
+    assert j["not_withdrawable"]["awaiting_after_sales"] == {"amount_cents": 0, "orders": 0}
+    assert j["withdrawable_cents"] == 1000 + 3479
+
+    # Debt shows in both places; a new rate applies to later settlements.
+    sql(f"UPDATE shop_funds SET fee_bps = 100 WHERE shop_id = {shop}")
+    debtor, sku2 = fresh_shop(price=1000)
+    order = settled_order(debtor, sku2)
+    assert hold(debtor, 994)[0] == "ok"
+    assert decide(debtor, ask(order), "approve").status == 200
+    j = funds(debtor).json
+    assert j["balances"]["debt_cents"] == 994 and j["not_withdrawable"]["debt_cents"] == 994
+    assert j["balances"]["available_cents"] == 994 and j["withdrawable_cents"] == 0
+    assert funds(shop).json["service_fee_bps"] == 100
+    check_ledger()
+
+
+def test_funds_belong_to_the_shop_owner():
+    w = world()
+    r = funds(w.other_shop)
+    assert_problem(r, 404, "not_found")
+    assert_problem(funds(999999999), 404, "not_found")
+    assert_problem(funds(w.shop, w.buyer_token), 403, "forbidden")
+    _, staff = new_reviewer()
+    assert_problem(funds(w.shop, staff), 403, "forbidden")
+    assert_problem(srv().request("GET", f"/v1/shops/{w.shop}/funds"), 401, "unauthenticated")
+    assert funds(w.other_shop, w.other_token).status == 200
+    r = srv().request("HEAD", f"/v1/shops/{w.shop}/funds", token=w.token)
+    assert r.status == 200 and not r.raw, r
+    assert_problem(srv().request("POST", f"/v1/shops/{w.shop}/funds", token=w.token), 405,
+                   "method_not_allowed")
+
 if __name__ == "__main__":
     main([test_shop_opens_with_its_accounts, test_fee_rounds_half_up_per_order,
           test_posting_is_idempotent_on_its_event_key, test_legs_post_together_with_running_balances,
@@ -662,4 +740,5 @@ if __name__ == "__main__":
           test_refund_after_settlement_claws_back_with_the_fee,
           test_clawback_reaches_deposit_then_debt_and_debt_is_paid_first,
           test_autocomplete_settles_and_waits_for_after_sales,
-          test_refund_races_settlement_on_one_order, test_many_orders_settle_at_once_on_one_shop])
+          test_refund_races_settlement_on_one_order, test_many_orders_settle_at_once_on_one_shop,
+          test_funds_explain_what_is_withdrawable, test_funds_belong_to_the_shop_owner])
