@@ -67,6 +67,12 @@ def hold(shop, amount, kind="available"):
     return result, int(ident) if ident else None
 
 
+def fee(amount, bps=60):
+    """The fee by the rule, in Python's decimal arithmetic: half up to the fen."""
+    exact = decimal.Decimal(amount * bps) / 10000
+    return int(exact.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+
+
 def sql_error(query):
     """Runs SQL that must fail; returns psql's error text."""
     try:
@@ -175,10 +181,8 @@ def test_fee_rounds_half_up_per_order():
     got = sql("SELECT string_agg(funds_fee(a, b)::text, ',' ORDER BY i) FROM unnest("
               f"ARRAY{[a for a, _ in cases]}::bigint[], ARRAY{[b for _, b in cases]}::int[])"
               " WITH ORDINALITY AS c (a, b, i)").split(",")
-    for (amount, bps), fee in zip(cases, got):
-        exact = decimal.Decimal(amount * bps) / 10000
-        want = int(exact.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
-        assert int(fee) == want, (amount, bps, fee, want)
+    for (amount, bps), got_fee in zip(cases, got):
+        assert int(got_fee) == fee(amount, bps), (amount, bps, got_fee)
     assert sql("SELECT funds_fee(250, 60), funds_fee(249, 60)") == "2|1"
 
 
@@ -608,10 +612,12 @@ def test_refund_races_settlement_on_one_order():
         order = place_paid(shop, sku)
         ship(shop, order)
         rounds.append((order, ask(order, 300)))
+    log_start = len(srv().log())
     results = parallel(lambda op, order, ident: confirm(order).status if op == "confirm"
                        else decide(shop, ident, "approve").status,
                        [(op, order, ident) for order, ident in rounds for op in ("confirm", "approve")])
     assert results == [200] * len(results), results
+    assert "40P01" not in srv().log()[log_start:], srv().log()[log_start:][-2000:]
     for order, _ in rounds:
         # 700 left: its fee 4.2 rounds to 4.
         assert order_funds(order) == {"state": "settled", "pending": 0, "settled": 700, "fee": 4,
@@ -623,32 +629,52 @@ def test_refund_races_settlement_on_one_order():
     check_ledger()
 
 
-def test_many_orders_settle_at_once_on_one_shop():
+def test_everything_at_once_on_one_shop():
+    """30 settlements, 10 payments and 6 refunds of one shop at the same
+    time: every balance exact, every counter right, and no deadlock (the
+    paths take the order's rows, then the accounts in id order, then the
+    shop's counters)."""
+    w = world()
     shop, sku = fresh_shop(price=250)
     revenue = platform(shop, "fee_revenue")
-    orders = []
+    shipped = []
     for qty in range(1, 31):
         order = place_paid(shop, sku, qty)
         ship(shop, order)
-        orders.append((order, qty))
-    assert counters(shop) == (30, 0, 0)
-    results = parallel(lambda order: confirm(order).status, [(o,) for o, _ in orders])
-    assert results == [200] * 30, results
-    fees = [int((decimal.Decimal(250 * q * 60) / 10000).quantize(
-        decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP)) for _, q in orders]
-    total = sum(250 * q for _, q in orders)
-    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": total - sum(fees)}
+        shipped.append((order, qty))
+    unpaid = []
+    for _ in range(10):
+        r = call("POST", "/v1/orders", w.buyer_token,
+                 {"shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}], "address": ADDRESS})
+        assert r.status == 201, r
+        unpaid.append(r.json["id"])
+    asked = [ask(place_paid(shop, sku), 100) for _ in range(6)]
+    log_start = len(srv().log())
+
+    jobs = ([("confirm", o) for o, _ in shipped] + [("pay", o) for o in unpaid]
+            + [("approve", a) for a in asked])
+    results = parallel(lambda op, ident: (
+        confirm(ident) if op == "confirm"
+        else call("POST", f"/v1/orders/{ident}/pay", w.buyer_token) if op == "pay"
+        else decide(shop, ident, "approve")).status, jobs)
+    assert results == [200] * len(jobs), results
+    assert "40P01" not in srv().log()[log_start:], srv().log()[log_start:][-2000:]
+
+    fees = [fee(250 * q) for _, q in shipped]
+    total = sum(250 * q for _, q in shipped)
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {
+        "available": total - sum(fees), "pending": 10 * 250 + 6 * 150}
     assert platform(shop, "fee_revenue") == revenue + sum(fees)
     # Per order, not of the sum: the sum's fee would differ.
-    assert sum(fees) != int((decimal.Decimal(total * 60) / 10000).quantize(
-        decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
-    assert counters(shop) == (0, 0, 0)
+    assert sum(fees) != fee(total)
+    assert counters(shop) == (16, 0, 0)
     # Each order settled once; the last row of available shows its balance.
+    available = account(shop, "available")
     assert sql(f"SELECT count(DISTINCT event_key) FROM ledger_transfers"
-               f" WHERE credit_account_id = {account(shop, 'available')} AND kind = 'settlement'") == "30"
-    assert sql(f"SELECT CASE WHEN debit_account_id = {account(shop, 'available')}"
-               f" THEN debit_balance_after ELSE credit_balance_after END FROM ledger_transfers"
-               f" WHERE {account(shop, 'available')} IN (debit_account_id, credit_account_id)"
+               f" WHERE credit_account_id = {available} AND kind = 'settlement'") == "30"
+    assert sql(f"SELECT CASE WHEN debit_account_id = {available} THEN debit_balance_after"
+               f" ELSE credit_balance_after END FROM ledger_transfers"
+               f" WHERE {available} IN (debit_account_id, credit_account_id)"
                f" ORDER BY id DESC LIMIT 1") == str(total - sum(fees))
     check_ledger()
 
@@ -740,5 +766,5 @@ if __name__ == "__main__":
           test_refund_after_settlement_claws_back_with_the_fee,
           test_clawback_reaches_deposit_then_debt_and_debt_is_paid_first,
           test_autocomplete_settles_and_waits_for_after_sales,
-          test_refund_races_settlement_on_one_order, test_many_orders_settle_at_once_on_one_shop,
+          test_refund_races_settlement_on_one_order, test_everything_at_once_on_one_shop,
           test_funds_explain_what_is_withdrawable, test_funds_belong_to_the_shop_owner])
