@@ -16,19 +16,19 @@ static json_t *amount_of_orders(int64_t cents, int64_t orders)
  * completed yet and completed ones waiting for an open after-sales request. */
 static json_t *view_funds(int64_t shop_id, const struct db_funds *f)
 {
-  return json_pack(
-      "{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:o, s:o, s:I, s:I}}", "shop_id",
-      (json_int_t)shop_id, "service_fee_bps", (json_int_t)f->fee_bps, "withdrawable_cents",
-      (json_int_t)(f->available_cents - f->held_cents), "balances", "pending_cents",
-      (json_int_t)f->pending_cents, "available_cents", (json_int_t)f->available_cents,
-      "deposit_cents", (json_int_t)f->deposit_cents, "promotion_cents",
-      (json_int_t)f->promotion_cents, "debt_cents", (json_int_t)f->debt_cents, "not_withdrawable",
-      "awaiting_completion",
-      amount_of_orders(f->pending_cents - f->after_sale_cents,
-                       f->pending_orders - f->after_sale_orders),
-      "awaiting_after_sales", amount_of_orders(f->after_sale_cents, f->after_sale_orders),
-      "withdrawals_in_flight_cents", (json_int_t)f->held_cents, "debt_cents",
-      (json_int_t)f->debt_cents);
+  return json_pack("{s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:o, s:o, s:I, s:I}}",
+                   "shop_id", (json_int_t)shop_id, "service_fee_bps", (json_int_t)f->fee_bps,
+                   "withdrawable_cents", (json_int_t)(f->available_cents - f->held_cents),
+                   "balances", "pending_cents", (json_int_t)f->pending_cents, "available_cents",
+                   (json_int_t)f->available_cents, "deposit_cents", (json_int_t)f->deposit_cents,
+                   "promotion_cents", (json_int_t)f->promotion_cents, "debt_cents",
+                   (json_int_t)f->debt_cents, "not_withdrawable", "awaiting_completion",
+                   amount_of_orders(f->pending_cents - f->after_sale_cents,
+                                    f->pending_orders - f->after_sale_orders),
+                   "awaiting_after_sales",
+                   amount_of_orders(f->after_sale_cents, f->after_sale_orders),
+                   "withdrawals_in_flight_cents", (json_int_t)f->held_cents, "debt_cents",
+                   (json_int_t)f->debt_cents);
 }
 
 enum MHD_Result h_funds_get(struct http_request *rq)
