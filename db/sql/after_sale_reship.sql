@@ -1,4 +1,6 @@
--- A reship goes out within 15 days of its approval.
+-- A reship goes out within 15 days of its approval. It ends the request: a
+-- completed order whose settlement waited for it settles in the same
+-- transaction (funds_order_settle).
 CREATE OR REPLACE FUNCTION after_sale_reship(p_shop bigint, p_id bigint, p_carrier text, p_tracking text,
                                   p_now timestamptz) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -19,6 +21,7 @@ BEGIN
                          reshipped_at = p_now
    WHERE id = p_id;
   UPDATE orders SET after_sales_open = false WHERE id = a.order_id;
+  PERFORM funds_order_settle(a.order_id, p_now);
   RETURN 'ok';
 END
 $$;

@@ -1,5 +1,7 @@
--- Simulated payment: the group forms at payment. An order past its payment
--- deadline is closed instead (its stock goes back) even before the job runs.
+-- Simulated payment: the group forms at payment, and the money enters the
+-- shop's pending in the same transaction (funds_order_paid). An order past
+-- its payment deadline is closed instead (its stock goes back) even before
+-- the job runs.
 CREATE OR REPLACE FUNCTION order_pay(p_buyer bigint, p_order bigint, p_now timestamptz) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -16,6 +18,7 @@ BEGIN
   END IF;
   UPDATE orders SET status = 'paid', paid_at = p_now, grouped_at = p_now, paid_cents = total_cents
    WHERE id = p_order;
+  PERFORM funds_order_paid(p_order, p_now);
   RETURN 'ok';
 END
 $$;

@@ -37,6 +37,7 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_QUOTA_EXCEEDED] = {"quota_exceeded", 409, "Image space quota exceeded"},
     [PROBLEM_IMAGE_IN_USE] = {"image_in_use", 409, "Image is in use"},
     [PROBLEM_FOLDER_NOT_EMPTY] = {"folder_not_empty", 409, "Folder is not empty"},
+    [PROBLEM_INSUFFICIENT_FUNDS] = {"insufficient_funds", 409, "Not enough funds"},
     [PROBLEM_IDEMPOTENCY_IN_PROGRESS] = {"idempotency_in_progress", 409,
                                          "A request with this Idempotency-Key is still running"},
     [PROBLEM_IDEMPOTENCY_KEY_REUSED] = {"idempotency_key_reused", 422,
