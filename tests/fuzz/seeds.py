@@ -90,6 +90,10 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/orders/export.csv"): "lang=zh-CN&created_to=2026-12-01T00:00:00%2B08:00",
     ("GET", "/v1/shops/{id}/after-sales"): "status=requested&cursor=YToxOjI",
     ("GET", "/v1/shops/{id}/erp/orders"): "after=0&limit=100",
+    ("GET", "/v1/shops/{id}/funds/flows"): "account=available&type=order_income"
+                                           "&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"
+                                           "&limit=50&cursor=ZjoxMDAwOjE",
+    ("GET", "/v1/shops/{id}/funds/statement.csv"): "from=2026-11-01T00:00:00Z&lang=zh-CN",
     ("GET", "/v1/shops/{id}/letters"): "unread=true",
     ("GET", "/v1/shops/{id}/conversations"): "filter=unreplied",
     ("GET", "/v1/conversations/{id}/messages"): "before=10&limit=50",

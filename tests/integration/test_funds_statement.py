@@ -18,21 +18,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 import test_funds as funds  # noqa: E402
 
-KEY_DIR = tempfile.mkdtemp(prefix="merchantd-statement-key-")
-
-
-def key_file(name):
-    """A statement key file as an operator makes one: 32 random bytes that
-    only its owner may read."""
-    path = os.path.join(KEY_DIR, name)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, os.urandom(32))
-    os.close(fd)
-    return path
-
-
-KEY = key_file("statement.key")
-OTHER_KEY = key_file("other.key")
+KEY_DIR = tempfile.mkdtemp(prefix="merchantd-statements-")
+KEY = statement_key_file()
+OTHER_KEY = statement_key_file()
 
 
 def server():
@@ -392,7 +380,7 @@ def test_without_a_key_statements_are_unavailable():
     finally:
         stop_server(s)
     # A key file others may read, or of the wrong size, stops the start.
-    loose = key_file("loose.key")
+    loose = statement_key_file()
     os.chmod(loose, 0o644)
     short = os.path.join(KEY_DIR, "short.key")
     with open(short, "wb") as f:
