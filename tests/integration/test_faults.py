@@ -42,6 +42,9 @@ def test_kill9_under_write_load():
     assert not r["lost"], r["lost"][:20]
     assert not r["invariants"], r["invariants"][:20]
     assert not r["replays"], r["replays"][:10]
+    # The ledger reconciled after every kill and at the end.
+    assert not r["funds_check"], r["funds_check"][:5]
+    assert r["settled"] > 0 and r["acked_refunds"] > 0, r
     # The load did write, and was cut off in the middle of writes.
     assert r["acked_orders"] > 50 and r["acked_claims"] > 20 and r["acked_messages"] > 50, r
     assert r["conn_errors"] > 0, r

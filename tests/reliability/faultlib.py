@@ -476,7 +476,7 @@ class Load:
 
     WEIGHTS = (("order", 20), ("pay", 15), ("cancel", 2), ("confirm", 4), ("claim", 10),
                ("buyer_msg", 10), ("merchant_msg", 6), ("read", 5), ("ship", 12), ("hold", 6),
-               ("close", 4), ("release", 3), ("reads", 0))
+               ("close", 4), ("release", 3), ("reads", 0), ("refund", 4))
 
     def __init__(self, world, port, seed=None, keyed_share=0.2, reads_weight=0,
                  allow_db_503=False, source=None):
@@ -669,6 +669,29 @@ class Load:
         if status == 200:
             self.acked.move(o, "released", frm=("held",), to="paid")
 
+    def op_refund(self, rng):
+        """Funds traffic beyond payment and settlement (which pay and confirm
+        post): a small after-sales refund of a shipped order (out of the
+        shop's pending) or of a completed one (clawed back after settlement),
+        asked by the buyer and approved at once by the merchant."""
+        o = self.acked.pick(rng.choice(("shipped", "completed")), rng)
+        if o is None:
+            return
+        order = self.acked.orders[o]
+        shop = self.w.shops[order["shop"]]
+        tok = self.w.buyers[order["buyer"]][1]
+        status, doc = self.call("POST", f"/v1/orders/{o}/after-sales",
+                                {"type": "refund_only", "reason": "fault test refund",
+                                 "amount_cents": rng.randint(1, 50)}, tok, self.key(rng),
+                                "after-sales")
+        if status != 201:
+            return
+        status, _ = self.call("POST", f"/v1/shops/{shop['id']}/after-sales/{doc['id']}/approve",
+                              None, self.w.merchants[shop["merchant"]][1], self.key(rng),
+                              "approve refund")
+        if status == 200:
+            self.acked.move(o, "refunded", refunds=order.get("refunds", 0) + 1)
+
     def op_reads(self, rng):
         """Read-only requests, for the soak."""
         bi = rng.randrange(len(self.w.buyers))
@@ -751,7 +774,7 @@ def lost_writes(url, acked):
                 continue
             _, status, carrier, tracking, review, paid, refunded, reason = r
             for ev in o["events"]:
-                base = {"held": "paid", "released": "paid",
+                base = {"held": "paid", "released": "paid", "refunded": "shipped",
                         "closed_by_review": "closed"}.get(ev, ev)
                 if status not in STATUS_AFTER[base]:
                     lost.append(f"order {oid}: acknowledged {ev}, database has {status}")
@@ -768,6 +791,9 @@ def lost_writes(url, acked):
                             f"{refunded}/{paid}")
             if "paid" in o["events"] and int(paid) == 0:
                 lost.append(f"order {oid}: acknowledged payment not recorded")
+            if "refunded" in o["events"] and int(refunded) < o["refunds"]:
+                lost.append(f"order {oid}: {o['refunds']} refunds acknowledged, database has"
+                            f" {refunded} cents refunded")
     if claims:
         ids = ",".join(str(i) for i in claims)
         found = {int(r[0]): (int(r[1]), int(r[2])) for r in rows(
@@ -943,6 +969,16 @@ def retry_cut_keyed(port, world, acked, limit=300):
             "duplicate_orders": dup_orders, "duplicate_messages": dup_messages}
 
 
+def funds_check(db_url, binary=None):
+    """`merchantd funds check` on the database: the ledger's differences
+    (its output lines), empty when it reconciles."""
+    out = subprocess.run([binary or harness.MERCHANTD, "funds", "check"], capture_output=True,
+                         text=True, timeout=120, env=dict(os.environ, DATABASE_URL=db_url))
+    if out.returncode == 0:
+        return []
+    return (out.stdout + out.stderr).strip().splitlines() or [f"exit {out.returncode}"]
+
+
 def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, env=None,
               binary=None, seed=None, world_kw=None, retry_keys=False):
     """Runs the load, kills merchantd with SIGKILL `kills` times at random
@@ -958,12 +994,18 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     load = Load(world, srv.port, seed=rng.randrange(1 << 30))
     load.start(threads)
     restarts = []
+    funds = []  # the funds check after each kill: (kill, differences)
     t0 = time.monotonic()
     try:
-        for _ in range(kills):
+        for k in range(kills):
             time.sleep(rng.uniform(*burst))
             srv.check_running()
             srv.kill9()
+            # Whatever the kill cut off, the ledger reconciles: every
+            # posting committed whole or not at all.
+            found = funds_check(db_url, binary)
+            if found:
+                funds.append((k + 1, found[:10]))
             time.sleep(rng.uniform(*down))
             restarts.append(srv.start())
         time.sleep(rng.uniform(*burst))
@@ -975,7 +1017,12 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     srv.stop()
     lost = lost_writes(db_url, load.acked)
     bad = invariant_violations(db_url, world)
-    return {"kills": kills, "seconds": elapsed, "requests": load.stats.requests,
+    final = funds_check(db_url, binary)
+    if final:
+        funds.append(("end", final[:10]))
+    return {"kills": kills, "funds_check": funds,
+            "acked_refunds": sum(o.get("refunds", 0) for o in load.acked.orders.values()),
+            "settled": int(q(db_url, "SELECT count(*) FROM order_funds WHERE state = 'settled'")), "seconds": elapsed, "requests": load.stats.requests,
             "conn_errors": load.stats.conn_errors, "5xx": load.stats.five_xx,
             "bad_replies": load.stats.bad, "by_status": dict(load.stats.by_status),
             "acked": load.acked.count(), "acked_orders": len(load.acked.orders),

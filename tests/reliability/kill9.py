@@ -2,8 +2,10 @@
 """kill -9 of merchantd under a mixed write load, again and again.
 
 Buyers order, pay, cancel, confirm receipt, claim coupons (limited quantity,
-per-buyer limit) and chat; merchants ship and chat; the platform reviewer
-holds, releases and closes orders with refunds. Every write answered 2xx is
+per-buyer limit), ask for refunds and chat; merchants ship, approve refunds
+and chat; the platform reviewer holds, releases and closes orders with
+refunds. Paying, settling (confirmation) and refunding post to the funds
+ledger, and `merchantd funds check` must pass after every kill. Every write answered 2xx is
 recorded with the ids it returned. merchantd is killed with SIGKILL at
 random moments and started again on the same database; at the end it is
 stopped cleanly and the database is checked: every acknowledged write is
@@ -42,7 +44,7 @@ def main():
     failures = []
     for key, what in (("lost", "lost writes"), ("invariants", "invariants broken"),
                       ("replays", "replays differing"), ("bad_replies", "5xx replies"),
-                      ("reports", "crashes")):
+                      ("reports", "crashes"), ("funds_check", "funds checks failed")):
         if r[key]:
             failures.append(what)
             faultlib.say(f"{what}:\n  " + "\n  ".join(str(x) for x in r[key][:30]))
@@ -52,6 +54,9 @@ def main():
                  f" {r['acked_claims']} claims, {r['acked_messages']} messages, {r['keyed']}"
                  f" with an Idempotency-Key); lost: {len(r['lost'])}; invariants broken:"
                  f" {len(r['invariants'])}")
+    faultlib.say(f"funds: {r['settled']} orders settled, {r['acked_refunds']} refunds"
+                 f" acknowledged; funds check failed after {len(r['funds_check'])} of"
+                 f" {r['kills']} kills")
     faultlib.say(f"restart to /livez: mean {r['restart_mean_s']:.2f} s, max"
                  f" {r['restart_max_s']:.2f} s")
     rk, dup_note = r["retried"], ""
