@@ -121,6 +121,9 @@ enum MHD_Result h_buyer_coupons_claim(struct http_request *rq);
 enum MHD_Result h_buyer_coupons_claimable(struct http_request *rq);
 enum MHD_Result h_buyer_coupons_list(struct http_request *rq);
 
+/* h_funds.c: a shop's funds, the merchant's side */
+enum MHD_Result h_funds_get(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result h_test_clock_set(struct http_request *rq);
 enum MHD_Result h_test_jobs_run(struct http_request *rq);

@@ -558,6 +558,8 @@ ROUTES = {
     ("POST", "/v1/coupons/{id}/claim"): E(lambda f: f"/v1/coupons/{f.coupon}/claim", "open"),
     ("GET", "/v1/me/coupons"): E(lambda f: "/v1/me/coupons", "open"),
 
+    ("GET", "/v1/shops/{id}/funds"): E(lambda f: f"/v1/shops/{f.shop}/funds", "shop"),
+
     ("GET", "/v1/review/orders"): E(lambda f: "/v1/review/orders", "open"),
     ("GET", "/v1/review/orders/{id}/history"): E(
         lambda f: f"/v1/review/orders/{f.o_release}/history", "open"),
