@@ -10,8 +10,7 @@
 
 #define EXIT_USAGE 2
 
-static void print_difference(const char *check, const char *subject, const char *detail,
-                             void *arg)
+static void print_difference(const char *check, const char *subject, const char *detail, void *arg)
 {
   (void)arg;
   printf("%s: %s: %s\n", check, subject, detail);

@@ -72,8 +72,7 @@ bool sign_key_public(const char *b64, struct sign_key *k)
 
 void sign_key_public_b64(const struct sign_key *k, char out[SIGN_PUBLIC_B64_SIZE])
 {
-  sodium_bin2base64(out, SIGN_PUBLIC_B64_SIZE, k->pk, sizeof k->pk,
-                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(out, SIGN_PUBLIC_B64_SIZE, k->pk, sizeof k->pk, sodium_base64_VARIANT_ORIGINAL);
 }
 
 bool sign_platform_load(const char *path, char *err, size_t errlen)

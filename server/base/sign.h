@@ -50,15 +50,14 @@ void sign_stream_init(struct sign_stream *s);
 void sign_stream_update(struct sign_stream *s, const void *data, size_t len);
 /* The signature line of everything given so far (CRLF included, NUL
  * terminated); returns its length. k must have its secret. */
-size_t sign_stream_line(struct sign_stream *s, const struct sign_key *k,
-                        char out[SIGN_LINE_SIZE]);
+size_t sign_stream_line(struct sign_stream *s, const struct sign_key *k, char out[SIGN_LINE_SIZE]);
 
 enum sign_verdict {
   SIGN_VALID,
-  SIGN_UNREADABLE,    /* the file could not be read */
-  SIGN_NO_SIGNATURE,  /* no well-formed signature line ends it */
-  SIGN_OTHER_KEY,     /* signed by a key of another id */
-  SIGN_INVALID,       /* the signature does not match the bytes */
+  SIGN_UNREADABLE,   /* the file could not be read */
+  SIGN_NO_SIGNATURE, /* no well-formed signature line ends it */
+  SIGN_OTHER_KEY,    /* signed by a key of another id */
+  SIGN_INVALID,      /* the signature does not match the bytes */
 };
 /* Checks a signed file against k, reading it once in constant memory.
  * key_id receives the id its signature line names (empty if none). */
