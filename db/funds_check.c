@@ -11,7 +11,9 @@ struct check {
 static struct check checks[] = {
     {"trial_balance", DB_STMT(0, "SELECT subject, detail FROM funds_check_trial_balance()")},
     {"balances", DB_STMT(0, "SELECT subject, detail FROM funds_check_balances()")},
+    {"running_balances", DB_STMT(0, "SELECT subject, detail FROM funds_check_running_balances()")},
     {"held", DB_STMT(0, "SELECT subject, detail FROM funds_check_held()")},
+    {"pending", DB_STMT(0, "SELECT subject, detail FROM funds_check_pending()")},
     {"settlements", DB_STMT(0, "SELECT subject, detail FROM funds_check_settlements()")},
     {"holds", DB_STMT(0, "SELECT subject, detail FROM funds_check_holds()")},
 };
@@ -51,9 +53,9 @@ enum db_status db_funds_check_record(int64_t now, const char *source, int64_t di
       DB_STMT(4, "INSERT INTO funds_check_runs (checked_at, source, differences, duration_ms)"
                  " VALUES (us_to_ts($1), $2, $3, $4)");
   char nb[DB_INT64_SIZE], db[DB_INT64_SIZE], ms[DB_INT64_SIZE];
-  return db_run(&q, (const char *[]){db_param_int64(nb, now), source,
-                                     db_param_int64(db, differences),
-                                     db_param_int64(ms, duration_ms)});
+  return db_run(&q,
+                (const char *[]){db_param_int64(nb, now), source, db_param_int64(db, differences),
+                                 db_param_int64(ms, duration_ms)});
 }
 
 struct last {

@@ -9,10 +9,11 @@
 
 #include <stdint.h>
 
-/* A difference: the check that found it (trial_balance, balances, held,
- * settlements, holds), what it concerns and what differs. */
-typedef void (*db_funds_difference_fn)(const char *check, const char *subject,
-                                       const char *detail, void *arg);
+/* A difference: the check that found it (trial_balance, balances,
+ * running_balances, held, pending, settlements, holds), what it concerns
+ * and what differs. */
+typedef void (*db_funds_difference_fn)(const char *check, const char *subject, const char *detail,
+                                       void *arg);
 
 /* Runs every check, calling fn for each difference; *differences counts
  * them. DB_NONE when every check ran, or the first failure (the checks

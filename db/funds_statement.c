@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One side of an account's transfers between bounds, as a flow row: the
- * credit side (money in, in = true) or the debit side. ORDER BY and LIMIT
- * inside each branch keep every walk on its (account, id) index, however
- * deep it starts. */
+/* One side of an account's transfers with ids in (lo, hi], as flow rows:
+ * the credit side (money in, in = true) or the debit side. ORDER BY and
+ * LIMIT inside each branch keep every walk on its (account, id) index,
+ * from the bound it starts at, however deep (0027_funds_statement.sql
+ * tells the planner how many accounts there are, so that it does not walk
+ * the primary key instead). */
 #define FLOW_SIDE(side, in, lo, hi, filter, order, limit)                                          \
-  "(SELECT t.id, " in " AS in_, a.kind AS account, t.kind, t.amount_cents,"                       \
+  "(SELECT t.id, " in " AS in_, a.kind AS account, t.kind, t.amount_cents,"                        \
   " t." side "_balance_after AS balance_after, t.cause, t.cause_id, t.created_at"                  \
-  " FROM ledger_transfers t WHERE t." side "_account_id = a.id AND t.id > " lo " AND t.id <= " hi \
-  filter " ORDER BY t.id " order " LIMIT " limit ")"
+  " FROM ledger_transfers t WHERE t." side "_account_id = a.id AND t.id > " lo                     \
+  " AND t.id <= " hi filter " ORDER BY t.id " order " LIMIT " limit ")"
 /* The flows page's type filter: $4, a text[] of ledger kinds, or NULL. */
 #define FLOW_KINDS " AND ($4::text[] IS NULL OR t.kind = ANY ($4::text[]))"
 
@@ -24,7 +26,7 @@
   " coalesce(o.order_sn, ao.order_sn), ts_to_us(f.created_at)"
 #define FLOW_LINKS                                                                                 \
   " LEFT JOIN orders o ON f.cause IN ('order', 'review_close') AND o.id = f.cause_id"              \
-  " LEFT JOIN after_sales af ON f.cause = 'after_sale' AND af.id = f.cause_id"                      \
+  " LEFT JOIN after_sales af ON f.cause = 'after_sale' AND af.id = f.cause_id"                     \
   " LEFT JOIN orders ao ON ao.id = af.order_id"
 #define FLOW_NCOLUMNS 10
 
@@ -66,21 +68,24 @@ enum db_status db_funds_flows_page(int64_t merchant_id, const struct db_flow_fil
    * time window becomes ids (lo, hi] per account; the shop's row comes
    * back even when no flow does, so an empty page is told from a shop
    * that is not the merchant's. */
-  static struct db_stmt q = DB_STMT(
-      9, "SELECT " FLOW_COLUMNS " FROM shops s LEFT JOIN LATERAL ("
-         "SELECT x.* FROM ledger_accounts a"
-         " CROSS JOIN LATERAL ledger_position(a.id, us_to_ts($5)) p0"
-         " CROSS JOIN LATERAL ledger_position(a.id, us_to_ts($6)) p1"
-         " CROSS JOIN LATERAL (SELECT p0.transfer_id AS lo, CASE WHEN $6::bigint IS NULL"
-         " THEN 9223372036854775807 ELSE p1.transfer_id END AS hi) w"
-         " CROSS JOIN LATERAL ("
-         FLOW_SIDE("credit", "true", "w.lo", "least(w.hi, $7::bigint)", FLOW_KINDS, "DESC", "$9")
-         " UNION ALL "
-         FLOW_SIDE("debit", "false", "w.lo", "least(w.hi, $8::bigint)", FLOW_KINDS, "DESC", "$9")
-         ") x"
-         " WHERE a.shop_id = s.id AND ($3::text IS NULL OR a.kind = $3::text)"
-         " ORDER BY x.id DESC, x.in_ DESC LIMIT $9) f ON true" FLOW_LINKS
-         " WHERE s.id = $1 AND s.merchant_id = $2 ORDER BY f.id DESC, f.in_ DESC");
+  // clang-format off
+  static struct db_stmt q = DB_STMT(9,
+      "SELECT " FLOW_COLUMNS " FROM shops s LEFT JOIN LATERAL ("
+        "SELECT x.* FROM ledger_accounts a"
+        " CROSS JOIN LATERAL ledger_position(a.id, us_to_ts($5)) p0"
+        " CROSS JOIN LATERAL ledger_position(a.id, us_to_ts($6)) p1"
+        " CROSS JOIN LATERAL (SELECT p0.transfer_id AS lo, CASE WHEN $6::bigint IS NULL"
+        " THEN 9223372036854775807 ELSE p1.transfer_id END AS hi) w"
+        " CROSS JOIN LATERAL ("
+          FLOW_SIDE("credit", "true", "w.lo", "least(w.hi, $7::bigint)", FLOW_KINDS, "DESC", "$9")
+          " UNION ALL "
+          FLOW_SIDE("debit", "false", "w.lo", "least(w.hi, $8::bigint)", FLOW_KINDS, "DESC", "$9")
+        ") x"
+        " WHERE a.shop_id = s.id AND ($3::text IS NULL OR a.kind = $3::text)"
+        " ORDER BY x.id DESC, x.in_ DESC LIMIT $9) f ON true"
+      FLOW_LINKS
+      " WHERE s.id = $1 AND s.merchant_id = $2 ORDER BY f.id DESC, f.in_ DESC");
+  // clang-format on
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE], fb[DB_INT64_SIZE], tb[DB_INT64_SIZE],
       cb[DB_INT64_SIZE], db[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   /* After the row (id, in) of the cursor, newest first with money in
@@ -163,20 +168,24 @@ enum db_status db_funds_statement_batch(int64_t merchant_id, int64_t shop_id, in
                                         int64_t after_id, int64_t until_id, int limit,
                                         db_flow_fn fn, void *arg)
 {
-  static struct db_stmt q = DB_STMT(
-      6, "SELECT " FLOW_COLUMNS " FROM (SELECT x.* FROM ledger_accounts a"
-         " JOIN shops s ON s.id = a.shop_id AND s.id = $2 AND s.merchant_id = $3"
-         " CROSS JOIN LATERAL ("
-         FLOW_SIDE("credit", "true", "$4::bigint", "$5::bigint", "", "ASC", "$6")
-         " UNION ALL "
-         FLOW_SIDE("debit", "false", "$4::bigint", "$5::bigint", "", "ASC", "$6")
-         ") x"
-         " WHERE a.id = $1 ORDER BY x.id LIMIT $6) f" FLOW_LINKS " ORDER BY f.id");
+  // clang-format off
+  static struct db_stmt q = DB_STMT(6,
+      "SELECT " FLOW_COLUMNS " FROM (SELECT x.* FROM ledger_accounts a"
+        " JOIN shops s ON s.id = a.shop_id AND s.id = $2 AND s.merchant_id = $3"
+        " CROSS JOIN LATERAL ("
+          FLOW_SIDE("credit", "true", "$4::bigint", "$5::bigint", "", "ASC", "$6")
+          " UNION ALL "
+          FLOW_SIDE("debit", "false", "$4::bigint", "$5::bigint", "", "ASC", "$6")
+        ") x"
+        " WHERE a.id = $1 ORDER BY x.id LIMIT $6) f"
+      FLOW_LINKS
+      " ORDER BY f.id");
+  // clang-format on
   char ab[DB_INT64_SIZE], sb[DB_INT64_SIZE], mb[DB_INT64_SIZE], fb[DB_INT64_SIZE],
       ub[DB_INT64_SIZE], lb[DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(ab, account_id), db_param_int64(sb, shop_id),
+  const char *p[] = {db_param_int64(ab, account_id),  db_param_int64(sb, shop_id),
                      db_param_int64(mb, merchant_id), db_param_int64(fb, after_id),
-                     db_param_int64(ub, until_id), db_param_int64(lb, limit)};
+                     db_param_int64(ub, until_id),    db_param_int64(lb, limit)};
   struct flow_rows fr = {fn, arg};
   return db_each_row(&q, p, batch_row, &fr);
 }

@@ -29,8 +29,8 @@ typedef void (*db_flow_fn)(const struct db_flow *f, void *arg);
 
 /* The most rows of a page query (100 and one that tells a next page
  * exists) and of a statement batch. */
-#define DB_FLOWS_PAGE_MAX      101
-#define DB_STATEMENT_BATCH     1000
+#define DB_FLOWS_PAGE_MAX  101
+#define DB_STATEMENT_BATCH 1000
 
 /* What the flows page asks for. Rows come newest first by (transfer_id,
  * in): a transfer between two of the shop's accounts is two rows, its
@@ -40,8 +40,8 @@ struct db_flow_filter {
   const char *account; /* one account kind, or NULL for all five */
   const char *kinds;   /* a text[] literal of ledger kinds, or NULL for all */
   bool has_from, has_to;
-  int64_t from, to;    /* posted in [from, to), cut at positions */
-  bool has_after;      /* keyset: only rows after (after_id, after_in) */
+  int64_t from, to; /* posted in [from, to), cut at positions */
+  bool has_after;   /* keyset: only rows after (after_id, after_in) */
   int64_t after_id;
   bool after_in;
   int limit; /* at most DB_FLOWS_PAGE_MAX */

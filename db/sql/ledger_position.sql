@@ -4,10 +4,12 @@
 -- Statements and flows cut their time windows here and walk the ids
 -- between two positions, so that opening balance + the rows in between =
 -- closing balance holds exactly, whatever the window. Two index probes
--- (0027_funds_statement.sql), one row each.
-CREATE OR REPLACE FUNCTION ledger_position(p_account bigint, p_before timestamptz,
-                                           OUT transfer_id bigint, OUT balance bigint)
-STABLE PARALLEL SAFE LANGUAGE sql AS $$
+-- (0027_funds_statement.sql), one row each. Declared as a one-row table
+-- so that the planner inlines it into the flows and statement queries
+-- (a function returning a record is planned again at every call).
+CREATE OR REPLACE FUNCTION ledger_position(p_account bigint, p_before timestamptz)
+RETURNS TABLE (transfer_id bigint, balance bigint)
+STABLE PARALLEL SAFE ROWS 1 LANGUAGE sql AS $$
   SELECT coalesce(max(p.id), 0), coalesce(max(p.balance), 0)
     FROM (SELECT x.id, x.balance
             FROM ((SELECT t.id, t.created_at, t.debit_balance_after AS balance

@@ -27,8 +27,8 @@
 /* The flows' cursor letter: f, by (transfer id, money in first) down. */
 #define FLOWS_CURSOR 'f'
 
-static const char *const account_names[] = {"pending", "available", "deposit", "promotion", "debt",
-                                            NULL};
+static const char *const account_names[] = {"pending",   "available", "deposit",
+                                            "promotion", "debt",      NULL};
 static const char *const account_zh[] = {"待结算", "可提现", "保证金", "推广账户", "欠款"};
 
 /* What a merchant sees as the type of a flow, and the ledger kinds
@@ -53,8 +53,8 @@ static const struct flow_type flow_types[] = {
 #define FLOW_TYPES (sizeof flow_types / sizeof flow_types[0])
 /* flow_types' names, for the type parameter. */
 static const char *const type_names[] = {
-    "order_income", "service_fee", "refund", "clawback", "withdrawal", "withdrawal_returned",
-    "topup", "adjustment", NULL,
+    "order_income",        "service_fee", "refund",     "clawback", "withdrawal",
+    "withdrawal_returned", "topup",       "adjustment", NULL,
 };
 
 /* The type of a ledger kind: the entry whose list names it. */
@@ -420,7 +420,7 @@ enum MHD_Result h_funds_statement_key(struct http_request *rq)
                          "no statement key is configured (MERCHANTD_STATEMENT_KEY_FILE)", NULL);
   char pk[SIGN_PUBLIC_B64_SIZE];
   sign_key_public_b64(k, pk);
-  return reply_json_steal(rq, MHD_HTTP_OK,
-                          json_pack("{s:s, s:s, s:s}", "algorithm", "ed25519ph", "key_id", k->id,
-                                    "public_key", pk));
+  return reply_json_steal(
+      rq, MHD_HTTP_OK,
+      json_pack("{s:s, s:s, s:s}", "algorithm", "ed25519ph", "key_id", k->id, "public_key", pk));
 }

@@ -435,10 +435,13 @@ def test_funds_check_passes_and_finds_a_broken_ledger():
     assert out.returncode == 1, out.stdout
     assert "balances: account" in out.stdout and "transfers sum to" in out.stdout, out.stdout
     assert "held: account" in out.stdout and "open holds reserve 0" in out.stdout
+    assert "running_balances: account" in out.stdout and "says the balance after it" in out.stdout
     assert "settlements: order" in out.stdout
-    assert "funds check failed: 4 differences" in out.stdout, out.stdout
+    # Pending and available disagree with their transfers (twice each:
+    # the sum and the running balances), the hold, the settlement.
+    assert "funds check failed: 6 differences" in out.stdout, out.stdout
     assert call("POST", "/v1/test/jobs/run").status == 200
-    assert metric("merchantd_funds_check_failures") == 4
+    assert metric("merchantd_funds_check_failures") == 6
     # An order settled twice (a second settlement event) is found too.
     order = sql(f"SELECT order_id FROM order_funds WHERE shop_id = {shop} AND state = 'settled'")
     sql(f"SELECT ledger_post('order:{order}:settled-again', 'order', {order},"
