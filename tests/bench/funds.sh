@@ -7,8 +7,9 @@
 #      posting on one account row (tests/bench/funds_pgbench.sql), its
 #      client count swept over 8, 16, 32, 64 and the best taken (target:
 #      settlements/s >= 0.5 x the best);
-#   2. GET .../funds/flows page 1, p50, on a shop with TRANSFERS (1,000,000)
-#      transfers against one with 100 (target: within 10 %);
+#   2. GET .../funds (the balances) and GET .../funds/flows page 1, p50, on
+#      a shop with TRANSFERS (1,000,000) transfers against one with 100
+#      (target: within 10 %);
 #   3. the same flows 100,000 rows deep (by cursor) against page 1 (target:
 #      p50 ratio <= 1.2);
 #   4. GET .../funds/statement.csv of all TRANSFERS rows: rows/s and
@@ -84,12 +85,14 @@ deep=$(printf 'f:%s:2' "$deep_id" | base64 -w0 | tr '+/' '-_' | tr -d '=')
 
 echo "funds benchmark: $TRANSFERS transfers in one shop, $ORDERS shipped orders to settle," \
   "$CLIENTS clients, ${DURATION}s x $ROUNDS rounds, $THREADS HTTP threads, $(nproc) cores"
-for f in settle pg8 pg16 pg32 pg64 small big page1 deep; do : >"$work/r_$f"; done
+for f in settle pg8 pg16 pg32 pg64 fsmall fbig small big page1 deep; do : >"$work/r_$f"; done
 per=$(( (hi - lo + 1) / ROUNDS ))
 for round in $(seq "$ROUNDS"); do
   a=$(( lo + (round - 1) * per ))
   settle_run "$a" $(( a + per - 1 )) >>"$work/r_settle"
   for c in 8 16 32 64; do pgbench_post "$c" >>"$work/r_pg$c"; done
+  p50_run "/v1/shops/$small/funds" >>"$work/r_fsmall"
+  p50_run "/v1/shops/$big/funds" >>"$work/r_fbig"
   p50_run "/v1/shops/$small/funds/flows" >>"$work/r_small"
   p50_run "$flows" >>"$work/r_big"
   p50_run "$flows?limit=20" >>"$work/r_page1"
@@ -104,6 +107,8 @@ printf '\n%-58s %12s   %s\n' "measurement (median of $ROUNDS)" "value" "each rou
 line() { printf '%-58s %12s   %s\n' "$1" "$2" "$(tr '\n' ' ' <"$work/r_$3")"; }
 line "settlements/s, one hot shop, $CLIENTS clients (HTTP)" "$(med settle)" settle
 for c in 8 16 32 64; do line "  pgbench guarded UPDATE + INSERT, $c clients" "$(med "pg$c")" "pg$c"; done
+line "GET .../funds p50 ms, 100 transfers" "$(med fsmall)" fsmall
+line "GET .../funds p50 ms, $TRANSFERS transfers" "$(med fbig)" fbig
 line "flows page 1 p50 ms, 100 transfers" "$(med small)" small
 line "flows page 1 p50 ms, $TRANSFERS transfers" "$(med big)" big
 line "flows p50 ms, page 1 (limit 20)" "$(med page1)" page1
@@ -130,6 +135,7 @@ echo "  $verdict"
 echo "  funds check after the run: $check"
 echo
 echo "ratio settlement / best pgbench ($best_c clients):  $(ratio "$(med settle)" "$best")   (target >= 0.5)"
+echo "ratio GET .../funds p50, $TRANSFERS / 100 transfers: $(ratio "$(med fbig)" "$(med fsmall)")   (target <= 1.10)"
 echo "ratio flows p50, $TRANSFERS / 100 transfers:    $(ratio "$(med big)" "$(med small)")   (target <= 1.10)"
 echo "ratio flows p50, 100,000 deep / page 1:          $(ratio "$(med deep)" "$(med page1)")   (target <= 1.20)"
 echo "statement RSS growth target: under 50 MB"
