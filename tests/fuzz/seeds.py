@@ -144,6 +144,8 @@ def request_seeds():
         letters = [w for w in words if w in ROLE_OF]
         role = ROLE_OF[letters[0]] if letters else "buyer" if "ANY" in words else "anon"
         target = re.sub(r"\{id\}", lambda _: str(next(ids)), pattern)
+        # A stored file's name, as the media route serves them.
+        target = target.replace("{file}", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp")
         q = QUERIES.get((method, pattern))
         if q:
             target += "?" + q
