@@ -4,6 +4,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "events.h"
+#include "funds_cli.h"
 #include "gate.h"
 #include "hashpool.h"
 #include "image.h"
@@ -14,6 +15,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "routes.h"
+#include "sign.h"
 #include "staff_cli.h"
 
 #include <jansson.h>
@@ -42,6 +44,12 @@ static const char usage[] =
     "  staff grant|revoke USERNAME P[,P...]\n"
     "                            change a staff account's permissions\n"
     "  staff disable USERNAME    disable a staff account and end its sessions at once\n"
+    "  funds check               reconcile the funds ledger; prints each difference and\n"
+    "                            exits 1 when there is any\n"
+    "  verify-statement FILE [--key PUBLIC_KEY]\n"
+    "                            check a statement's signature (the key: base64, as\n"
+    "                            GET /v1/platform/statement-key publishes it; default:\n"
+    "                            MERCHANTD_STATEMENT_KEY_FILE's)\n"
     "  routes                    print the route table, one JSON object per line\n"
     "  --help                    show this help\n"
     "  --version                 show the version\n"
@@ -88,6 +96,16 @@ static int serve(void)
   /* One write per request log line, whatever stdout is. */
   setvbuf(stdout, NULL, _IOLBF, 0);
 
+  /* Statements are signed with this key; without one the statement
+   * routes answer 503, but a key that is set and unusable stops the start
+   * (an operator meant to sign). */
+  if (config.statement_key_file != NULL) {
+    char err[256];
+    if (!sign_platform_load(config.statement_key_file, err, sizeof err)) {
+      fprintf(stderr, "merchantd: %s\n", err);
+      return EXIT_USAGE;
+    }
+  }
   db_init(config.database_url);
   /* An instance whose media directory cannot be written still serves
    * everything else (a deployment that takes no uploads needs none); the
@@ -199,6 +217,10 @@ int main(int argc, char **argv)
     return staff_cli_create_reviewer(argv[2]);
   if (strcmp(cmd, "staff") == 0)
     return staff_cli(argc, argv);
+  if (strcmp(cmd, "funds") == 0)
+    return funds_cli(argc, argv);
+  if (strcmp(cmd, "verify-statement") == 0)
+    return funds_cli_verify(argc, argv);
   fprintf(stderr, "merchantd: unknown command; see \"merchantd --help\"\n");
   return EXIT_USAGE;
 }

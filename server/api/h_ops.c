@@ -1,6 +1,7 @@
 /* /livez, /readyz and /metrics, for load balancers and Prometheus. */
 #include "clock.h"
 #include "events.h"
+#include "funds_check.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -38,10 +39,20 @@ enum MHD_Result h_ops_metrics(struct http_request *rq)
   int64_t active = -1;
   if (db_sessions_active(clock_now_us(), &active) < DB_NONE)
     active = -1;
+  /* The latest funds reconciliation, whichever instance or command ran it
+   * (left out until there has been one). */
+  int64_t differences = -1, checked_at = -1;
+  if (db_funds_check_last(&differences, &checked_at) != DB_ONE)
+    differences = checked_at = -1;
   const struct metrics_gauge gauges[] = {
       {"merchantd_sessions_active", "Live, unexpired login sessions (all instances).", active},
       {"merchantd_event_streams_open", "Event streams (GET /v1/events) open on this instance.",
        events_open_streams()},
+      {"merchantd_funds_check_failures",
+       "Differences the latest funds check found (0: the ledger reconciles).", differences},
+      {"merchantd_funds_check_last_run_timestamp_seconds",
+       "When the latest funds check ran, in seconds since the epoch.",
+       checked_at < 0 ? -1 : checked_at / CLOCK_US_PER_SEC},
   };
   size_t len;
   char *text = metrics_render(gauges, sizeof gauges / sizeof gauges[0], &len);

@@ -290,28 +290,12 @@ static void export_free(void *cls)
   free(e);
 }
 
-/* The streaming reply. reply.c has no streaming reply, so the headers it
- * sets on every reply are set here the same way. */
 static enum MHD_Result export_reply(struct http_request *rq, struct export *e)
 {
-  struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EXPORT_BLOCK,
-                                                                export_read, e, export_free);
-  if (resp == NULL) {
-    export_free(e);
-    log_error("could not create response");
-    return MHD_NO;
-  }
-  char disposition[96];
-  snprintf(disposition, sizeof disposition, "attachment; filename=\"orders-%lld.csv\"",
-           (long long)e->f.shop_id);
-  MHD_add_response_header(resp, "X-Request-Id", rq->request_id);
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-  rq->status = MHD_HTTP_OK;
-  enum MHD_Result ret = MHD_queue_response(rq->conn, MHD_HTTP_OK, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  char filename[48];
+  snprintf(filename, sizeof filename, "orders-%lld.csv", (long long)e->f.shop_id);
+  return reply_stream(rq, "text/csv; charset=utf-8", filename, EXPORT_BLOCK, export_read, e,
+                      export_free);
 }
 
 enum MHD_Result h_shop_order_list_csv(struct http_request *rq)

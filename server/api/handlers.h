@@ -129,4 +129,9 @@ enum MHD_Result h_test_clock_set(struct http_request *rq);
 enum MHD_Result h_test_jobs_run(struct http_request *rq);
 enum MHD_Result h_test_stream(struct http_request *rq);
 
+/* h_funds_statement.c */
+enum MHD_Result h_funds_statement_flows(struct http_request *rq);
+enum MHD_Result h_funds_statement_csv(struct http_request *rq);
+enum MHD_Result h_funds_statement_key(struct http_request *rq);
+
 #endif

@@ -11,6 +11,7 @@
 #include "letters.h"
 #include "log.h"
 #include "mediastore.h"
+#include "reconcile.h"
 #include "review.h"
 
 #include <pthread.h>
@@ -222,6 +223,25 @@ static enum db_status collect_media(int64_t now)
   return st;
 }
 
+static void log_difference(const char *check, const char *subject, const char *detail, void *arg)
+{
+  (void)arg;
+  log_error("funds check %s: %s: %s", check, subject, detail);
+}
+
+/* The ledger reconciled against itself every night (the same checks as
+ * `merchantd funds check`); each difference is logged as an error and the
+ * count goes to /metrics (merchantd_funds_check_failures). */
+static enum db_status check_funds(int64_t now)
+{
+  (void)now;
+  int64_t differences;
+  enum db_status st = reconcile_run("job", log_difference, NULL, &differences);
+  if (st >= DB_NONE && differences > 0)
+    log_error("funds check found %lld differences", (long long)differences);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -232,6 +252,7 @@ static const struct job jobs[] = {
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
     {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
+    {"check_funds", DAY_US, check_funds},
 };
 
 static pthread_t thread;

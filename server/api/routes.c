@@ -120,6 +120,10 @@ static const struct route routes[] = {
     {"GET", "/v1/me/coupons", h_buyer_coupons_list, B, NOBODY, false, false, 0},
 
     {"GET", "/v1/shops/{id}/funds", h_funds_get, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/funds/flows", h_funds_statement_flows, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/funds/statement.csv", h_funds_statement_csv, M, NOBODY, false, false,
+     0},
+    {"GET", "/v1/platform/statement-key", h_funds_statement_key, PUB, NOBODY, false, false, 0},
 
     {"GET", "/v1/review/orders", h_review_queue, STAFF, NOBODY, false, false, REVIEW},
     {"GET", "/v1/review/orders/{id}/history", h_review_history, STAFF, NOBODY, false, false,

@@ -150,5 +150,9 @@ bool config_load(void)
   config.image_queue = (unsigned)imgq;
   const char *media = getenv("MERCHANTD_MEDIA_DIR");
   config.media_dir = (media != NULL && *media != '\0') ? media : "var/media";
+  /* No default: without a key the statement routes answer 503 (sign.h). */
+  const char *statement_key = getenv("MERCHANTD_STATEMENT_KEY_FILE");
+  config.statement_key_file =
+      (statement_key != NULL && *statement_key != '\0') ? statement_key : NULL;
   return true;
 }

@@ -31,6 +31,7 @@ struct config {
   const char *media_dir;             /* MERCHANTD_MEDIA_DIR: image files */
   unsigned image_workers;            /* MERCHANTD_IMAGE_WORKERS: concurrent image decodes */
   unsigned image_queue;              /* MERCHANTD_IMAGE_QUEUE: decodes waiting beyond those */
+  const char *statement_key_file;    /* MERCHANTD_STATEMENT_KEY_FILE: Ed25519 seed, or NULL */
 };
 
 extern struct config config;

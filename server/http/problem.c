@@ -53,6 +53,7 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_SERVER_BUSY] = {"server_busy", 503, "Server busy"},
     [PROBLEM_DATABASE_UNAVAILABLE] = {"database_unavailable", 503, "Database unavailable"},
     [PROBLEM_NOT_READY] = {"not_ready", 503, "Not ready"},
+    [PROBLEM_STATEMENT_UNAVAILABLE] = {"statement_unavailable", 503, "Statements cannot be signed"},
     [PROBLEM_SHUTTING_DOWN] = {"shutting_down", 503, "Shutting down"},
 };
 

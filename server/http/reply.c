@@ -92,6 +92,22 @@ enum MHD_Result reply_text_steal(struct http_request *rq, unsigned status, const
                     filename != NULL ? MHD_HTTP_HEADER_CONTENT_DISPOSITION : NULL, disposition);
 }
 
+enum MHD_Result reply_stream(struct http_request *rq, const char *content_type,
+                             const char *filename, size_t block, MHD_ContentReaderCallback reader,
+                             void *cls, MHD_ContentReaderFreeCallback free_cb)
+{
+  struct MHD_Response *resp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, block, reader, cls, free_cb);
+  if (resp == NULL) {
+    free_cb(cls);
+  } else {
+    char disposition[128];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+  }
+  return queue(rq, MHD_HTTP_OK, resp, content_type);
+}
+
 static enum MHD_Result json_reply(struct http_request *rq, unsigned status, json_t *body,
                                   const char *content_type, const char *header, const char *value)
 {

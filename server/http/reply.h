@@ -34,6 +34,14 @@ enum MHD_Result reply_problem_retry(struct http_request *rq, enum problem p, con
 /* A stored reply to a repeated Idempotency-Key; takes body (malloc'd). */
 enum MHD_Result reply_replay_steal(struct http_request *rq, unsigned status,
                                    const char *content_type, char *body);
+/* A 200 whose body MHD pulls from reader (chunked, in blocks of up to
+ * block bytes) as the client takes it: a streamed download of the given
+ * name. free_cb(cls) runs when the response is done, and also here when
+ * the response cannot be made. Only GET routes with no Idempotency-Key
+ * stream: there is no whole body to show the before_reply hook. */
+enum MHD_Result reply_stream(struct http_request *rq, const char *content_type,
+                             const char *filename, size_t block, MHD_ContentReaderCallback reader,
+                             void *cls, MHD_ContentReaderFreeCallback free_cb);
 /* A stored file, served from its descriptor with sendfile(): 200, 206 for
  * one byte range, 416 for a range past its end, 304 when If-None-Match
  * names its ETag. Takes fd (closed with the response). Every reply of it

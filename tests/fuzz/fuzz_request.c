@@ -49,6 +49,7 @@
 #include "imagepool.h"
 #include "metrics.h"
 #include "routes.h"
+#include "sign.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -62,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define MAX_HEADERS 32
 #define MAX_ARGS    64
@@ -941,6 +943,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
    * to look for leaks). */
   if (db_ping())
     abort();
+  /* A statement key, so that the statement routes go on to the database
+   * as they do in production (without one they answer 503 at once). */
+  char key_path[] = "/tmp/merchantd-fuzz-statement.XXXXXX";
+  unsigned char seed[crypto_sign_SEEDBYTES];
+  char err[256];
+  int fd = mkstemp(key_path);
+  randombytes_buf(seed, sizeof seed);
+  if (fd < 0 || write(fd, seed, sizeof seed) != (ssize_t)sizeof seed || close(fd) != 0 ||
+      !sign_platform_load(key_path, err, sizeof err))
+    abort();
+  unlink(key_path);
   routes = routes_table(&route_count);
   router_init(routes, route_count);
   if (!metrics_init() || !http_start(&gate_hooks) || on_request == NULL || on_completed == NULL)

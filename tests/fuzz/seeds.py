@@ -90,6 +90,10 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/orders/export.csv"): "lang=zh-CN&created_to=2026-12-01T00:00:00%2B08:00",
     ("GET", "/v1/shops/{id}/after-sales"): "status=requested&cursor=YToxOjI",
     ("GET", "/v1/shops/{id}/erp/orders"): "after=0&limit=100",
+    ("GET", "/v1/shops/{id}/funds/flows"): "account=available&type=order_income"
+                                           "&from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"
+                                           "&limit=50&cursor=ZjoxMDAwOjE",
+    ("GET", "/v1/shops/{id}/funds/statement.csv"): "from=2026-11-01T00:00:00Z&lang=zh-CN",
     ("GET", "/v1/shops/{id}/letters"): "unread=true",
     ("GET", "/v1/shops/{id}/conversations"): "filter=unreplied",
     ("GET", "/v1/conversations/{id}/messages"): "before=10&limit=50",
@@ -140,6 +144,8 @@ def request_seeds():
         letters = [w for w in words if w in ROLE_OF]
         role = ROLE_OF[letters[0]] if letters else "buyer" if "ANY" in words else "anon"
         target = re.sub(r"\{id\}", lambda _: str(next(ids)), pattern)
+        # A stored file's name, as the media route serves them.
+        target = target.replace("{file}", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp")
         q = QUERIES.get((method, pattern))
         if q:
             target += "?" + q

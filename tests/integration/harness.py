@@ -133,6 +133,15 @@ def new_database(prefix="t", base_url=None):
     return f"{base}/{name}"
 
 
+def statement_key_file():
+    """A statement signing key as an operator makes one (docs/operations.md):
+    32 random bytes in a file only its owner may access. Returns its path."""
+    fd, path = tempfile.mkstemp(prefix="merchantd-statement-", suffix=".key")
+    os.write(fd, os.urandom(32))
+    os.close(fd)  # mkstemp makes it 0600
+    return path
+
+
 def run_cli(args, db_url, env=None, stdin=None, timeout=60):
     e = dict(os.environ)
     e["DATABASE_URL"] = db_url

@@ -30,7 +30,8 @@ import image_corpus  # noqa: E402
 
 # Jobs run only when the test asks (POST /v1/test/jobs/run), at the frozen
 # time it chose.
-ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400"}
+ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400",
+       "MERCHANTD_STATEMENT_KEY_FILE": statement_key_file()}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Tuesday morning in Shanghai: holds now are delivered as a letter at 11:00,
 # and the matrix runs at T1, within the unpaid orders' 30 minutes.
@@ -468,6 +469,10 @@ ROUTES = {
         lambda f: f"/v1/shops/{f.shop}/after-sales/{f.as_reship}/reship", "shop",
         lambda f, w: {"carrier": "zto", "tracking_no": "ZT778899001"}),
     ("GET", "/v1/shops/{id}/erp/orders"): E(lambda f: f"/v1/shops/{f.shop}/erp/orders", "shop"),
+    ("GET", "/v1/shops/{id}/funds/flows"): E(lambda f: f"/v1/shops/{f.shop}/funds/flows", "shop"),
+    ("GET", "/v1/shops/{id}/funds/statement.csv"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/statement.csv", "shop"),
+    ("GET", "/v1/platform/statement-key"): E(lambda f: "/v1/platform/statement-key", "public"),
     ("GET", "/v1/shops/{id}/letters"): E(lambda f: f"/v1/shops/{f.shop}/letters", "shop"),
     ("GET", "/v1/shops/{id}/letters/{id}"): E(
         lambda f: f"/v1/shops/{f.shop}/letters/{f.letter}", "shop"),

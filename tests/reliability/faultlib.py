@@ -557,8 +557,8 @@ class Load:
 
     WEIGHTS = (("order", 20), ("pay", 15), ("cancel", 2), ("confirm", 4), ("claim", 10),
                ("buyer_msg", 10), ("merchant_msg", 6), ("read", 5), ("ship", 12), ("hold", 6),
-               ("close", 4), ("release", 3), ("reads", 0), ("upload", 0), ("upload_same", 0),
-               ("delete_image", 0), ("upload_rare", 0))
+               ("close", 4), ("release", 3), ("reads", 0), ("refund", 4), ("upload", 0),
+               ("upload_same", 0), ("delete_image", 0), ("upload_rare", 0))
     UPLOAD_WEIGHTS = {"upload": 5, "upload_same": 1, "delete_image": 2, "upload_rare": 2}
 
     def __init__(self, world, port, seed=None, keyed_share=0.2, reads_weight=0,
@@ -855,6 +855,29 @@ class Load:
                 self.op_delete_image(rng, si, self.local.last_image)
                 assert self.local.last_image in self.acked.deleted
 
+    def op_refund(self, rng):
+        """Funds traffic beyond payment and settlement (which pay and confirm
+        post): a small after-sales refund of a shipped order (out of the
+        shop's pending) or of a completed one (clawed back after settlement),
+        asked by the buyer and approved at once by the merchant."""
+        o = self.acked.pick(rng.choice(("shipped", "completed")), rng)
+        if o is None:
+            return
+        order = self.acked.orders[o]
+        shop = self.w.shops[order["shop"]]
+        tok = self.w.buyers[order["buyer"]][1]
+        status, doc = self.call("POST", f"/v1/orders/{o}/after-sales",
+                                {"type": "refund_only", "reason": "fault test refund",
+                                 "amount_cents": rng.randint(1, 50)}, tok, self.key(rng),
+                                "after-sales")
+        if status != 201:
+            return
+        status, _ = self.call("POST", f"/v1/shops/{shop['id']}/after-sales/{doc['id']}/approve",
+                              None, self.w.merchants[shop["merchant"]][1], self.key(rng),
+                              "approve refund")
+        if status == 200:
+            self.acked.move(o, "refunded", refunds=order.get("refunds", 0) + 1)
+
     def op_reads(self, rng):
         """Read-only requests, for the soak."""
         bi = rng.randrange(len(self.w.buyers))
@@ -937,7 +960,7 @@ def lost_writes(url, acked):
                 continue
             _, status, carrier, tracking, review, paid, refunded, reason = r
             for ev in o["events"]:
-                base = {"held": "paid", "released": "paid",
+                base = {"held": "paid", "released": "paid", "refunded": "shipped",
                         "closed_by_review": "closed"}.get(ev, ev)
                 if status not in STATUS_AFTER[base]:
                     lost.append(f"order {oid}: acknowledged {ev}, database has {status}")
@@ -954,6 +977,9 @@ def lost_writes(url, acked):
                             f"{refunded}/{paid}")
             if "paid" in o["events"] and int(paid) == 0:
                 lost.append(f"order {oid}: acknowledged payment not recorded")
+            if "refunded" in o["events"] and int(refunded) < o["refunds"]:
+                lost.append(f"order {oid}: {o['refunds']} refunds acknowledged, database has"
+                            f" {refunded} cents refunded")
     if claims:
         ids = ",".join(str(i) for i in claims)
         found = {int(r[0]): (int(r[1]), int(r[2])) for r in rows(
@@ -1449,6 +1475,16 @@ def media_collected(srv, world, acked, timeout=30):
             "problems": problems}
 
 
+def funds_check(db_url, binary=None):
+    """`merchantd funds check` on the database: the ledger's differences
+    (its output lines), empty when it reconciles."""
+    out = subprocess.run([binary or harness.MERCHANTD, "funds", "check"], capture_output=True,
+                         text=True, timeout=120, env=dict(os.environ, DATABASE_URL=db_url))
+    if out.returncode == 0:
+        return []
+    return (out.stdout + out.stderr).strip().splitlines() or [f"exit {out.returncode}"]
+
+
 def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, env=None,
               binary=None, seed=None, world_kw=None, retry_keys=False, uploads=True,
               collector=None):
@@ -1478,6 +1514,7 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     restarts = []
     after_kills = []  # (kill, problem)
     media = collections.Counter()  # the largest figures seen after a kill
+    funds = []  # the funds check after each kill: (kill, differences)
     t0 = time.monotonic()
     try:
         for n in range(kills):
@@ -1490,6 +1527,11 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
                 media["temp_files_seen"] += figures["temp_files"]
                 for k in ("blobs", "unnamed_blobs"):
                     media[k] = max(media[k], figures[k])
+            # Whatever the kill cut off, the ledger reconciles: every
+            # posting committed whole or not at all.
+            found = funds_check(db_url, binary)
+            if found:
+                funds.append((n + 1, found[:10]))
             time.sleep(rng.uniform(*down))
             restarts.append(srv.start())
         time.sleep(rng.uniform(*burst))
@@ -1509,8 +1551,14 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
         collected, figures = None, {}
     lost = lost_writes(db_url, load.acked)
     bad = invariant_violations(db_url, world)
+    final = funds_check(db_url, binary)
+    if final:
+        funds.append(("end", final[:10]))
     a = load.acked
     return {"kills": kills, "seconds": elapsed, "requests": load.stats.requests,
+            "funds_check": funds,
+            "acked_refunds": sum(o.get("refunds", 0) for o in a.orders.values()),
+            "settled": int(q(db_url, "SELECT count(*) FROM order_funds WHERE state = 'settled'")),
             "conn_errors": load.stats.conn_errors, "5xx": load.stats.five_xx,
             "busy_503": load.stats.busy_503, "busy_why": dict(load.stats.busy_why),
             "bad_replies": load.stats.bad, "by_status": dict(load.stats.by_status),

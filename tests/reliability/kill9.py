@@ -2,25 +2,27 @@
 """kill -9 of merchantd under a mixed write load, again and again.
 
 Buyers order, pay, cancel, confirm receipt, claim coupons (limited quantity,
-per-buyer limit) and chat; merchants ship, chat, upload pictures (raw JPEG
-bodies, some with an Idempotency-Key, some the same bytes from three
-threads at once, some deleted at once) and delete some; the platform
-reviewer holds, releases and closes orders with refunds. Every write
-answered 2xx is recorded with the ids it returned. Meanwhile the collector
-runs again and again, every file made two hours old first (test mode).
-merchantd is killed with SIGKILL at random moments and started again on the
-same database and media directory. After every kill, while nothing runs,
-the media directory is checked against the images table: every row's
-original and renditions are there, whole, under their final names, nothing
-but final names and temporary files the collector removes, space counters
-equal to their entries, no row beyond what acknowledged and cut-off
-uploads explain. At the end merchantd is stopped
-cleanly and the database is checked: every acknowledged write is there
-(orders in the acknowledged status or later, shipments, claims, messages,
-read markers, uploads and deletes), stored Idempotency-Key replies replay,
-cut-off keyed writes sent again ran once, and stock, coupon counts,
-refunds, counter tabs, unread counters and space counters add up; then the
-files no row names are seen collected after a restart.
+per-buyer limit), ask for refunds and chat; merchants ship, approve refunds,
+chat, upload pictures (raw JPEG bodies, some with an Idempotency-Key, some
+the same bytes from three threads at once, some deleted at once) and delete
+some; the platform reviewer holds, releases and closes orders with refunds.
+Paying, settling (confirmation) and refunding post to the funds ledger.
+Every write answered 2xx is recorded with the ids it returned. Meanwhile the
+collector runs again and again, every file made two hours old first (test
+mode). merchantd is killed with SIGKILL at random moments and started again
+on the same database and media directory. After every kill, while nothing
+runs, `merchantd funds check` must pass, and the media directory is checked
+against the images table: every row's original and renditions are there,
+whole, under their final names, nothing but final names and temporary files
+the collector removes, space counters equal to their entries, no row beyond
+what acknowledged and cut-off uploads explain. At the end merchantd is
+stopped cleanly and the database is checked: every acknowledged write is
+there (orders in the acknowledged status or later, shipments, claims,
+messages, read markers, uploads and deletes), stored Idempotency-Key replies
+replay, cut-off keyed writes sent again ran once, and stock, coupon counts,
+refunds, counter tabs, unread counters and space counters add up; the funds
+check passes; then the files no row names are seen collected after a
+restart.
 
     tests/reliability/kill9.py [--kills 20] [--burst-min 0.5] [--burst-max 3]
 
@@ -55,7 +57,7 @@ def main():
     for key, what in (("lost", "lost writes"), ("invariants", "invariants broken"),
                       ("media", "image rows and files disagreeing"),
                       ("replays", "replays differing"), ("bad_replies", "5xx replies"),
-                      ("reports", "crashes")):
+                      ("reports", "crashes"), ("funds_check", "funds checks failed")):
         if r[key]:
             failures.append(what)
             faultlib.say(f"{what}:\n  " + "\n  ".join(str(x) for x in r[key][:30]))
@@ -65,6 +67,9 @@ def main():
                  f" {r['acked_claims']} claims, {r['acked_messages']} messages, {r['keyed']}"
                  f" with an Idempotency-Key); lost: {len(r['lost'])}; invariants broken:"
                  f" {len(r['invariants'])}")
+    faultlib.say(f"funds: {r['settled']} orders settled, {r['acked_refunds']} refunds"
+                 f" acknowledged; funds check failed after {len(r['funds_check'])} of"
+                 f" {r['kills']} kills")
     faultlib.say(f"restart to /livez: mean {r['restart_mean_s']:.2f} s, max"
                  f" {r['restart_max_s']:.2f} s")
     upload_note = ""
