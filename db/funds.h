@@ -1,7 +1,7 @@
 /* A shop's funds (资金), read by its merchant: every balance of its ledger
  * accounts and the counters that say why only so much can be withdrawn.
  * The ledger itself (accounts, transfers, holds, each order's money) is in
- * migrations/0024_funds.sql, and every posting is a SQL function of db/sql
+ * migrations/0025_funds.sql, and every posting is a SQL function of db/sql
  * (ledger_post, ledger_hold*, funds_order_*), run in the transaction of the
  * business event that causes it; see docs/funds.md. */
 #ifndef MERCHANTD_DB_FUNDS_H

@@ -1,12 +1,12 @@
 -- Funds statement and reconciliation (issue 14): what the flows list, the
--- signed statement and `merchantd funds check` need beyond 0024_funds.sql.
+-- signed statement and `merchantd funds check` need beyond 0025_funds.sql.
 
 -- A time window is cut at posting positions: from and to each become the
 -- account's last transfer posted before that time (ledger_position), found
 -- by walking these indexes backwards one row, so a window costs the same
 -- whatever it covers and however old it is. The flows and the statement
 -- then walk ids between the two positions on the (account, id DESC)
--- indexes of 0024_funds.sql.
+-- indexes of 0025_funds.sql.
 CREATE INDEX ledger_transfers_debit_time ON ledger_transfers (debit_account_id, created_at, id);
 CREATE INDEX ledger_transfers_credit_time ON ledger_transfers (credit_account_id, created_at, id);
 

@@ -1,7 +1,7 @@
 -- The ledger account of a kind for a shop: one of the shop's own (pending,
 -- available, deposit, promotion, debt), or, for a platform kind, the shard
 -- of it the shop's postings use: shop id modulo 16, the shards
--- 0024_funds.sql made (no shop: shard 0). Spreading the platform's side
+-- 0025_funds.sql made (no shop: shard 0). Spreading the platform's side
 -- over shards keeps every shop's postings from queueing on one row lock.
 -- NULL when there is no such account.
 CREATE OR REPLACE FUNCTION ledger_account(p_shop bigint, p_kind text) RETURNS bigint

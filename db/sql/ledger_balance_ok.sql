@@ -1,5 +1,5 @@
 -- Whether an account of this kind may hold this balance with this much of
--- it held: the rule the CHECKs of ledger_accounts enforce (0024_funds.sql),
+-- it held: the rule the CHECKs of ledger_accounts enforce (0025_funds.sql),
 -- asked before a change so that a posting or a hold is refused with
 -- 'insufficient_funds' instead of failing on the constraint, which stays
 -- the guard whatever writes the row.

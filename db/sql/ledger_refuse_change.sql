@@ -1,4 +1,4 @@
--- Refuses what the triggers of 0024_funds.sql catch: a transfer is never
+-- Refuses what the triggers of 0025_funds.sql catch: a transfer is never
 -- updated, deleted or truncated, and accounts, holds and order funds are
 -- never deleted or truncated, whoever tries. A wrong transfer is corrected
 -- by a reversing one, so the history stays what was posted.

@@ -1,4 +1,4 @@
-"""Funds: the double-entry ledger (migrations/0024_funds.sql, db/sql/ledger_*
+"""Funds: the double-entry ledger (migrations/0025_funds.sql, db/sql/ledger_*
 and funds_*) and GET /v1/shops/{shop_id}/funds. The primitives are driven in
 SQL (posting, holds, what the database refuses); the money of orders
 through the real server's order, after-sales and review routes, with exact
