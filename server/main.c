@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "config.h"
 #include "daemon.h"
+#include "datakey.h"
 #include "db.h"
 #include "events.h"
 #include "gate.h"
@@ -13,6 +14,7 @@
 #include "mediastore.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "payprovider.h"
 #include "routes.h"
 #include "staff_cli.h"
 
@@ -97,6 +99,13 @@ static int serve(void)
              config.media_dir);
   if (!image_init())
     return 1;
+  /* Secrets are read before anything serves: a key file that is set and
+   * unreadable stops the start instead of failing each request later. */
+  if (!datakey_load(config.data_key_file, config.data_old_key_files) ||
+      !payprovider_init(config.webhook_secret_file))
+    return 1;
+  if (!datakey_ready())
+    log_warn("bank accounts cannot be saved or paid out to until MERCHANTD_DATA_KEY_FILE is set");
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||
       !imagepool_start(config.image_workers, config.image_queue))
     return 1;

@@ -11,6 +11,7 @@
 #include "letters.h"
 #include "log.h"
 #include "mediastore.h"
+#include "payout_job.h"
 #include "review.h"
 
 #include <pthread.h>
@@ -200,6 +201,8 @@ static const struct job jobs[] = {
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
     {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
+    /* Every look: the sandbox settles payouts within seconds. */
+    {"payouts", 0, payout_job_run},
 };
 
 static pthread_t thread;

@@ -1,0 +1,124 @@
+#include "payout_job.h"
+
+#include "datakey.h"
+#include "log.h"
+#include "payouts.h"
+#include "payprovider.h"
+
+#include <sodium.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAYOUT_BATCH 100
+
+void payout_job_account_ad(int64_t shop_id, char ad[PAYOUT_JOB_AD_SIZE])
+{
+  snprintf(ad, PAYOUT_JOB_AD_SIZE, "shop_bank_accounts:%lld", (long long)shop_id);
+}
+
+/* What one batch saw: the steps to take once its query is over (a step
+ * runs a statement of its own, which cannot run inside another's rows). */
+struct step {
+  int64_t id;
+  const char *to;
+  char provider[32];
+  char ref[PAYPROVIDER_REF_SIZE];
+  char reason[PAYPROVIDER_REASON_SIZE];
+};
+
+struct batch {
+  int64_t now, last_id;
+  int rows, nsteps;
+  struct step steps[PAYOUT_BATCH];
+};
+
+/* Opens the account number for the provider; false (and a logged error,
+ * without the number) when it does not open. */
+static bool open_account(const struct db_payout *p, char *account_no, size_t size)
+{
+  char ad[PAYOUT_JOB_AD_SIZE];
+  payout_job_account_ad(p->shop_id, ad);
+  const struct db_bank_account *a = &p->account;
+  if (a->box_len < DATAKEY_TAG_SIZE || a->box_len - DATAKEY_TAG_SIZE >= size ||
+      !datakey_open(a->key_id, a->nonce, a->box, a->box_len, ad, (unsigned char *)account_no)) {
+    log_error("could not open the bank account of withdrawal %lld: key %s unknown or box altered",
+              (long long)p->id, a->key_id);
+    return false;
+  }
+  account_no[a->box_len - DATAKEY_TAG_SIZE] = '\0';
+  return true;
+}
+
+static void consider(const struct db_payout *p, void *arg)
+{
+  struct batch *b = arg;
+  b->rows++;
+  b->last_id = p->id;
+  struct step *s = &b->steps[b->nsteps];
+  memset(s, 0, sizeof *s);
+  s->id = p->id;
+  if (p->provider_ref == NULL) {
+    /* Requested: submitted under the withdrawal's id, which a provider
+     * takes as its idempotency key, so a crash before the step below
+     * commits submits the same payout again, not a second one. */
+    const struct payprovider *pp = payprovider_default();
+    char account_no[DB_BANK_BOX_MAX];
+    if (!open_account(p, account_no, sizeof account_no)) {
+      s->to = "failed";
+      snprintf(s->reason, sizeof s->reason, "the bank account could not be read");
+    } else if (pp->payout_submit(p->id, account_no, p->amount_cents, b->now, s->ref)) {
+      s->to = "submitted";
+      snprintf(s->provider, sizeof s->provider, "%s", pp->name);
+    }
+    sodium_memzero(account_no, sizeof account_no);
+  } else {
+    const struct payprovider *pp = payprovider_find(p->provider != NULL ? p->provider : "");
+    if (pp == NULL) {
+      log_error("withdrawal %lld: unknown provider %s", (long long)p->id, p->provider);
+      return;
+    }
+    enum payprovider_payout o = pp->payout_status(p->provider_ref, p->submitted_at, b->now, s->reason);
+    bool paid = strcmp(p->status, "succeeded") == 0;
+    if (o == PAYPROVIDER_PAYOUT_FAILED && !paid)
+      s->to = "failed";
+    else if ((o == PAYPROVIDER_PAYOUT_SUCCEEDED || o == PAYPROVIDER_PAYOUT_RETURNED) && !paid)
+      s->to = "succeeded"; /* a return, if any, follows on the next run */
+    else if (o == PAYPROVIDER_PAYOUT_RETURNED && paid)
+      s->to = "returned";
+  }
+  if (s->to != NULL)
+    b->nsteps++;
+}
+
+enum db_status payout_job_run(int64_t now)
+{
+  struct batch *b = calloc(1, sizeof *b);
+  if (b == NULL)
+    return DB_HARD_ERROR;
+  enum db_status st;
+  b->now = now;
+  do {
+    b->rows = b->nsteps = 0;
+    /* The longest return window of any provider bounds what is looked at
+     * again after success; the sandbox's is a day. */
+    st = db_payouts_due(b->last_id, now - payprovider_default()->return_window_us, PAYOUT_BATCH,
+                        consider, b);
+    for (int i = 0; st >= DB_NONE && i < b->nsteps; i++) {
+      struct step *s = &b->steps[i];
+      char code[DB_RESULT_CODE_SIZE];
+      st = db_payout_advance(s->id, s->to, s->provider[0] ? s->provider : NULL,
+                             s->ref[0] ? s->ref : NULL, s->reason[0] ? s->reason : NULL, now, code);
+      if (st >= DB_NONE && strcmp(code, "ok") == 0) {
+        /* The reason is the provider's words, never the account number. */
+        if (strcmp(s->to, "succeeded") == 0 || strcmp(s->to, "submitted") == 0)
+          log_info("withdrawal %lld %s", (long long)s->id, s->to);
+        else
+          log_warn("withdrawal %lld %s: %s", (long long)s->id, s->to, s->reason);
+      }
+    }
+  } while (st >= DB_NONE && b->rows == PAYOUT_BATCH);
+  free(b);
+  return st;
+}
