@@ -126,11 +126,6 @@ static enum MHD_Result withdrawal_reply(struct http_request *rq, enum db_status 
 
 enum MHD_Result h_withdrawals_create(struct http_request *rq)
 {
-  /* A withdrawal moves money out: a client that lost the reply must be able
-   * to ask again without asking twice. */
-  if (http_header(rq, IDEMPOTENCY_KEY_HEADER) == NULL)
-    return reply_problem(rq, PROBLEM_IDEMPOTENCY_KEY_REQUIRED,
-                         "send an Idempotency-Key header with a withdrawal", NULL);
   int64_t amount = 0;
   const struct jsonin_field fields[] = {
       JSONIN_INT("amount_cents", &amount, 1, WITHDRAWAL_MAX, JSONIN_REQUIRED),
@@ -138,6 +133,11 @@ enum MHD_Result h_withdrawals_create(struct http_request *rq)
   enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
+  /* A withdrawal moves money out: a client that lost the reply must be able
+   * to ask again without asking twice. */
+  if (http_header(rq, IDEMPOTENCY_KEY_HEADER) == NULL)
+    return reply_problem(rq, PROBLEM_IDEMPOTENCY_KEY_REQUIRED,
+                         "send an Idempotency-Key header with a withdrawal", NULL);
   const struct db_withdrawal_rules rules = {
       .minimum_cents = config.withdrawal_min_cents,
       .approval_over_cents = config.withdrawal_approval_cents,
