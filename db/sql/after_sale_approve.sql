@@ -29,7 +29,6 @@ BEGIN
   INSERT INTO refunds (order_id, after_sale_id, amount_cents, reason, created_at)
   VALUES (o.id, p_id, a.amount_cents, a.reason, p_now)
   RETURNING id INTO v_refund;
-  PERFORM funds_order_refund(o.id, v_refund, a.amount_cents, 'after_sale', p_id, p_now);
   v_full := o.refunded_cents + a.amount_cents = o.paid_cents;
   IF v_full AND o.status = 'paid' THEN
     PERFORM order_release_stock(o.id);
@@ -40,6 +39,9 @@ BEGIN
                     close_reason = CASE WHEN v_full THEN 'refunded' ELSE close_reason END
    WHERE id = o.id;
   UPDATE after_sales SET status = 'refunded', decided_at = p_now WHERE id = p_id;
+  -- The money after the order's own rows, as every order operation does
+  -- (docs/funds.md, Locks): the ledger's rows are the last taken.
+  PERFORM funds_order_refund(o.id, v_refund, a.amount_cents, 'after_sale', p_id, p_now);
   PERFORM funds_order_settle(o.id, p_now);
   RETURN 'ok';
 END

@@ -30,7 +30,6 @@ BEGIN
     INSERT INTO refunds (order_id, amount_cents, reason, created_at)
     VALUES (p_order, refund_cents, p_reason, p_now)
     RETURNING id INTO v_refund;
-    PERFORM funds_order_refund(p_order, v_refund, refund_cents, 'review_close', p_order, p_now);
   END IF;
   UPDATE after_sales a SET status = 'refunded', decided_at = p_now
    WHERE a.order_id = p_order AND a.status IN ('requested', 'approved');
@@ -38,6 +37,10 @@ BEGIN
   UPDATE orders SET status = 'closed', closed_at = p_now, close_reason = 'refunded',
                     refunded_cents = paid_cents, after_sales_open = false, review_status = 'closed'
    WHERE id = p_order;
+  -- The money after the order's own rows (docs/funds.md, Locks).
+  IF v_refund IS NOT NULL THEN
+    PERFORM funds_order_refund(p_order, v_refund, refund_cents, 'review_close', p_order, p_now);
+  END IF;
   INSERT INTO review_actions (order_id, shop_id, action, actor_id, reason, deadline, created_at)
   VALUES (p_order, o.shop_id, 'close', p_reviewer, p_reason, o.review_deadline, p_now);
   result := 'ok';

@@ -121,6 +121,9 @@ enum MHD_Result h_buyer_coupons_claim(struct http_request *rq);
 enum MHD_Result h_buyer_coupons_claimable(struct http_request *rq);
 enum MHD_Result h_buyer_coupons_list(struct http_request *rq);
 
+/* h_funds.c: a shop's funds, the merchant's side */
+enum MHD_Result h_funds_get(struct http_request *rq);
+
 /* h_topups.c, h_withdrawals.c: money in and out of a shop, the merchant's
  * side and the provider's webhook */
 enum MHD_Result h_topups_create(struct http_request *rq);

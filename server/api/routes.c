@@ -120,6 +120,8 @@ static const struct route routes[] = {
      false, 0},
     {"GET", "/v1/me/coupons", h_buyer_coupons_list, B, NOBODY, false, false, 0},
 
+    {"GET", "/v1/shops/{id}/funds", h_funds_get, M, NOBODY, false, false, 0},
+
     {"POST", "/v1/shops/{id}/funds/topups", h_topups_create, M, JSON, true, false, 0},
     {"GET", "/v1/shops/{id}/funds/topups", h_topups_list, M, NOBODY, false, false, 0},
     {"GET", "/v1/shops/{id}/funds/topups/{id}", h_topups_get, M, NOBODY, false, false, 0},

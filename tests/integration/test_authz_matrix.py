@@ -614,6 +614,8 @@ ROUTES = {
     ("POST", "/v1/coupons/{id}/claim"): E(lambda f: f"/v1/coupons/{f.coupon}/claim", "open"),
     ("GET", "/v1/me/coupons"): E(lambda f: "/v1/me/coupons", "open"),
 
+    ("GET", "/v1/shops/{id}/funds"): E(lambda f: f"/v1/shops/{f.shop}/funds", "shop"),
+
     ("POST", "/v1/shops/{id}/funds/topups"): E(
         lambda f: f"/v1/shops/{f.shop}/funds/topups", "shop",
         lambda f, w: {"account": "promotion", "amount_cents": 500}),

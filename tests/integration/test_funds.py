@@ -67,6 +67,12 @@ def hold(shop, amount, kind="available"):
     return result, int(ident) if ident else None
 
 
+def fee(amount, bps=60):
+    """The fee by the rule, in Python's decimal arithmetic: half up to the fen."""
+    exact = decimal.Decimal(amount * bps) / 10000
+    return int(exact.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
+
+
 def sql_error(query):
     """Runs SQL that must fail; returns psql's error text."""
     try:
@@ -175,10 +181,8 @@ def test_fee_rounds_half_up_per_order():
     got = sql("SELECT string_agg(funds_fee(a, b)::text, ',' ORDER BY i) FROM unnest("
               f"ARRAY{[a for a, _ in cases]}::bigint[], ARRAY{[b for _, b in cases]}::int[])"
               " WITH ORDINALITY AS c (a, b, i)").split(",")
-    for (amount, bps), fee in zip(cases, got):
-        exact = decimal.Decimal(amount * bps) / 10000
-        want = int(exact.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
-        assert int(fee) == want, (amount, bps, fee, want)
+    for (amount, bps), got_fee in zip(cases, got):
+        assert int(got_fee) == fee(amount, bps), (amount, bps, got_fee)
     assert sql("SELECT funds_fee(250, 60), funds_fee(249, 60)") == "2|1"
 
 
@@ -608,10 +612,12 @@ def test_refund_races_settlement_on_one_order():
         order = place_paid(shop, sku)
         ship(shop, order)
         rounds.append((order, ask(order, 300)))
+    log_start = len(srv().log())
     results = parallel(lambda op, order, ident: confirm(order).status if op == "confirm"
                        else decide(shop, ident, "approve").status,
                        [(op, order, ident) for order, ident in rounds for op in ("confirm", "approve")])
     assert results == [200] * len(results), results
+    assert "40P01" not in srv().log()[log_start:], srv().log()[log_start:][-2000:]
     for order, _ in rounds:
         # 700 left: its fee 4.2 rounds to 4.
         assert order_funds(order) == {"state": "settled", "pending": 0, "settled": 700, "fee": 4,
@@ -623,34 +629,132 @@ def test_refund_races_settlement_on_one_order():
     check_ledger()
 
 
-def test_many_orders_settle_at_once_on_one_shop():
+def test_everything_at_once_on_one_shop():
+    """30 settlements, 10 payments and 6 refunds of one shop at the same
+    time: every balance exact, every counter right, and no deadlock (the
+    paths take the order's rows, then the accounts in id order, then the
+    shop's counters)."""
+    w = world()
     shop, sku = fresh_shop(price=250)
     revenue = platform(shop, "fee_revenue")
-    orders = []
+    shipped = []
     for qty in range(1, 31):
         order = place_paid(shop, sku, qty)
         ship(shop, order)
-        orders.append((order, qty))
-    assert counters(shop) == (30, 0, 0)
-    results = parallel(lambda order: confirm(order).status, [(o,) for o, _ in orders])
-    assert results == [200] * 30, results
-    fees = [int((decimal.Decimal(250 * q * 60) / 10000).quantize(
-        decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP)) for _, q in orders]
-    total = sum(250 * q for _, q in orders)
-    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {"available": total - sum(fees)}
+        shipped.append((order, qty))
+    unpaid = []
+    for _ in range(10):
+        r = call("POST", "/v1/orders", w.buyer_token,
+                 {"shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}], "address": ADDRESS})
+        assert r.status == 201, r
+        unpaid.append(r.json["id"])
+    asked = [ask(place_paid(shop, sku), 100) for _ in range(6)]
+    log_start = len(srv().log())
+
+    jobs = ([("confirm", o) for o, _ in shipped] + [("pay", o) for o in unpaid]
+            + [("approve", a) for a in asked])
+    results = parallel(lambda op, ident: (
+        confirm(ident) if op == "confirm"
+        else call("POST", f"/v1/orders/{ident}/pay", w.buyer_token) if op == "pay"
+        else decide(shop, ident, "approve")).status, jobs)
+    assert results == [200] * len(jobs), results
+    assert "40P01" not in srv().log()[log_start:], srv().log()[log_start:][-2000:]
+
+    fees = [fee(250 * q) for _, q in shipped]
+    total = sum(250 * q for _, q in shipped)
+    assert balances(shop) == dict.fromkeys(SHOP_KINDS, 0) | {
+        "available": total - sum(fees), "pending": 10 * 250 + 6 * 150}
     assert platform(shop, "fee_revenue") == revenue + sum(fees)
     # Per order, not of the sum: the sum's fee would differ.
-    assert sum(fees) != int((decimal.Decimal(total * 60) / 10000).quantize(
-        decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP))
-    assert counters(shop) == (0, 0, 0)
+    assert sum(fees) != fee(total)
+    assert counters(shop) == (16, 0, 0)
     # Each order settled once; the last row of available shows its balance.
+    available = account(shop, "available")
     assert sql(f"SELECT count(DISTINCT event_key) FROM ledger_transfers"
-               f" WHERE credit_account_id = {account(shop, 'available')} AND kind = 'settlement'") == "30"
-    assert sql(f"SELECT CASE WHEN debit_account_id = {account(shop, 'available')}"
-               f" THEN debit_balance_after ELSE credit_balance_after END FROM ledger_transfers"
-               f" WHERE {account(shop, 'available')} IN (debit_account_id, credit_account_id)"
+               f" WHERE credit_account_id = {available} AND kind = 'settlement'") == "30"
+    assert sql(f"SELECT CASE WHEN debit_account_id = {available} THEN debit_balance_after"
+               f" ELSE credit_balance_after END FROM ledger_transfers"
+               f" WHERE {available} IN (debit_account_id, credit_account_id)"
                f" ORDER BY id DESC LIMIT 1") == str(total - sum(fees))
     check_ledger()
+
+
+# ---------------------------------------------------------------------------
+# GET /v1/shops/{shop_id}/funds
+
+
+def funds(shop, token=None):
+    return call("GET", f"/v1/shops/{shop}/funds", token or world().token)
+
+
+def test_funds_explain_what_is_withdrawable():
+    shop, sku = fresh_shop(price=1000)
+    r = funds(shop)
+    assert r.status == 200, r
+    assert r.headers["cache-control"] == "no-store"
+    assert r.json == {"shop_id": shop, "service_fee_bps": 60, "withdrawable_cents": 0,
+                      "balances": {"pending_cents": 0, "available_cents": 0, "deposit_cents": 0,
+                                   "promotion_cents": 0, "debt_cents": 0},
+                      "not_withdrawable": {"awaiting_completion": {"amount_cents": 0, "orders": 0},
+                                           "awaiting_after_sales": {"amount_cents": 0, "orders": 0},
+                                           "withdrawals_in_flight_cents": 0, "debt_cents": 0}}, r.json
+
+    settled_order(shop, sku, qty=3)                       # 3000, fee 18: 2982 available
+    place_paid(shop, sku)                                 # 1000 awaiting completion
+    shipped = place_paid(shop, sku, qty=2)                # 2000 awaiting completion
+    ship(shop, shipped)
+    blocked = place_paid(shop, sku, qty=4)                # 4000, completed, request open
+    ship(shop, blocked)
+    ask(blocked, 500)
+    assert confirm(blocked).status == 200
+    topup(shop, "deposit", 5000)
+    topup(shop, "promotion", 700)
+    assert hold(shop, 1982)[0] == "ok"                    # a withdrawal in flight
+    r = funds(shop)
+    assert r.status == 200, r
+    assert r.json == {"shop_id": shop, "service_fee_bps": 60, "withdrawable_cents": 1000,
+                      "balances": {"pending_cents": 7000, "available_cents": 2982,
+                                   "deposit_cents": 5000, "promotion_cents": 700, "debt_cents": 0},
+                      "not_withdrawable": {
+                          "awaiting_completion": {"amount_cents": 3000, "orders": 2},
+                          "awaiting_after_sales": {"amount_cents": 4000, "orders": 1},
+                          "withdrawals_in_flight_cents": 1982, "debt_cents": 0}}, r.json
+
+    # The request is approved in part: 500 back, the rest settles (fee 21).
+    ident = sql(f"SELECT id FROM after_sales WHERE order_id = {blocked}")
+    assert decide(shop, ident, "approve").status == 200
+    j = funds(shop).json
+    assert j["balances"]["pending_cents"] == 3000 and j["balances"]["available_cents"] == 2982 + 3479
+    assert j["not_withdrawable"]["awaiting_after_sales"] == {"amount_cents": 0, "orders": 0}
+    assert j["withdrawable_cents"] == 1000 + 3479
+
+    # Debt shows in both places; a new rate applies to later settlements.
+    sql(f"UPDATE shop_funds SET fee_bps = 100 WHERE shop_id = {shop}")
+    debtor, sku2 = fresh_shop(price=1000)
+    order = settled_order(debtor, sku2)
+    assert hold(debtor, 994)[0] == "ok"
+    assert decide(debtor, ask(order), "approve").status == 200
+    j = funds(debtor).json
+    assert j["balances"]["debt_cents"] == 994 and j["not_withdrawable"]["debt_cents"] == 994
+    assert j["balances"]["available_cents"] == 994 and j["withdrawable_cents"] == 0
+    assert funds(shop).json["service_fee_bps"] == 100
+    check_ledger()
+
+
+def test_funds_belong_to_the_shop_owner():
+    w = world()
+    r = funds(w.other_shop)
+    assert_problem(r, 404, "not_found")
+    assert_problem(funds(999999999), 404, "not_found")
+    assert_problem(funds(w.shop, w.buyer_token), 403, "forbidden")
+    _, staff = new_reviewer()
+    assert_problem(funds(w.shop, staff), 403, "forbidden")
+    assert_problem(srv().request("GET", f"/v1/shops/{w.shop}/funds"), 401, "unauthenticated")
+    assert funds(w.other_shop, w.other_token).status == 200
+    r = srv().request("HEAD", f"/v1/shops/{w.shop}/funds", token=w.token)
+    assert r.status == 200 and not r.raw, r
+    assert_problem(srv().request("POST", f"/v1/shops/{w.shop}/funds", token=w.token), 405,
+                   "method_not_allowed")
 
 if __name__ == "__main__":
     main([test_shop_opens_with_its_accounts, test_fee_rounds_half_up_per_order,
@@ -662,4 +766,5 @@ if __name__ == "__main__":
           test_refund_after_settlement_claws_back_with_the_fee,
           test_clawback_reaches_deposit_then_debt_and_debt_is_paid_first,
           test_autocomplete_settles_and_waits_for_after_sales,
-          test_refund_races_settlement_on_one_order, test_many_orders_settle_at_once_on_one_shop])
+          test_refund_races_settlement_on_one_order, test_everything_at_once_on_one_shop,
+          test_funds_explain_what_is_withdrawable, test_funds_belong_to_the_shop_owner])

@@ -4,7 +4,9 @@ upgrade/), run this build's merchantd migrate, and check that the data
 survived, every function now has this build's text, and the server works
 on it: log in, read orders, letters and chats, place an order with a
 claimed coupon, claim, send a message, deliver letters; the reviewer
-is staff with the permission review."""
+is staff with the permission review; the funds ledger opens with every
+shop's accounts and the orders not settled yet in pending, which then
+settle through it."""
 
 import os
 import re
@@ -52,6 +54,24 @@ def test_upgrade_from_previous_release():
     assert psql(db, "SELECT string_agg(t::text, '|' ORDER BY t::text) FROM orders t") == before
     assert psql(db, "SELECT count(*) FROM pg_proc WHERE proname = 'auto_reply_zone'") == "0"
     assert "platform_zone()" in psql(db, "SELECT prosrc FROM pg_proc WHERE proname = 'order_create'")
+
+    # The funds ledger opened: five accounts per shop, and the orders paid but
+    # not settled entered pending for what was not refunded, as if paid then.
+    assert psql(db, "SELECT count(*) FROM ledger_accounts WHERE shop_id IS NOT NULL") == \
+        str(5 * COUNTS["shops"])
+    assert psql(db, "SELECT count(*) FROM shop_funds") == str(COUNTS["shops"])
+    unsettled = ("FROM orders WHERE status IN ('paid', 'shipped')"
+                 " OR (status = 'completed' AND after_sales_open)")
+    assert int(psql(db, f"SELECT count(*) {unsettled}")) > 0
+    assert psql(db, "SELECT count(*) FROM order_funds") == psql(db, f"SELECT count(*) {unsettled}")
+    assert psql(db, "SELECT sum(balance) FROM ledger_accounts") == "0"
+    assert psql(db, "SELECT string_agg(a.shop_id || ':' || a.balance || ':' || f.pending_orders,"
+                    " ',' ORDER BY a.shop_id) FROM ledger_accounts a"
+                    " JOIN shop_funds f ON f.shop_id = a.shop_id WHERE a.kind = 'pending'") == \
+        psql(db, f"SELECT string_agg(shop_id || ':' || cents || ':' || n, ',' ORDER BY shop_id)"
+                 f" FROM (SELECT s.id AS shop_id, coalesce(sum(o.paid_cents - o.refunded_cents), 0)"
+                 f" AS cents, count(o.id) AS n FROM shops s LEFT JOIN (SELECT * {unsettled}) o"
+                 f" ON o.shop_id = s.id GROUP BY s.id) t")
 
     # The reviewer is staff with the permission review.
     assert psql(db, "SELECT role || ' ' || array_to_string(permissions, ',') FROM accounts"
@@ -102,6 +122,9 @@ def test_upgrade_from_previous_release():
                     f" IS NOT NULL") == "t"
     r = s.request("POST", "/v1/test/jobs/run")
     assert r.status == 200, r
+    # Orders shipped before the ledger completed and settled through it.
+    assert int(psql(db, "SELECT count(*) FROM order_funds WHERE state = 'settled'")) > 0
+    assert psql(db, "SELECT sum(balance) FROM ledger_accounts") == "0"
     stop_server(s)
 
 
