@@ -198,6 +198,34 @@ enum db_status db_bank_account_get(int64_t merchant_id, int64_t shop_id, db_bank
   return db_each_row(&q, p, bank_row, &rows);
 }
 
+enum db_status db_bank_accounts_sealed_by_other(const char *key_id, int limit,
+                                                db_bank_account_fn fn, void *arg)
+{
+  static struct db_stmt q =
+      DB_STMT(2, "SELECT " BANK_COLUMNS("b") " FROM shop_bank_accounts b"
+                 " WHERE b.account_key <> $1 ORDER BY b.shop_id LIMIT $2");
+  char b[DB_INT64_SIZE];
+  const char *p[] = {key_id, db_param_int64(b, limit)};
+  struct rows rows = {.fn.bank = fn, .arg = arg, .column = 0, .code = NULL};
+  return db_each_row(&q, p, bank_row, &rows);
+}
+
+enum db_status db_bank_account_reseal(int64_t shop_id,
+                                      const unsigned char old_nonce[DB_BANK_NONCE_SIZE],
+                                      const struct db_bank_account *b)
+{
+  static struct db_stmt q =
+      DB_STMT(5, "UPDATE shop_bank_accounts SET account_key = $3, account_nonce = $4::bytea,"
+                 " account_box = $5::bytea WHERE shop_id = $1 AND account_nonce = $2::bytea");
+  char ib[DB_INT64_SIZE];
+  char old[2 * DB_BANK_NONCE_SIZE + 3], nonce[2 * DB_BANK_NONCE_SIZE + 3],
+      box[2 * DB_BANK_BOX_MAX + 3];
+  const char *p[] = {db_param_int64(ib, shop_id), db_param_bytea(old, old_nonce, DB_BANK_NONCE_SIZE),
+                     b->key_id, db_param_bytea(nonce, b->nonce, DB_BANK_NONCE_SIZE),
+                     db_param_bytea(box, b->box, b->box_len)};
+  return db_run(&q, p);
+}
+
 /* ---- withdrawals ---- */
 
 #define WITHDRAWAL_COLUMNS(p)                                                                      \

@@ -65,6 +65,17 @@ enum db_status db_bank_account_put(int64_t merchant_id, int64_t shop_id,
 enum db_status db_bank_account_get(int64_t merchant_id, int64_t shop_id, db_bank_account_fn fn,
                                    void *arg);
 
+/* Up to limit bank accounts sealed under another key than key_id (a
+ * rotation under way), to fn. */
+enum db_status db_bank_accounts_sealed_by_other(const char *key_id, int limit,
+                                                db_bank_account_fn fn, void *arg);
+/* Replaces the sealed number of the shop's account, unless it changed
+ * since it was read (old_nonce: a save meanwhile wins). DB_ONE when
+ * replaced. */
+enum db_status db_bank_account_reseal(int64_t shop_id,
+                                      const unsigned char old_nonce[DB_BANK_NONCE_SIZE],
+                                      const struct db_bank_account *b);
+
 struct db_withdrawal {
   int64_t id, shop_id, amount_cents;
   const char *status, *approval, *holder, *bank, *last4;

@@ -203,6 +203,8 @@ static const struct job jobs[] = {
     {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
     /* Every look: the sandbox settles payouts within seconds. */
     {"payouts", 0, payout_job_run},
+    /* After a data key rotation: the numbers an older key sealed. */
+    {"reseal_bank_accounts", 3600 * CLOCK_US_PER_SEC, payout_job_reseal},
 };
 
 static pthread_t thread;

@@ -122,3 +122,73 @@ enum db_status payout_job_run(int64_t now)
   free(b);
   return st;
 }
+
+/* What one reseal batch read: the rows, copied out of the result, so that
+ * each update runs once the query is over. */
+#define RESEAL_BATCH 100
+struct reseal {
+  int n;
+  struct db_bank_account rows[RESEAL_BATCH];
+  char key_ids[RESEAL_BATCH][DATAKEY_ID_SIZE];
+};
+
+static void remember_sealed(const struct db_bank_account *b, void *arg)
+{
+  struct reseal *r = arg;
+  struct db_bank_account *c = &r->rows[r->n];
+  *c = *b;
+  snprintf(r->key_ids[r->n], DATAKEY_ID_SIZE, "%s", b->key_id);
+  c->key_id = r->key_ids[r->n];
+  c->holder = c->bank = c->last4 = NULL; /* not kept: the reseal needs none */
+  r->n++;
+}
+
+enum db_status payout_job_reseal(int64_t now)
+{
+  (void)now;
+  if (!datakey_ready())
+    return DB_NONE;
+  struct reseal *r = calloc(1, sizeof *r);
+  if (r == NULL)
+    return DB_HARD_ERROR;
+  enum db_status st;
+  long long resealed = 0, unreadable = 0;
+  do {
+    r->n = 0;
+    st = db_bank_accounts_sealed_by_other(datakey_current_id(), RESEAL_BATCH, remember_sealed, r);
+    int progress = 0;
+    for (int i = 0; st >= DB_NONE && i < r->n; i++) {
+      struct db_bank_account *old = &r->rows[i];
+      char ad[PAYOUT_JOB_AD_SIZE], key_id[DATAKEY_ID_SIZE];
+      unsigned char plain[DB_BANK_BOX_MAX];
+      payout_job_account_ad(old->shop_id, ad);
+      if (old->box_len < DATAKEY_TAG_SIZE ||
+          !datakey_open(old->key_id, old->nonce, old->box, old->box_len, ad, plain)) {
+        unreadable++;
+        continue;
+      }
+      struct db_bank_account fresh = {.shop_id = old->shop_id, .key_id = key_id};
+      fresh.box_len = old->box_len;
+      datakey_seal(plain, old->box_len - DATAKEY_TAG_SIZE, ad, key_id, fresh.nonce, fresh.box);
+      sodium_memzero(plain, sizeof plain);
+      st = db_bank_account_reseal(old->shop_id, old->nonce, &fresh);
+      if (st == DB_ONE) {
+        resealed++;
+        progress++;
+      }
+    }
+    /* A batch of rows no key here opens (or that changed meanwhile) would
+     * come back forever: stop, and say so. */
+    if (progress == 0)
+      break;
+  } while (st >= DB_NONE && r->n == RESEAL_BATCH);
+  sodium_memzero(r, sizeof *r);
+  free(r);
+  if (resealed > 0)
+    log_info("sealed %lld bank accounts again under data key %s", resealed, datakey_current_id());
+  if (unreadable > 0)
+    log_error("%lld bank accounts do not open under any configured data key: a key missing "
+              "from MERCHANTD_DATA_OLD_KEY_FILES, or a sealed value altered",
+              unreadable);
+  return st;
+}

@@ -18,4 +18,8 @@ void payout_job_account_ad(int64_t shop_id, char ad[PAYOUT_JOB_AD_SIZE]);
 /* One run: every withdrawal due is taken one step further. */
 enum db_status payout_job_run(int64_t now);
 
+/* Seals again, under the current data key, every bank account number an
+ * older key sealed (see docs/operations.md, rotating the data key). */
+enum db_status payout_job_reseal(int64_t now);
+
 #endif

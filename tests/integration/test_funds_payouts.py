@@ -652,6 +652,47 @@ def test_authorisation_of_shop_routes():
         assert_problem(req(method, path, None, body, headers=h), 401, "unauthenticated")
 
 
+def test_data_key_rotation():
+    """A new data key with the old one listed: the reseal job seals every
+    number again under the new key, and payouts still open them."""
+    freeze()
+    token, shop = merchant_shop()
+    bank(token, shop, "6222020200117777")
+    old_id = sql(f"SELECT account_key FROM shop_bank_accounts WHERE shop_id = {shop}")
+    new_key = os.path.join(_files, "data-2.key")
+    with open(new_key, "wb") as f:
+        f.write(os.urandom(32))
+    rotated = start_server(env=dict(ENV, MERCHANTD_DATA_KEY_FILE=new_key,
+                                    MERCHANTD_DATA_OLD_KEY_FILES=f"{KEY_FILE}:"),
+                           db_url=server().db_url, migrate=False)
+    rotated.set_clock(fmt_time(now_at()))
+    assert rotated.request("POST", "/v1/test/jobs/run").status == 200
+    new_id = sql(f"SELECT account_key FROM shop_bank_accounts WHERE shop_id = {shop}")
+    assert len(new_id) == 16 and new_id != old_id, (old_id, new_id)
+    # All but the one test_sealed_account_bound_to_its_shop altered, which
+    # no key opens: it stays, and the log says why.
+    assert sql(f"SELECT count(*) FROM shop_bank_accounts WHERE account_key = '{old_id}'") == "1"
+    assert "do not open under any configured data key" in rotated.log()
+    fund(shop, 2000)
+    w = rotated.request("POST", f"/v1/shops/{shop}/funds/withdrawals", {"amount_cents": 2000},
+                        token=token, headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert w.status == 201, w
+    rotated.set_clock(fmt_time(now_at(3)))
+    assert rotated.request("POST", "/v1/test/jobs/run").status == 200
+    rotated.set_clock(fmt_time(now_at(6)))
+    assert rotated.request("POST", "/v1/test/jobs/run").status == 200
+    assert sql(f"SELECT status FROM withdrawals WHERE id = {w.json['id']}") == "succeeded"
+    stop_server(rotated)
+    # A key file that is not 32 bytes stops the start.
+    bad = os.path.join(_files, "short.key")
+    with open(bad, "wb") as f:
+        f.write(b"too short")
+    out = subprocess.run([MERCHANTD, "serve"], env=dict(os.environ, DATABASE_URL=server().db_url,
+                                                         MERCHANTD_DATA_KEY_FILE=bad, PORT="1"),
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0 and "must hold exactly 32 bytes" in out.stderr, out.stderr
+
+
 if __name__ == "__main__":
     main([test_topup_through_the_sandbox, test_topup_validation_and_tenancy,
           test_webhook_forged_stale_and_replayed, test_webhook_replayed_in_parallel,
@@ -659,4 +700,4 @@ if __name__ == "__main__":
           test_withdrawal_fails_and_returns, test_withdrawal_cancel_and_daily_limit,
           test_withdrawals_race_for_the_whole_balance, test_withdrawal_against_a_clawback,
           test_withdrawal_approval, test_adjustments_four_eyes,
-          test_authorisation_of_shop_routes])
+          test_authorisation_of_shop_routes, test_data_key_rotation])
