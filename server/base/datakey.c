@@ -42,6 +42,11 @@ static bool read_key(const char *path, struct datakey *k)
 
 bool datakey_load(const char *path, const char *old_paths)
 {
+  /* Loading again (a test) starts from no key: a failed load leaves none. */
+  if (keys != NULL)
+    sodium_free(keys);
+  keys = NULL;
+  nkeys = 0;
   if (path == NULL || *path == '\0')
     return true;
   keys = sodium_malloc(DATAKEY_MAX_KEYS * sizeof *keys);
@@ -49,28 +54,29 @@ bool datakey_load(const char *path, const char *old_paths)
     fprintf(stderr, "merchantd: could not allocate memory for the data keys\n");
     return false;
   }
-  if (!read_key(path, &keys[0]))
+  size_t n = 0;
+  if (!read_key(path, &keys[n++]))
     return false;
-  nkeys = 1;
   for (const char *p = old_paths; p != NULL && *p != '\0';) {
     const char *end = strchr(p, ':');
     size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
     char one[4096];
     if (len > 0) {
-      if (len >= sizeof one || nkeys == DATAKEY_MAX_KEYS) {
+      if (len >= sizeof one || n == DATAKEY_MAX_KEYS) {
         fprintf(stderr, "merchantd: MERCHANTD_DATA_OLD_KEY_FILES: too long or over %d keys\n",
                 DATAKEY_MAX_KEYS - 1);
         return false;
       }
       memcpy(one, p, len);
       one[len] = '\0';
-      if (!read_key(one, &keys[nkeys]))
+      if (!read_key(one, &keys[n]))
         return false;
-      nkeys++;
+      n++;
     }
     p = end != NULL ? end + 1 : p + len;
   }
   sodium_mprotect_readonly(keys);
+  nkeys = n;
   return true;
 }
 
