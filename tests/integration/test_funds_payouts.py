@@ -498,6 +498,57 @@ def test_withdrawal_against_a_clawback():
     ledger_consistent()
 
 
+def settled_order(token, shop, sku, buyer):
+    """An order of the buyer at the shop, paid, shipped and confirmed: settled."""
+    r = req("POST", "/v1/orders", buyer, {"shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}],
+                                          "address": json.loads(ADDRESS_JSON)})
+    assert r.status == 201, r
+    order = r.json["id"]
+    assert req("POST", f"/v1/orders/{order}/pay", buyer).status == 200
+    assert req("POST", f"/v1/shops/{shop}/orders/{order}/ship", token,
+               {"carrier": "sf", "tracking_no": "SF1234567"}).status == 200
+    assert req("POST", f"/v1/orders/{order}/confirm-receipt", buyer).status == 200
+    return order
+
+
+def test_withdrawal_against_a_refund_after_settlement():
+    """The order flows' clawback (a refund after settlement, approved by the
+    merchant) and a withdrawal of the same money race: whichever locks
+    available first has it, the other takes what is left (the clawback
+    reaches the deposit, then debt) or is refused."""
+    freeze()
+    outcomes = set()
+    for _ in range(4):
+        mid, token = new_merchant()
+        _, buyer = new_buyer()
+        shop, sku = new_shop(mid, stock=100, price=1000)
+        bank(token, shop)
+        order = settled_order(token, shop, sku, buyer)
+        assert balance(shop, "available") == 994  # less the 6 fen fee
+        r = req("POST", f"/v1/orders/{order}/after-sales", buyer,
+                {"type": "refund_only", "reason": "arrived damaged"})
+        assert r.status == 201, r
+        ask = r.json["id"]
+        w, a = parallel(lambda f: f(), [
+            (lambda: withdraw(token, shop, 994),),
+            (lambda: req("POST", f"/v1/shops/{shop}/after-sales/{ask}/approve", token),)])
+        assert a.status == 200, a
+        if w.status == 201:
+            outcomes.add("withdrawal first")
+            # Held stays whole; the clawback took the 6 fen fee returned and
+            # put the shop 994 in debt.
+            assert held(shop) == 994 and balance(shop, "available") == 994
+            assert balance(shop, "debt") == -994
+        else:
+            outcomes.add("refund first")
+            assert_problem(w, 409, "insufficient_funds")
+            assert held(shop) == 0 and balance(shop, "available") == 0
+            assert balance(shop, "debt") == 0
+        assert balance(shop, "available") - held(shop) >= 0
+    ledger_consistent()
+    print(f"  outcomes seen: {sorted(outcomes)}")
+
+
 # ---------------------------------------------------------------------------
 # Staff: approvals and adjustments
 
@@ -699,5 +750,6 @@ if __name__ == "__main__":
           test_bank_account, test_sealed_account_bound_to_its_shop, test_withdrawal_succeeds,
           test_withdrawal_fails_and_returns, test_withdrawal_cancel_and_daily_limit,
           test_withdrawals_race_for_the_whole_balance, test_withdrawal_against_a_clawback,
+          test_withdrawal_against_a_refund_after_settlement,
           test_withdrawal_approval, test_adjustments_four_eyes,
           test_authorisation_of_shop_routes, test_data_key_rotation])
