@@ -67,8 +67,10 @@ CREATE TABLE withdrawals (
   resolved_at     timestamptz,
   returned_at     timestamptz,
   CHECK ((status = 'requested') OR (approval IN ('none', 'approved')) OR status = 'canceled'),
-  CHECK ((submitted_at IS NULL) = (provider_ref IS NULL)),
+  -- Submitted first, then sent to the provider: its reference comes after.
+  CHECK (provider_ref IS NULL OR submitted_at IS NOT NULL),
   CHECK (status NOT IN ('submitted', 'succeeded', 'returned') OR submitted_at IS NOT NULL),
+  CHECK (status NOT IN ('succeeded', 'returned') OR provider_ref IS NOT NULL),
   CHECK ((status = 'returned') = (returned_at IS NOT NULL)),
   CHECK ((status IN ('requested', 'submitted')) = (resolved_at IS NULL))
 );

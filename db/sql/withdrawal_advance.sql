@@ -1,6 +1,8 @@
 -- The payout job's steps, each in its own transaction, each at most once:
---   'submitted' (requested and not awaiting approval: the provider took
---               it under p_ref),
+--   'submitted' (requested and not awaiting approval: taken out of the
+--               merchant's reach before the provider is called, so a
+--               cancel can no longer race a payout on its way; then, once
+--               the provider took it, again with its reference p_ref),
 --   'succeeded' (submitted: the hold posts to the platform's payout
 --               clearing, kind withdrawal),
 --   'failed'    (requested or submitted: the hold is voided, p_reason kept),
@@ -24,6 +26,10 @@ BEGIN
     UPDATE withdrawals SET status = 'submitted', provider = p_provider, provider_ref = p_ref,
                            submitted_at = p_now
      WHERE id = w.id;
+  ELSIF p_to = 'submitted' AND w.status = 'submitted' AND w.provider_ref IS NULL
+        AND p_ref IS NOT NULL AND p_provider = w.provider THEN
+    UPDATE withdrawals SET provider_ref = p_ref WHERE id = w.id;
+    RETURN 'ok';  -- the same step, completed: no second audit row
   ELSIF p_to = 'succeeded' AND w.status = 'submitted' THEN
     v_result := ledger_hold_post(w.hold_id, ledger_account(w.shop_id, 'payout_clearing'),
                                  'withdrawal', p_now);

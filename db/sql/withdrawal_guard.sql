@@ -2,16 +2,22 @@
 -- writes the row: requested -> submitted | failed | canceled, submitted ->
 -- succeeded | failed, succeeded -> returned; while requested, a pending
 -- approval may become approved (or rejected, with the withdrawal
--- canceled). What was asked for (shop, amount, hold, bank account) never
--- changes, and a moment once recorded stays.
+-- canceled); while submitted, the provider's reference is recorded once.
+-- What was asked for (shop, amount, hold, bank account) never changes, and
+-- a moment or a reference once recorded stays.
 CREATE OR REPLACE FUNCTION withdrawal_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT ((OLD.status, NEW.status) IN (('requested', 'requested'), ('requested', 'submitted'),
+                                       ('submitted', 'submitted'),
                                        ('requested', 'failed'), ('requested', 'canceled'),
                                        ('submitted', 'succeeded'), ('submitted', 'failed'),
                                        ('succeeded', 'returned')))
      OR (OLD.status = 'requested' AND NEW.status = 'requested'
          AND NOT (OLD.approval = 'pending' AND NEW.approval = 'approved'))
+     OR (OLD.status = 'submitted' AND NEW.status = 'submitted'
+         AND NOT (OLD.provider_ref IS NULL AND NEW.provider_ref IS NOT NULL))
+     OR (OLD.provider_ref IS NOT NULL AND NEW.provider_ref IS DISTINCT FROM OLD.provider_ref)
+     OR (OLD.provider IS NOT NULL AND NEW.provider IS DISTINCT FROM OLD.provider)
      OR (OLD.approval <> NEW.approval
          AND NOT (OLD.approval = 'pending' AND NEW.approval IN ('approved', 'rejected')))
      OR (NEW.approval = 'rejected' AND NEW.status <> 'canceled')

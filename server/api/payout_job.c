@@ -19,12 +19,15 @@ void payout_job_account_ad(int64_t shop_id, char ad[PAYOUT_JOB_AD_SIZE])
 }
 
 /* What one batch saw: the steps to take once its query is over (a step
- * runs a statement of its own, which cannot run inside another's rows). */
+ * runs statements of its own, which cannot run inside another's rows). */
 struct step {
-  int64_t id;
-  const char *to;
+  int64_t id, shop_id, amount_cents;
+  bool submit;    /* send it to the provider (requested, or submitted without a reference) */
+  bool submitted; /* already out of the merchant's reach */
+  const char *to; /* otherwise: the state the provider's answer leads to */
+  struct db_bank_account account;
+  char key_id[DATAKEY_ID_SIZE];
   char provider[32];
-  char ref[PAYPROVIDER_REF_SIZE];
   char reason[PAYPROVIDER_REASON_SIZE];
 };
 
@@ -36,15 +39,15 @@ struct batch {
 
 /* Opens the account number for the provider; false (and a logged error,
  * without the number) when it does not open. */
-static bool open_account(const struct db_payout *p, char *account_no, size_t size)
+static bool open_account(const struct step *s, char *account_no, size_t size)
 {
   char ad[PAYOUT_JOB_AD_SIZE];
-  payout_job_account_ad(p->shop_id, ad);
-  const struct db_bank_account *a = &p->account;
+  payout_job_account_ad(s->shop_id, ad);
+  const struct db_bank_account *a = &s->account;
   if (a->box_len < DATAKEY_TAG_SIZE || a->box_len - DATAKEY_TAG_SIZE >= size ||
-      !datakey_open(a->key_id, a->nonce, a->box, a->box_len, ad, (unsigned char *)account_no)) {
+      !datakey_open(s->key_id, a->nonce, a->box, a->box_len, ad, (unsigned char *)account_no)) {
     log_error("could not open the bank account of withdrawal %lld: key %s unknown or box altered",
-              (long long)p->id, a->key_id);
+              (long long)s->id, s->key_id);
     return false;
   }
   account_no[a->box_len - DATAKEY_TAG_SIZE] = '\0';
@@ -59,37 +62,62 @@ static void consider(const struct db_payout *p, void *arg)
   struct step *s = &b->steps[b->nsteps];
   memset(s, 0, sizeof *s);
   s->id = p->id;
+  s->shop_id = p->shop_id;
+  s->amount_cents = p->amount_cents;
   if (p->provider_ref == NULL) {
-    /* Requested: submitted under the withdrawal's id, which a provider
-     * takes as its idempotency key, so a crash before the step below
-     * commits submits the same payout again, not a second one. */
-    const struct payprovider *pp = payprovider_default();
-    char account_no[DB_BANK_BOX_MAX];
-    if (!open_account(p, account_no, sizeof account_no)) {
-      s->to = "failed";
-      snprintf(s->reason, sizeof s->reason, "the bank account could not be read");
-    } else if (pp->payout_submit(p->id, account_no, p->amount_cents, b->now, s->ref)) {
-      s->to = "submitted";
-      snprintf(s->provider, sizeof s->provider, "%s", pp->name);
-    }
-    sodium_memzero(account_no, sizeof account_no);
-  } else {
-    const struct payprovider *pp = payprovider_find(p->provider != NULL ? p->provider : "");
-    if (pp == NULL) {
-      log_error("withdrawal %lld: unknown provider %s", (long long)p->id, p->provider);
-      return;
-    }
-    enum payprovider_payout o = pp->payout_status(p->provider_ref, p->submitted_at, b->now, s->reason);
-    bool paid = strcmp(p->status, "succeeded") == 0;
-    if (o == PAYPROVIDER_PAYOUT_FAILED && !paid)
-      s->to = "failed";
-    else if ((o == PAYPROVIDER_PAYOUT_SUCCEEDED || o == PAYPROVIDER_PAYOUT_RETURNED) && !paid)
-      s->to = "succeeded"; /* a return, if any, follows on the next run */
-    else if (o == PAYPROVIDER_PAYOUT_RETURNED && paid)
-      s->to = "returned";
+    s->submit = true;
+    s->submitted = strcmp(p->status, "submitted") == 0;
+    s->account = p->account;
+    snprintf(s->key_id, sizeof s->key_id, "%s", p->account.key_id);
+    s->account.key_id = s->account.holder = s->account.bank = s->account.last4 = NULL;
+    b->nsteps++;
+    return;
   }
+  const struct payprovider *pp = payprovider_find(p->provider != NULL ? p->provider : "");
+  if (pp == NULL) {
+    log_error("withdrawal %lld: unknown provider %s", (long long)p->id, p->provider);
+    return;
+  }
+  enum payprovider_payout o = pp->payout_status(p->provider_ref, p->submitted_at, b->now, s->reason);
+  bool paid = strcmp(p->status, "succeeded") == 0;
+  if (o == PAYPROVIDER_PAYOUT_FAILED && !paid)
+    s->to = "failed";
+  else if ((o == PAYPROVIDER_PAYOUT_SUCCEEDED || o == PAYPROVIDER_PAYOUT_RETURNED) && !paid)
+    s->to = "succeeded"; /* a return, if any, follows on the next run */
+  else if (o == PAYPROVIDER_PAYOUT_RETURNED && paid)
+    s->to = "returned";
   if (s->to != NULL)
     b->nsteps++;
+}
+
+/* Sends a withdrawal to the provider. It is marked submitted first, in a
+ * transaction of its own: from then on the merchant cannot cancel it, so a
+ * cancel never races money already on its way. The provider takes the
+ * withdrawal's id as its idempotency key: a crash after the mark submits
+ * the same payout again on the next run, never a second one. */
+static enum db_status submit(struct step *s, int64_t now)
+{
+  const struct payprovider *pp = payprovider_default();
+  char code[DB_RESULT_CODE_SIZE];
+  enum db_status st;
+  if (!s->submitted) {
+    st = db_payout_advance(s->id, "submitted", pp->name, NULL, NULL, now, code);
+    if (st < DB_NONE || strcmp(code, "ok") != 0)
+      return st; /* canceled meanwhile, or another instance took it */
+    log_info("withdrawal %lld submitted", (long long)s->id);
+  }
+  char account_no[DB_BANK_BOX_MAX];
+  char ref[PAYPROVIDER_REF_SIZE];
+  if (!open_account(s, account_no, sizeof account_no)) {
+    log_warn("withdrawal %lld failed: the bank account could not be read", (long long)s->id);
+    return db_payout_advance(s->id, "failed", NULL, NULL, "the bank account could not be read",
+                             now, code);
+  }
+  bool sent = pp->payout_submit(s->id, account_no, s->amount_cents, now, ref);
+  sodium_memzero(account_no, sizeof account_no);
+  if (!sent)
+    return DB_NONE; /* the provider could not be reached: the next run tries again */
+  return db_payout_advance(s->id, "submitted", pp->name, ref, NULL, now, code);
 }
 
 enum db_status payout_job_run(int64_t now)
@@ -107,18 +135,22 @@ enum db_status payout_job_run(int64_t now)
                         consider, b);
     for (int i = 0; st >= DB_NONE && i < b->nsteps; i++) {
       struct step *s = &b->steps[i];
+      if (s->submit) {
+        st = submit(s, now);
+        continue;
+      }
       char code[DB_RESULT_CODE_SIZE];
-      st = db_payout_advance(s->id, s->to, s->provider[0] ? s->provider : NULL,
-                             s->ref[0] ? s->ref : NULL, s->reason[0] ? s->reason : NULL, now, code);
+      st = db_payout_advance(s->id, s->to, NULL, NULL, s->reason[0] ? s->reason : NULL, now, code);
+      /* The reason is the provider's words, never the account number. */
       if (st >= DB_NONE && strcmp(code, "ok") == 0) {
-        /* The reason is the provider's words, never the account number. */
-        if (strcmp(s->to, "succeeded") == 0 || strcmp(s->to, "submitted") == 0)
-          log_info("withdrawal %lld %s", (long long)s->id, s->to);
+        if (strcmp(s->to, "succeeded") == 0)
+          log_info("withdrawal %lld succeeded", (long long)s->id);
         else
           log_warn("withdrawal %lld %s: %s", (long long)s->id, s->to, s->reason);
       }
     }
   } while (st >= DB_NONE && b->rows == PAYOUT_BATCH);
+  sodium_memzero(b, sizeof *b);
   free(b);
   return st;
 }

@@ -419,6 +419,10 @@ def test_withdrawal_fails_and_returns():
     # The database refuses going back, whoever writes.
     out = psql_error(f"UPDATE withdrawals SET status = 'succeeded', returned_at = NULL WHERE id = {w['id']}")
     assert "cannot go from" in out, out
+    for change in ("provider_ref = 'sbx_po_other'", "amount_cents = 1", "account_last4 = '0000'",
+                   "status = 'canceled'", "resolved_at = now()"):
+        out = psql_error(f"UPDATE withdrawals SET {change} WHERE id = {w['id']}")
+        assert "cannot go from" in out, (change, out)
     ledger_consistent()
 
 
