@@ -62,8 +62,12 @@ enum db_status db_topup_create(int64_t merchant_id, int64_t shop_id, const char 
          " status, created_at) SELECT s.id, $3, $4, $5, $6, 'pending', us_to_ts($7) FROM shops s"
          " WHERE s.id = $1 AND s.merchant_id = $2 RETURNING " TOPUP_COLUMNS("t"));
   char b[4][DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id), account,
-                     db_param_int64(b[2], amount_cents), provider, ref,
+  const char *p[] = {db_param_int64(b[0], shop_id),
+                     db_param_int64(b[1], merchant_id),
+                     account,
+                     db_param_int64(b[2], amount_cents),
+                     provider,
+                     ref,
                      db_param_int64(b[3], now)};
   struct rows rows = {.fn.topup = fn, .arg = arg, .column = 0, .code = NULL};
   return db_each_row(&q, p, topup_row, &rows);
@@ -73,10 +77,11 @@ enum db_status db_topups_page(int64_t merchant_id, int64_t shop_id, int64_t befo
                               db_topup_fn fn, void *arg)
 {
   static struct db_stmt q =
-      DB_STMT(4, "SELECT " TOPUP_COLUMNS("t") " FROM shops s LEFT JOIN LATERAL ("
-                 " SELECT * FROM funds_topups x WHERE x.shop_id = s.id AND x.id < $3"
-                 " ORDER BY x.id DESC LIMIT $4) t ON true"
-                 " WHERE s.id = $1 AND s.merchant_id = $2 ORDER BY t.id DESC");
+      DB_STMT(4, "SELECT " TOPUP_COLUMNS(
+                     "t") " FROM shops s LEFT JOIN LATERAL ("
+                          " SELECT * FROM funds_topups x WHERE x.shop_id = s.id AND x.id < $3"
+                          " ORDER BY x.id DESC LIMIT $4) t ON true"
+                          " WHERE s.id = $1 AND s.merchant_id = $2 ORDER BY t.id DESC");
   char b[4][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
                      db_param_int64(b[2], before_id > 0 ? before_id : INT64_MAX),
@@ -85,12 +90,13 @@ enum db_status db_topups_page(int64_t merchant_id, int64_t shop_id, int64_t befo
   return db_each_row(&q, p, topup_row, &rows);
 }
 
-enum db_status db_topup_get(int64_t merchant_id, int64_t shop_id, int64_t topup_id,
-                            db_topup_fn fn, void *arg)
+enum db_status db_topup_get(int64_t merchant_id, int64_t shop_id, int64_t topup_id, db_topup_fn fn,
+                            void *arg)
 {
-  static struct db_stmt q =
-      DB_STMT(3, "SELECT " TOPUP_COLUMNS("t") " FROM funds_topups t JOIN shops s"
-                 " ON s.id = t.shop_id WHERE t.id = $3 AND t.shop_id = $1 AND s.merchant_id = $2");
+  static struct db_stmt q = DB_STMT(
+      3, "SELECT " TOPUP_COLUMNS(
+             "t") " FROM funds_topups t JOIN shops s"
+                  " ON s.id = t.shop_id WHERE t.id = $3 AND t.shop_id = $1 AND s.merchant_id = $2");
   char b[3][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
                      db_param_int64(b[2], topup_id)};
@@ -104,7 +110,7 @@ enum db_status db_topup_confirm(const char *provider, const char *event_id, cons
 {
   static struct db_stmt q = DB_STMT(
       5, "SELECT r.result, " TOPUP_COLUMNS("(r.topup)") " FROM topup_confirm($1, $2, $3, $4,"
-         " us_to_ts($5)) r");
+                                                        " us_to_ts($5)) r");
   char b[2][DB_INT64_SIZE];
   const char *p[] = {provider, event_id, ref, db_param_int64(b[0], amount_cents),
                      db_param_int64(b[1], now)};
@@ -189,9 +195,9 @@ enum db_status db_bank_account_put(int64_t merchant_id, int64_t shop_id,
 enum db_status db_bank_account_get(int64_t merchant_id, int64_t shop_id, db_bank_account_fn fn,
                                    void *arg)
 {
-  static struct db_stmt q =
-      DB_STMT(2, "SELECT " BANK_COLUMNS("b") " FROM shops s LEFT JOIN shop_bank_accounts b"
-                 " ON b.shop_id = s.id WHERE s.id = $1 AND s.merchant_id = $2");
+  static struct db_stmt q = DB_STMT(
+      2, "SELECT " BANK_COLUMNS("b") " FROM shops s LEFT JOIN shop_bank_accounts b"
+                                     " ON b.shop_id = s.id WHERE s.id = $1 AND s.merchant_id = $2");
   char b[2][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id)};
   struct rows rows = {.fn.bank = fn, .arg = arg, .column = 0, .code = NULL};
@@ -201,9 +207,9 @@ enum db_status db_bank_account_get(int64_t merchant_id, int64_t shop_id, db_bank
 enum db_status db_bank_accounts_sealed_by_other(const char *key_id, int limit,
                                                 db_bank_account_fn fn, void *arg)
 {
-  static struct db_stmt q =
-      DB_STMT(2, "SELECT " BANK_COLUMNS("b") " FROM shop_bank_accounts b"
-                 " WHERE b.account_key <> $1 ORDER BY b.shop_id LIMIT $2");
+  static struct db_stmt q = DB_STMT(
+      2, "SELECT " BANK_COLUMNS("b") " FROM shop_bank_accounts b"
+                                     " WHERE b.account_key <> $1 ORDER BY b.shop_id LIMIT $2");
   char b[DB_INT64_SIZE];
   const char *p[] = {key_id, db_param_int64(b, limit)};
   struct rows rows = {.fn.bank = fn, .arg = arg, .column = 0, .code = NULL};
@@ -220,9 +226,9 @@ enum db_status db_bank_account_reseal(int64_t shop_id,
   char ib[DB_INT64_SIZE];
   char old[2 * DB_BANK_NONCE_SIZE + 3], nonce[2 * DB_BANK_NONCE_SIZE + 3],
       box[2 * DB_BANK_BOX_MAX + 3];
-  const char *p[] = {db_param_int64(ib, shop_id), db_param_bytea(old, old_nonce, DB_BANK_NONCE_SIZE),
-                     b->key_id, db_param_bytea(nonce, b->nonce, DB_BANK_NONCE_SIZE),
-                     db_param_bytea(box, b->box, b->box_len)};
+  const char *p[] = {
+      db_param_int64(ib, shop_id), db_param_bytea(old, old_nonce, DB_BANK_NONCE_SIZE), b->key_id,
+      db_param_bytea(nonce, b->nonce, DB_BANK_NONCE_SIZE), db_param_bytea(box, b->box, b->box_len)};
   return db_run(&q, p);
 }
 
@@ -231,7 +237,7 @@ enum db_status db_bank_account_reseal(int64_t shop_id,
 #define WITHDRAWAL_COLUMNS(p)                                                                      \
   p ".id, " p ".shop_id, " p ".amount_cents, " p ".status, " p ".approval, " p ".holder, " p       \
     ".bank, " p ".account_last4, " p ".provider, " p ".provider_ref, " p ".reason, ts_to_us(" p    \
-    ".requested_at), ts_to_us(" p ".decided_at), ts_to_us(" p ".submitted_at), ts_to_us(" p       \
+    ".requested_at), ts_to_us(" p ".decided_at), ts_to_us(" p ".submitted_at), ts_to_us(" p        \
     ".resolved_at), ts_to_us(" p ".returned_at)"
 
 static void withdrawal_row(const PGresult *res, int r, void *arg)
@@ -264,8 +270,7 @@ static void withdrawal_row(const PGresult *res, int r, void *arg)
 
 enum db_status db_withdrawal_request(int64_t merchant_id, int64_t shop_id, int64_t amount_cents,
                                      const struct db_withdrawal_rules *rules, int64_t now,
-                                     char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn,
-                                     void *arg)
+                                     char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn, void *arg)
 {
   /* The day of the daily limit starts at midnight in the platform's zone. */
   static struct db_stmt q = DB_STMT(
@@ -293,10 +298,11 @@ enum db_status db_withdrawals_page(int64_t merchant_id, int64_t shop_id, int64_t
                                    int limit, db_withdrawal_fn fn, void *arg)
 {
   static struct db_stmt q =
-      DB_STMT(4, "SELECT " WITHDRAWAL_COLUMNS("w") " FROM shops s LEFT JOIN LATERAL ("
-                 " SELECT * FROM withdrawals x WHERE x.shop_id = s.id AND x.id < $3"
-                 " ORDER BY x.id DESC LIMIT $4) w ON true"
-                 " WHERE s.id = $1 AND s.merchant_id = $2 ORDER BY w.id DESC");
+      DB_STMT(4, "SELECT " WITHDRAWAL_COLUMNS(
+                     "w") " FROM shops s LEFT JOIN LATERAL ("
+                          " SELECT * FROM withdrawals x WHERE x.shop_id = s.id AND x.id < $3"
+                          " ORDER BY x.id DESC LIMIT $4) w ON true"
+                          " WHERE s.id = $1 AND s.merchant_id = $2 ORDER BY w.id DESC");
   char b[4][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
                      db_param_int64(b[2], before_id > 0 ? before_id : INT64_MAX),
@@ -308,9 +314,10 @@ enum db_status db_withdrawals_page(int64_t merchant_id, int64_t shop_id, int64_t
 enum db_status db_withdrawal_get(int64_t merchant_id, int64_t shop_id, int64_t withdrawal_id,
                                  db_withdrawal_fn fn, void *arg)
 {
-  static struct db_stmt q =
-      DB_STMT(3, "SELECT " WITHDRAWAL_COLUMNS("w") " FROM withdrawals w JOIN shops s"
-                 " ON s.id = w.shop_id WHERE w.id = $3 AND w.shop_id = $1 AND s.merchant_id = $2");
+  static struct db_stmt q = DB_STMT(
+      3, "SELECT " WITHDRAWAL_COLUMNS(
+             "w") " FROM withdrawals w JOIN shops s"
+                  " ON s.id = w.shop_id WHERE w.id = $3 AND w.shop_id = $1 AND s.merchant_id = $2");
   char b[3][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
                      db_param_int64(b[2], withdrawal_id)};
@@ -320,16 +327,17 @@ enum db_status db_withdrawal_get(int64_t merchant_id, int64_t shop_id, int64_t w
 
 enum db_status db_withdrawal_cancel(int64_t merchant_id, int64_t shop_id, int64_t withdrawal_id,
                                     int64_t staff_id, const char *reason, int64_t now,
-                                    char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn,
-                                    void *arg)
+                                    char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn, void *arg)
 {
   static struct db_stmt q = DB_STMT(
       6, "SELECT r.result, " WITHDRAWAL_COLUMNS(
              "(r.withdrawal)") " FROM withdrawal_cancel($1, $2, $3, $4, $5, us_to_ts($6)) r");
   char b[5][DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(b[0], merchant_id), db_param_int64(b[1], shop_id),
+  const char *p[] = {db_param_int64(b[0], merchant_id),
+                     db_param_int64(b[1], shop_id),
                      db_param_int64(b[2], withdrawal_id),
-                     staff_id > 0 ? db_param_int64(b[3], staff_id) : NULL, reason,
+                     staff_id > 0 ? db_param_int64(b[3], staff_id) : NULL,
+                     reason,
                      db_param_int64(b[4], now)};
   snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
   struct rows rows = {.fn.withdrawal = fn, .arg = arg, .column = 1, .code = code};
@@ -337,8 +345,7 @@ enum db_status db_withdrawal_cancel(int64_t merchant_id, int64_t shop_id, int64_
 }
 
 enum db_status db_withdrawal_approve(int64_t staff_id, int64_t withdrawal_id, int64_t now,
-                                     char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn,
-                                     void *arg)
+                                     char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn, void *arg)
 {
   static struct db_stmt q =
       DB_STMT(3, "SELECT r.result, " WITHDRAWAL_COLUMNS(
@@ -351,13 +358,13 @@ enum db_status db_withdrawal_approve(int64_t staff_id, int64_t withdrawal_id, in
   return db_each_row(&q, p, withdrawal_row, &rows);
 }
 
-enum db_status db_withdrawals_awaiting(int64_t after_id, int limit, db_withdrawal_fn fn,
-                                       void *arg)
+enum db_status db_withdrawals_awaiting(int64_t after_id, int limit, db_withdrawal_fn fn, void *arg)
 {
   static struct db_stmt q =
-      DB_STMT(2, "SELECT " WITHDRAWAL_COLUMNS("w") " FROM withdrawals w"
-                 " WHERE w.approval = 'pending' AND w.status = 'requested' AND w.id > $1"
-                 " ORDER BY w.id LIMIT $2");
+      DB_STMT(2, "SELECT " WITHDRAWAL_COLUMNS(
+                     "w") " FROM withdrawals w"
+                          " WHERE w.approval = 'pending' AND w.status = 'requested' AND w.id > $1"
+                          " ORDER BY w.id LIMIT $2");
   char b[2][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], after_id), db_param_int64(b[1], limit)};
   struct rows rows = {.fn.withdrawal = fn, .arg = arg, .column = 0, .code = NULL};
@@ -393,14 +400,14 @@ enum db_status db_payouts_due(int64_t after_id, int64_t paid_since, int limit, d
 {
   /* Two partial indexes hold the candidates: withdrawals in flight, and
    * those paid within the provider's return window. */
-  static struct db_stmt q = DB_STMT(
-      3, "SELECT w.id, w.shop_id, w.amount_cents, w.status, w.provider, w.provider_ref,"
-         " ts_to_us(w.submitted_at), " BANK_COLUMNS(
-             "w") " FROM (SELECT x.*, x.requested_at AS updated_at"
-                  " FROM withdrawals x WHERE x.id > $1 AND (x.status = 'submitted'"
-                  " OR (x.status = 'requested' AND x.approval IN ('none', 'approved'))"
-                  " OR (x.status = 'succeeded' AND x.resolved_at >= us_to_ts($2)))"
-                  " ORDER BY x.id LIMIT $3) w ORDER BY w.id");
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT w.id, w.shop_id, w.amount_cents, w.status, w.provider, w.provider_ref,"
+                 " ts_to_us(w.submitted_at), " BANK_COLUMNS(
+                     "w") " FROM (SELECT x.*, x.requested_at AS updated_at"
+                          " FROM withdrawals x WHERE x.id > $1 AND (x.status = 'submitted'"
+                          " OR (x.status = 'requested' AND x.approval IN ('none', 'approved'))"
+                          " OR (x.status = 'succeeded' AND x.resolved_at >= us_to_ts($2)))"
+                          " ORDER BY x.id LIMIT $3) w ORDER BY w.id");
   char b[3][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], after_id), db_param_int64(b[1], paid_since),
                      db_param_int64(b[2], limit)};
@@ -415,8 +422,8 @@ enum db_status db_payout_advance(int64_t withdrawal_id, const char *to, const ch
   static struct db_stmt q =
       DB_STMT(6, "SELECT withdrawal_advance($1, $2, $3, $4, $5, us_to_ts($6))");
   char b[2][DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(b[0], withdrawal_id), to, provider, ref, reason,
-                     db_param_int64(b[1], now)};
+  const char *p[] = {
+      db_param_int64(b[0], withdrawal_id), to, provider, ref, reason, db_param_int64(b[1], now)};
   snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
   struct rows rows = {.code = code};
   return db_each_row(&q, p, code_row, &rows);
@@ -425,8 +432,9 @@ enum db_status db_payout_advance(int64_t withdrawal_id, const char *to, const ch
 /* ---- adjustments ---- */
 
 #define ADJUSTMENT_COLUMNS(p)                                                                      \
-  p ".id, " p ".shop_id, " p ".amount_cents, " p ".created_by, " p ".decided_by, " p ".account, " \
-    p ".platform_account, " p ".direction, " p ".reason, " p ".status, " p ".decision_reason,"    \
+  p ".id, " p ".shop_id, " p ".amount_cents, " p ".created_by, " p ".decided_by, " p               \
+    ".account, " p ".platform_account, " p ".direction, " p ".reason, " p ".status, " p            \
+    ".decision_reason,"                                                                            \
     " ts_to_us(" p ".created_at), ts_to_us(" p ".decided_at)"
 
 static void adjustment_row(const PGresult *res, int r, void *arg)
@@ -456,13 +464,12 @@ static void adjustment_row(const PGresult *res, int r, void *arg)
 
 enum db_status db_adjustment_create(int64_t staff_id, const struct db_adjustment *a,
                                     int64_t approval_over_cents, int64_t now,
-                                    char code[DB_RESULT_CODE_SIZE], db_adjustment_fn fn,
-                                    void *arg)
+                                    char code[DB_RESULT_CODE_SIZE], db_adjustment_fn fn, void *arg)
 {
-  static struct db_stmt q = DB_STMT(
-      9, "SELECT r.result, " ADJUSTMENT_COLUMNS(
-             "(r.adjustment)") " FROM adjustment_create($1, $2, $3, $4, $5, $6, $7, $8,"
-                               " us_to_ts($9)) r");
+  static struct db_stmt q =
+      DB_STMT(9, "SELECT r.result, " ADJUSTMENT_COLUMNS(
+                     "(r.adjustment)") " FROM adjustment_create($1, $2, $3, $4, $5, $6, $7, $8,"
+                                       " us_to_ts($9)) r");
   char b[5][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], staff_id),
                      db_param_int64(b[1], a->shop_id),
@@ -479,13 +486,12 @@ enum db_status db_adjustment_create(int64_t staff_id, const struct db_adjustment
 }
 
 enum db_status db_adjustment_decide(int64_t staff_id, int64_t adjustment_id, bool approve,
-                                    const char *reason, int64_t now,
-                                    char code[DB_RESULT_CODE_SIZE], db_adjustment_fn fn,
-                                    void *arg)
+                                    const char *reason, int64_t now, char code[DB_RESULT_CODE_SIZE],
+                                    db_adjustment_fn fn, void *arg)
 {
-  static struct db_stmt q = DB_STMT(
-      5, "SELECT r.result, " ADJUSTMENT_COLUMNS(
-             "(r.adjustment)") " FROM adjustment_decide($1, $2, $3, $4, us_to_ts($5)) r");
+  static struct db_stmt q =
+      DB_STMT(5, "SELECT r.result, " ADJUSTMENT_COLUMNS(
+                     "(r.adjustment)") " FROM adjustment_decide($1, $2, $3, $4, us_to_ts($5)) r");
   char b[3][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], staff_id), db_param_int64(b[1], adjustment_id),
                      approve ? "true" : "false", reason, db_param_int64(b[2], now)};
@@ -497,10 +503,11 @@ enum db_status db_adjustment_decide(int64_t staff_id, int64_t adjustment_id, boo
 enum db_status db_adjustments_page(const char *status, int64_t before_id, int limit,
                                    db_adjustment_fn fn, void *arg)
 {
-  static struct db_stmt q =
-      DB_STMT(3, "SELECT " ADJUSTMENT_COLUMNS("a") " FROM funds_adjustments a"
-                 " WHERE ($1::text IS NULL OR a.status = $1) AND a.id < $2"
-                 " ORDER BY a.id DESC LIMIT $3");
+  static struct db_stmt q = DB_STMT(
+      3,
+      "SELECT " ADJUSTMENT_COLUMNS("a") " FROM funds_adjustments a"
+                                        " WHERE ($1::text IS NULL OR a.status = $1) AND a.id < $2"
+                                        " ORDER BY a.id DESC LIMIT $3");
   char b[2][DB_INT64_SIZE];
   const char *p[] = {status, db_param_int64(b[0], before_id > 0 ? before_id : INT64_MAX),
                      db_param_int64(b[1], limit)};

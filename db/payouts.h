@@ -34,8 +34,8 @@ enum db_status db_topup_create(int64_t merchant_id, int64_t shop_id, const char 
  * newest); DB_NONE when the merchant has no such shop. */
 enum db_status db_topups_page(int64_t merchant_id, int64_t shop_id, int64_t before_id, int limit,
                               db_topup_fn fn, void *arg);
-enum db_status db_topup_get(int64_t merchant_id, int64_t shop_id, int64_t topup_id,
-                            db_topup_fn fn, void *arg);
+enum db_status db_topup_get(int64_t merchant_id, int64_t shop_id, int64_t topup_id, db_topup_fn fn,
+                            void *arg);
 /* A verified provider event confirming the top-up of that reference
  * (SQL topup_confirm). code: ok, webhook_replayed, not_found,
  * amount_mismatch or duplicate; fn gets the top-up when there is one. */
@@ -107,22 +107,20 @@ enum db_status db_withdrawal_get(int64_t merchant_id, int64_t shop_id, int64_t w
  * invalid_state. */
 enum db_status db_withdrawal_cancel(int64_t merchant_id, int64_t shop_id, int64_t withdrawal_id,
                                     int64_t staff_id, const char *reason, int64_t now,
-                                    char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn,
-                                    void *arg);
+                                    char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn, void *arg);
 /* Staff approve one awaiting approval. code: ok, not_found, invalid_state. */
 enum db_status db_withdrawal_approve(int64_t staff_id, int64_t withdrawal_id, int64_t now,
                                      char code[DB_RESULT_CODE_SIZE], db_withdrawal_fn fn,
                                      void *arg);
 /* Withdrawals awaiting approval, oldest first, ids above after_id. */
-enum db_status db_withdrawals_awaiting(int64_t after_id, int limit, db_withdrawal_fn fn,
-                                       void *arg);
+enum db_status db_withdrawals_awaiting(int64_t after_id, int limit, db_withdrawal_fn fn, void *arg);
 
 /* What the payout job needs of a withdrawal in flight (or paid since
  * paid_since, which the bank may still return). */
 struct db_payout {
   int64_t id, shop_id, amount_cents;
   const char *status, *provider, *provider_ref; /* provider_ref NULL until submitted */
-  struct db_bank_account account;                /* as the withdrawal took it */
+  struct db_bank_account account;               /* as the withdrawal took it */
   int64_t submitted_at;
 };
 typedef void (*db_payout_fn)(const struct db_payout *p, void *arg);
@@ -148,14 +146,12 @@ typedef void (*db_adjustment_fn)(const struct db_adjustment *a, void *arg);
  * insufficient_funds. */
 enum db_status db_adjustment_create(int64_t staff_id, const struct db_adjustment *a,
                                     int64_t approval_over_cents, int64_t now,
-                                    char code[DB_RESULT_CODE_SIZE], db_adjustment_fn fn,
-                                    void *arg);
+                                    char code[DB_RESULT_CODE_SIZE], db_adjustment_fn fn, void *arg);
 /* SQL adjustment_decide. code: ok (fn gets it), not_found, invalid_state,
  * four_eyes_required, insufficient_funds. */
 enum db_status db_adjustment_decide(int64_t staff_id, int64_t adjustment_id, bool approve,
-                                    const char *reason, int64_t now,
-                                    char code[DB_RESULT_CODE_SIZE], db_adjustment_fn fn,
-                                    void *arg);
+                                    const char *reason, int64_t now, char code[DB_RESULT_CODE_SIZE],
+                                    db_adjustment_fn fn, void *arg);
 /* Adjustments newest first, of one status (NULL: any), ids below
  * before_id. */
 enum db_status db_adjustments_page(const char *status, int64_t before_id, int limit,

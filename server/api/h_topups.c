@@ -161,10 +161,9 @@ static enum MHD_Result take_event(struct http_request *rq, const struct payprovi
     if (st < DB_NONE)
       return reply_db_error(rq, st);
     if (strcmp(code, "amount_mismatch") == 0)
-      return reply_problem(
-          rq, PROBLEM_INVALID_FIELD, "the amount is not the top-up's",
-          json_pack("{s:[{s:s, s:s}]}", "errors", "field", "amount_cents", "message",
-                    "does not match the top-up's amount"));
+      return reply_problem(rq, PROBLEM_INVALID_FIELD, "the amount is not the top-up's",
+                           json_pack("{s:[{s:s, s:s}]}", "errors", "field", "amount_cents",
+                                     "message", "does not match the top-up's amount"));
     if (strcmp(code, "not_found") == 0)
       return reply_problem(rq, PROBLEM_NOT_FOUND, "no top-up has this reference", NULL);
     return reply_problem_code(rq, code, "this event was taken before; nothing was posted");

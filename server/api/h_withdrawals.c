@@ -26,11 +26,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WITHDRAWALS_CURSOR  'w'
-#define WITHDRAWAL_MAX      INT64_C(100000000000) /* a billion yuan */
-#define ACCOUNT_NO_MIN      8
-#define ACCOUNT_NO_MAX      30
-#define NOT_FOUND_DETAIL    "no such withdrawal in this shop"
+#define WITHDRAWALS_CURSOR 'w'
+#define WITHDRAWAL_MAX     INT64_C(100000000000) /* a billion yuan */
+#define ACCOUNT_NO_MIN     8
+#define ACCOUNT_NO_MAX     30
+#define NOT_FOUND_DETAIL   "no such withdrawal in this shop"
 
 static const char *blank_problem(const char *s)
 {
@@ -97,10 +97,10 @@ enum MHD_Result h_withdrawals_bank_account_get(struct http_request *rq)
       db_bank_account_get(rq->session.account.id, rq->ids[0], write_bank_account, &out);
   if (st <= DB_NONE || out.len == 0) {
     jsonout_free(&out);
-    return st < DB_NONE ? reply_db_error(rq, st)
-                        : reply_problem(rq, PROBLEM_NOT_FOUND,
-                                        st == DB_NONE ? "no such shop" : "no bank account yet",
-                                        NULL);
+    return st < DB_NONE
+               ? reply_db_error(rq, st)
+               : reply_problem(rq, PROBLEM_NOT_FOUND,
+                               st == DB_NONE ? "no such shop" : "no bank account yet", NULL);
   }
   return reply_jsonout(rq, MHD_HTTP_OK, &out);
 }

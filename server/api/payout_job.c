@@ -78,7 +78,8 @@ static void consider(const struct db_payout *p, void *arg)
     log_error("withdrawal %lld: unknown provider %s", (long long)p->id, p->provider);
     return;
   }
-  enum payprovider_payout o = pp->payout_status(p->provider_ref, p->submitted_at, b->now, s->reason);
+  enum payprovider_payout o =
+      pp->payout_status(p->provider_ref, p->submitted_at, b->now, s->reason);
   bool paid = strcmp(p->status, "succeeded") == 0;
   if (o == PAYPROVIDER_PAYOUT_FAILED && !paid)
     s->to = "failed";
@@ -110,8 +111,8 @@ static enum db_status submit(struct step *s, int64_t now)
   char ref[PAYPROVIDER_REF_SIZE];
   if (!open_account(s, account_no, sizeof account_no)) {
     log_warn("withdrawal %lld failed: the bank account could not be read", (long long)s->id);
-    return db_payout_advance(s->id, "failed", NULL, NULL, "the bank account could not be read",
-                             now, code);
+    return db_payout_advance(s->id, "failed", NULL, NULL, "the bank account could not be read", now,
+                             code);
   }
   bool sent = pp->payout_submit(s->id, account_no, s->amount_cents, now, ref);
   sodium_memzero(account_no, sizeof account_no);

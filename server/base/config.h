@@ -36,7 +36,8 @@ struct config {
   const char *webhook_secret_file;   /* MERCHANTD_WEBHOOK_SECRET_FILE: the sandbox's HMAC key */
   long long withdrawal_min_cents;    /* MERCHANTD_WITHDRAWAL_MIN_CENTS */
   unsigned withdrawal_daily_limit;   /* MERCHANTD_WITHDRAWAL_DAILY_LIMIT: per shop and day */
-  long long withdrawal_approval_cents; /* MERCHANTD_WITHDRAWAL_APPROVAL_CENTS: above, staff approve */
+  long long
+      withdrawal_approval_cents; /* MERCHANTD_WITHDRAWAL_APPROVAL_CENTS: above, staff approve */
   long long adjustment_approval_cents; /* MERCHANTD_ADJUSTMENT_APPROVAL_CENTS: above, four eyes */
 };
 

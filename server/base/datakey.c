@@ -21,8 +21,7 @@ static bool read_key(const char *path, struct datakey *k)
 {
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    fprintf(stderr, "merchantd: could not open data key file \"%s\": %s\n", path,
-            strerror(errno));
+    fprintf(stderr, "merchantd: could not open data key file \"%s\": %s\n", path, strerror(errno));
     return false;
   }
   unsigned char extra;
@@ -106,8 +105,7 @@ bool datakey_seal(const unsigned char *plain, size_t len, const char *ad,
 }
 
 bool datakey_open(const char *key_id, const unsigned char nonce[DATAKEY_NONCE_SIZE],
-                  const unsigned char *box, size_t box_len, const char *ad,
-                  unsigned char *plain)
+                  const unsigned char *box, size_t box_len, const char *ad, unsigned char *plain)
 {
   for (size_t i = 0; i < nkeys; i++)
     if (strcmp(keys[i].id, key_id) == 0)

@@ -36,7 +36,6 @@ bool datakey_seal(const unsigned char *plain, size_t len, const char *ad,
  * DATAKEY_TAG_SIZE bytes). False when the key is unknown, or the box was
  * altered or belongs to other additional data. */
 bool datakey_open(const char *key_id, const unsigned char nonce[DATAKEY_NONCE_SIZE],
-                  const unsigned char *box, size_t box_len, const char *ad,
-                  unsigned char *plain);
+                  const unsigned char *box, size_t box_len, const char *ad, unsigned char *plain);
 
 #endif

@@ -10,13 +10,12 @@
  *
  * ROLE is who the bearer token belongs to: merchant, buyer, reviewer (a
  * live session of that role; a reviewer is staff with the permissions
- * review and finance), staff (staff with no permission), expired, replaced, loggedout, unknown (no such
- * session), dbdown (the lookup itself fails) or anon (no token unless the
- * input sends an Authorization header). Headers named X-Fuzz-* steer the
- * harness and are not sent: X-Fuzz-Idem (fresh, running, mismatch, replay,
- * down: what the Idempotency-Key lookup answers), X-Fuzz-Chunk (the body is
- * uploaded in pieces of that many bytes), X-Fuzz-Hash (busy: the password
- * hash pool, or the image pool, is full).
+ * review and finance), staff (staff with no permission), expired, replaced, loggedout, unknown (no
+ * such session), dbdown (the lookup itself fails) or anon (no token unless the input sends an
+ * Authorization header). Headers named X-Fuzz-* steer the harness and are not sent: X-Fuzz-Idem
+ * (fresh, running, mismatch, replay, down: what the Idempotency-Key lookup answers), X-Fuzz-Chunk
+ * (the body is uploaded in pieces of that many bytes), X-Fuzz-Hash (busy: the password hash pool,
+ * or the image pool, is full).
  *
  * The server's core library runs as it is, from request_new to on_completed,
  * for every route of the route table. What needs a live connection is

@@ -56,15 +56,19 @@ int main(void)
       "t=1700000001,v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f033";
   CHECK(p->verify(moved, body, strlen(body), 1700000000 * S) == PAYPROVIDER_SIGNATURE_BAD);
   static const char *const malformed[] = {
-      NULL, "", "t=", "v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f033",
-      "t=1700000000", "t=1700000000,v1=", "t=1700000000,v1=6935",
+      NULL,
+      "",
+      "t=",
+      "v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f033",
+      "t=1700000000",
+      "t=1700000000,v1=",
+      "t=1700000000,v1=6935",
       "t=1700000000,v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f03300",
       "t=1700000000,v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f033 ",
       "t=x,v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f033",
       "t=99999999999999999999,v1=6935b796c0fec66e5dee52c86c7fd1218a424c32f1adb239ff2893c31e54f033"};
   for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++)
-    CHECK(p->verify(malformed[i], body, strlen(body), 1700000000 * S) ==
-          PAYPROVIDER_SIGNATURE_BAD);
+    CHECK(p->verify(malformed[i], body, strlen(body), 1700000000 * S) == PAYPROVIDER_SIGNATURE_BAD);
 
   /* Payouts: the test account numbers decide, two seconds after submission. */
   char ref[PAYPROVIDER_REF_SIZE], reason[PAYPROVIDER_REASON_SIZE];
