@@ -434,6 +434,57 @@ def psql_error(query):
     return ""
 
 
+def test_payout_sent_again_after_a_crash():
+    """Marked submitted, then the process died before the provider took it
+    (or the provider was unreachable): the next run sends the same payout
+    and it completes once."""
+    freeze()
+    token, shop = merchant_shop()
+    fund(shop, 4000)
+    bank(token, shop)
+    w = withdraw(token, shop, 4000).json
+    assert sql(f"SELECT withdrawal_advance({w['id']}, 'submitted', 'sandbox', NULL, NULL, "
+               f"timestamptz '{fmt_time(now_at())}')") == "ok"
+    got = withdrawal(token, shop, w["id"])
+    assert got["status"] == "submitted" and got["provider_reference"] is None, got
+    assert_problem(req("POST", f"/v1/shops/{shop}/funds/withdrawals/{w['id']}/cancel", token),
+                   409, "invalid_state")
+    run_jobs()
+    got = withdrawal(token, shop, w["id"])
+    assert got["provider_reference"] == f"sbx_po_{w['id']}_p", got
+    freeze(3)
+    run_jobs()
+    run_jobs()
+    assert withdrawal(token, shop, w["id"])["status"] == "succeeded"
+    assert balance(shop, "available") == 0 and held(shop) == 0
+    assert int(sql(f"SELECT count(*) FROM funds_audit WHERE object = 'withdrawal' "
+                   f"AND object_id = {w['id']} AND action = 'withdrawal_succeeded'")) == 1
+    ledger_consistent()
+
+
+def test_withdrawals_page():
+    freeze()
+    token, shop = merchant_shop()
+    fund(shop, 1000)
+    bank(token, shop)
+    made = []
+    for _ in range(3):
+        w = withdraw(token, shop, 300).json
+        made.append(w["id"])
+        assert req("POST", f"/v1/shops/{shop}/funds/withdrawals/{w['id']}/cancel", token).status == 200
+    first = req("GET", f"/v1/shops/{shop}/funds/withdrawals?limit=2", token)
+    assert first.status == 200 and [x["id"] for x in first.json["items"]] == made[::-1][:2], first
+    cursor = first.json["next_cursor"]
+    assert cursor
+    second = req("GET", f"/v1/shops/{shop}/funds/withdrawals?limit=2&cursor={cursor}", token)
+    assert [x["id"] for x in second.json["items"]] == [made[0]] and \
+        second.json["next_cursor"] is None, second
+    assert_problem(req("GET", f"/v1/shops/{shop}/funds/withdrawals?limit=0", token), 400,
+                   "invalid_field")
+    assert_problem(req("GET", f"/v1/shops/{shop}/funds/withdrawals?cursor=zzz", token), 400,
+                   "invalid_field")
+
+
 def test_withdrawal_cancel_and_daily_limit():
     freeze()
     token, shop = merchant_shop()
@@ -752,7 +803,8 @@ if __name__ == "__main__":
     main([test_topup_through_the_sandbox, test_topup_validation_and_tenancy,
           test_webhook_forged_stale_and_replayed, test_webhook_replayed_in_parallel,
           test_bank_account, test_sealed_account_bound_to_its_shop, test_withdrawal_succeeds,
-          test_withdrawal_fails_and_returns, test_withdrawal_cancel_and_daily_limit,
+          test_withdrawal_fails_and_returns, test_payout_sent_again_after_a_crash,
+          test_withdrawals_page, test_withdrawal_cancel_and_daily_limit,
           test_withdrawals_race_for_the_whole_balance, test_withdrawal_against_a_clawback,
           test_withdrawal_against_a_refund_after_settlement,
           test_withdrawal_approval, test_adjustments_four_eyes,
