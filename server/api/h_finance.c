@@ -27,16 +27,11 @@
 #define ADJUSTMENT_MAX     INT64_C(100000000000)
 #define REASON_MAX         500
 
-static const char *blank_problem(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 /* {"reason"}: required, 1 to 500 characters. */
 static enum http_step read_reason(struct http_request *rq, const char **reason)
 {
   const struct jsonin_field fields[] = {
-      JSONIN_TEXT("reason", reason, 1, REASON_MAX, JSONIN_REQUIRED, .check = blank_problem),
+      JSONIN_TEXT("reason", reason, 1, REASON_MAX, JSONIN_REQUIRED, .check = jsonin_not_blank),
   };
   return jsonin_read(rq, fields, JSONIN_COUNT(fields));
 }
@@ -151,7 +146,7 @@ enum MHD_Result h_finance_adjustments_create(struct http_request *rq)
                   .check = platform_account_problem),
       JSONIN_TEXT("direction", &a.direction, 1, 8, JSONIN_REQUIRED, .check = direction_problem),
       JSONIN_INT("amount_cents", &a.amount_cents, 1, ADJUSTMENT_MAX, JSONIN_REQUIRED),
-      JSONIN_TEXT("reason", &a.reason, 1, REASON_MAX, JSONIN_REQUIRED, .check = blank_problem),
+      JSONIN_TEXT("reason", &a.reason, 1, REASON_MAX, JSONIN_REQUIRED, .check = jsonin_not_blank),
   };
   enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)

@@ -32,18 +32,13 @@
 #define ACCOUNT_NO_MAX     30
 #define NOT_FOUND_DETAIL   "no such withdrawal in this shop"
 
-static const char *blank_problem(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 /* Names have no control characters: they are printed on payout orders. */
 static const char *name_problem(const char *s)
 {
   for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
     if (*c < 0x20 || *c == 0x7f)
       return "must not contain control characters";
-  return blank_problem(s);
+  return jsonin_not_blank(s);
 }
 
 static const char *account_no_problem(const char *s)
