@@ -201,8 +201,9 @@ static const struct job jobs[] = {
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
     {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
-    /* Every look: the sandbox settles payouts within seconds. */
-    {"payouts", 0, payout_job_run},
+    /* At every look (the sandbox settles payouts within seconds); the one
+     * second keeps instances waking together from running it twice. */
+    {"payouts", CLOCK_US_PER_SEC, payout_job_run},
     /* After a data key rotation: the numbers an older key sealed. */
     {"reseal_bank_accounts", 3600 * CLOCK_US_PER_SEC, payout_job_reseal},
 };
