@@ -104,8 +104,9 @@ static int serve(void)
   if (!datakey_load(config.data_key_file, config.data_old_key_files) ||
       !payprovider_init(config.webhook_secret_file))
     return 1;
+  /* Not a fault: an instance may serve without bank accounts. */
   if (!datakey_ready())
-    log_warn("bank accounts cannot be saved or paid out to until MERCHANTD_DATA_KEY_FILE is set");
+    log_info("bank accounts cannot be saved or paid out to until MERCHANTD_DATA_KEY_FILE is set");
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||
       !imagepool_start(config.image_workers, config.image_queue))
     return 1;

@@ -799,6 +799,29 @@ def test_data_key_rotation():
     assert out.returncode != 0 and "must hold exactly 32 bytes" in out.stderr, out.stderr
 
 
+def test_without_secrets():
+    """An instance without the data key or the webhook secret serves
+    everything else and says what is missing (503 not_ready)."""
+    token, shop = merchant_shop()
+    t = new_topup(token, shop)
+    bare = start_server(db_url=server().db_url, migrate=False)
+    try:
+        r = bare.request("PUT", f"/v1/shops/{shop}/funds/bank-account", token=token,
+                         body={"holder": "Li Lei", "bank": "ICBC", "account_no": "12345678"})
+        assert_problem(r, 503, "not_ready")
+        assert "retry-after" not in {k.lower() for k, _ in r.headers.items()}
+        raw, headers = signed({"id": "evt_x", "type": "topup.succeeded",
+                               "reference": t["provider_reference"], "amount_cents": 5000})
+        assert_problem(bare.request("POST", "/v1/payments/webhooks/sandbox", raw=raw,
+                                    headers=headers), 503, "not_ready")
+        assert_problem(bare.request("POST", f"/v1/shops/{shop}/funds/topups/{t['id']}/sandbox-pay",
+                                    token=token), 503, "not_ready")
+        assert bare.request("GET", f"/v1/shops/{shop}/funds/topups", token=token).status == 200
+    finally:
+        stop_server(bare)
+    assert balance(shop, "deposit") == 0
+
+
 if __name__ == "__main__":
     main([test_topup_through_the_sandbox, test_topup_validation_and_tenancy,
           test_webhook_forged_stale_and_replayed, test_webhook_replayed_in_parallel,
@@ -808,4 +831,4 @@ if __name__ == "__main__":
           test_withdrawals_race_for_the_whole_balance, test_withdrawal_against_a_clawback,
           test_withdrawal_against_a_refund_after_settlement,
           test_withdrawal_approval, test_adjustments_four_eyes,
-          test_authorisation_of_shop_routes, test_data_key_rotation])
+          test_authorisation_of_shop_routes, test_without_secrets, test_data_key_rotation])
