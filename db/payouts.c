@@ -35,6 +35,7 @@ struct rows {
     db_withdrawal_fn withdrawal;
     db_payout_fn payout;
     db_adjustment_fn adjustment;
+    db_audit_fn audit;
   } fn;
   void *arg;
   int column;
@@ -427,6 +428,41 @@ enum db_status db_payout_advance(int64_t withdrawal_id, const char *to, const ch
   snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
   struct rows rows = {.code = code};
   return db_each_row(&q, p, code_row, &rows);
+}
+
+/* ---- the audit trail ---- */
+
+static void audit_row(const PGresult *res, int r, void *arg)
+{
+  struct rows *rows = arg;
+  struct db_audit_entry e;
+  e.id = db_get_int64(res, r, 0);
+  e.at = db_get_int64(res, r, 1);
+  e.actor_id = db_get_int64(res, r, 2);
+  e.action = PQgetvalue(res, r, 3);
+  e.object = PQgetvalue(res, r, 4);
+  e.object_id = db_get_int64(res, r, 5);
+  e.shop_id = db_get_int64(res, r, 6);
+  e.detail = PQgetvalue(res, r, 7);
+  rows->fn.audit(&e, rows->arg);
+}
+
+enum db_status db_funds_audit_page(int64_t shop_id, const char *object, int64_t object_id,
+                                   int64_t before_id, int limit, db_audit_fn fn, void *arg)
+{
+  /* A shop's or an object's trail walks funds_audit_shop or
+   * funds_audit_object; the whole trail, the primary key. */
+  static struct db_stmt q = DB_STMT(
+      5, "SELECT id, ts_to_us(at), actor_id, action, object, object_id, shop_id, detail::text"
+         " FROM funds_audit WHERE id < $4 AND ($1::bigint = 0 OR shop_id = $1)"
+         " AND ($2::text IS NULL OR object = $2) AND ($3::bigint = 0 OR object_id = $3)"
+         " ORDER BY id DESC LIMIT $5");
+  char b[4][DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(b[0], shop_id), object, db_param_int64(b[1], object_id),
+                     db_param_int64(b[2], before_id > 0 ? before_id : INT64_MAX),
+                     db_param_int64(b[3], limit)};
+  struct rows rows = {.fn.audit = fn, .arg = arg};
+  return db_each_row(&q, p, audit_row, &rows);
 }
 
 /* ---- adjustments ---- */

@@ -157,4 +157,15 @@ enum db_status db_adjustment_decide(int64_t staff_id, int64_t adjustment_id, boo
 enum db_status db_adjustments_page(const char *status, int64_t before_id, int limit,
                                    db_adjustment_fn fn, void *arg);
 
+/* One step of the funds audit trail. detail: its JSON object, as text. */
+struct db_audit_entry {
+  int64_t id, actor_id, object_id, shop_id, at; /* actor_id 0: the system */
+  const char *action, *object, *detail;
+};
+typedef void (*db_audit_fn)(const struct db_audit_entry *e, void *arg);
+/* The trail newest first, ids below before_id (0: from the newest), of one
+ * shop (0: any) and one object (NULL: any; object_id 0: any of its kind). */
+enum db_status db_funds_audit_page(int64_t shop_id, const char *object, int64_t object_id,
+                                   int64_t before_id, int limit, db_audit_fn fn, void *arg);
+
 #endif

@@ -119,6 +119,7 @@ CREATE TABLE funds_audit (
 );
 COMMENT ON TABLE funds_audit IS 'insert-only trail of every funds decision: who (actor_id; NULL for the system), when, what';
 CREATE INDEX funds_audit_object ON funds_audit (object, object_id, id);
+CREATE INDEX funds_audit_shop ON funds_audit (shop_id, id);
 
 CREATE FUNCTION withdrawal_guard() RETURNS trigger LANGUAGE plpgsql AS
   $$BEGIN RAISE EXCEPTION 'withdrawal_guard: a stub, db/sql/withdrawal_guard.sql defines it'; END$$;

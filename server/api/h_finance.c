@@ -7,6 +7,7 @@
  *   GET  /v1/platform/funds/adjustments                ?status, newest first
  *   POST /v1/platform/funds/adjustments/{id}/approve   by another staff member (four eyes)
  *   POST /v1/platform/funds/adjustments/{id}/reject    {"reason"}
+ *   GET  /v1/platform/funds/audit                      ?shop_id&object&object_id, newest first
  * Each decision is in funds_audit with who made it; the rules (who may
  * decide, what state) are the SQL functions'. */
 #include "clock.h"
@@ -24,6 +25,7 @@
 
 #define PENDING_CURSOR     'p'
 #define ADJUSTMENTS_CURSOR 'a'
+#define AUDIT_CURSOR       'u'
 #define ADJUSTMENT_MAX     INT64_C(100000000000)
 #define REASON_MAX         500
 
@@ -219,4 +221,43 @@ enum MHD_Result h_finance_adjustment_reject(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   return adjustment_decide(rq, false, reason);
+}
+
+static void write_audit_row(const struct db_audit_entry *e, void *arg)
+{
+  struct page *pg = arg;
+  if (!page_row(pg))
+    return;
+  view_audit_entry(&pg->out, e);
+  pg->last = (struct cursor){0, e->id};
+}
+
+enum MHD_Result h_finance_audit(struct http_request *rq)
+{
+  static const char *const objects[] = {"withdrawal", "adjustment", "bank_account", "topup", NULL};
+  int object = -1;
+  int64_t shop_id = 0, object_id = 0, limit = QUERY_LIMIT_DEFAULT;
+  const char *cursor_text = NULL;
+  const struct query_param params[] = {
+      QUERY_INT("shop_id", &shop_id, 1, INT64_MAX),
+      QUERY_ENUM("object", &object, objects),
+      QUERY_INT("object_id", &object_id, 1, INT64_MAX),
+      QUERY_LIMIT(&limit),
+      QUERY_CURSOR(&cursor_text),
+  };
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
+  struct cursor after = {0, 0};
+  if (step == HTTP_STEP_OK)
+    step = query_cursor(rq, AUDIT_CURSOR, cursor_text, &after);
+  if (step != HTTP_STEP_OK)
+    return http_step_result(step);
+  struct page pg;
+  page_begin(&pg, limit);
+  enum db_status st = db_funds_audit_page(shop_id, object >= 0 ? objects[object] : NULL, object_id,
+                                          after.id, (int)limit + 1, write_audit_row, &pg);
+  if (st < DB_NONE) {
+    jsonout_free(&pg.out);
+    return reply_db_error(rq, st);
+  }
+  return page_reply(rq, &pg, AUDIT_CURSOR);
 }

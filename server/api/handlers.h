@@ -146,6 +146,7 @@ enum MHD_Result h_finance_adjustments_create(struct http_request *rq);
 enum MHD_Result h_finance_adjustments_list(struct http_request *rq);
 enum MHD_Result h_finance_adjustment_approve(struct http_request *rq);
 enum MHD_Result h_finance_adjustment_reject(struct http_request *rq);
+enum MHD_Result h_finance_audit(struct http_request *rq);
 
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result h_test_clock_set(struct http_request *rq);

@@ -151,6 +151,7 @@ static const struct route routes[] = {
      NOBODY, true, false, FINANCE},
     {"POST", "/v1/platform/funds/adjustments/{id}/reject", h_finance_adjustment_reject, STAFF, JSON,
      true, false, FINANCE},
+    {"GET", "/v1/platform/funds/audit", h_finance_audit, STAFF, NOBODY, false, false, FINANCE},
 
     {"GET", "/v1/review/orders", h_review_queue, STAFF, NOBODY, false, false, REVIEW},
     {"GET", "/v1/review/orders/{id}/history", h_review_history, STAFF, NOBODY, false, false,

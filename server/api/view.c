@@ -237,3 +237,18 @@ void view_adjustment(struct jsonout *j, const struct db_adjustment *a)
   jsonout_field_time_or_null(j, "decided_at", a->decided_at);
   jsonout_end_object(j);
 }
+
+void view_audit_entry(struct jsonout *j, const struct db_audit_entry *e)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", e->id);
+  jsonout_field_time(j, "at", e->at);
+  jsonout_field_int_or_null(j, "actor_id", e->actor_id);
+  jsonout_field_string(j, "action", e->action);
+  jsonout_field_string(j, "object", e->object);
+  jsonout_field_int(j, "object_id", e->object_id);
+  jsonout_field_int(j, "shop_id", e->shop_id);
+  jsonout_key(j, "detail");
+  jsonout_raw(j, e->detail); /* jsonb's text: an object, valid JSON */
+  jsonout_end_object(j);
+}

@@ -34,5 +34,6 @@ void view_topup(struct jsonout *j, const struct db_topup *t);
 void view_bank_account(struct jsonout *j, const struct db_bank_account *b);
 void view_withdrawal(struct jsonout *j, const struct db_withdrawal *w);
 void view_adjustment(struct jsonout *j, const struct db_adjustment *a);
+void view_audit_entry(struct jsonout *j, const struct db_audit_entry *e);
 
 #endif

@@ -125,6 +125,7 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/images"): "folder_id=0&q=%E4%B8%BB&limit=10",
     ("DELETE", "/v1/shops/{id}/images/{id}"): "force=true",
     ("GET", "/v1/platform/funds/adjustments"): "status=pending_approval&limit=10",
+    ("GET", "/v1/platform/funds/audit"): "shop_id=1&object=withdrawal&object_id=2&limit=50",
 }
 
 # The harness's "reviewer" is staff holding the permission review.

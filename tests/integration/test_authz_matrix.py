@@ -662,6 +662,8 @@ ROUTES = {
         lambda f: f"/v1/platform/funds/adjustments/{f.adj_reject}/reject", "open",
         lambda f, w: {"reason": "not documented"}),
 
+    ("GET", "/v1/platform/funds/audit"): E(
+        lambda f: f"/v1/platform/funds/audit?shop_id={f.shop}", "open"),
     ("GET", "/v1/review/orders"): E(lambda f: "/v1/review/orders", "open"),
     ("GET", "/v1/review/orders/{id}/history"): E(
         lambda f: f"/v1/review/orders/{f.o_release}/history", "open"),

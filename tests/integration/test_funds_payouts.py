@@ -735,6 +735,21 @@ def test_adjustments_four_eyes():
                 f" FROM funds_audit WHERE object = 'adjustment' AND object_id = {aid}")
     assert audit == (f"adjustment_requested:{first_id},adjustment_posted:-,"
                      f"adjustment_approved:{second_id}"), audit
+    r = req("GET", f"/v1/platform/funds/audit?object=adjustment&object_id={aid}", second)
+    assert r.status == 200, r
+    assert [(e["action"], e["actor_id"]) for e in r.json["items"]] == [
+        ("adjustment_approved", second_id), ("adjustment_posted", None),
+        ("adjustment_requested", first_id)], r.json
+    assert r.json["items"][2]["detail"]["reason"] == "compensation for a lost parcel"
+    page = req("GET", f"/v1/platform/funds/audit?shop_id={shop}&limit=2", second)
+    assert page.status == 200 and len(page.json["items"]) == 2 and page.json["next_cursor"], page
+    rest = req("GET", f"/v1/platform/funds/audit?shop_id={shop}&limit=100&cursor="
+                      f"{page.json['next_cursor']}", second)
+    assert rest.status == 200 and all(e["id"] < page.json["items"][1]["id"]
+                                      for e in rest.json["items"]), rest
+    assert_problem(req("GET", "/v1/platform/funds/audit", reviewer), 403, "forbidden")
+    assert_problem(req("GET", "/v1/platform/funds/audit?object=order", second), 400,
+                   "invalid_field")
     out = psql_error(f"DELETE FROM funds_audit WHERE object_id = {aid}")
     assert "append-only" in out, out
     ledger_consistent()
