@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "config.h"
 #include "daemon.h"
+#include "datakey.h"
 #include "db.h"
 #include "events.h"
 #include "funds_cli.h"
@@ -14,6 +15,7 @@
 #include "mediastore.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "payprovider.h"
 #include "routes.h"
 #include "sign.h"
 #include "staff_cli.h"
@@ -115,6 +117,14 @@ static int serve(void)
              config.media_dir);
   if (!image_init())
     return 1;
+  /* Secrets are read before anything serves: a key file that is set and
+   * unreadable stops the start instead of failing each request later. */
+  if (!datakey_load(config.data_key_file, config.data_old_key_files) ||
+      !payprovider_init(config.webhook_secret_file))
+    return 1;
+  /* Not a fault: an instance may serve without bank accounts. */
+  if (!datakey_ready())
+    log_info("bank accounts cannot be saved or paid out to until MERCHANTD_DATA_KEY_FILE is set");
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||
       !imagepool_start(config.image_workers, config.image_queue))
     return 1;

@@ -124,16 +124,11 @@ enum MHD_Result h_after_sales_approve(struct http_request *rq)
   return decided(rq, st, result, &body);
 }
 
-static const char *not_blank(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 enum MHD_Result h_after_sales_reject(struct http_request *rq)
 {
   const char *reason = NULL;
   const struct jsonin_field fields[] = {
-      JSONIN_TEXT("reason", &reason, 1, 500, JSONIN_REQUIRED, .check = not_blank),
+      JSONIN_TEXT("reason", &reason, 1, 500, JSONIN_REQUIRED, .check = jsonin_not_blank),
   };
   enum http_step step = jsonin_read(rq, fields, JSONIN_COUNT(fields));
   if (step != HTTP_STEP_OK)

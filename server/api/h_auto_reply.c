@@ -18,11 +18,6 @@
 #define AUTO_REPLY_RULES_MAX   50
 #define AUTO_REPLY_HOURS_MAX   50
 
-static const char *blank_problem(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 /* Minutes since midnight of "HH:MM" (00:00 to 24:00), or -1. */
 static int clock_minutes(const char *s)
 {
@@ -68,8 +63,9 @@ static enum http_step read_change(struct http_request *rq, struct db_auto_reply_
   const char *keyword, *reply;
   const struct jsonin_field rule_fields[] = {
       JSONIN_TEXT("keyword", &keyword, 1, AUTO_REPLY_KEYWORD_MAX, JSONIN_REQUIRED,
-                  .check = blank_problem),
-      JSONIN_TEXT("reply", &reply, 1, AUTO_REPLY_TEXT_MAX, JSONIN_REQUIRED, .check = blank_problem),
+                  .check = jsonin_not_blank),
+      JSONIN_TEXT("reply", &reply, 1, AUTO_REPLY_TEXT_MAX, JSONIN_REQUIRED,
+                  .check = jsonin_not_blank),
   };
   const struct jsonin_spec rule_spec = JSONIN_SPEC(rule_fields);
   const struct jsonin_field rule = JSONIN_OBJECT(NULL, &rule_spec, JSONIN_REQUIRED);
@@ -84,14 +80,14 @@ static enum http_step read_change(struct http_request *rq, struct db_auto_reply_
   json_t *rules = NULL, *hours = NULL;
   const struct jsonin_field away_fields[] = {
       JSONIN_TEXT("message", &c->away_message, 1, AUTO_REPLY_TEXT_MAX, JSONIN_REQUIRED,
-                  .check = blank_problem),
+                  .check = jsonin_not_blank),
       JSONIN_ARRAY("hours", &hours_entry, 0, AUTO_REPLY_HOURS_MAX, JSONIN_REQUIRED, .json = &hours,
                    .each = hours_each, .arg = &h),
   };
   const struct jsonin_spec away_spec = JSONIN_SPEC(away_fields);
   const struct jsonin_field fields[] = {
       JSONIN_TEXT("greeting", &c->greeting, 1, AUTO_REPLY_TEXT_MAX, JSONIN_NULLABLE,
-                  .present = &c->set_greeting, .check = blank_problem),
+                  .present = &c->set_greeting, .check = jsonin_not_blank),
       JSONIN_ARRAY("keyword_rules", &rule, 0, AUTO_REPLY_RULES_MAX, JSONIN_NULLABLE,
                    .present = &c->set_rules, .json = &rules),
       JSONIN_OBJECT("away", &away_spec, JSONIN_NULLABLE, .present = &c->set_away),

@@ -283,11 +283,6 @@ static const char *type_problem(const char *s)
   return "must be one of text, image, product_card, products_card, order_card";
 }
 
-static const char *text_problem(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 /* An http(s) URL with a host, no spaces or control characters. */
 static const char *url_problem(const char *s)
 {
@@ -373,7 +368,7 @@ enum MHD_Result h_chat_message_send(struct http_request *rq)
   const struct jsonin_field fields[] = {
       JSONIN_TEXT("type", &m.type, 1, 20, JSONIN_REQUIRED, .check = type_problem),
       JSONIN_TEXT("text", &m.text, 1, TEXT_MAX, JSONIN_OPTIONAL, .present = &m.has[0],
-                  .check = text_problem),
+                  .check = jsonin_not_blank),
       JSONIN_INT("quick_reply_id", &m.quick_reply_id, 1, INT64_MAX, JSONIN_OPTIONAL,
                  .present = &m.has[1]),
       JSONIN_BYTES("url", &m.url, 1, URL_MAX, JSONIN_OPTIONAL, .present = &m.has[2],

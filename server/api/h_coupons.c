@@ -41,11 +41,6 @@ static const char *channel_problem(const char *s)
                                                             : "must be \"normal\" or \"live\"";
 }
 
-static const char *blank_problem(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 /* A coupon body as read: the coupon, and the validity fields as given
  * (whether they are there and not null decides which rules apply). */
 struct coupon_in {
@@ -57,7 +52,7 @@ struct coupon_in {
 // clang-format off
 #define COUPON_FIELDS(c) \
   JSONIN_TEXT("title", &(c)->n.title, 1, DB_COUPON_TITLE_MAX, JSONIN_REQUIRED, \
-              .check = blank_problem), \
+              .check = jsonin_not_blank), \
   JSONIN_INT("discount_cents", &(c)->n.discount_cents, 1, DISCOUNT_MAX, JSONIN_REQUIRED), \
   JSONIN_INT("min_order_cents", &(c)->n.min_order_cents, 0, MIN_ORDER_MAX, JSONIN_OPTIONAL), \
   JSONIN_INT("total_quantity", &(c)->n.total_quantity, 1, DB_COUPON_QUANTITY_MAX, \

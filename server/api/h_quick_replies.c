@@ -19,12 +19,6 @@
 #define QUICK_REPLY_GROUP_MAX    50
 #define QUICK_REPLY_POSITION_MAX 10000
 
-/* A reply of nothing but white space would send an empty-looking message. */
-static const char *blank_problem(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
 static json_t *view_quick_reply(const struct db_quick_reply *q)
 {
   return json_pack("{s:I, s:s, s:s, s:I, s:o, s:o}", "id", (json_int_t)q->id, "text", q->text,
@@ -86,7 +80,8 @@ enum MHD_Result h_quick_replies_create(struct http_request *rq)
   const char *text = NULL, *group = "";
   int64_t position = 0;
   const struct jsonin_field fields[] = {
-      JSONIN_TEXT("text", &text, 1, QUICK_REPLY_TEXT_MAX, JSONIN_REQUIRED, .check = blank_problem),
+      JSONIN_TEXT("text", &text, 1, QUICK_REPLY_TEXT_MAX, JSONIN_REQUIRED,
+                  .check = jsonin_not_blank),
       JSONIN_TEXT("group", &group, 0, QUICK_REPLY_GROUP_MAX, JSONIN_OPTIONAL),
       JSONIN_INT("position", &position, 0, QUICK_REPLY_POSITION_MAX, JSONIN_OPTIONAL),
   };
@@ -114,7 +109,7 @@ enum MHD_Result h_quick_replies_update(struct http_request *rq)
   bool has[3];
   const struct jsonin_field fields[] = {
       JSONIN_TEXT("text", &text, 1, QUICK_REPLY_TEXT_MAX, JSONIN_OPTIONAL, .present = &has[0],
-                  .check = blank_problem),
+                  .check = jsonin_not_blank),
       JSONIN_TEXT("group", &group, 0, QUICK_REPLY_GROUP_MAX, JSONIN_OPTIONAL, .present = &has[1]),
       JSONIN_INT("position", &position, 0, QUICK_REPLY_POSITION_MAX, JSONIN_OPTIONAL,
                  .present = &has[2]),

@@ -77,15 +77,11 @@ static enum MHD_Result act(struct http_request *rq, struct db_review_request *r)
                       : reply_problem_code(rq, code, refusal_detail(r->action, code));
 }
 
-static const char *not_blank(const char *s)
-{
-  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
-}
-
-#define FIELD_REASON(out) JSONIN_TEXT("reason", out, 1, 500, JSONIN_REQUIRED, .check = not_blank)
+#define FIELD_REASON(out)                                                                          \
+  JSONIN_TEXT("reason", out, 1, 500, JSONIN_REQUIRED, .check = jsonin_not_blank)
 #define FIELD_NOTE(required, out)                                                                  \
   JSONIN_TEXT("note", out, 1, 1000, (required) ? JSONIN_REQUIRED : JSONIN_NULLABLE,                \
-              .check = not_blank)
+              .check = jsonin_not_blank)
 
 static enum MHD_Result read_and_act(struct http_request *rq, const struct jsonin_field *fields,
                                     size_t count, struct db_review_request *r)

@@ -124,6 +124,30 @@ enum MHD_Result h_buyer_coupons_list(struct http_request *rq);
 /* h_funds.c: a shop's funds, the merchant's side */
 enum MHD_Result h_funds_get(struct http_request *rq);
 
+/* h_topups.c, h_withdrawals.c: money in and out of a shop, the merchant's
+ * side and the provider's webhook */
+enum MHD_Result h_topups_create(struct http_request *rq);
+enum MHD_Result h_topups_list(struct http_request *rq);
+enum MHD_Result h_topups_get(struct http_request *rq);
+enum MHD_Result h_topups_sandbox_pay(struct http_request *rq);
+enum MHD_Result h_topups_webhook(struct http_request *rq);
+enum MHD_Result h_withdrawals_bank_account_put(struct http_request *rq);
+enum MHD_Result h_withdrawals_bank_account_get(struct http_request *rq);
+enum MHD_Result h_withdrawals_create(struct http_request *rq);
+enum MHD_Result h_withdrawals_list(struct http_request *rq);
+enum MHD_Result h_withdrawals_get(struct http_request *rq);
+enum MHD_Result h_withdrawals_cancel(struct http_request *rq);
+
+/* h_finance.c: the platform's finance desk (staff with finance) */
+enum MHD_Result h_finance_withdrawals_pending(struct http_request *rq);
+enum MHD_Result h_finance_withdrawal_approve(struct http_request *rq);
+enum MHD_Result h_finance_withdrawal_reject(struct http_request *rq);
+enum MHD_Result h_finance_adjustments_create(struct http_request *rq);
+enum MHD_Result h_finance_adjustments_list(struct http_request *rq);
+enum MHD_Result h_finance_adjustment_approve(struct http_request *rq);
+enum MHD_Result h_finance_adjustment_reject(struct http_request *rq);
+enum MHD_Result h_finance_audit(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result h_test_clock_set(struct http_request *rq);
 enum MHD_Result h_test_jobs_run(struct http_request *rq);

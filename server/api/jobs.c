@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mediastore.h"
 #include "reconcile.h"
+#include "payout_job.h"
 #include "review.h"
 
 #include <pthread.h>
@@ -253,6 +254,11 @@ static const struct job jobs[] = {
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
     {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
     {"check_funds", DAY_US, check_funds},
+    /* At every look (the sandbox settles payouts within seconds); the one
+     * second keeps instances waking together from running it twice. */
+    {"payouts", CLOCK_US_PER_SEC, payout_job_run},
+    /* After a data key rotation: the numbers an older key sealed. */
+    {"reseal_bank_accounts", 3600 * CLOCK_US_PER_SEC, payout_job_reseal},
 };
 
 static pthread_t thread;

@@ -6,6 +6,7 @@
 #define B       ROUTE_BUYER
 #define STAFF   ROUTE_STAFF
 #define REVIEW  DB_PERMISSION_REVIEW
+#define FINANCE DB_PERMISSION_FINANCE
 #define ANY     ROUTE_ANY_ROLE
 #define PUB     ROUTE_PUBLIC
 #define OPT     ROUTE_OPTIONAL_AUTH
@@ -124,6 +125,37 @@ static const struct route routes[] = {
     {"GET", "/v1/shops/{id}/funds/statement.csv", h_funds_statement_csv, M, NOBODY, false, false,
      0},
     {"GET", "/v1/platform/statement-key", h_funds_statement_key, PUB, NOBODY, false, false, 0},
+
+    {"POST", "/v1/shops/{id}/funds/topups", h_topups_create, M, JSON, true, false, 0},
+    {"GET", "/v1/shops/{id}/funds/topups", h_topups_list, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/funds/topups/{id}", h_topups_get, M, NOBODY, false, false, 0},
+    {"POST", "/v1/shops/{id}/funds/topups/{id}/sandbox-pay", h_topups_sandbox_pay, M, NOBODY, false,
+     false, 0},
+    {"POST", "/v1/payments/webhooks/{file}", h_topups_webhook, PUB, JSON, false, false, 0},
+    {"PUT", "/v1/shops/{id}/funds/bank-account", h_withdrawals_bank_account_put, M, JSON, false,
+     false, 0},
+    {"GET", "/v1/shops/{id}/funds/bank-account", h_withdrawals_bank_account_get, M, NOBODY, false,
+     false, 0},
+    {"POST", "/v1/shops/{id}/funds/withdrawals/{id}/cancel", h_withdrawals_cancel, M, NOBODY, true,
+     false, 0},
+    {"POST", "/v1/shops/{id}/funds/withdrawals", h_withdrawals_create, M, JSON, true, false, 0},
+    {"GET", "/v1/shops/{id}/funds/withdrawals", h_withdrawals_list, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/funds/withdrawals/{id}", h_withdrawals_get, M, NOBODY, false, false, 0},
+    {"GET", "/v1/platform/funds/withdrawals/pending", h_finance_withdrawals_pending, STAFF, NOBODY,
+     false, false, FINANCE},
+    {"POST", "/v1/platform/funds/withdrawals/{id}/approve", h_finance_withdrawal_approve, STAFF,
+     NOBODY, true, false, FINANCE},
+    {"POST", "/v1/platform/funds/withdrawals/{id}/reject", h_finance_withdrawal_reject, STAFF, JSON,
+     true, false, FINANCE},
+    {"POST", "/v1/platform/funds/adjustments", h_finance_adjustments_create, STAFF, JSON, true,
+     false, FINANCE},
+    {"GET", "/v1/platform/funds/adjustments", h_finance_adjustments_list, STAFF, NOBODY, false,
+     false, FINANCE},
+    {"POST", "/v1/platform/funds/adjustments/{id}/approve", h_finance_adjustment_approve, STAFF,
+     NOBODY, true, false, FINANCE},
+    {"POST", "/v1/platform/funds/adjustments/{id}/reject", h_finance_adjustment_reject, STAFF, JSON,
+     true, false, FINANCE},
+    {"GET", "/v1/platform/funds/audit", h_finance_audit, STAFF, NOBODY, false, false, FINANCE},
 
     {"GET", "/v1/review/orders", h_review_queue, STAFF, NOBODY, false, false, REVIEW},
     {"GET", "/v1/review/orders/{id}/history", h_review_history, STAFF, NOBODY, false, false,

@@ -4,6 +4,7 @@
 #include "mask.h"
 #include "review.h"
 
+#include <stdio.h>
 #include <string.h>
 
 json_t *view_time(int64_t us)
@@ -148,5 +149,106 @@ void view_coupon(struct jsonout *j, const struct db_coupon *c)
   jsonout_field_string(j, "status", c->status);
   jsonout_field_time_or_null(j, "stopped_at", c->stopped_at);
   jsonout_field_time(j, "created_at", c->created_at);
+  jsonout_end_object(j);
+}
+
+void view_topup(struct jsonout *j, const struct db_topup *t)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", t->id);
+  jsonout_field_int(j, "shop_id", t->shop_id);
+  jsonout_field_string(j, "account", t->account);
+  jsonout_field_int(j, "amount_cents", t->amount_cents);
+  jsonout_field_string(j, "status", t->status);
+  jsonout_field_string(j, "provider", t->provider);
+  jsonout_field_string(j, "provider_reference", t->provider_ref);
+  jsonout_field_time(j, "created_at", t->created_at);
+  jsonout_field_time_or_null(j, "confirmed_at", t->confirmed_at);
+  jsonout_end_object(j);
+}
+
+/* "**** 1234": the four digits let a merchant tell accounts apart. */
+static void masked_account(struct jsonout *j, const char *last4)
+{
+  char masked[16];
+  snprintf(masked, sizeof masked, "**** %.4s", last4);
+  jsonout_field_string(j, "account_no", masked);
+}
+
+void view_bank_account(struct jsonout *j, const struct db_bank_account *b)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "shop_id", b->shop_id);
+  jsonout_field_string(j, "holder", b->holder);
+  jsonout_field_string(j, "bank", b->bank);
+  masked_account(j, b->last4);
+  jsonout_field_time(j, "updated_at", b->updated_at);
+  jsonout_end_object(j);
+}
+
+static void field_text_or_null(struct jsonout *j, const char *key, const char *s)
+{
+  jsonout_key(j, key);
+  if (s != NULL)
+    jsonout_string(j, s);
+  else
+    jsonout_null(j);
+}
+
+void view_withdrawal(struct jsonout *j, const struct db_withdrawal *w)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", w->id);
+  jsonout_field_int(j, "shop_id", w->shop_id);
+  jsonout_field_int(j, "amount_cents", w->amount_cents);
+  jsonout_field_string(j, "status", w->status);
+  jsonout_field_string(j, "approval", w->approval);
+  jsonout_key(j, "bank_account");
+  jsonout_begin_object(j);
+  jsonout_field_string(j, "holder", w->holder);
+  jsonout_field_string(j, "bank", w->bank);
+  masked_account(j, w->last4);
+  jsonout_end_object(j);
+  field_text_or_null(j, "provider_reference", w->provider_ref);
+  field_text_or_null(j, "reason", w->reason);
+  jsonout_field_time(j, "requested_at", w->requested_at);
+  jsonout_field_time_or_null(j, "decided_at", w->decided_at);
+  jsonout_field_time_or_null(j, "submitted_at", w->submitted_at);
+  jsonout_field_time_or_null(j, "resolved_at", w->resolved_at);
+  jsonout_field_time_or_null(j, "returned_at", w->returned_at);
+  jsonout_end_object(j);
+}
+
+void view_adjustment(struct jsonout *j, const struct db_adjustment *a)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", a->id);
+  jsonout_field_int(j, "shop_id", a->shop_id);
+  jsonout_field_string(j, "account", a->account);
+  jsonout_field_string(j, "platform_account", a->platform_account);
+  jsonout_field_string(j, "direction", a->direction);
+  jsonout_field_int(j, "amount_cents", a->amount_cents);
+  jsonout_field_string(j, "reason", a->reason);
+  jsonout_field_string(j, "status", a->status);
+  jsonout_field_int(j, "created_by", a->created_by);
+  jsonout_field_int_or_null(j, "decided_by", a->decided_by);
+  field_text_or_null(j, "decision_reason", a->decision_reason);
+  jsonout_field_time(j, "created_at", a->created_at);
+  jsonout_field_time_or_null(j, "decided_at", a->decided_at);
+  jsonout_end_object(j);
+}
+
+void view_audit_entry(struct jsonout *j, const struct db_audit_entry *e)
+{
+  jsonout_begin_object(j);
+  jsonout_field_int(j, "id", e->id);
+  jsonout_field_time(j, "at", e->at);
+  jsonout_field_int_or_null(j, "actor_id", e->actor_id);
+  jsonout_field_string(j, "action", e->action);
+  jsonout_field_string(j, "object", e->object);
+  jsonout_field_int(j, "object_id", e->object_id);
+  jsonout_field_int(j, "shop_id", e->shop_id);
+  jsonout_key(j, "detail");
+  jsonout_raw(j, e->detail); /* jsonb's text: an object, valid JSON */
   jsonout_end_object(j);
 }

@@ -6,6 +6,7 @@
 #include "coupons.h"
 #include "jsonout.h"
 #include "orders.h"
+#include "payouts.h"
 
 #include <jansson.h>
 
@@ -25,5 +26,14 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant);
 /* Writes a shop's coupon with its claimed, used and remaining counts and
  * its status (see docs/openapi.yaml, Coupon). */
 void view_coupon(struct jsonout *j, const struct db_coupon *c);
+
+/* Money in and out (docs/openapi.yaml, Topup, BankAccount, Withdrawal,
+ * Adjustment). A bank account number is only ever shown masked: the last
+ * four digits. */
+void view_topup(struct jsonout *j, const struct db_topup *t);
+void view_bank_account(struct jsonout *j, const struct db_bank_account *b);
+void view_withdrawal(struct jsonout *j, const struct db_withdrawal *w);
+void view_adjustment(struct jsonout *j, const struct db_adjustment *a);
+void view_audit_entry(struct jsonout *j, const struct db_audit_entry *e);
 
 #endif

@@ -106,7 +106,7 @@ bool config_load(void)
   if (cores < 1)
     cores = 1;
   unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
-      window, jobs, heartbeat, imgw, imgq;
+      window, jobs, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
   if (!env_uint("PORT", 8080, 1, 65535, &port) ||
@@ -127,6 +127,10 @@ bool config_load(void)
       !env_uint("MERCHANTD_EVENTS_HEARTBEAT_SECONDS", 15, 1, 3600, &heartbeat) ||
       !env_uint("MERCHANTD_IMAGE_WORKERS", (unsigned long long)cores, 1, 64, &imgw) ||
       !env_uint("MERCHANTD_IMAGE_QUEUE", 16, 0, 10000, &imgq) ||
+      !env_uint("MERCHANTD_WITHDRAWAL_MIN_CENTS", 100, 1, 100000000000, &wmin) ||
+      !env_uint("MERCHANTD_WITHDRAWAL_DAILY_LIMIT", 3, 1, 1000, &wday) ||
+      !env_uint("MERCHANTD_WITHDRAWAL_APPROVAL_CENTS", 5000000, 0, 100000000000, &wapprove) ||
+      !env_uint("MERCHANTD_ADJUSTMENT_APPROVAL_CENTS", 100000, 0, 100000000000, &aapprove) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
       !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
       !env_time_zone(&config.time_zone))
@@ -148,6 +152,13 @@ bool config_load(void)
   config.events_heartbeat_seconds = (unsigned)heartbeat;
   config.image_workers = (unsigned)imgw;
   config.image_queue = (unsigned)imgq;
+  config.withdrawal_min_cents = (long long)wmin;
+  config.withdrawal_daily_limit = (unsigned)wday;
+  config.withdrawal_approval_cents = (long long)wapprove;
+  config.adjustment_approval_cents = (long long)aapprove;
+  config.data_key_file = getenv("MERCHANTD_DATA_KEY_FILE");
+  config.data_old_key_files = getenv("MERCHANTD_DATA_OLD_KEY_FILES");
+  config.webhook_secret_file = getenv("MERCHANTD_WEBHOOK_SECRET_FILE");
   const char *media = getenv("MERCHANTD_MEDIA_DIR");
   config.media_dir = (media != NULL && *media != '\0') ? media : "var/media";
   /* No default: without a key the statement routes answer 503 (sign.h). */

@@ -32,6 +32,14 @@ struct config {
   unsigned image_workers;            /* MERCHANTD_IMAGE_WORKERS: concurrent image decodes */
   unsigned image_queue;              /* MERCHANTD_IMAGE_QUEUE: decodes waiting beyond those */
   const char *statement_key_file;    /* MERCHANTD_STATEMENT_KEY_FILE: Ed25519 seed, or NULL */
+  const char *data_key_file;         /* MERCHANTD_DATA_KEY_FILE: 32 bytes sealing bank accounts */
+  const char *data_old_key_files;    /* MERCHANTD_DATA_OLD_KEY_FILES: colon-separated, open only */
+  const char *webhook_secret_file;   /* MERCHANTD_WEBHOOK_SECRET_FILE: the sandbox's HMAC key */
+  long long withdrawal_min_cents;    /* MERCHANTD_WITHDRAWAL_MIN_CENTS */
+  unsigned withdrawal_daily_limit;   /* MERCHANTD_WITHDRAWAL_DAILY_LIMIT: per shop and day */
+  long long
+      withdrawal_approval_cents; /* MERCHANTD_WITHDRAWAL_APPROVAL_CENTS: above, staff approve */
+  long long adjustment_approval_cents; /* MERCHANTD_ADJUSTMENT_APPROVAL_CENTS: above, four eyes */
 };
 
 extern struct config config;

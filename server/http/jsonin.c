@@ -431,3 +431,8 @@ enum http_step jsonin_read(struct http_request *rq, const struct jsonin_field *f
   jsonin_check(&e, rq->json, fields, count);
   return jsonin_finish(rq, &e);
 }
+
+const char *jsonin_not_blank(const char *s)
+{
+  return s[strspn(s, " \t\r\n")] == '\0' ? "must not be blank" : NULL;
+}

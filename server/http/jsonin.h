@@ -140,6 +140,10 @@ struct jsonin_field {
 
 #define JSONIN_COUNT(fields) (sizeof(fields) / sizeof((fields)[0]))
 
+/* A string check (.check) refusing text that is empty or only spaces, tabs
+ * and line breaks: a title, a name, a reason. */
+const char *jsonin_not_blank(const char *s);
+
 /* Where the reader is when an array's each callback runs. */
 struct jsonin_at {
   size_t index;  /* of the element in its array */

@@ -9,14 +9,13 @@
  *   body bytes (anything, NUL included)
  *
  * ROLE is who the bearer token belongs to: merchant, buyer, reviewer (a
- * live session of that role; a reviewer is staff with the permission
- * review), staff (staff with no permission), expired, replaced, loggedout, unknown (no such
- * session), dbdown (the lookup itself fails) or anon (no token unless the
- * input sends an Authorization header). Headers named X-Fuzz-* steer the
- * harness and are not sent: X-Fuzz-Idem (fresh, running, mismatch, replay,
- * down: what the Idempotency-Key lookup answers), X-Fuzz-Chunk (the body is
- * uploaded in pieces of that many bytes), X-Fuzz-Hash (busy: the password
- * hash pool, or the image pool, is full).
+ * live session of that role; a reviewer is staff with the permissions
+ * review and finance), staff (staff with no permission), expired, replaced, loggedout, unknown (no
+ * such session), dbdown (the lookup itself fails) or anon (no token unless the input sends an
+ * Authorization header). Headers named X-Fuzz-* steer the harness and are not sent: X-Fuzz-Idem
+ * (fresh, running, mismatch, replay, down: what the Idempotency-Key lookup answers), X-Fuzz-Chunk
+ * (the body is uploaded in pieces of that many bytes), X-Fuzz-Hash (busy: the password hash pool,
+ * or the image pool, is full).
  *
  * The server's core library runs as it is, from request_new to on_completed,
  * for every route of the route table. What needs a live connection is
@@ -41,6 +40,7 @@
 #include "clock.h"
 #include "config.h"
 #include "daemon.h"
+#include "datakey.h"
 #include "db.h"
 #include "gate.h"
 #include "hashpool.h"
@@ -48,6 +48,7 @@
 #include "image.h"
 #include "imagepool.h"
 #include "metrics.h"
+#include "payprovider.h"
 #include "routes.h"
 #include "sign.h"
 
@@ -74,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- the request the input describes ---- */
 
-/* REVIEWER: staff with the permission review; STAFF: staff with none (new
+/* REVIEWER: staff with the permissions review and finance; STAFF: staff with none (new
  * roles go last, so the corpus keeps its meaning). */
 enum role { ANON, MERCHANT, BUYER, REVIEWER, EXPIRED, REPLACED, LOGGEDOUT, UNKNOWN, DBDOWN, STAFF };
 enum idem_mode { IDEM_FRESH, IDEM_RUNNING, IDEM_MISMATCH, IDEM_REPLAY, IDEM_DOWN };
@@ -372,7 +373,7 @@ enum db_status __wrap_db_session_lookup(const unsigned char token_hash[DB_TOKEN_
   snprintf(out->account.display_name, sizeof out->account.display_name, "Fuzz %s",
            accounts[a].role);
   out->account.created_at = now - 86400 * CLOCK_US_PER_SEC;
-  out->account.permissions = role == REVIEWER ? DB_PERMISSION_REVIEW : 0;
+  out->account.permissions = role == REVIEWER ? DB_PERMISSION_REVIEW | DB_PERMISSION_FINANCE : 0;
   out->expires_at = role == EXPIRED ? now - 1 : now + 86400 * CLOCK_US_PER_SEC;
   out->end = role == REPLACED    ? DB_SESSION_REPLACED
              : role == LOGGEDOUT ? DB_SESSION_LOGGED_OUT
@@ -926,6 +927,27 @@ static void run(struct fake_conn *fc, struct parsed *p)
     check_reply(fc, p);
 }
 
+/* A data key and a webhook secret, as a deployment has them: the routes
+ * that need one then go on to the database like any other. */
+static bool load_secrets(void)
+{
+  char key_path[] = "/tmp/fuzz-data-key-XXXXXX", secret_path[] = "/tmp/fuzz-webhook-XXXXXX";
+  unsigned char key[32], secret[32];
+  randombytes_buf(key, sizeof key);
+  randombytes_buf(secret, sizeof secret);
+  int kfd = mkstemp(key_path), sfd = mkstemp(secret_path);
+  bool ok = kfd >= 0 && sfd >= 0 && write(kfd, key, sizeof key) == (ssize_t)sizeof key &&
+            write(sfd, secret, sizeof secret) == (ssize_t)sizeof secret;
+  if (kfd >= 0)
+    close(kfd);
+  if (sfd >= 0)
+    close(sfd);
+  ok = ok && datakey_load(key_path, NULL) && payprovider_init(secret_path);
+  unlink(key_path);
+  unlink(secret_path);
+  return ok;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
   /* Port 1 of the loopback address refuses at once: every database call
@@ -935,7 +957,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   setenv("MERCHANTD_TEST_MODE", "1", 1);
   setenv("MERCHANTD_BODY_LIMIT", BODY_LIMIT, 1);
   setenv("MERCHANTD_THREADS", "1", 1);
-  if (!config_load() || sodium_init() < 0 || !image_init())
+  if (!config_load() || sodium_init() < 0 || !image_init() || !load_secrets())
     abort();
   db_init(config.database_url);
   /* The thread's connection slot is allocated once, here, so that later

@@ -73,7 +73,31 @@ BODIES = {
     ("PATCH", "/v1/shops/{id}/images/{id}"): {"name": "主图", "folder_id": 3},
     ("POST", "/v1/shops/{id}/image-folders"): {"name": "详情", "parent_id": 2},
     ("PATCH", "/v1/shops/{id}/image-folders/{id}"): {"name": "主图"},
+    ("POST", "/v1/shops/{id}/funds/topups"): {"account": "deposit", "amount_cents": 50000},
+    ("POST", "/v1/payments/webhooks/{file}"): {"id": "evt_1", "type": "topup.succeeded",
+                                               "reference": "sbx_tp_00", "amount_cents": 50000},
+    ("PUT", "/v1/shops/{id}/funds/bank-account"): {"holder": "张三", "bank": "中国工商银行",
+                                                   "account_no": "6222020200112233"},
+    ("POST", "/v1/shops/{id}/funds/withdrawals"): {"amount_cents": 10000},
+    ("POST", "/v1/platform/funds/withdrawals/{id}/reject"): {"reason": "账户异常"},
+    ("POST", "/v1/platform/funds/adjustments"): {
+        "shop_id": 1, "account": "available", "platform_account": "platform_promotion",
+        "direction": "credit", "amount_cents": 500, "reason": "物流赔付"},
+    ("POST", "/v1/platform/funds/adjustments/{id}/reject"): {"reason": "材料不全"},
 }
+
+# Headers some routes read. (A withdrawal's seed has no Idempotency-Key: with
+# one, the handler runs in a transaction, which the harness's closed
+# database never begins; without, it is reached and answers 400.)
+HEADERS = {
+    ("POST", "/v1/payments/webhooks/{file}"): [
+        "Sandbox-Signature: t=1764144000,v1=" + "0" * 64],
+}
+# A file segment for the routes that have one.
+FILES = {("POST", "/v1/payments/webhooks/{file}"): "sandbox",
+         # A stored file's name, as the media route serves them.
+         ("GET", "/media/{file}"):
+             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp"}
 
 # Upload routes take a file: a 1x1 PNG, sent raw.
 PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -107,6 +131,8 @@ QUERIES = {
     ("POST", "/v1/test/stream"): "bytes=64",
     ("GET", "/v1/shops/{id}/images"): "folder_id=0&q=%E4%B8%BB&limit=10",
     ("DELETE", "/v1/shops/{id}/images/{id}"): "force=true",
+    ("GET", "/v1/platform/funds/adjustments"): "status=pending_approval&limit=10",
+    ("GET", "/v1/platform/funds/audit"): "shop_id=1&object=withdrawal&object_id=2&limit=50",
 }
 
 # The harness's "reviewer" is staff holding the permission review.
@@ -144,13 +170,14 @@ def request_seeds():
         letters = [w for w in words if w in ROLE_OF]
         role = ROLE_OF[letters[0]] if letters else "buyer" if "ANY" in words else "anon"
         target = re.sub(r"\{id\}", lambda _: str(next(ids)), pattern)
-        # A stored file's name, as the media route serves them.
-        target = target.replace("{file}", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp")
+        if (method, pattern) in FILES:
+            target = target.replace("{file}", FILES[(method, pattern)])
         q = QUERIES.get((method, pattern))
         if q:
             target += "?" + q
         body = BODIES.get((method, pattern))
         headers = ["Content-Type: application/json"] if body is not None else []
+        headers += HEADERS.get((method, pattern), [])
         if (method, pattern) in UPLOADS:
             body, headers = PNG_1X1, ["Content-Type: image/png"]
         name = (method + pattern).lower().replace("/", "_").replace("{id}", "n")

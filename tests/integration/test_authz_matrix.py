@@ -21,6 +21,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -32,6 +33,15 @@ import image_corpus  # noqa: E402
 # time it chose.
 ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400",
        "MERCHANTD_STATEMENT_KEY_FILE": statement_key_file()}
+# The funds routes need the secrets a deployment has: a data key (bank
+# accounts) and the payment provider's webhook secret.
+_secrets = tempfile.mkdtemp(prefix="merchantd-authz-")
+for _name, _data in (("data.key", os.urandom(32)), ("webhook.secret", os.urandom(32).hex().encode())):
+    with open(os.path.join(_secrets, _name), "wb") as _f:
+        _f.write(_data)
+ENV.update({"MERCHANTD_DATA_KEY_FILE": os.path.join(_secrets, "data.key"),
+            "MERCHANTD_WEBHOOK_SECRET_FILE": os.path.join(_secrets, "webhook.secret"),
+            "MERCHANTD_WITHDRAWAL_DAILY_LIMIT": "100"})
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Tuesday morning in Shanghai: holds now are delivered as a letter at 11:00,
 # and the matrix runs at T1, within the unpaid orders' 30 minutes.
@@ -86,10 +96,10 @@ class Reply:
         return f"<{self.status} {self.raw[:300]!r}>"
 
 
-def call(method, path, token=None, body=None, authorization=None):
+def call(method, path, token=None, body=None, authorization=None, headers=None):
     """One request. An event stream's body is not read (it never ends)."""
     conn = http.client.HTTPConnection("127.0.0.1", server().port, timeout=30)
-    headers = {}
+    headers = dict(headers or {})
     data = None
     if isinstance(body, bytes):
         data = body  # an upload route's file
@@ -159,8 +169,10 @@ def openapi_operations():
                 components[name] |= code_after(i)
         elif section == "paths":
             if n == 2:
-                # Ids are {id} in the route table; a file name stays {file}.
-                path = re.sub(r"\{(?!file\})[a-z_]+\}", "{id}", text.rstrip(":"))
+                # Ids are {id} in the route table; a file name stays {file},
+                # and so is a payment provider's name.
+                path = re.sub(r"\{(?!file\})[a-z_]+\}", "{id}",
+                              text.rstrip(":").replace("{provider}", "{file}"))
                 method = None
             elif n == 4:
                 method = text.rstrip(":").upper()
@@ -336,6 +348,47 @@ class Fixture:
         self.folder_del = ok(call("POST", f"/v1/shops/{self.shop}/image-folders", self.ma.token,
                                   {"name": "to delete"}))["id"]
 
+        # Funds: shop A's bank account and money, a top-up, a withdrawal to
+        # read (canceled) and one to cancel; two shops of merchant A with a
+        # withdrawal awaiting approval each; two adjustments another staff
+        # member asked for (the owner, f.rv, is the second pair of eyes).
+        ok(call("PUT", f"/v1/shops/{self.shop}/funds/bank-account", self.ma.token,
+                {"holder": "Li Lei", "bank": "ICBC", "account_no": "6222020200112233"}))
+        self.fund(self.shop, 10000000)
+        self.topup = ok(call("POST", f"/v1/shops/{self.shop}/funds/topups", self.ma.token,
+                             {"account": "deposit", "amount_cents": 1000}))["id"]
+        self.withdrawal = self.withdraw(self.shop, 100)
+        ok(call("POST", f"/v1/shops/{self.shop}/funds/withdrawals/{self.withdrawal}/cancel",
+                self.ma.token))
+        # Above the approval threshold: the payout job (the jobs route runs
+        # in the matrix) leaves it requested until the owner cancels it.
+        self.w_cancel = self.withdraw(self.shop, 6000000)
+        self.w_approve = self.withdraw(self.funded_shop(), 6000000)
+        self.w_reject = self.withdraw(self.funded_shop(), 6000000)
+        second = account("staff", ["finance"])
+        self.adj_approve, self.adj_reject = (ok(call(
+            "POST", "/v1/platform/funds/adjustments", second.token,
+            {"shop_id": self.shop, "account": "deposit", "platform_account": "platform_promotion",
+             "direction": "credit", "amount_cents": 200000, "reason": "compensation"}))["id"]
+            for _ in range(2))
+
+    def fund(self, shop, amount):
+        assert sql(f"SELECT ledger_post('authz-fund:{shop}', 'adjustment', 1,"
+                   f" ARRAY[ledger_account({shop}, 'provider_clearing')],"
+                   f" ARRAY[ledger_account({shop}, 'available')], ARRAY[{amount}]::bigint[],"
+                   f" ARRAY['adjustment'], now())") == "ok"
+
+    def funded_shop(self):
+        shop = ok(self.post(self.ma, "/v1/shops", {"name": f"Shop A{self.next()}"}))["id"]
+        ok(call("PUT", f"/v1/shops/{shop}/funds/bank-account", self.ma.token,
+                {"holder": "Li Lei", "bank": "ICBC", "account_no": "6222020200112233"}))
+        self.fund(shop, 10000000)
+        return shop
+
+    def withdraw(self, shop, amount):
+        return ok(call("POST", f"/v1/shops/{shop}/funds/withdrawals", self.ma.token,
+                       {"amount_cents": amount}, headers=idempotency_key()))["id"]
+
     def post(self, who, path, body=None):
         return call("POST", path, who.token, body)
 
@@ -395,8 +448,16 @@ def fresh_register(f, who):
             "display_name": "New buyer"}
 
 
-def E(path, scope, body=None, owner_ok=None):
-    return {"path": path, "scope": scope, "body": body, "owner_ok": owner_ok}
+def E(path, scope, body=None, owner_ok=None, headers=None, signed=False):
+    """headers: a function giving the request's extra headers. signed: the
+    route takes a provider's signed body, refused on its signature (401)
+    before anything of the body is read, whoever calls."""
+    return {"path": path, "scope": scope, "body": body, "owner_ok": owner_ok,
+            "headers": headers, "signed": signed}
+
+
+def idempotency_key():
+    return {"Idempotency-Key": uuid.uuid4().hex}
 
 
 ROUTES = {
@@ -560,6 +621,54 @@ ROUTES = {
 
     ("GET", "/v1/shops/{id}/funds"): E(lambda f: f"/v1/shops/{f.shop}/funds", "shop"),
 
+    ("POST", "/v1/shops/{id}/funds/topups"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/topups", "shop",
+        lambda f, w: {"account": "promotion", "amount_cents": 500}),
+    ("GET", "/v1/shops/{id}/funds/topups"): E(lambda f: f"/v1/shops/{f.shop}/funds/topups", "shop"),
+    ("GET", "/v1/shops/{id}/funds/topups/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/topups/{f.topup}", "shop"),
+    ("POST", "/v1/shops/{id}/funds/topups/{id}/sandbox-pay"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/topups/{f.topup}/sandbox-pay", "shop"),
+    ("POST", "/v1/payments/webhooks/{file}"): E(
+        lambda f: "/v1/payments/webhooks/sandbox", "public",
+        lambda f, w: {"id": "evt_authz", "type": "topup.succeeded", "reference": "sbx_tp_x",
+                      "amount_cents": 1}, owner_ok=(401,), signed=True),
+    ("PUT", "/v1/shops/{id}/funds/bank-account"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/bank-account", "shop",
+        lambda f, w: {"holder": "Li Lei", "bank": "ICBC", "account_no": "6222020200119876"}),
+    ("GET", "/v1/shops/{id}/funds/bank-account"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/bank-account", "shop"),
+    ("POST", "/v1/shops/{id}/funds/withdrawals/{id}/cancel"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/withdrawals/{f.w_cancel}/cancel", "shop"),
+    ("POST", "/v1/shops/{id}/funds/withdrawals"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/withdrawals", "shop",
+        lambda f, w: {"amount_cents": 1000}, headers=idempotency_key),
+    ("GET", "/v1/shops/{id}/funds/withdrawals"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/withdrawals", "shop"),
+    ("GET", "/v1/shops/{id}/funds/withdrawals/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/funds/withdrawals/{f.withdrawal}", "shop"),
+    ("GET", "/v1/platform/funds/withdrawals/pending"): E(
+        lambda f: "/v1/platform/funds/withdrawals/pending", "open"),
+    ("POST", "/v1/platform/funds/withdrawals/{id}/approve"): E(
+        lambda f: f"/v1/platform/funds/withdrawals/{f.w_approve}/approve", "open"),
+    ("POST", "/v1/platform/funds/withdrawals/{id}/reject"): E(
+        lambda f: f"/v1/platform/funds/withdrawals/{f.w_reject}/reject", "open",
+        lambda f, w: {"reason": "documents missing"}),
+    ("POST", "/v1/platform/funds/adjustments"): E(
+        lambda f: "/v1/platform/funds/adjustments", "open",
+        lambda f, w: {"shop_id": f.shop, "account": "available",
+                      "platform_account": "platform_promotion", "direction": "credit",
+                      "amount_cents": 100, "reason": "goodwill"}),
+    ("GET", "/v1/platform/funds/adjustments"): E(
+        lambda f: "/v1/platform/funds/adjustments", "open"),
+    ("POST", "/v1/platform/funds/adjustments/{id}/approve"): E(
+        lambda f: f"/v1/platform/funds/adjustments/{f.adj_approve}/approve", "open"),
+    ("POST", "/v1/platform/funds/adjustments/{id}/reject"): E(
+        lambda f: f"/v1/platform/funds/adjustments/{f.adj_reject}/reject", "open",
+        lambda f, w: {"reason": "not documented"}),
+
+    ("GET", "/v1/platform/funds/audit"): E(
+        lambda f: f"/v1/platform/funds/audit?shop_id={f.shop}", "open"),
     ("GET", "/v1/review/orders"): E(lambda f: "/v1/review/orders", "open"),
     ("GET", "/v1/review/orders/{id}/history"): E(
         lambda f: f"/v1/review/orders/{f.o_release}/history", "open"),
@@ -621,6 +730,8 @@ def role_accounts(f, route):
 
 def expectation(route, scope, persona, role):
     """(statuses allowed, code) for a persona that is not the owner."""
+    if ROUTES[(route["method"], route["pattern"])]["signed"]:
+        return (401,), "invalid_signature"
     if route["public"] and not route["optional_auth"]:
         return SUCCESS, None
     if persona in STALE:
@@ -730,7 +841,9 @@ def test_matrix():
         method, pattern = route["method"], route["pattern"]
         path = entry["path"](f)
         body = body_of(entry, f, who)
-        r = call(method, path, token=token, body=body, authorization=authorization)
+        headers = entry["headers"]() if entry["headers"] else None
+        r = call(method, path, token=token, body=body, authorization=authorization,
+                 headers=headers)
         return r, f"{persona} ({label_who}) {method} {path}"
 
     # 1. Stale and missing credentials, the owners' own where a token is sent.
@@ -789,7 +902,8 @@ def test_matrix():
             variants.append(Mixed(f, shop=f.shop_b, p2=f.product_b))
         for view in variants:
             path = entry["path"](view)
-            r = call(route["method"], path, f.mb.token, body_of(entry, view, f.mb))
+            r = call(route["method"], path, f.mb.token, body_of(entry, view, f.mb),
+                     headers=entry["headers"]() if entry["headers"] else None)
             label = f"mixed ids ({f.mb.username}) {route['method']} {path}"
             check_reply(label, route["method"], route["pattern"], r, (404,), "not_found")
             check_markers(label, r)
@@ -918,6 +1032,7 @@ ACCEPTED = {
     ("POST", "/v1/orders", "shop_id"): "the shop the buyer orders from",
     ("POST", "/v1/shops/{id}/products", "status"): "a new product may start on or off sale",
     ("PATCH", "/v1/shops/{id}/products/{id}", "status"): "the merchant puts it on or off sale",
+    ("POST", "/v1/platform/funds/adjustments", "shop_id"): "the shop staff adjust",
 }
 
 # Tables the requests of this test could write to; hashed before and after.
@@ -941,6 +1056,8 @@ def test_mass_assignment():
     for route, entry in table:
         if route["body"] in ("none", "upload"):
             continue  # an upload's form fields: test_images.py
+        if entry["signed"]:
+            continue  # refused on its signature first: test_funds_payouts.py
         assert entry["body"], f"{route['method']} {route['pattern']} takes a body; give one"
         who = owners(f, route, entry["scope"])[0]
         token = None if route["public"] and not route["optional_auth"] else who.token

@@ -170,8 +170,11 @@ class Context:
             name = uname(role[0])
             server.register(name, role=role)
             self.tokens[role] = server.login(name)
+        # Staff holding the permissions of every staff route, so that each
+        # route's own checks answer.
         name = uname("r")
-        out = run_cli(["create-reviewer", name], server.db_url, stdin="reviewer-password\n")
+        out = run_cli(["create-staff", name, "--permissions", "review,finance"], server.db_url,
+                      stdin="reviewer-password\n")
         assert out.returncode == 0, out.stderr
         self.tokens["staff"] = server.login(name, password="reviewer-password")
         me = server.request("GET", "/v1/me", token=self.tokens["merchant"]).json
