@@ -1,7 +1,7 @@
 -- Money in and out of a shop's ledger accounts: top-ups through the payment
 -- provider, the shop's bank account, withdrawals paid out to it, and the
 -- platform's manual adjustments. Every posting goes through ledger_post or
--- the hold functions of 0024_funds.sql under an event key of its own; the
+-- the hold functions of 0025_funds.sql under an event key of its own; the
 -- tables here record the business objects and guard their states.
 
 CREATE TABLE funds_topups (
