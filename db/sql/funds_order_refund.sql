@@ -37,6 +37,18 @@ BEGIN
     RETURN 'invalid_state';
   END IF;
   v_clearing := ledger_account(f.shop_id, 'provider_clearing');
+  v_available := ledger_account(f.shop_id, 'available');
+  v_deposit := ledger_account(f.shop_id, 'deposit');
+  v_debt := ledger_account(f.shop_id, 'debt');
+  v_revenue := ledger_account(f.shop_id, 'fee_revenue');
+  -- Every account this refund, or the settlement its caller may post next
+  -- in the same transaction (after_sale_approve settles what is left), can
+  -- touch, locked at once in id order: taking the settlement's later
+  -- would take the platform's fee revenue (a low id) after the shop's
+  -- pending, the reverse of a settlement's order, and the two would wait
+  -- for each other.
+  PERFORM ledger_lock(ARRAY[v_clearing, ledger_account(f.shop_id, 'pending'), v_available,
+                            v_deposit, v_debt, v_revenue]);
 
   IF f.state <> 'settled' THEN
     v_result := ledger_post(v_key, p_cause, p_cause_id, ARRAY[ledger_account(f.shop_id, 'pending')],
@@ -53,11 +65,6 @@ BEGIN
 
   v_settled := f.settled_cents - f.clawed_back_cents;
   v_fee_back := funds_fee(v_settled, f.fee_bps) - funds_fee(v_settled - p_amount, f.fee_bps);
-  v_available := ledger_account(f.shop_id, 'available');
-  v_deposit := ledger_account(f.shop_id, 'deposit');
-  v_debt := ledger_account(f.shop_id, 'debt');
-  v_revenue := ledger_account(f.shop_id, 'fee_revenue');
-  PERFORM ledger_lock(ARRAY[v_clearing, v_available, v_deposit, v_debt, v_revenue]);
   SELECT least(p_amount, a.balance - a.held + v_fee_back) INTO v_from_available
     FROM ledger_accounts a WHERE a.id = v_available;
   SELECT least(p_amount - v_from_available, a.balance - a.held) INTO v_from_deposit
