@@ -43,29 +43,16 @@ static void write_withdrawal(const struct db_withdrawal *w, void *arg)
   view_withdrawal(arg, w);
 }
 
-static void write_withdrawal_row(const struct db_withdrawal *w, void *arg)
-{
-  struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_withdrawal(&pg->out, w);
-  pg->last = (struct cursor){0, w->id};
-}
-
 enum MHD_Result h_finance_withdrawals_pending(struct http_request *rq)
 {
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {QUERY_LIMIT(&limit), QUERY_CURSOR(&cursor_text)};
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0};
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, PENDING_CURSOR, cursor_text, &after);
+  enum http_step step = query_page(rq, PENDING_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct page pg;
   page_begin(&pg, limit);
-  enum db_status st = db_withdrawals_awaiting(after.id, (int)limit + 1, write_withdrawal_row, &pg);
+  enum db_status st = db_withdrawals_awaiting(after.id, (int)limit + 1, view_withdrawal_row, &pg);
   if (st < DB_NONE) {
     jsonout_free(&pg.out);
     return reply_db_error(rq, st);

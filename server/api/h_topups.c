@@ -85,12 +85,8 @@ static void write_page_row(const struct db_topup *t, void *arg)
 enum MHD_Result h_topups_list(struct http_request *rq)
 {
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {QUERY_LIMIT(&limit), QUERY_CURSOR(&cursor_text)};
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0};
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, TOPUPS_CURSOR, cursor_text, &after);
+  enum http_step step = query_page(rq, TOPUPS_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct page pg;

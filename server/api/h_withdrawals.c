@@ -158,30 +158,17 @@ enum MHD_Result h_withdrawals_create(struct http_request *rq)
   return withdrawal_reply(rq, st, code, MHD_HTTP_CREATED, &out);
 }
 
-static void write_page_row(const struct db_withdrawal *w, void *arg)
-{
-  struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_withdrawal(&pg->out, w);
-  pg->last = (struct cursor){0, w->id};
-}
-
 enum MHD_Result h_withdrawals_list(struct http_request *rq)
 {
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {QUERY_LIMIT(&limit), QUERY_CURSOR(&cursor_text)};
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0};
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, WITHDRAWALS_CURSOR, cursor_text, &after);
+  enum http_step step = query_page(rq, WITHDRAWALS_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct page pg;
   page_begin(&pg, limit);
   enum db_status st = db_withdrawals_page(rq->session.account.id, rq->ids[0], after.id,
-                                          (int)limit + 1, write_page_row, &pg);
+                                          (int)limit + 1, view_withdrawal_row, &pg);
   if (st <= DB_NONE) {
     jsonout_free(&pg.out);
     return st < DB_NONE ? reply_db_error(rq, st)

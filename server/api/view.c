@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "mask.h"
+#include "page.h"
 #include "review.h"
 
 #include <stdio.h>
@@ -217,6 +218,15 @@ void view_withdrawal(struct jsonout *j, const struct db_withdrawal *w)
   jsonout_field_time_or_null(j, "resolved_at", w->resolved_at);
   jsonout_field_time_or_null(j, "returned_at", w->returned_at);
   jsonout_end_object(j);
+}
+
+void view_withdrawal_row(const struct db_withdrawal *w, void *arg)
+{
+  struct page *pg = arg;
+  if (!page_row(pg))
+    return;
+  view_withdrawal(&pg->out, w);
+  pg->last = (struct cursor){0, w->id};
 }
 
 void view_adjustment(struct jsonout *j, const struct db_adjustment *a)

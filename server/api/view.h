@@ -33,6 +33,8 @@ void view_coupon(struct jsonout *j, const struct db_coupon *c);
 void view_topup(struct jsonout *j, const struct db_topup *t);
 void view_bank_account(struct jsonout *j, const struct db_bank_account *b);
 void view_withdrawal(struct jsonout *j, const struct db_withdrawal *w);
+/* A withdrawal as a row of a page (arg: struct page *), keyed by its id. */
+void view_withdrawal_row(const struct db_withdrawal *w, void *arg);
 void view_adjustment(struct jsonout *j, const struct db_adjustment *a);
 void view_audit_entry(struct jsonout *j, const struct db_audit_entry *e);
 

@@ -147,3 +147,11 @@ enum http_step query_cursor(struct http_request *rq, char kind, const char *text
       json_pack("{s:[{s:s, s:s}]}", "errors", "field", "cursor", "message",
                 "is not a cursor of this list and order; use next_cursor as returned")));
 }
+
+enum http_step query_page(struct http_request *rq, char kind, int64_t *limit, struct cursor *after)
+{
+  const char *cursor_text = NULL;
+  const struct query_param params[] = {QUERY_LIMIT(limit), QUERY_CURSOR(&cursor_text)};
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
+  return step == HTTP_STEP_OK ? query_cursor(rq, kind, cursor_text, after) : step;
+}

@@ -70,6 +70,11 @@ enum http_step query_read(struct http_request *rq, const struct query_param *par
  * c is left as it is (the first page). */
 enum http_step query_cursor(struct http_request *rq, char kind, const char *text, struct cursor *c);
 
+/* The query of a list that takes nothing but limit and cursor: reads both,
+ * the cursor of the given kind into after (left as it is for the first
+ * page). Replies 400 itself. */
+enum http_step query_page(struct http_request *rq, char kind, int64_t *limit, struct cursor *after);
+
 /* The common list parameters: limit (1-100, default 20) and cursor. */
 #define QUERY_LIMIT_DEFAULT 20
 #define QUERY_LIMIT_MAX     100
