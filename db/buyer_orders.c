@@ -128,44 +128,6 @@ enum db_status db_buyer_order_act(enum db_buyer_action action, int64_t buyer_id,
   return db_query_row(q, p, read_act, &a);
 }
 
-enum db_status db_buyer_order_confirm_by_token(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
-                                               int64_t order_id, int64_t now,
-                                               struct db_session *session,
-                                               char code[DB_RESULT_CODE_SIZE], db_order_fn fn,
-                                               void *arg)
-{
-  /* The session is judged before the confirmation runs:
-   * order_confirm_receipt is given the account only when the session is
-   * live, unexpired at now and a buyer's, and does nothing for NULL. The
-   * order is read back as ACT_SQL reads it. */
-  static struct db_stmt q = DB_STMT(
-      3, "SELECT " DB_LIVE_SESSION_COLUMNS ", " DB_ORDER_COLUMNS ", r.code FROM sessions s"
-         " LEFT JOIN LATERAL order_confirm_receipt(CASE WHEN s.ended_at IS NULL"
-         " AND s.expires_at > us_to_ts($3) AND s.role = 'buyer' THEN s.account_id END,"
-         " $2, us_to_ts($3)) r(code) ON true"
-         " LEFT JOIN LATERAL order_fresh(CASE WHEN r.code = 'ok' THEN $2::bigint END) o ON true"
-         " WHERE " DB_SESSION_WHERE(1));
-  char hashb[2 * DB_TOKEN_HASH_SIZE + 3], ob[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  const char *p[] = {db_param_bytea(hashb, token_hash, DB_TOKEN_HASH_SIZE),
-                     db_param_int64(ob, order_id), db_param_int64(nb, now)};
-  code[0] = '\0';
-  PGresult *res;
-  enum db_status st = db_exec_folded(&q, p, session, &res);
-  if (st != DB_ONE)
-    return st;
-  int c = DB_LIVE_SESSION_NCOLUMNS + DB_ORDER_NCOLUMNS;
-  if (!PQgetisnull(res, 0, c)) {
-    snprintf(code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, c));
-    if (strcmp(code, "ok") == 0) {
-      struct db_order o;
-      db_order_read(res, 0, DB_LIVE_SESSION_NCOLUMNS, &o);
-      fn(&o, arg);
-    }
-  }
-  PQclear(res);
-  return st;
-}
-
 static void read_after_sale(const PGresult *res, void *arg)
 {
   struct db_after_sale *a = arg;

@@ -6,7 +6,6 @@
 #ifndef MERCHANTD_DB_BUYER_ORDERS_H
 #define MERCHANTD_DB_BUYER_ORDERS_H
 
-#include "accounts.h"
 #include "orders.h"
 
 #include <stdint.h>
@@ -50,17 +49,6 @@ enum db_buyer_action {
 enum db_status db_buyer_order_act(enum db_buyer_action action, int64_t buyer_id, int64_t order_id,
                                   int64_t now, char code[DB_RESULT_CODE_SIZE], db_order_fn fn,
                                   void *arg);
-/* The confirmation of receipt with the session the token hash names judged
- * in the same statement (ROUTE_FOLDED_AUTH), one round trip: DB_NONE when
- * there is no live session. Otherwise session is filled, and the
- * confirmation ran, setting code (and on "ok" calling fn), only when the
- * session was a buyer's and unexpired at now; code is empty when it did
- * not. */
-enum db_status db_buyer_order_confirm_by_token(const unsigned char token_hash[DB_TOKEN_HASH_SIZE],
-                                               int64_t order_id, int64_t now,
-                                               struct db_session *session,
-                                               char code[DB_RESULT_CODE_SIZE], db_order_fn fn,
-                                               void *arg);
 
 #define DB_AFTER_SALE_TYPE_SIZE   16
 #define DB_AFTER_SALE_REASON_SIZE 2001 /* 500 characters of up to 4 bytes */

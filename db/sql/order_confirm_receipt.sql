@@ -1,14 +1,9 @@
 -- The buyer confirms receipt of a shipped order: it completes, and settles
 -- in the same transaction unless an after-sales request is open
--- (funds_order_settle). A NULL buyer confirms nothing and returns NULL:
--- a caller that judges a session in the same statement passes NULL when it
--- may not confirm.
+-- (funds_order_settle).
 CREATE OR REPLACE FUNCTION order_confirm_receipt(p_buyer bigint, p_order bigint, p_now timestamptz) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF p_buyer IS NULL THEN
-    RETURN NULL;
-  END IF;
   UPDATE orders SET status = 'completed', completed_at = p_now
    WHERE id = p_order AND buyer_id = p_buyer AND status = 'shipped';
   IF FOUND THEN

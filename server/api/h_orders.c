@@ -3,7 +3,6 @@
  * Every route is the buyer's own: another buyer's order is 404. The rules
  * (stock, states, deadlines, refund bounds) are the SQL functions'; these
  * handlers check the input and turn result codes into replies. */
-#include "auth.h"
 #include "buyer_orders.h"
 #include "clock.h"
 #include "cursor.h"
@@ -12,7 +11,6 @@
 #include "page.h"
 #include "query.h"
 #include "reply.h"
-#include "routes.h"
 #include "view.h"
 
 #include <stdio.h>
@@ -211,18 +209,6 @@ static const char *act_detail(enum db_buyer_action action, const char *code)
   return NULL;
 }
 
-/* The reply to an action: the order as it left it, or the refusal. */
-static enum MHD_Result act_reply(struct http_request *rq, enum db_buyer_action action,
-                                 enum db_status st, const char *code, struct jsonout *view)
-{
-  if (st >= DB_NONE && strcmp(code, "ok") == 0)
-    return reply_jsonout(rq, MHD_HTTP_OK, view);
-  jsonout_free(view);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  return reply_problem_code(rq, code, act_detail(action, code));
-}
-
 /* Pay, cancel and confirm: one SQL function each, answered with the order
  * as it left the order. */
 static enum MHD_Result act(struct http_request *rq, enum db_buyer_action action)
@@ -231,7 +217,12 @@ static enum MHD_Result act(struct http_request *rq, enum db_buyer_action action)
   struct jsonout view = JSONOUT_INIT;
   enum db_status st = db_buyer_order_act(action, rq->session.account.id, rq->ids[0], clock_now_us(),
                                          code, write_view, &view);
-  return act_reply(rq, action, st, code, &view);
+  if (st >= DB_NONE && strcmp(code, "ok") == 0)
+    return reply_jsonout(rq, MHD_HTTP_OK, &view);
+  jsonout_free(&view);
+  if (st < DB_NONE)
+    return reply_db_error(rq, st);
+  return reply_problem_code(rq, code, act_detail(action, code));
 }
 
 enum MHD_Result h_orders_pay(struct http_request *rq)
@@ -244,29 +235,8 @@ enum MHD_Result h_orders_cancel(struct http_request *rq)
   return act(rq, DB_BUYER_CANCEL);
 }
 
-/* Confirming receipt settles the order, and a hot shop's buyers confirm
- * all day: the route folds authentication into the confirmation's statement
- * (ROUTE_FOLDED_AUTH), which judges the session before it confirms, so the
- * request is one round trip. A request the statement did not confirm for
- * (no live buyer session there) or that came authenticated (with an
- * Idempotency-Key) takes the ordinary way. */
 enum MHD_Result h_orders_confirm_receipt(struct http_request *rq)
 {
-  if (!rq->authenticated) {
-    char code[DB_RESULT_CODE_SIZE];
-    struct jsonout view = JSONOUT_INIT;
-    enum db_status st = db_buyer_order_confirm_by_token(rq->token_hash, rq->ids[0], clock_now_us(),
-                                                        &rq->session, code, write_view, &view);
-    if (st < DB_NONE || code[0] != '\0') {
-      if (code[0] != '\0')
-        auth_accept_judged(rq);
-      return act_reply(rq, DB_BUYER_CONFIRM_RECEIPT, st, code, &view);
-    }
-    jsonout_free(&view);
-    enum http_step step = auth_accept_live(rq, st == DB_ONE, ROUTE_BUYER);
-    if (step != HTTP_STEP_OK)
-      return http_step_result(step);
-  }
   return act(rq, DB_BUYER_CONFIRM_RECEIPT);
 }
 

@@ -43,8 +43,8 @@ static const struct route routes[] = {
     {"GET", "/v1/orders/{id}", h_orders_get, B, NOBODY, false, false, 0},
     {"POST", "/v1/orders/{id}/pay", h_orders_pay, B, NOBODY, true, false, 0},
     {"POST", "/v1/orders/{id}/cancel", h_orders_cancel, B, NOBODY, true, false, 0},
-    {"POST", "/v1/orders/{id}/confirm-receipt", h_orders_confirm_receipt, B | ROUTE_FOLDED_AUTH,
-     NOBODY, true, false, 0},
+    {"POST", "/v1/orders/{id}/confirm-receipt", h_orders_confirm_receipt, B, NOBODY, true, false,
+     0},
     {"POST", "/v1/orders/{id}/after-sales", h_orders_after_sale, B, JSON, true, false, 0},
 
     {"GET", "/v1/shops/{id}/orders", h_shop_order_list_get, M, NOBODY, false, false, 0},
