@@ -69,13 +69,15 @@ BEGIN
   IF cardinality(v_legs) = 0 THEN
     RETURN 'ok';
   END IF;
-  INSERT INTO ledger_transfers (event_key, leg, debit_account_id, credit_account_id, amount_cents,
-                                kind, cause, cause_id, debit_balance_after, credit_balance_after,
-                                created_at)
-  SELECT p_event_key, l.n, p_debits[l.i], p_credits[l.i], p_amounts[l.i], p_kinds[l.i], p_cause,
-         p_cause_id, l.dafter, l.cafter, p_now
-    FROM unnest(v_legs, v_dafter, v_cafter) WITH ORDINALITY AS l (i, dafter, cafter, n);
-  -- The rows are locked since they were read: these are their balances.
+  -- One statement writes the transfers and the balances. The rows are
+  -- locked since they were read: these are their balances.
+  WITH t AS (
+    INSERT INTO ledger_transfers (event_key, leg, debit_account_id, credit_account_id, amount_cents,
+                                  kind, cause, cause_id, debit_balance_after, credit_balance_after,
+                                  created_at)
+    SELECT p_event_key, l.n, p_debits[l.i], p_credits[l.i], p_amounts[l.i], p_kinds[l.i], p_cause,
+           p_cause_id, l.dafter, l.cafter, p_now
+      FROM unnest(v_legs, v_dafter, v_cafter) WITH ORDINALITY AS l (i, dafter, cafter, n))
   UPDATE ledger_accounts a SET balance = b.balance
     FROM unnest(v_ids, v_bal) AS b (id, balance)
    WHERE a.id = b.id AND a.balance <> b.balance;

@@ -1,5 +1,7 @@
 -- Keeps shop_order_counts: a tab per order status, after_sales (orders with
--- an open request) and under_review (orders the platform holds).
+-- an open request) and under_review (orders the platform holds). It runs at
+-- commit (orders_counts is deferred, migration 0029): a shop's count rows
+-- are the last its transactions lock.
 CREATE OR REPLACE FUNCTION order_counts_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
