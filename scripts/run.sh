@@ -33,18 +33,20 @@ if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username
 fi
 
 export MERCHANTD_MEDIA_DIR=${MERCHANTD_MEDIA_DIR:-$REPO/var/media}
-# The data key sealing bank account numbers and the sandbox payment
-# provider's webhook secret: made once for this checkout, for development
-# only (docs/operations.md, Secrets).
+# The data key sealing bank account numbers, the sandbox payment
+# provider's webhook secret and the key signing funds statements: made once
+# for this checkout, for development only (docs/operations.md, Secrets).
 mkdir -p "$REPO/var"
 (
   umask 077
   [ -s "$REPO/var/data.key" ] || head -c 32 /dev/urandom >"$REPO/var/data.key"
+  [ -s "$REPO/var/statement.key" ] || head -c 32 /dev/urandom >"$REPO/var/statement.key"
   [ -s "$REPO/var/webhook.secret" ] ||
     head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$REPO/var/webhook.secret"
 )
 export MERCHANTD_DATA_KEY_FILE=${MERCHANTD_DATA_KEY_FILE:-$REPO/var/data.key}
 export MERCHANTD_WEBHOOK_SECRET_FILE=${MERCHANTD_WEBHOOK_SECRET_FILE:-$REPO/var/webhook.secret}
+export MERCHANTD_STATEMENT_KEY_FILE=${MERCHANTD_STATEMENT_KEY_FILE:-$REPO/var/statement.key}
 say "serving on http://localhost:${PORT:-8080} (Ctrl-C stops)"
 "$REPO/build/merchantd" serve &
 server=$!
