@@ -54,10 +54,8 @@ static void write_after_sale(struct jsonout *j, const struct db_after_sale *a)
 static void add_item(const struct db_after_sale *a, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  write_after_sale(&pg->out, a);
-  pg->last = (struct cursor){0, a->id};
+  if (page_row_by_id(pg, a->id))
+    write_after_sale(&pg->out, a);
 }
 
 enum MHD_Result h_after_sales_list(struct http_request *rq)

@@ -149,9 +149,8 @@ enum MHD_Result h_buyer_coupons_list(struct http_request *rq)
 static void page_add_claimable(const struct db_claimable_coupon *c, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
+  if (!page_row_by_id(pg, c->id))
     return;
-  pg->last = (struct cursor){0, c->id};
   struct jsonout *j = &pg->out;
   bool fixed = c->valid_days == 0;
   jsonout_begin_object(j);

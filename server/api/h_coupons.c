@@ -257,10 +257,8 @@ enum MHD_Result h_coupons_create_batch(struct http_request *rq)
 static void write_page_row(const struct db_coupon *c, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_coupon(&pg->out, c);
-  pg->last = (struct cursor){0, c->id};
+  if (page_row_by_id(pg, c->id))
+    view_coupon(&pg->out, c);
 }
 
 enum MHD_Result h_coupons_list(struct http_request *rq)

@@ -153,10 +153,8 @@ enum MHD_Result h_finance_adjustments_create(struct http_request *rq)
 static void write_adjustment_row(const struct db_adjustment *a, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_adjustment(&pg->out, a);
-  pg->last = (struct cursor){0, a->id};
+  if (page_row_by_id(pg, a->id))
+    view_adjustment(&pg->out, a);
 }
 
 enum MHD_Result h_finance_adjustments_list(struct http_request *rq)
@@ -213,10 +211,8 @@ enum MHD_Result h_finance_adjustment_reject(struct http_request *rq)
 static void write_audit_row(const struct db_audit_entry *e, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_audit_entry(&pg->out, e);
-  pg->last = (struct cursor){0, e->id};
+  if (page_row_by_id(pg, e->id))
+    view_audit_entry(&pg->out, e);
 }
 
 enum MHD_Result h_finance_audit(struct http_request *rq)

@@ -407,8 +407,8 @@ enum MHD_Result h_products_sku_create(struct http_request *rq)
   char result[32];
   struct db_sku sku;
   const struct db_sku_new add = {k.spec, k.price_cents, k.stock, k.image_id};
-  enum db_status st =
-      db_sku_add(rq->session.account.id, rq->ids[0], rq->ids[1], &add, clock_now_us(), result, &sku);
+  enum db_status st = db_sku_add(rq->session.account.id, rq->ids[0], rq->ids[1], &add,
+                                 clock_now_us(), result, &sku);
   if (st < DB_NONE)
     return reply_db_error(rq, st);
   if (strcmp(result, "invalid_field") == 0)

@@ -76,10 +76,8 @@ enum MHD_Result h_topups_create(struct http_request *rq)
 static void write_page_row(const struct db_topup *t, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_topup(&pg->out, t);
-  pg->last = (struct cursor){0, t->id};
+  if (page_row_by_id(pg, t->id))
+    view_topup(&pg->out, t);
 }
 
 enum MHD_Result h_topups_list(struct http_request *rq)

@@ -11,8 +11,8 @@
 #include "letters.h"
 #include "log.h"
 #include "mediastore.h"
-#include "reconcile.h"
 #include "payout_job.h"
+#include "reconcile.h"
 #include "review.h"
 
 #include <pthread.h>

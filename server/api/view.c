@@ -223,10 +223,8 @@ void view_withdrawal(struct jsonout *j, const struct db_withdrawal *w)
 void view_withdrawal_row(const struct db_withdrawal *w, void *arg)
 {
   struct page *pg = arg;
-  if (!page_row(pg))
-    return;
-  view_withdrawal(&pg->out, w);
-  pg->last = (struct cursor){0, w->id};
+  if (page_row_by_id(pg, w->id))
+    view_withdrawal(&pg->out, w);
 }
 
 void view_adjustment(struct jsonout *j, const struct db_adjustment *a)

@@ -149,7 +149,7 @@ static enum image_result check_header(VipsImage *im, size_t len, struct image_he
  * "<b " turns up by chance, a longer one practically never. "<?xml" is not
  * one: photos carry XMP metadata, which is XML. */
 static const char *const markup_tags[] = {
-    "!doctype", "html", "head",  "body",  "script", "iframe", "object", "embed",
+    "!doctype", "html",  "head",  "body", "script", "iframe", "object", "embed",
     "style",    "title", "table", "font", "svg",    "meta",   "link",   "form",
 };
 

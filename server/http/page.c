@@ -31,3 +31,11 @@ enum MHD_Result page_reply(struct http_request *rq, struct page *pg, char kind)
   jsonout_end_object(&pg->out);
   return reply_jsonout(rq, MHD_HTTP_OK, &pg->out);
 }
+
+bool page_row_by_id(struct page *pg, int64_t id)
+{
+  if (!page_row(pg))
+    return false;
+  pg->last = (struct cursor){0, id};
+  return true;
+}

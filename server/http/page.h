@@ -22,6 +22,9 @@ void page_begin(struct page *pg, int64_t limit);
 /* Counts a row the query returned; true when it goes on the page (the
  * caller then writes it and sets last). */
 bool page_row(struct page *pg);
+/* page_row for a list keyed by id alone: when the row goes on the page,
+ * last becomes {0, id} and the caller writes the row. */
+bool page_row_by_id(struct page *pg, int64_t id);
 /* Closes the items and writes next_cursor, of kind, after last when a row
  * past the page came back; the object stays open for more members. */
 void page_end(struct page *pg, char kind);
