@@ -266,6 +266,69 @@ def test_rollups_equal_a_rebuild_after_concurrent_load():
     stats_check()
 
 
+def test_customer_service_rounds_and_conversion():
+    """Rounds by the definitions of docs/data.md, on one conversation day:
+    an auto-reply (a keyword rule) does not end a round, a round starting
+    22:59 counts and one starting 23:00 does not, an unanswered round counts
+    600 s once its 600 s have passed, and the buyer who wrote and paid within
+    24 h converts."""
+    w = world()
+    shop, sku = new_shop(w.merchant, stock=100, price=400)
+    assert call("PUT", f"/v1/shops/{shop}/auto-reply", w.token,
+                {"greeting": None, "keyword_rules": [{"keyword": "price", "reply": "see card"}],
+                 "away": None}).status == 200
+    buyer, btok = new_buyer()
+    day = START.replace(hour=0)
+
+    def at(h, m, sec=0):
+        s().set_clock(fmt_time(day + datetime.timedelta(hours=h, minutes=m, seconds=sec)))
+
+    at(7, 0)
+    conv = call("POST", f"/v1/shops/{shop}/conversations", btok).json["id"]
+
+    def say(token, text):
+        r = call("POST", f"/v1/conversations/{conv}/messages", token, {"type": "text", "text": text})
+        assert r.status == 201, r
+
+    at(7, 55)
+    say(btok, "early")           # round at 07:55: not counted (before 08:00)
+    at(8, 10)
+    say(btok, "what price?")     # a new round (07:55 ended unanswered at 08:05); auto-reply
+    at(8, 12)
+    say(w.token, "100")          # answered in 120 s
+    at(9, 0)
+    say(btok, "still there?")    # answered in 200 s, across a buyer message
+    at(9, 2)
+    say(btok, "hello?")
+    at(9, 3, 20)
+    say(w.token, "yes")
+    at(22, 59)
+    say(btok, "late")            # counts, answered 23:01 in 120 s
+    at(23, 1)
+    say(w.token, "ok")
+    at(23, 5)
+    say(btok, "later")           # starts 23:05: not counted
+    at(23, 30)
+    fold()
+    # The 08:10 and 09:00 and 22:59 rounds: 120 + 200 + 120 s.
+    assert day_figures(shop, "cs_buyers", "cs_rounds", "cs_rounds_3min", "cs_response_secs",
+                       "cs_converted") == {"2031-05-12": (1, 3, 2, 440, 0)}
+    # An unanswered round of the next day: counted once its 600 s have passed.
+    at(24 + 10, 0)
+    say(btok, "anyone?")
+    fold()
+    assert day_figures(shop, "cs_rounds")["2031-05-13"] == (0,)
+    at(24 + 10, 10)
+    fold()
+    assert day_figures(shop, "cs_rounds", "cs_response_secs")["2031-05-13"] == (1, 600)
+    # Paid within 24 h of the last message of 05-12: that day's writer converts.
+    at(24 + 20, 0)
+    pay(btok, place(btok, shop, sku))
+    fold()
+    assert day_figures(shop, "cs_converted") == {"2031-05-12": (1,), "2031-05-13": (1,)}
+    stats_check()
+
+
 def test_rebuild_one_shop_from_a_day():
     """Rollups damaged from a day on are put right by a rebuild of that
     shop from that day; the days before and other shops are not touched."""
@@ -311,6 +374,7 @@ if __name__ == "__main__":
     main([test_first_fold_sets_the_watermark_and_as_of,
           test_order_adds_each_fact_once_however_it_changed,
           test_late_commit_is_folded_by_the_next_fold,
+          test_customer_service_rounds_and_conversion,
           test_rollups_equal_a_rebuild_after_concurrent_load,
           test_rebuild_one_shop_from_a_day,
           test_check_reports_a_difference,
