@@ -67,6 +67,7 @@ DECLARE
   v_conv    bigint;
   v_sale    bigint;
   v_product bigint;
+  v_sku     bigint;
 BEGIN
   PERFORM setseed(0.42);
   FOR d IN REVERSE 30..1 LOOP
@@ -106,7 +107,8 @@ BEGIN
                            v_at + (20 + random() * 400) * interval '1 second', NULL);
     END LOOP;
     FOR i IN 1..(40 + floor(random() * 80))::int LOOP
-      v_product := CASE WHEN random() < 0.8 THEN (SELECT product_id FROM skus WHERE id = v_skus[1 + floor(random() * array_length(v_skus, 1))::int]) END;
+      v_sku := v_skus[1 + floor(random() * array_length(v_skus, 1))::int];
+      v_product := CASE WHEN random() < 0.8 THEN (SELECT product_id FROM skus WHERE id = v_sku) END;
       v_at := v_day + random() * interval '24 hours';
       INSERT INTO page_views (shop_id, product_id, visitor, source, minute, at)
       VALUES (v_shop, v_product,
