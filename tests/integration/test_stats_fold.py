@@ -79,14 +79,7 @@ class World:
         self.product = int(sql(f"SELECT product_id FROM skus WHERE id = {self.sku}"))
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def place(token, shop, sku, qty=1):
