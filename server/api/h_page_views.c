@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "handlers.h"
 #include "jsonin.h"
+#include "log.h"
 #include "page_views.h"
 #include "reply.h"
 
@@ -119,6 +120,7 @@ static void view_result(int64_t index, const char *result, void *arg)
         b->failed = true;
       return;
     }
+  log_error("views_ingest gave view %lld the unknown outcome \"%s\"", (long long)index, result);
   b->failed = true;
 }
 

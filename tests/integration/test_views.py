@@ -367,8 +367,28 @@ def test_far_future_clock():
     assert not partition_exists("20400301")
 
 
+def test_concurrent_missing_partition():
+    """Several batches at once, all for a day without a partition: each
+    makes or waits for it, none fails, every view is stored once."""
+    w = world()
+    now = freeze(local("2045-07-01 09:00:00"))
+    assert not partition_exists("20450701")
+
+    def send(i):
+        return post([{"shop_id": w.shop, "visitor_id": f"concurrent_{i:03d}",
+                      "at": fmt_time(now)},
+                     {"shop_id": w.shop, "product_id": w.product,
+                      "visitor_id": f"concurrent_{i:03d}", "at": fmt_time(now)}])
+
+    for r in parallel(send, [(i,) for i in range(8)]):
+        assert not isinstance(r, Exception), r
+        accepted(r, 2, 0)
+    assert partition_of("visitor LIKE 'v:concurrent_%'") == "page_views_20450701"
+    assert sql("SELECT count(*) FROM page_views WHERE visitor LIKE 'v:concurrent_%'") == "16"
+
+
 if __name__ == "__main__":
     main([test_fresh_server_has_partitions, test_buyer_and_anonymous, test_duplicates,
           test_time_window, test_unknown_shop_and_product, test_batch_size, test_bad_fields,
           test_roles, test_partitions_across_local_midnight, test_partition_job,
-          test_far_future_clock])
+          test_far_future_clock, test_concurrent_missing_partition])
