@@ -39,6 +39,7 @@ def test_kill9_under_write_load():
     note(r["requests"], r["5xx"], r["crashes"], len(r["lost"]), r["restart_max_s"],
          f"kill -9: {r['kills']} kills, {r['acked']} acknowledged writes ({r['acked_orders']}"
          f" orders, {r['acked_claims']} claims, {r['acked_messages']} messages,"
+         f" {r['acked_views']} page views,"
          f" {r['acked_uploads']} uploads, {r['cut_uploads']} cut off), "
          f"{len(r['lost'])} lost, {len(r['media'])} row/file problems, {rk['retried']} cut-off"
          f" keyed writes retried, {twice} ran twice; collector run"
@@ -54,12 +55,14 @@ def test_kill9_under_write_load():
     assert twice == 0, (rk, rk["duplicate_upload_notes"][:10])
     assert not gc["problems"], gc
     assert set(r["collector_runs"]) <= {200, "no reply"}, r["collector_runs"]
-    # The ledger reconciled after every kill and at the end.
+    # The ledger reconciled after every kill and at the end, and the data
+    # pages' rollups equalled a rebuild.
     assert not r["funds_check"], r["funds_check"][:5]
     assert not r["stats_check"], r["stats_check"][:5]
     assert r["settled"] > 0 and r["acked_refunds"] > 0, r
     # The load did write, and was cut off in the middle of writes.
     assert r["acked_orders"] > 50 and r["acked_claims"] > 20 and r["acked_messages"] > 50, r
+    assert r["acked_views"] > 20, r
     assert r["acked_uploads"] > 30 and r["acked_deletes"] > 5, r
     assert r["conn_errors"] > 0, r
 

@@ -433,6 +433,7 @@ class Acked:
         self.shas = {}        # picture -> the SHA-256 of its stored original
         self.sha_conflicts = []  # one picture stored under two names
         self.files_missing = []  # entries whose files were not served while they existed
+        self.views = set()    # (visitor, shop) of page views answered as stored
 
     def count(self):
         with self.lock:
@@ -558,7 +559,7 @@ class Load:
     WEIGHTS = (("order", 20), ("pay", 15), ("cancel", 2), ("confirm", 4), ("claim", 10),
                ("buyer_msg", 10), ("merchant_msg", 6), ("read", 5), ("ship", 12), ("hold", 6),
                ("close", 4), ("release", 3), ("reads", 0), ("refund", 4), ("upload", 0),
-               ("upload_same", 0), ("delete_image", 0), ("upload_rare", 0))
+               ("upload_same", 0), ("delete_image", 0), ("upload_rare", 0), ("views", 6))
     UPLOAD_WEIGHTS = {"upload": 5, "upload_same": 1, "delete_image": 2, "upload_rare": 2}
 
     def __init__(self, world, port, seed=None, keyed_share=0.2, reads_weight=0,
@@ -683,6 +684,19 @@ class Load:
         and read markers of one conversation race each other too."""
         mine = self.local.convs
         return rng.choice(mine) if mine else (None, None)
+
+    def op_views(self, rng):
+        """A batch of shop page views from an anonymous visitor of its own
+        (so each view is a row of its own, the minute whatever it is)."""
+        visitor = uuid.uuid4().hex
+        shops = [s["id"] for s in rng.sample(self.w.shops, min(3, len(self.w.shops)))]
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        views = [{"shop_id": sid, "visitor_id": visitor, "at": at, "source": "search"}
+                 for sid in shops]
+        status, doc = self.call("POST", "/v1/events/views", {"views": views}, None, None, "views")
+        if status == 200 and doc.get("stored") == len(views):
+            with self.acked.lock:
+                self.acked.views.update((f"v:{visitor}", sid) for sid in shops)
 
     def op_msg(self, rng, side):
         bi, si = self.my_conversation(rng)
@@ -947,6 +961,7 @@ def lost_writes(url, acked):
         claims = dict(acked.claims)
         messages = dict(acked.messages)
         reads = dict(acked.reads)
+        views = set(acked.views)
     if orders:
         ids = ",".join(str(i) for i in orders)
         found = {int(r[0]): r for r in rows(url, (
@@ -1004,6 +1019,10 @@ def lost_writes(url, acked):
         have = int(q(url, f"SELECT {side}_read_up_to FROM conversations WHERE id = {conv}"))
         if have < up_to:
             lost.append(f"conversation {conv}: {side} read up to {up_to}, database has {have}")
+    if views:
+        have = {(r[0], int(r[1])) for r in rows(url, "SELECT visitor, shop_id FROM page_views")}
+        lost += [f"page view of shop {shop} by {visitor} missing"
+                 for visitor, shop in sorted(views - have)]
     return lost + lost_uploads(acked, ImageRows(url))
 
 
@@ -1576,6 +1595,7 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
             "bad_replies": load.stats.bad, "by_status": dict(load.stats.by_status),
             "acked": a.count(), "acked_orders": len(a.orders),
             "acked_claims": len(a.claims), "acked_messages": len(a.messages),
+            "acked_views": len(a.views),
             "acked_uploads": len(a.uploads), "acked_deletes": len(a.deleted),
             "cut_uploads": sum(a.cut_uploads.values()),
             "keyed_uploads": sum(1 for k in a.keyed if isinstance(k[2], Upload)),

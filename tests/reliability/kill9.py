@@ -66,7 +66,8 @@ def main():
     faultlib.say(f"{r['kills']} kills in {r['seconds']:.0f} s; {r['requests']} requests"
                  f" ({r['conn_errors']} cut off or refused), statuses {r['by_status']}")
     faultlib.say(f"acknowledged writes: {r['acked']} ({r['acked_orders']} orders,"
-                 f" {r['acked_claims']} claims, {r['acked_messages']} messages, {r['keyed']}"
+                 f" {r['acked_claims']} claims, {r['acked_messages']} messages, {r['acked_views']} page"
+                 f" views, {r['keyed']}"
                  f" with an Idempotency-Key); lost: {len(r['lost'])}; invariants broken:"
                  f" {len(r['invariants'])}")
     faultlib.say(f"funds: {r['settled']} orders settled, {r['acked_refunds']} refunds"
