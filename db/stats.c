@@ -53,17 +53,23 @@ static void read_text(const PGresult *res, void *arg)
   snprintf(arg, DB_RESULT_CODE_SIZE, "%s", v != NULL ? v : "");
 }
 
+static void read_bool(const PGresult *res, void *arg)
+{
+  *(bool *)arg = db_get_bool(res, 0, 0);
+}
+
 enum db_status db_stats_rebuild_start(int64_t shop_id, const char *from, int64_t now, bool *busy)
 {
   static struct db_stmt q =
       DB_STMT(3, "SELECT stats_rebuild_start($1, coalesce($2::date, '-infinity'), us_to_ts($3))");
-  char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE], result[DB_RESULT_CODE_SIZE] = "";
+  char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  bool started = false;
   enum db_status st =
       db_query_row(&q,
                    (const char *[]){shop_id > 0 ? db_param_int64(sb, shop_id) : NULL, from,
                                     db_param_int64(nb, now)},
-                   read_text, result);
-  *busy = strcmp(result, "busy") == 0;
+                   read_bool, &started);
+  *busy = !started;
   return st;
 }
 

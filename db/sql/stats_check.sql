@@ -14,11 +14,12 @@ DECLARE
   t     record;
 BEGIN
   PERFORM stats_fold(v_now, true);
-  IF (SELECT rebuild_next FROM stats_fold_state) IS NOT NULL THEN
-    RETURN QUERY SELECT 'stats_fold_state'::text,
-                        format('a rebuild is in progress (next day %s of %s)', rebuild_next,
-                               rebuild_last)
-                   FROM stats_fold_state;
+  SELECT 'stats_fold_state', format('a rebuild is in progress (next day %s of %s)',
+                                    rebuild_next, rebuild_last)
+    INTO rollup, difference
+    FROM stats_fold_state WHERE rebuild_next IS NOT NULL;
+  IF FOUND THEN
+    RETURN NEXT;
     RETURN;
   END IF;
   CREATE TEMP TABLE stats_check_spec (name text, keys text[], filter text) ON COMMIT DROP;
