@@ -19,6 +19,7 @@
 #include "routes.h"
 #include "sign.h"
 #include "staff_cli.h"
+#include "stats_cli.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -231,6 +232,8 @@ int main(int argc, char **argv)
     return funds_cli(argc, argv);
   if (strcmp(cmd, "verify-statement") == 0)
     return funds_cli_verify(argc, argv);
+  if (strcmp(cmd, "stats") == 0)
+    return stats_cli(argc, argv);
   fprintf(stderr, "merchantd: unknown command; see \"merchantd --help\"\n");
   return EXIT_USAGE;
 }
