@@ -89,8 +89,8 @@ static void put_items(struct jsonout *j, const char *key, struct jsonout *items)
 
 static void until_field(struct jsonout *j, int minutes)
 {
-  char text[8];
-  snprintf(text, sizeof text, "%02d:%02d", minutes / 60 % 100, minutes % 60);
+  char text[24];
+  snprintf(text, sizeof text, "%02d:%02d", minutes / 60, minutes % 60);
   jsonout_field_string(j, "until", text);
 }
 

@@ -86,10 +86,11 @@ void stats_view_ratio(struct jsonout *j, const char *key, int64_t num, int64_t d
 
 void stats_view_money_ratio(struct jsonout *j, const char *key, int64_t num, int64_t den)
 {
+  jsonout_key(j, key);
   if (den <= 0)
-    jsonout_field_int_or_null(j, key, 0);
+    jsonout_null(j);
   else
-    jsonout_field_int(j, key, half_up(num, den, 1));
+    jsonout_int(j, half_up(num, den, 1));
 }
 
 static void metric_json(struct jsonout *j, const struct metric *m, const struct db_stats_sums *s)
