@@ -9,6 +9,11 @@ static void read_time(const PGresult *res, void *arg)
   *(int64_t *)arg = db_get_int64(res, 0, 0);
 }
 
+static void read_as_of(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_text(res, 0, 0) != NULL ? db_get_int64(res, 0, 0) : 0;
+}
+
 /* The connections' statement timeout (db.c) is for requests. A fold after
  * a long pause, the first fold of an installation with history, and a
  * rebuild read far more than a request: they get minutes, or no limit. */
@@ -26,12 +31,12 @@ static enum db_status fold_body(void *arg, bool last)
 {
   (void)last;
   struct fold *f = arg;
-  static struct db_stmt q = DB_STMT(1, "SELECT ts_to_us(stats_fold(us_to_ts($1)))");
+  static struct db_stmt q = DB_STMT(1, "SELECT ts_to_us(stats_fold(us_to_ts($1), false))");
   char nb[DB_INT64_SIZE];
   enum db_status st = allow("10min");
   if (st < DB_NONE)
     return st;
-  return db_query_row(&q, (const char *[]){db_param_int64(nb, f->now)}, read_time, f->as_of);
+  return db_query_row(&q, (const char *[]){db_param_int64(nb, f->now)}, read_as_of, f->as_of);
 }
 
 enum db_status db_stats_fold(int64_t now, int64_t *as_of)

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 /* One fold at `now` (microseconds): DB_ONE with *as_of, the instant the
- * figures are complete to. Folds of several instances wait for each other. */
+ * figures are complete to, or 0 when another fold or a rebuild was running
+ * (it takes in the same writes; this one does not wait for it). */
 enum db_status db_stats_fold(int64_t now, int64_t *as_of);
 
 /* Rebuilds the rollups of shop_id (0: every shop) from the day `from`

@@ -1,7 +1,8 @@
 -- Demo data for a first look at merchantd, loaded once by scripts/run.sh:
 -- merchant "demo" with two shops and their products, buyer "demo-buyer" with
 -- orders in every state, and platform staff "demo-staff" holding every
--- permission. All use the password "demo-password".
+-- permission, then thirty days of history for the data pages. All use the
+-- password "demo-password".
 BEGIN;
 INSERT INTO accounts (role, username, display_name, password_hash, created_at)
 VALUES ('merchant', 'demo', 'Demo Merchant', '$argon2id$v=19$m=65536,t=2,p=1$FqajeLKkacAonDM8Y66IAg$VZ+1ddReIJr46BJMFAMWQ4iVpcBtxnqUESUwiSbs4d0', now()),
@@ -43,4 +44,79 @@ SELECT order_pay(buyer_id, id, created_at + interval '5 minutes') FROM orders WH
 SELECT order_ship(shop_id, id, 'sf', 'SF10000' || id, paid_at + interval '1 hour') FROM orders
  WHERE status = 'paid' AND id IN (SELECT id FROM orders ORDER BY id OFFSET 4);
 SELECT order_confirm_receipt(buyer_id, id, now()) FROM orders WHERE id = (SELECT max(id) FROM orders);
+
+-- Thirty days of history for the first shop's data pages: more buyers,
+-- orders paid, shipped with several carriers and completed, a few refunds,
+-- chats answered more or less quickly, and views of the shop and its
+-- products. The same every time (setseed).
+INSERT INTO accounts (role, username, display_name, password_hash, created_at)
+SELECT 'buyer', 'demo-buyer-' || n, (ARRAY['小李', '小张', '阿芳', '老陈', '小刘', '美美', '大伟', '小周'])[n - 1],
+       (SELECT password_hash FROM accounts WHERE username = 'demo-buyer'), now() - interval '31 days'
+  FROM generate_series(2, 9) AS n;
+SELECT page_views_partitions_ensure(now() - interval '31 days', now() + interval '1 day');
+DO $$
+DECLARE
+  v_shop    bigint := (SELECT id FROM shops WHERE name = '果园直供');
+  v_owner   bigint := (SELECT merchant_id FROM shops WHERE name = '果园直供');
+  v_buyers  bigint[] := ARRAY(SELECT id FROM accounts WHERE username LIKE 'demo-buyer-%' ORDER BY id);
+  v_skus    bigint[] := ARRAY(SELECT id FROM skus WHERE shop_id = (SELECT id FROM shops WHERE name = '果园直供') ORDER BY id);
+  v_day     timestamptz;
+  v_at      timestamptz;
+  v_buyer   bigint;
+  v_order   bigint;
+  v_conv    bigint;
+  v_sale    bigint;
+  v_product bigint;
+BEGIN
+  PERFORM setseed(0.42);
+  FOR d IN REVERSE 30..1 LOOP
+    v_day := date_trunc('day', now() AT TIME ZONE platform_zone()) AT TIME ZONE platform_zone()
+             - d * interval '1 day';
+    FOR i IN 1..(4 + floor(random() * 8))::int LOOP
+      v_buyer := v_buyers[1 + floor(random() * array_length(v_buyers, 1))::int];
+      v_at := v_day + interval '9 hours' + random() * interval '13 hours';
+      SELECT order_id INTO v_order FROM order_create(v_buyer, v_shop,
+        jsonb_build_array(jsonb_build_object('sku_id', v_skus[1 + floor(random() * array_length(v_skus, 1))::int],
+                                             'quantity', 1 + floor(random() * 2)::int)),
+        '{"name": "李雷", "phone": "13900001111", "province": "浙江省", "city": "杭州市",
+          "district": "西湖区", "detail": "文三路 2 号"}', '', v_at, v_at + interval '30 minutes');
+      CONTINUE WHEN random() < 0.1;  -- left unpaid: closes at its deadline
+      PERFORM order_pay(v_buyer, v_order, v_at + interval '3 minutes');
+      IF random() < 0.06 THEN
+        SELECT after_sale_id INTO v_sale FROM after_sale_create(v_buyer, v_order, 'refund_only', '不想要了',
+                                                                 NULL, v_at + interval '2 hours');
+        PERFORM after_sale_approve(v_shop, v_sale, v_at + interval '5 hours');
+        CONTINUE;
+      END IF;
+      v_at := v_at + interval '2 hours' + random() * interval '40 hours';
+      CONTINUE WHEN v_at > now();
+      PERFORM order_ship(v_shop, v_order, (ARRAY['sf', 'zto', 'yto', 'jd'])[1 + floor(random() * 4)::int],
+                         'DEMO' || v_order || 'X', v_at);
+      v_at := v_at + interval '40 hours' + random() * interval '72 hours';
+      CONTINUE WHEN v_at > now();
+      PERFORM order_confirm_receipt(v_buyer, v_order, v_at);
+    END LOOP;
+    FOR i IN 1..(2 + floor(random() * 4))::int LOOP
+      v_buyer := v_buyers[1 + floor(random() * array_length(v_buyers, 1))::int];
+      SELECT conversation_id INTO v_conv FROM conversation_open(v_buyer, v_shop, v_day);
+      v_at := v_day + interval '8 hours' + random() * interval '14 hours';
+      PERFORM message_send(v_buyer, v_conv, 'text', '请问什么时候发货?', NULL, NULL, NULL, v_at, NULL);
+      CONTINUE WHEN random() < 0.15;  -- left unanswered
+      PERFORM message_send(v_owner, v_conv, 'text', '亲, 48 小时内发出哦', NULL, NULL, NULL,
+                           v_at + (20 + random() * 400) * interval '1 second', NULL);
+    END LOOP;
+    FOR i IN 1..(40 + floor(random() * 80))::int LOOP
+      v_product := CASE WHEN random() < 0.8 THEN (SELECT product_id FROM skus WHERE id = v_skus[1 + floor(random() * array_length(v_skus, 1))::int]) END;
+      v_at := v_day + random() * interval '24 hours';
+      INSERT INTO page_views (shop_id, product_id, visitor, source, minute, at)
+      VALUES (v_shop, v_product,
+              CASE WHEN random() < 0.3 THEN 'a:' || v_buyers[1 + floor(random() * array_length(v_buyers, 1))::int]
+                   ELSE 'v:demo-visitor-' || floor(random() * 150)::int END,
+              (ARRAY['search', 'home', 'share_wechat', ''])[1 + floor(random() * 4)::int],
+              date_trunc('minute', v_at), v_at)
+      ON CONFLICT DO NOTHING;
+    END LOOP;
+  END LOOP;
+END
+$$;
 COMMIT;

@@ -53,6 +53,10 @@ static const char usage[] =
     "                            check a statement's signature (the key: base64, as\n"
     "                            GET /v1/platform/statement-key publishes it; default:\n"
     "                            MERCHANTD_STATEMENT_KEY_FILE's)\n"
+    "  stats rebuild [--shop ID] [--from YYYY-MM-DD]\n"
+    "                            recompute the data pages' rollups from the raw rows\n"
+    "  stats check               compare the rollups with a rebuild; prints each\n"
+    "                            difference and exits 1 when there is any\n"
     "  routes                    print the route table, one JSON object per line\n"
     "  --help                    show this help\n"
     "  --version                 show the version\n"
@@ -129,6 +133,10 @@ static int serve(void)
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||
       !imagepool_start(config.image_workers, config.image_queue))
     return 1;
+  /* A fresh database takes views at once: their partitions exist before
+   * the first request (the job keeps them ahead afterwards). */
+  if (!jobs_prepare())
+    log_warn("could not create the partitions of page_views; views will create them");
   if (!jobs_start() || !events_start() || !http_start(&gate_hooks)) {
     events_stop();
     jobs_stop();

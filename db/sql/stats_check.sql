@@ -11,7 +11,7 @@ DECLARE
   v_day date := stats_day(v_now);
   t     record;
 BEGIN
-  PERFORM stats_fold(v_now);
+  PERFORM stats_fold(v_now, true);
   CREATE TEMP TABLE stats_check_spec (name text, keys text[], filter text) ON COMMIT DROP;
   INSERT INTO stats_check_spec VALUES
     ('stats_shop', '{shop_id,grain,at}',

@@ -4,7 +4,9 @@
 -- (every transaction below it has ended), folds the transactions between
 -- the last watermark and it, and records it with as_of, the instant the
 -- figures are complete to. The first fold ever rebuilds from the raw rows.
-CREATE OR REPLACE FUNCTION stats_fold(p_now timestamptz) RETURNS timestamptz
+-- The job does not wait (p_wait false) for a fold or a rebuild running
+-- elsewhere, which takes in its writes anyway: it returns NULL at once.
+CREATE OR REPLACE FUNCTION stats_fold(p_now timestamptz, p_wait boolean) RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
   v_lo     xid8;
@@ -13,7 +15,14 @@ DECLARE
   v_as_of  timestamptz;
 BEGIN
   PERFORM stats_staging();
-  SELECT folded_to INTO v_lo FROM stats_fold_state FOR UPDATE;
+  IF p_wait THEN
+    SELECT folded_to INTO v_lo FROM stats_fold_state FOR UPDATE;
+  ELSE
+    SELECT folded_to INTO v_lo FROM stats_fold_state FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
   -- Taken after the lock: a fold that committed meanwhile had a watermark
   -- no higher than this one (a snapshot's xmin never goes back).
   v_hi := greatest(pg_snapshot_xmin(pg_current_snapshot()), v_lo);

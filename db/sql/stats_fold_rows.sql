@@ -24,9 +24,12 @@ BEGIN
   SELECT shop_id, product_id, visitor, at FROM page_views
    WHERE fold_xid >= p_lo AND fold_xid < p_hi AND (p_shop IS NULL OR shop_id = p_shop)
      AND minute >= p_from;
-  INSERT INTO stats_delta (shop_id, at, pv) SELECT shop_id, at, 1 FROM stats_v;
+  -- Counted per minute (the finest bucket) and per visitor and day first:
+  -- a rebuild folds every view there is.
+  INSERT INTO stats_delta (shop_id, at, pv)
+  SELECT shop_id, date_trunc('minute', at), count(*) FROM stats_v GROUP BY 1, 2;
   INSERT INTO stats_seen_in (shop_id, day, who, at)
-  SELECT shop_id, stats_day(at), visitor, at FROM stats_v;
+  SELECT shop_id, stats_day(at), visitor, min(at) FROM stats_v GROUP BY 1, 2, 3;
   PERFORM stats_seen('stats_shop_visitors', 'visitor', 'text', 'uv');
   WITH v AS (SELECT product_id, shop_id, stats_day(at) AS day, visitor FROM stats_v
               WHERE product_id IS NOT NULL),

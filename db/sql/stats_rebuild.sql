@@ -8,7 +8,7 @@ CREATE OR REPLACE FUNCTION stats_rebuild(p_shop bigint, p_from date, p_now times
 RETURNS timestamptz LANGUAGE plpgsql AS $$
 DECLARE
   v_now   timestamptz := greatest(p_now, (SELECT folded_at FROM stats_fold_state));
-  v_as_of timestamptz := stats_fold(v_now);
+  v_as_of timestamptz := stats_fold(v_now, true);
 BEGIN
   PERFORM stats_forget(p_shop, p_from);
   PERFORM stats_refold(p_shop, p_from, (SELECT folded_to FROM stats_fold_state), v_now);

@@ -11,6 +11,7 @@
 #include "letters.h"
 #include "log.h"
 #include "mediastore.h"
+#include "page_views.h"
 #include "payout_job.h"
 #include "reconcile.h"
 #include "review.h"
@@ -246,8 +247,8 @@ static enum db_status check_funds(int64_t now)
 
 /* The data pages' rollups (docs/data.md): each fold adds what was written
  * since the last one. It runs every MERCHANTD_STATS_FOLD_SECONDS, between
- * the other jobs' looks (see loop); folds of several instances wait for
- * each other in the database, so claiming it is only to spare the work. */
+ * the other jobs' looks (see loop). A fold running on another instance
+ * takes in the same writes: this one then returns at once. */
 static enum db_status fold_stats(int64_t now)
 {
   int64_t as_of;
@@ -261,6 +262,24 @@ static enum db_status prune_stats(int64_t now)
   enum db_status st = db_stats_prune(now, &deleted);
   if (st >= DB_NONE && deleted > 0)
     log_info("pruned %lld rollup rows past their retention", (long long)deleted);
+  return st;
+}
+
+/* page_views keeps a partition per day of MERCHANTD_TZ (docs/data.md):
+ * those from yesterday to three days ahead are made ahead of need, so that
+ * an insert never waits for one (a view whose day has none is still
+ * stored: views_ingest creates it), and the days that ended more than
+ * MERCHANTD_VIEWS_RETENTION_DAYS ago are dropped whole. */
+static enum db_status page_view_partitions(int64_t now)
+{
+  int64_t created = 0, dropped = 0;
+  enum db_status st = db_page_views_partitions_ensure(now - DAY_US, now + 3 * DAY_US, &created);
+  if (st >= DB_NONE)
+    st = db_page_views_partitions_drop(now - (int64_t)config.views_retention_days * DAY_US,
+                                       &dropped);
+  if (created > 0 || dropped > 0)
+    log_info("page_views: created %lld daily partitions, dropped %lld", (long long)created,
+             (long long)dropped);
   return st;
 }
 
@@ -282,6 +301,7 @@ static const struct job jobs[] = {
     {"reseal_bank_accounts", 3600 * CLOCK_US_PER_SEC, payout_job_reseal},
     {"fold_stats", CLOCK_US_PER_SEC, fold_stats},
     {"prune_stats", 3600 * CLOCK_US_PER_SEC, prune_stats},
+    {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
 };
 
 static pthread_t thread;
@@ -386,6 +406,13 @@ void jobs_stop(void)
   pthread_mutex_unlock(&lock);
   pthread_join(thread, NULL);
   running = false;
+}
+
+bool jobs_prepare(void)
+{
+  bool ok = page_view_partitions(clock_now_us()) >= DB_NONE;
+  db_thread_done();
+  return ok;
 }
 
 bool jobs_run_all(void)

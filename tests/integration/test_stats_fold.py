@@ -16,7 +16,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Folds run when the test asks, and in the load test every second too.
+# Folds run when the test asks. Each test's clock starts after the last
+# one's: a fold takes a round as final once its 600 s have passed, and the
+# clock going back would make it open again.
 ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400", "MERCHANTD_STATS_FOLD_SECONDS": "0"}
 START = datetime.datetime(2031, 5, 12, 9, 0, tzinfo=SHANGHAI)
 ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
@@ -180,7 +182,7 @@ def test_rollups_equal_a_rebuild_after_concurrent_load():
         f" total_quantity, per_buyer_limit, claim_start, claim_end, valid_days, channel,"
         f" created_at) VALUES ({shop}, 'shop', '1 off', 100, 200, 1000, 50,"
         f" '2031-01-01', '2032-01-01', 30, 'normal', now()) RETURNING id"))
-    clock = [START.replace(hour=22)]
+    clock = [START + datetime.timedelta(days=5, hours=13)]  # 22:00, after the tests above
     for d in range(3):
         views_partition((clock[0] + datetime.timedelta(days=d)).date())
     s().set_clock(fmt_time(clock[0]))
@@ -266,6 +268,69 @@ def test_rollups_equal_a_rebuild_after_concurrent_load():
     stats_check()
 
 
+def test_customer_service_rounds_and_conversion():
+    """Rounds by the definitions of docs/data.md, on one conversation day:
+    an auto-reply (a keyword rule) does not end a round, a round starting
+    22:59 counts and one starting 23:00 does not, an unanswered round counts
+    600 s once its 600 s have passed, and the buyer who wrote and paid within
+    24 h converts."""
+    w = world()
+    shop, sku = new_shop(w.merchant, stock=100, price=400)
+    assert call("PUT", f"/v1/shops/{shop}/auto-reply", w.token,
+                {"greeting": None, "keyword_rules": [{"keyword": "price", "reply": "see card"}],
+                 "away": None}).status == 200
+    buyer, btok = new_buyer()
+    day = START.replace(hour=0)
+
+    def at(h, m, sec=0):
+        s().set_clock(fmt_time(day + datetime.timedelta(hours=h, minutes=m, seconds=sec)))
+
+    at(7, 0)
+    conv = call("POST", f"/v1/shops/{shop}/conversations", btok).json["id"]
+
+    def say(token, text):
+        r = call("POST", f"/v1/conversations/{conv}/messages", token, {"type": "text", "text": text})
+        assert r.status == 201, r
+
+    at(7, 55)
+    say(btok, "early")           # round at 07:55: not counted (before 08:00)
+    at(8, 10)
+    say(btok, "what price?")     # a new round (07:55 ended unanswered at 08:05); auto-reply
+    at(8, 12)
+    say(w.token, "100")          # answered in 120 s
+    at(9, 0)
+    say(btok, "still there?")    # answered in 200 s, across a buyer message
+    at(9, 2)
+    say(btok, "hello?")
+    at(9, 3, 20)
+    say(w.token, "yes")
+    at(22, 59)
+    say(btok, "late")            # counts, answered 23:01 in 120 s
+    at(23, 1)
+    say(w.token, "ok")
+    at(23, 5)
+    say(btok, "later")           # starts 23:05: not counted
+    at(23, 30)
+    fold()
+    # The 08:10 and 09:00 and 22:59 rounds: 120 + 200 + 120 s.
+    assert day_figures(shop, "cs_buyers", "cs_rounds", "cs_rounds_3min", "cs_response_secs",
+                       "cs_converted") == {"2031-05-12": (1, 3, 2, 440, 0)}
+    # An unanswered round of the next day: counted once its 600 s have passed.
+    at(24 + 10, 0)
+    say(btok, "anyone?")
+    fold()
+    assert day_figures(shop, "cs_rounds")["2031-05-13"] == (0,)
+    at(24 + 10, 10)
+    fold()
+    assert day_figures(shop, "cs_rounds", "cs_response_secs")["2031-05-13"] == (1, 600)
+    # Paid within 24 h of the last message of 05-12: that day's writer converts.
+    at(24 + 20, 0)
+    pay(btok, place(btok, shop, sku))
+    fold()
+    assert day_figures(shop, "cs_converted") == {"2031-05-12": (1,), "2031-05-13": (1,)}
+    stats_check()
+
+
 def test_rebuild_one_shop_from_a_day():
     """Rollups damaged from a day on are put right by a rebuild of that
     shop from that day; the days before and other shops are not touched."""
@@ -273,13 +338,13 @@ def test_rebuild_one_shop_from_a_day():
     shop = w.shop
     buyer, btok = w.buyers[2]
     for d in range(3):
-        s().set_clock(fmt_time(START + datetime.timedelta(days=d, hours=2)))
+        s().set_clock(fmt_time(START + datetime.timedelta(days=10 + d, hours=2)))
         pay(btok, place(btok, shop, w.sku, d + 1))
     fold()
     before = day_figures(shop, "gmv_cents", "orders", "buyers")
     sql(f"UPDATE stats_shop SET gmv_cents = gmv_cents + 1 WHERE shop_id = {shop}"
-        f" AND at >= '2031-05-13 00:00+08'")
-    out = run_cli(["stats", "rebuild", "--shop", str(shop), "--from", "2031-05-13"], s().db_url,
+        f" AND at >= '2031-05-23 00:00+08'")
+    out = run_cli(["stats", "rebuild", "--shop", str(shop), "--from", "2031-05-23"], s().db_url,
                   timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert day_figures(shop, "gmv_cents", "orders", "buyers") == before
@@ -311,6 +376,7 @@ if __name__ == "__main__":
     main([test_first_fold_sets_the_watermark_and_as_of,
           test_order_adds_each_fact_once_however_it_changed,
           test_late_commit_is_folded_by_the_next_fold,
+          test_customer_service_rounds_and_conversion,
           test_rollups_equal_a_rebuild_after_concurrent_load,
           test_rebuild_one_shop_from_a_day,
           test_check_reports_a_difference,
