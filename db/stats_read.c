@@ -9,11 +9,11 @@
  * buckets b, and the same sums again over sums x (the overview adds up
  * the hour and the minute buckets of a period). */
 #define SUM_COL(c)   ", coalesce(sum(b." #c "), 0)::bigint AS " #c
-#define SUMS         DB_STATS_COLUMNS(SUM_COL)
+#define SUMS         DB_STATS_READ_COLUMNS(SUM_COL)
 #define RESUM_COL(c) ", sum(x." #c ")::bigint"
-#define RESUMS       DB_STATS_COLUMNS(RESUM_COL)
+#define RESUMS       DB_STATS_READ_COLUMNS(RESUM_COL)
 #define PLAIN_COL(c) ", t." #c
-#define PLAINS       DB_STATS_COLUMNS(PLAIN_COL)
+#define PLAINS       DB_STATS_READ_COLUMNS(PLAIN_COL)
 
 /* The window r(f, t) of dates from the parameters: to defaults to today
  * in MERCHANTD_TZ, from to 29 days before to. */
@@ -26,15 +26,15 @@
 #define SHOP_FROM  " FROM shops s CROSS JOIN r CROSS JOIN stats_fold_state fs"
 #define SHOP_OWNED " WHERE s.id = $1 AND s.merchant_id = $2"
 
-static int read_sums(const PGresult *res, int r, int c, struct db_stats_sums *s)
+static int read_sums(const PGresult *res, int r, int c, struct db_stats_read_sums *s)
 {
 #define READ_COL(col) s->col = db_get_int64(res, r, c++);
-  DB_STATS_COLUMNS(READ_COL)
+  DB_STATS_READ_COLUMNS(READ_COL)
 #undef READ_COL
   return c;
 }
 
-static void read_head(const PGresult *res, struct db_stats_head *h)
+static void read_head(const PGresult *res, struct db_stats_read_head *h)
 {
   h->as_of = db_get_int64(res, 0, 0); /* "" (NULL) reads as 0 */
   h->from = db_get_int64(res, 0, 1);
@@ -46,7 +46,7 @@ struct window_params {
   char from[CLOCK_DATE_SIZE], to[CLOCK_DATE_SIZE], now[DB_INT64_SIZE];
 };
 
-static void window_params(const struct db_stats_window *w, struct window_params *p,
+static void window_params(const struct db_stats_read_window *w, struct window_params *p,
                           const char **from, const char **to, const char **now)
 {
   clock_format_date(w->from, p->from);
@@ -61,7 +61,7 @@ static void read_today(const PGresult *res, void *arg)
   *(int64_t *)arg = db_get_int64(res, 0, 0);
 }
 
-enum db_status db_stats_today(int64_t now, int64_t *today)
+enum db_status db_stats_read_today(int64_t now, int64_t *today)
 {
   static struct db_stmt q =
       DB_STMT(1, "SELECT (us_to_ts($1) AT TIME ZONE platform_zone())::date - DATE '1970-01-01'");
@@ -100,16 +100,16 @@ enum db_status db_stats_today(int64_t now, int64_t *today)
 #define OVERVIEW_GROUP " GROUP BY k.as_of, k.d0, k.off, s.id, s.name, p.k ORDER BY s.id, p.k"
 
 struct overview_rows {
-  struct db_stats_overview o;
+  struct db_stats_read_overview o;
   int64_t as_of;
-  db_stats_overview_fn fn; /* NULL: one shop, into o */
+  db_stats_read_overview_fn fn; /* NULL: one shop, into o */
   void *arg;
 };
 
 static void overview_row(const PGresult *res, int r, void *arg)
 {
   struct overview_rows *rows = arg;
-  struct db_stats_overview *o = &rows->o;
+  struct db_stats_read_overview *o = &rows->o;
   rows->as_of = o->as_of = db_get_int64(res, r, 0);
   o->date = db_get_int64(res, r, 1);
   o->until_minutes = (int)db_get_int64(res, r, 2);
@@ -117,7 +117,7 @@ static void overview_row(const PGresult *res, int r, void *arg)
     return; /* the merchant has no shop: the fold's state only */
   o->shop_id = db_get_int64(res, r, 3);
   o->name = db_get_text(res, r, 4);
-  struct db_stats_sums s;
+  struct db_stats_read_sums s;
   read_sums(res, r, 6, &s);
   switch (db_get_int64(res, r, 5)) {
   case 0:
@@ -137,8 +137,8 @@ static void overview_row(const PGresult *res, int r, void *arg)
   }
 }
 
-enum db_status db_stats_overview(int64_t merchant_id, int64_t shop_id, int64_t now,
-                                 struct db_stats_overview *out)
+enum db_status db_stats_read_overview(int64_t merchant_id, int64_t shop_id, int64_t now,
+                                      struct db_stats_read_overview *out)
 {
   static struct db_stmt q =
       DB_STMT(3, "WITH" OVERVIEW_K("$3") "," OVERVIEW_P(OVERVIEW_30D) OVERVIEW_SELECT
@@ -154,8 +154,9 @@ enum db_status db_stats_overview(int64_t merchant_id, int64_t shop_id, int64_t n
   return st;
 }
 
-enum db_status db_stats_overviews(int64_t merchant_id, int64_t now, int64_t *as_of, int64_t *date,
-                                  int *until_minutes, db_stats_overview_fn fn, void *arg)
+enum db_status db_stats_read_overviews(int64_t merchant_id, int64_t now, int64_t *as_of,
+                                       int64_t *date, int *until_minutes,
+                                       db_stats_read_overview_fn fn, void *arg)
 {
   /* The merchant's shops joined on the side, so that a merchant without
    * one still reads the fold's state. */
@@ -176,11 +177,11 @@ enum db_status db_stats_overviews(int64_t merchant_id, int64_t now, int64_t *as_
 /* Series: a sum per day or per hour. */
 
 struct series_rows {
-  struct db_stats_head *head;
+  struct db_stats_read_head *head;
   int first; /* the column of the sums */
   bool hourly;
   int64_t *writers, *converted; /* service only */
-  db_stats_sums_fn fn;
+  db_stats_read_sums_fn fn;
   void *arg;
 };
 
@@ -193,7 +194,7 @@ static void series_row(const PGresult *res, int r, void *arg)
     *rows->writers = db_get_int64(res, 0, 4);
     *rows->converted = db_get_int64(res, 0, 5);
   }
-  struct db_stats_sums s;
+  struct db_stats_read_sums s;
   read_sums(res, r, rows->first, &s);
   int64_t at = db_get_int64(res, r, 3);
   if (rows->hourly)
@@ -210,7 +211,7 @@ static void series_row(const PGresult *res, int r, void *arg)
             " AND b.at = g.d AT TIME ZONE platform_zone()"
 
 static enum db_status series(struct db_stmt *q, int64_t merchant_id, int64_t shop_id,
-                             const struct db_stats_window *w, struct series_rows *rows)
+                             const struct db_stats_read_window *w, struct series_rows *rows)
 {
   struct window_params wp;
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE];
@@ -219,8 +220,10 @@ static enum db_status series(struct db_stmt *q, int64_t merchant_id, int64_t sho
   return db_each_row(q, p, series_row, rows);
 }
 
-enum db_status db_stats_daily(int64_t merchant_id, int64_t shop_id, const struct db_stats_window *w,
-                              struct db_stats_head *head, db_stats_sums_fn fn, void *arg)
+enum db_status db_stats_read_daily(int64_t merchant_id, int64_t shop_id,
+                                   const struct db_stats_read_window *w,
+                                   struct db_stats_read_head *head, db_stats_read_sums_fn fn,
+                                   void *arg)
 {
   static struct db_stmt q = DB_STMT(
       5, "WITH" WINDOW("$3", "$4", "$5") " SELECT" HEAD
@@ -230,10 +233,10 @@ enum db_status db_stats_daily(int64_t merchant_id, int64_t shop_id, const struct
   return series(&q, merchant_id, shop_id, w, &rows);
 }
 
-enum db_status db_stats_service(int64_t merchant_id, int64_t shop_id,
-                                const struct db_stats_window *w, struct db_stats_head *head,
-                                int64_t *writers, int64_t *converted, db_stats_sums_fn fn,
-                                void *arg)
+enum db_status db_stats_read_service(int64_t merchant_id, int64_t shop_id,
+                                     const struct db_stats_read_window *w,
+                                     struct db_stats_read_head *head, int64_t *writers,
+                                     int64_t *converted, db_stats_read_sums_fn fn, void *arg)
 {
   /* c once for the window: who wrote on any of its days, and who of them
    * paid in time after writing on one of them. */
@@ -251,9 +254,10 @@ enum db_status db_stats_service(int64_t merchant_id, int64_t shop_id,
   return series(&q, merchant_id, shop_id, w, &rows);
 }
 
-enum db_status db_stats_hourly(int64_t merchant_id, int64_t shop_id,
-                               const struct db_stats_window *w, struct db_stats_head *head,
-                               db_stats_sums_fn fn, void *arg)
+enum db_status db_stats_read_hourly(int64_t merchant_id, int64_t shop_id,
+                                    const struct db_stats_read_window *w,
+                                    struct db_stats_read_head *head, db_stats_read_sums_fn fn,
+                                    void *arg)
 {
   /* The day's 24 hour buckets: the window of one day, w->from. */
   static struct db_stmt q = DB_STMT(
@@ -275,13 +279,13 @@ enum db_status db_stats_hourly(int64_t merchant_id, int64_t shop_id,
 /* Rankings and breakdowns over a window. */
 
 struct list_rows {
-  struct db_stats_head *head;
-  struct db_stats_sums *total; /* logistics only */
+  struct db_stats_read_head *head;
+  struct db_stats_read_sums *total; /* logistics only */
   void (*row)(const PGresult *res, int r, struct list_rows *rows);
   union {
-    db_stats_product_fn product;
-    db_stats_carrier_fn carrier;
-    db_stats_coupon_fn coupon;
+    db_stats_read_product_fn product;
+    db_stats_read_carrier_fn carrier;
+    db_stats_read_coupon_fn coupon;
   } fn;
   void *arg;
 };
@@ -297,7 +301,7 @@ static void list_row(const PGresult *res, int r, void *arg)
 }
 
 static enum db_status list(struct db_stmt *q, int64_t merchant_id, int64_t shop_id,
-                           const struct db_stats_window *w, const char *extra[2],
+                           const struct db_stats_read_window *w, const char *extra[2],
                            struct list_rows *rows)
 {
   struct window_params wp;
@@ -313,21 +317,22 @@ static enum db_status list(struct db_stmt *q, int64_t merchant_id, int64_t shop_
 
 static void product_row(const PGresult *res, int r, struct list_rows *rows)
 {
-  struct db_stats_product p = {.product_id = db_get_int64(res, r, 3),
-                               .title = db_get_text(res, r, 4),
-                               .gmv_cents = db_get_int64(res, r, 5),
-                               .units = db_get_int64(res, r, 6),
-                               .orders = db_get_int64(res, r, 7),
-                               .buyers = db_get_int64(res, r, 8),
-                               .visitors = db_get_int64(res, r, 9),
-                               .pv = db_get_int64(res, r, 10)};
+  struct db_stats_read_product p = {.product_id = db_get_int64(res, r, 3),
+                                    .title = db_get_text(res, r, 4),
+                                    .gmv_cents = db_get_int64(res, r, 5),
+                                    .units = db_get_int64(res, r, 6),
+                                    .orders = db_get_int64(res, r, 7),
+                                    .buyers = db_get_int64(res, r, 8),
+                                    .visitors = db_get_int64(res, r, 9),
+                                    .pv = db_get_int64(res, r, 10)};
   rows->fn.product(&p, rows->arg);
 }
 
-enum db_status db_stats_products(int64_t merchant_id, int64_t shop_id,
-                                 const struct db_stats_window *w, enum db_stats_sort sort,
-                                 int limit, struct db_stats_head *head, db_stats_product_fn fn,
-                                 void *arg)
+enum db_status db_stats_read_products(int64_t merchant_id, int64_t shop_id,
+                                      const struct db_stats_read_window *w,
+                                      enum db_stats_read_sort sort, int limit,
+                                      struct db_stats_read_head *head, db_stats_read_product_fn fn,
+                                      void *arg)
 {
   /* The window's day rows of the shop's products (stats_product_shop),
    * then buyers and visitors distinct over the window per product. */
@@ -353,7 +358,7 @@ enum db_status db_stats_products(int64_t merchant_id, int64_t shop_id,
                    " SELECT" HEAD
                    ", y.product_id, pr.title, y.gmv, y.units, y.orders, y.buyers, y.visitors,"
                    " y.pv" SHOP_FROM " LEFT JOIN y ON y.rk <= $7 LEFT JOIN products pr ON pr.id = "
-                                     "y.product_id" SHOP_OWNED " ORDER BY y.rk");
+                   "y.product_id" SHOP_OWNED " ORDER BY y.rk");
   char ob[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *extra[2] = {db_param_int64(ob, sort), db_param_int64(lb, limit)};
   struct list_rows rows = {head, NULL, product_row, {.product = fn}, arg};
@@ -362,12 +367,12 @@ enum db_status db_stats_products(int64_t merchant_id, int64_t shop_id,
 
 static void carrier_row(const PGresult *res, int r, struct list_rows *rows)
 {
-  struct db_stats_carrier c = {.carrier = db_get_text(res, r, 3),
-                               .name = db_get_text(res, r, 4),
-                               .shipped = db_get_int64(res, r, 5),
-                               .ship_secs = db_get_int64(res, r, 6),
-                               .completed = db_get_int64(res, r, 7),
-                               .transit_secs = db_get_int64(res, r, 8)};
+  struct db_stats_read_carrier c = {.carrier = db_get_text(res, r, 3),
+                                    .name = db_get_text(res, r, 4),
+                                    .shipped = db_get_int64(res, r, 5),
+                                    .ship_secs = db_get_int64(res, r, 6),
+                                    .completed = db_get_int64(res, r, 7),
+                                    .transit_secs = db_get_int64(res, r, 8)};
   rows->fn.carrier(&c, rows->arg);
 }
 
@@ -379,9 +384,11 @@ static void logistics_row(const PGresult *res, int r, void *arg)
   list_row(res, r, rows);
 }
 
-enum db_status db_stats_logistics(int64_t merchant_id, int64_t shop_id,
-                                  const struct db_stats_window *w, struct db_stats_head *head,
-                                  struct db_stats_sums *total, db_stats_carrier_fn fn, void *arg)
+enum db_status db_stats_read_logistics(int64_t merchant_id, int64_t shop_id,
+                                       const struct db_stats_read_window *w,
+                                       struct db_stats_read_head *head,
+                                       struct db_stats_read_sums *total,
+                                       db_stats_read_carrier_fn fn, void *arg)
 {
   /* The shop's day buckets for the totals, stats_carrier for the carriers. */
   static struct db_stmt q = DB_STMT(
@@ -411,18 +418,19 @@ enum db_status db_stats_logistics(int64_t merchant_id, int64_t shop_id,
 
 static void coupon_row(const PGresult *res, int r, struct list_rows *rows)
 {
-  struct db_stats_coupon c = {.coupon_id = db_get_int64(res, r, 3),
-                              .title = db_get_text(res, r, 4),
-                              .claims = db_get_int64(res, r, 5),
-                              .orders = db_get_int64(res, r, 6),
-                              .gmv_cents = db_get_int64(res, r, 7),
-                              .discount_cents = db_get_int64(res, r, 8)};
+  struct db_stats_read_coupon c = {.coupon_id = db_get_int64(res, r, 3),
+                                   .title = db_get_text(res, r, 4),
+                                   .claims = db_get_int64(res, r, 5),
+                                   .orders = db_get_int64(res, r, 6),
+                                   .gmv_cents = db_get_int64(res, r, 7),
+                                   .discount_cents = db_get_int64(res, r, 8)};
   rows->fn.coupon(&c, rows->arg);
 }
 
-enum db_status db_stats_coupons(int64_t merchant_id, int64_t shop_id,
-                                const struct db_stats_window *w, struct db_stats_head *head,
-                                db_stats_coupon_fn fn, void *arg)
+enum db_status db_stats_read_coupons(int64_t merchant_id, int64_t shop_id,
+                                     const struct db_stats_read_window *w,
+                                     struct db_stats_read_head *head, db_stats_read_coupon_fn fn,
+                                     void *arg)
 {
   static struct db_stmt q = DB_STMT(
       5, "WITH" WINDOW(

@@ -40,7 +40,7 @@ static enum http_step invalid(struct http_request *rq, const char *field, const 
 /* Reads the query and completes the window: a from without a to runs to
  * today, and a window runs forwards over at most WINDOW_DAYS_MAX days. */
 static enum http_step read_window(struct http_request *rq, const struct query_param *params,
-                                  size_t count, struct db_stats_window *w)
+                                  size_t count, struct db_stats_read_window *w)
 {
   enum http_step step = query_read(rq, params, count);
   if (step != HTTP_STEP_OK)
@@ -48,7 +48,7 @@ static enum http_step read_window(struct http_request *rq, const struct query_pa
   w->now = clock_now_us();
   bool gave_to = w->has_to;
   if (w->has_from && !w->has_to) {
-    enum db_status st = db_stats_today(w->now, &w->to);
+    enum db_status st = db_stats_read_today(w->now, &w->to);
     if (st < DB_NONE)
       return HTTP_STEP_OF(reply_db_error(rq, st));
     w->has_to = true;
@@ -94,7 +94,7 @@ static void until_field(struct jsonout *j, int minutes)
   jsonout_field_string(j, "until", text);
 }
 
-static void overview_periods(struct jsonout *j, const struct db_stats_overview *o)
+static void overview_periods(struct jsonout *j, const struct db_stats_read_overview *o)
 {
   stats_view_metrics_object(j, "today", &o->today);
   stats_view_metrics_object(j, "yesterday", &o->yesterday);
@@ -106,8 +106,9 @@ enum MHD_Result h_stats_overview(struct http_request *rq)
   enum http_step step = query_read(rq, NULL, 0);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct db_stats_overview o;
-  enum db_status st = db_stats_overview(rq->session.account.id, rq->ids[0], clock_now_us(), &o);
+  struct db_stats_read_overview o;
+  enum db_status st =
+      db_stats_read_overview(rq->session.account.id, rq->ids[0], clock_now_us(), &o);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
   jsonout_field_int(&j, "shop_id", rq->ids[0]);
@@ -125,7 +126,7 @@ struct shops_out {
   int until_minutes;
 };
 
-static void shop_overview(const struct db_stats_overview *o, void *arg)
+static void shop_overview(const struct db_stats_read_overview *o, void *arg)
 {
   struct shops_out *out = arg;
   struct jsonout *j = &out->items;
@@ -146,8 +147,8 @@ enum MHD_Result h_stats_me_overview(struct http_request *rq)
   struct shops_out out = {.items = JSONOUT_INIT};
   int64_t as_of = 0;
   jsonout_begin_array(&out.items);
-  enum db_status st = db_stats_overviews(rq->session.account.id, clock_now_us(), &as_of, &out.date,
-                                         &out.until_minutes, shop_overview, &out);
+  enum db_status st = db_stats_read_overviews(rq->session.account.id, clock_now_us(), &as_of,
+                                              &out.date, &out.until_minutes, shop_overview, &out);
   jsonout_end_array(&out.items);
   if (st < DB_NONE) {
     jsonout_free(&out.items);
@@ -173,7 +174,7 @@ struct series_out {
   bool as_csv;
 };
 
-static void day_out(int64_t day, int hour, const struct db_stats_sums *s, void *arg)
+static void day_out(int64_t day, int hour, const struct db_stats_read_sums *s, void *arg)
 {
   struct series_out *out = arg;
   if (out->as_csv) {
@@ -190,7 +191,8 @@ static void day_out(int64_t day, int hour, const struct db_stats_sums *s, void *
 }
 
 /* The daily routes' query: the window and the metrics. */
-static enum http_step read_daily(struct http_request *rq, struct db_stats_window *w, uint32_t *mask)
+static enum http_step read_daily(struct http_request *rq, struct db_stats_read_window *w,
+                                 uint32_t *mask)
 {
   const char *text = NULL, *bad = NULL;
   const struct query_param params[] = {WINDOW_PARAMS(w),
@@ -204,14 +206,15 @@ static enum http_step read_daily(struct http_request *rq, struct db_stats_window
 
 enum MHD_Result h_stats_daily(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
+  struct db_stats_read_window w = {0};
   struct series_out out = {.items = JSONOUT_INIT};
   enum http_step step = read_daily(rq, &w, &out.mask);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct db_stats_head head = {0};
+  struct db_stats_read_head head = {0};
   jsonout_begin_array(&out.items);
-  enum db_status st = db_stats_daily(rq->session.account.id, rq->ids[0], &w, &head, day_out, &out);
+  enum db_status st =
+      db_stats_read_daily(rq->session.account.id, rq->ids[0], &w, &head, day_out, &out);
   jsonout_end_array(&out.items);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
@@ -224,15 +227,16 @@ enum MHD_Result h_stats_daily(struct http_request *rq)
 
 enum MHD_Result h_stats_daily_csv(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
+  struct db_stats_read_window w = {0};
   struct series_out out = {.csv = CSV_INIT, .as_csv = true};
   enum http_step step = read_daily(rq, &w, &out.mask);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct db_stats_head head = {0};
+  struct db_stats_read_head head = {0};
   csv_bom(&out.csv);
   stats_view_csv_header(&out.csv, out.mask);
-  enum db_status st = db_stats_daily(rq->session.account.id, rq->ids[0], &w, &head, day_out, &out);
+  enum db_status st =
+      db_stats_read_daily(rq->session.account.id, rq->ids[0], &w, &head, day_out, &out);
   if (st <= DB_NONE || out.csv.failed) {
     csv_free(&out.csv);
     if (st == DB_NONE)
@@ -249,16 +253,17 @@ enum MHD_Result h_stats_daily_csv(struct http_request *rq)
 
 enum MHD_Result h_stats_hourly(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
+  struct db_stats_read_window w = {0};
   const struct query_param params[] = {QUERY_DATE("date", &w.from, .present = &w.has_from)};
   enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   w.now = clock_now_us();
   struct series_out out = {.items = JSONOUT_INIT, .mask = STATS_ALL_METRICS};
-  struct db_stats_head head = {0};
+  struct db_stats_read_head head = {0};
   jsonout_begin_array(&out.items);
-  enum db_status st = db_stats_hourly(rq->session.account.id, rq->ids[0], &w, &head, day_out, &out);
+  enum db_status st =
+      db_stats_read_hourly(rq->session.account.id, rq->ids[0], &w, &head, day_out, &out);
   jsonout_end_array(&out.items);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
@@ -271,7 +276,7 @@ enum MHD_Result h_stats_hourly(struct http_request *rq)
 /* ------------------------------------------------------------------ */
 /* Windows */
 
-static void product_out(const struct db_stats_product *p, void *arg)
+static void product_out(const struct db_stats_read_product *p, void *arg)
 {
   struct jsonout *j = arg;
   jsonout_begin_object(j);
@@ -289,8 +294,8 @@ static void product_out(const struct db_stats_product *p, void *arg)
 
 enum MHD_Result h_stats_products(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
-  int sort = DB_STATS_SORT_GMV;
+  struct db_stats_read_window w = {0};
+  int sort = DB_STATS_READ_SORT_GMV;
   int64_t limit = QUERY_LIMIT_DEFAULT;
   const struct query_param params[] = {WINDOW_PARAMS(&w), QUERY_ENUM("sort", &sort, sort_names),
                                        QUERY_LIMIT(&limit)};
@@ -298,11 +303,11 @@ enum MHD_Result h_stats_products(struct http_request *rq)
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct jsonout items = JSONOUT_INIT;
-  struct db_stats_head head = {0};
+  struct db_stats_read_head head = {0};
   jsonout_begin_array(&items);
   enum db_status st =
-      db_stats_products(rq->session.account.id, rq->ids[0], &w, (enum db_stats_sort)sort,
-                        (int)limit, &head, product_out, &items);
+      db_stats_read_products(rq->session.account.id, rq->ids[0], &w, (enum db_stats_read_sort)sort,
+                             (int)limit, &head, product_out, &items);
   jsonout_end_array(&items);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
@@ -314,10 +319,10 @@ enum MHD_Result h_stats_products(struct http_request *rq)
 
 struct service_out {
   struct jsonout items;
-  struct db_stats_sums total;
+  struct db_stats_read_sums total;
 };
 
-static void service_day(int64_t day, int hour, const struct db_stats_sums *s, void *arg)
+static void service_day(int64_t day, int hour, const struct db_stats_read_sums *s, void *arg)
 {
   struct service_out *out = arg;
   (void)hour;
@@ -332,17 +337,17 @@ static void service_day(int64_t day, int hour, const struct db_stats_sums *s, vo
 
 enum MHD_Result h_stats_service(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
+  struct db_stats_read_window w = {0};
   const struct query_param params[] = {WINDOW_PARAMS(&w)};
   enum http_step step = read_window(rq, params, QUERY_COUNT(params), &w);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct service_out out = {.items = JSONOUT_INIT};
-  struct db_stats_head head = {0};
+  struct db_stats_read_head head = {0};
   int64_t writers = 0, converted = 0;
   jsonout_begin_array(&out.items);
-  enum db_status st = db_stats_service(rq->session.account.id, rq->ids[0], &w, &head, &writers,
-                                       &converted, service_day, &out);
+  enum db_status st = db_stats_read_service(rq->session.account.id, rq->ids[0], &w, &head, &writers,
+                                            &converted, service_day, &out);
   jsonout_end_array(&out.items);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
@@ -352,7 +357,7 @@ enum MHD_Result h_stats_service(struct http_request *rq)
   return reply_read(rq, st, &j);
 }
 
-static void carrier_out(const struct db_stats_carrier *c, void *arg)
+static void carrier_out(const struct db_stats_read_carrier *c, void *arg)
 {
   struct jsonout *j = arg;
   jsonout_begin_object(j);
@@ -367,17 +372,17 @@ static void carrier_out(const struct db_stats_carrier *c, void *arg)
 
 enum MHD_Result h_stats_logistics(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
+  struct db_stats_read_window w = {0};
   const struct query_param params[] = {WINDOW_PARAMS(&w)};
   enum http_step step = read_window(rq, params, QUERY_COUNT(params), &w);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct jsonout items = JSONOUT_INIT;
-  struct db_stats_head head = {0};
-  struct db_stats_sums total = {0};
+  struct db_stats_read_head head = {0};
+  struct db_stats_read_sums total = {0};
   jsonout_begin_array(&items);
-  enum db_status st = db_stats_logistics(rq->session.account.id, rq->ids[0], &w, &head, &total,
-                                         carrier_out, &items);
+  enum db_status st = db_stats_read_logistics(rq->session.account.id, rq->ids[0], &w, &head, &total,
+                                              carrier_out, &items);
   jsonout_end_array(&items);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
@@ -390,7 +395,7 @@ enum MHD_Result h_stats_logistics(struct http_request *rq)
   return reply_read(rq, st, &j);
 }
 
-static void coupon_out(const struct db_stats_coupon *c, void *arg)
+static void coupon_out(const struct db_stats_read_coupon *c, void *arg)
 {
   struct jsonout *j = arg;
   jsonout_begin_object(j);
@@ -405,16 +410,16 @@ static void coupon_out(const struct db_stats_coupon *c, void *arg)
 
 enum MHD_Result h_stats_coupons(struct http_request *rq)
 {
-  struct db_stats_window w = {0};
+  struct db_stats_read_window w = {0};
   const struct query_param params[] = {WINDOW_PARAMS(&w)};
   enum http_step step = read_window(rq, params, QUERY_COUNT(params), &w);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct jsonout items = JSONOUT_INIT;
-  struct db_stats_head head = {0};
+  struct db_stats_read_head head = {0};
   jsonout_begin_array(&items);
   enum db_status st =
-      db_stats_coupons(rq->session.account.id, rq->ids[0], &w, &head, coupon_out, &items);
+      db_stats_read_coupons(rq->session.account.id, rq->ids[0], &w, &head, coupon_out, &items);
   jsonout_end_array(&items);
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);

@@ -15,7 +15,7 @@ enum kind {
 };
 
 #define NO_DEN SIZE_MAX
-#define COL(c) offsetof(struct db_stats_sums, c)
+#define COL(c) offsetof(struct db_stats_read_sums, c)
 
 /* In enum stats_metric's order: the definitions of docs/data.md. */
 static const struct metric {
@@ -48,7 +48,7 @@ static const struct metric {
     {"coupon_discount_cents", "优惠金额(元)", KIND_MONEY, COL(coupon_discount_cents), NO_DEN},
 };
 
-static int64_t column(const struct db_stats_sums *s, size_t off)
+static int64_t column(const struct db_stats_read_sums *s, size_t off)
 {
   int64_t v;
   memcpy(&v, (const char *)s + off, sizeof v);
@@ -93,7 +93,8 @@ void stats_view_money_ratio(struct jsonout *j, const char *key, int64_t num, int
     jsonout_int(j, half_up(num, den, 1));
 }
 
-static void metric_json(struct jsonout *j, const struct metric *m, const struct db_stats_sums *s)
+static void metric_json(struct jsonout *j, const struct metric *m,
+                        const struct db_stats_read_sums *s)
 {
   int64_t num = column(s, m->num), den = m->den == NO_DEN ? 0 : column(s, m->den);
   switch (m->kind) {
@@ -111,14 +112,15 @@ static void metric_json(struct jsonout *j, const struct metric *m, const struct 
   }
 }
 
-void stats_view_metrics(struct jsonout *j, const struct db_stats_sums *s, uint32_t mask)
+void stats_view_metrics(struct jsonout *j, const struct db_stats_read_sums *s, uint32_t mask)
 {
   for (int i = 0; i < STATS_METRIC_COUNT; i++)
     if (mask & (UINT32_C(1) << i))
       metric_json(j, &metrics[i], s);
 }
 
-void stats_view_metrics_object(struct jsonout *j, const char *key, const struct db_stats_sums *s)
+void stats_view_metrics_object(struct jsonout *j, const char *key,
+                               const struct db_stats_read_sums *s)
 {
   jsonout_key(j, key);
   jsonout_begin_object(j);
@@ -163,7 +165,7 @@ void stats_view_date(struct jsonout *j, const char *key, int64_t day)
   jsonout_field_string(j, key, text);
 }
 
-void stats_view_head(struct jsonout *j, const struct db_stats_head *h, bool window)
+void stats_view_head(struct jsonout *j, const struct db_stats_read_head *h, bool window)
 {
   jsonout_field_time_or_null(j, "as_of", h->as_of);
   if (window) {
@@ -173,7 +175,7 @@ void stats_view_head(struct jsonout *j, const struct db_stats_head *h, bool wind
 }
 
 void stats_view_service(struct jsonout *j, int64_t writers, int64_t converted,
-                        const struct db_stats_sums *s)
+                        const struct db_stats_read_sums *s)
 {
   jsonout_field_int(j, "cs_buyers", writers);
   jsonout_field_int(j, "cs_converted", converted);
@@ -194,7 +196,7 @@ static void yuan_cell(struct csv *c, int64_t cents)
   csv_cell(c, text);
 }
 
-static void metric_cell(struct csv *c, const struct metric *m, const struct db_stats_sums *s)
+static void metric_cell(struct csv *c, const struct metric *m, const struct db_stats_read_sums *s)
 {
   int64_t num = column(s, m->num), den = m->den == NO_DEN ? 0 : column(s, m->den);
   char text[32];
@@ -234,7 +236,8 @@ void stats_view_csv_header(struct csv *c, uint32_t mask)
   csv_end_row(c);
 }
 
-void stats_view_csv_row(struct csv *c, int64_t day, const struct db_stats_sums *s, uint32_t mask)
+void stats_view_csv_row(struct csv *c, int64_t day, const struct db_stats_read_sums *s,
+                        uint32_t mask)
 {
   char date[CLOCK_DATE_SIZE];
   clock_format_date(day, date);

@@ -50,9 +50,10 @@ bool stats_view_parse_metrics(const char *text, uint32_t *mask, const char **bad
 void stats_view_metric_names(struct jsonout *j, uint32_t mask);
 
 /* The metrics of the mask as fields of the open object. */
-void stats_view_metrics(struct jsonout *j, const struct db_stats_sums *s, uint32_t mask);
+void stats_view_metrics(struct jsonout *j, const struct db_stats_read_sums *s, uint32_t mask);
 /* As an object: key {metrics}. */
-void stats_view_metrics_object(struct jsonout *j, const char *key, const struct db_stats_sums *s);
+void stats_view_metrics_object(struct jsonout *j, const char *key,
+                               const struct db_stats_read_sums *s);
 
 /* Ratios: num / den rounded half up to four decimals (null when den is 0). */
 void stats_view_ratio(struct jsonout *j, const char *key, int64_t num, int64_t den);
@@ -62,17 +63,18 @@ void stats_view_money_ratio(struct jsonout *j, const char *key, int64_t num, int
 /* A date (days since 1970-01-01) as "YYYY-MM-DD". */
 void stats_view_date(struct jsonout *j, const char *key, int64_t day);
 /* as_of (null when never folded), from and to. */
-void stats_view_head(struct jsonout *j, const struct db_stats_head *h, bool window);
+void stats_view_head(struct jsonout *j, const struct db_stats_read_head *h, bool window);
 
 /* Customer service figures: writers and converted (distinct over the
  * period) with the rounds of s. */
 void stats_view_service(struct jsonout *j, int64_t writers, int64_t converted,
-                        const struct db_stats_sums *s);
+                        const struct db_stats_read_sums *s);
 
 /* The daily CSV: its header row (日期 and the mask's metrics, zh-CN) and a
  * day's row: money in yuan with two decimals, rates as percentages, an
  * undefined ratio an empty cell. */
 void stats_view_csv_header(struct csv *c, uint32_t mask);
-void stats_view_csv_row(struct csv *c, int64_t day, const struct db_stats_sums *s, uint32_t mask);
+void stats_view_csv_row(struct csv *c, int64_t day, const struct db_stats_read_sums *s,
+                        uint32_t mask);
 
 #endif
