@@ -1,9 +1,9 @@
 """The data pages' read API (docs/data.md, API): every route and its errors,
 tenant isolation, and the definitions on hand-built fixtures. The figures
 come from real writes (orders paid, shipped and completed, refunds through
-after-sales, chat messages, coupon claims; views inserted into page_views as
-the events route stores them), folded by the job fold_stats at a frozen
-clock, then read through the routes and checked exactly."""
+after-sales, chat messages, coupon claims, views through POST
+/v1/events/views), folded by the job fold_stats at a frozen clock, then
+read through the routes and checked exactly."""
 
 import csv
 import datetime
@@ -107,20 +107,16 @@ def ship(shop, order, carrier, when):
     assert r.status == 200, r
 
 
-def views_partition(day):
-    """The page_views partition of a Shanghai day."""
-    name = f"page_views_{day:%Y%m%d}"
-    sql(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF page_views FOR VALUES"
-        f" FROM ('{day:%Y-%m-%d} 00:00+08') TO ('{day + datetime.timedelta(days=1):%Y-%m-%d}"
-        f" 00:00+08')")
-
-
-def view(shop, product, visitor, when):
-    """A view as POST /v1/events/views stores it: once per visitor, product
-    and minute."""
-    sql(f"INSERT INTO page_views (shop_id, product_id, visitor, minute, at) VALUES"
-        f" ({shop}, {product or 'NULL'}, '{visitor}', date_trunc('minute', '{when.isoformat()}'::"
-        f"timestamptz), '{when.isoformat()}') ON CONFLICT DO NOTHING")
+def views(token, items, visitor_id=None):
+    """Views through POST /v1/events/views, as a buyer (token) or an
+    anonymous visitor (visitor_id): items of (shop, product or None, at).
+    Returns (stored, duplicates)."""
+    body = {"views": [dict({"shop_id": shop, "product_id": product, "at": fmt_time(when)},
+                           **({"visitor_id": visitor_id} if visitor_id else {}))
+                      for shop, product, when in items]}
+    r = call("POST", "/v1/events/views", token, body)
+    assert r.status == 200 and r.json["refused"] == [], r
+    return r.json["stored"], r.json["duplicates"]
 
 
 def day_entry(reply, day):
@@ -305,20 +301,22 @@ def test_days_end_at_local_midnight_and_buyers_are_distinct():
 def test_visitors_are_distinct_and_views_deduplicated():
     day = days_of_test()
     nxt = day + datetime.timedelta(days=1)
-    for d in (day, nxt):
-        views_partition(d)
     shop = Shop(price=700)
     (b1, t1), (b2, t2) = new_buyer(), new_buyer()
-    clock(at(day, "09:00:00"))
     # a:b1 twice in one minute (one view), again a minute later, and the
-    # shop page; an anonymous visitor once; on the next day a:b1 again.
-    view(shop.id, shop.product, f"a:{b1}", at(day, "09:00:05"))
-    view(shop.id, shop.product, f"a:{b1}", at(day, "09:00:40"))
-    view(shop.id, shop.product, f"a:{b1}", at(day, "09:01:10"))
-    view(shop.id, None, f"a:{b1}", at(day, "09:01:20"))
-    view(shop.id, shop.product, "v:anon-visitor-1", at(day, "09:02:00"))
-    view(shop.id, shop.product, f"a:{b1}", at(day, "08:00:00", 1))
-    view(shop.id, shop.product, f"a:{b2}", at(day, "08:30:00", 1))
+    # shop page; an anonymous visitor once; on the next day a:b1 again and b2.
+    clock(at(day, "09:02:30"))
+    fold()  # the jobs make the day's page_views partition
+    prod = shop.product
+    assert views(t1, [(shop.id, prod, at(day, "09:00:05")), (shop.id, prod, at(day, "09:00:40")),
+                      (shop.id, prod, at(day, "09:01:10")),
+                      (shop.id, None, at(day, "09:01:20"))]) == (3, 1)
+    assert views(None, [(shop.id, prod, at(day, "09:02:00"))],
+                 visitor_id="anon-visitor-1") == (1, 0)
+    clock(at(day, "08:30:30", 1))
+    fold()
+    assert views(t1, [(shop.id, prod, at(day, "08:00:00", 1))]) == (1, 0)
+    assert views(t2, [(shop.id, prod, at(day, "08:30:00", 1))]) == (1, 0)
     paid_order(t1, shop, at(day, "09:05:00"))
     paid_order(t1, shop, at(day, "09:00:00", 1))
     clock(at(day, "12:00:30", 1))
