@@ -45,7 +45,7 @@ SELECT order_ship(shop_id, id, 'sf', 'SF10000' || id, paid_at + interval '1 hour
  WHERE status = 'paid' AND id IN (SELECT id FROM orders ORDER BY id OFFSET 4);
 SELECT order_confirm_receipt(buyer_id, id, now()) FROM orders WHERE id = (SELECT max(id) FROM orders);
 
--- Thirty days of history for the first shop's data pages: more buyers,
+-- Thirty days of history (and today's so far) for the first shop's data pages: more buyers,
 -- orders paid, shipped with several carriers and completed, a few refunds,
 -- chats answered more or less quickly, and views of the shop and its
 -- products. The same every time (setseed).
@@ -67,14 +67,16 @@ DECLARE
   v_conv    bigint;
   v_sale    bigint;
   v_product bigint;
+  v_sku     bigint;
 BEGIN
   PERFORM setseed(0.42);
-  FOR d IN REVERSE 30..1 LOOP
+  FOR d IN REVERSE 30..0 LOOP  -- today too, up to now
     v_day := date_trunc('day', now() AT TIME ZONE platform_zone()) AT TIME ZONE platform_zone()
              - d * interval '1 day';
     FOR i IN 1..(4 + floor(random() * 8))::int LOOP
       v_buyer := v_buyers[1 + floor(random() * array_length(v_buyers, 1))::int];
       v_at := v_day + interval '9 hours' + random() * interval '13 hours';
+      CONTINUE WHEN v_at > now() - interval '10 minutes';
       SELECT order_id INTO v_order FROM order_create(v_buyer, v_shop,
         jsonb_build_array(jsonb_build_object('sku_id', v_skus[1 + floor(random() * array_length(v_skus, 1))::int],
                                              'quantity', 1 + floor(random() * 2)::int)),
@@ -100,14 +102,17 @@ BEGIN
       v_buyer := v_buyers[1 + floor(random() * array_length(v_buyers, 1))::int];
       SELECT conversation_id INTO v_conv FROM conversation_open(v_buyer, v_shop, v_day);
       v_at := v_day + interval '8 hours' + random() * interval '14 hours';
+      CONTINUE WHEN v_at > now() - interval '10 minutes';
       PERFORM message_send(v_buyer, v_conv, 'text', '请问什么时候发货?', NULL, NULL, NULL, v_at, NULL);
       CONTINUE WHEN random() < 0.15;  -- left unanswered
       PERFORM message_send(v_owner, v_conv, 'text', '亲, 48 小时内发出哦', NULL, NULL, NULL,
                            v_at + (20 + random() * 400) * interval '1 second', NULL);
     END LOOP;
     FOR i IN 1..(40 + floor(random() * 80))::int LOOP
-      v_product := CASE WHEN random() < 0.8 THEN (SELECT product_id FROM skus WHERE id = v_skus[1 + floor(random() * array_length(v_skus, 1))::int]) END;
+      v_sku := v_skus[1 + floor(random() * array_length(v_skus, 1))::int];
+      v_product := CASE WHEN random() < 0.8 THEN (SELECT product_id FROM skus WHERE id = v_sku) END;
       v_at := v_day + random() * interval '24 hours';
+      CONTINUE WHEN v_at > now();
       INSERT INTO page_views (shop_id, product_id, visitor, source, minute, at)
       VALUES (v_shop, v_product,
               CASE WHEN random() < 0.3 THEN 'a:' || v_buyers[1 + floor(random() * array_length(v_buyers, 1))::int]
