@@ -203,12 +203,14 @@ static void series_row(const PGresult *res, int r, void *arg)
     rows->fn(at, -1, &s, rows->arg);
 }
 
-/* One day bucket a day of the window, a missing one as zeros. */
+/* One day bucket a day of the window, a missing one as zeros: a lookup
+ * of the primary key a day (LIMIT 1 keeps the planner from turning it
+ * into a join that reads every day bucket of the shop). */
 #define DAYS_FROM                                                                                  \
   SHOP_FROM " CROSS JOIN LATERAL generate_series(r.f::timestamp, r.t::timestamp,"                  \
             " interval '1 day') g(d)"                                                              \
-            " LEFT JOIN stats_shop b ON b.shop_id = s.id AND b.grain = 'd'"                        \
-            " AND b.at = g.d AT TIME ZONE platform_zone()"
+            " LEFT JOIN LATERAL (SELECT * FROM stats_shop b WHERE b.shop_id = s.id"                \
+            " AND b.grain = 'd' AND b.at = g.d AT TIME ZONE platform_zone() LIMIT 1) b ON true"
 
 static enum db_status series(struct db_stmt *q, int64_t merchant_id, int64_t shop_id,
                              const struct db_stats_read_window *w, struct series_rows *rows)
@@ -264,9 +266,9 @@ enum db_status db_stats_read_hourly(int64_t merchant_id, int64_t shop_id,
       4, "WITH r AS (SELECT d AS f, d AS t FROM (SELECT coalesce($3::date, (us_to_ts($4)"
          " AT TIME ZONE platform_zone())::date) AS d) w)"
          " SELECT" HEAD ", h.h" SUMS SHOP_FROM " CROSS JOIN generate_series(0, 23) h(h)"
-         " LEFT JOIN stats_shop b ON b.shop_id = s.id AND b.grain = 'h'"
-         " AND b.at = (r.f + make_interval(hours => h.h)) AT TIME ZONE platform_zone()" SHOP_OWNED
-         " GROUP BY fs.as_of, r.f, r.t, h.h ORDER BY h.h");
+         " LEFT JOIN LATERAL (SELECT * FROM stats_shop b WHERE b.shop_id = s.id AND b.grain = 'h'"
+         " AND b.at = (r.f + make_interval(hours => h.h)) AT TIME ZONE platform_zone() LIMIT 1) b"
+         " ON true" SHOP_OWNED " GROUP BY fs.as_of, r.f, r.t, h.h ORDER BY h.h");
   struct series_rows rows = {head, 4, true, NULL, NULL, fn, arg};
   struct window_params wp;
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE];
@@ -390,24 +392,26 @@ enum db_status db_stats_read_logistics(int64_t merchant_id, int64_t shop_id,
                                        struct db_stats_read_sums *total,
                                        db_stats_read_carrier_fn fn, void *arg)
 {
-  /* The shop's day buckets for the totals, stats_carrier for the carriers. */
-  static struct db_stmt q = DB_STMT(
-      5,
-      "WITH" WINDOW(
-          "$3", "$4",
-          "$5") ", c AS (SELECT sc.carrier,"
-                " sum(sc.shipped)::bigint AS shipped, sum(sc.ship_secs)::bigint AS ship_secs,"
-                " sum(sc.completed)::bigint AS completed, sum(sc.transit_secs)::bigint AS "
-                "transit_secs"
-                " FROM r, stats_carrier sc WHERE sc.shop_id = $1 AND sc.day BETWEEN r.f AND r.t"
-                " GROUP BY sc.carrier)"
-                " SELECT" HEAD
-                ", c.carrier, ca.name, c.shipped, c.ship_secs, c.completed, c.transit_secs" PLAINS
-                    SHOP_FROM " CROSS JOIN LATERAL (SELECT 0" SUMS " FROM stats_shop b"
-                " WHERE b.shop_id = s.id AND b.grain = 'd' AND b.at >= r.f::timestamp AT TIME ZONE"
-                " platform_zone() AND b.at < (r.t + 1)::timestamp AT TIME ZONE platform_zone()) t"
-                " LEFT JOIN c ON true LEFT JOIN carriers ca ON ca.code = c.carrier" SHOP_OWNED
-                " ORDER BY c.shipped DESC, c.carrier");
+  /* The shop's day buckets of the window for the totals; the carriers by
+   * a range of stats_carrier's key (shop, carrier, day) each, so that
+   * days outside the window are never read. */
+  // clang-format off
+  static struct db_stmt q = DB_STMT(5,
+      "WITH" WINDOW("$3", "$4", "$5") ","
+      " c AS (SELECT ca.code AS carrier, ca.name, x.* FROM r, carriers ca CROSS JOIN LATERAL"
+      " (SELECT coalesce(sum(sc.shipped), 0)::bigint AS shipped,"
+      " coalesce(sum(sc.ship_secs), 0)::bigint AS ship_secs,"
+      " coalesce(sum(sc.completed), 0)::bigint AS completed,"
+      " coalesce(sum(sc.transit_secs), 0)::bigint AS transit_secs"
+      " FROM stats_carrier sc WHERE sc.shop_id = $1 AND sc.carrier = ca.code"
+      " AND sc.day BETWEEN r.f AND r.t) x WHERE x.shipped > 0 OR x.completed > 0)"
+      " SELECT" HEAD ", c.carrier, c.name, c.shipped, c.ship_secs, c.completed, c.transit_secs"
+      PLAINS SHOP_FROM
+      " CROSS JOIN LATERAL (SELECT 0" SUMS " FROM stats_shop b WHERE b.shop_id = s.id"
+      " AND b.grain = 'd' AND b.at >= r.f::timestamp AT TIME ZONE platform_zone()"
+      " AND b.at < (r.t + 1)::timestamp AT TIME ZONE platform_zone()) t"
+      " LEFT JOIN c ON true" SHOP_OWNED " ORDER BY c.shipped DESC, c.carrier");
+  // clang-format on
   struct list_rows rows = {head, total, carrier_row, {.carrier = fn}, arg};
   struct window_params wp;
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE];
