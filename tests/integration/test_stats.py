@@ -136,6 +136,11 @@ def test_every_route_answers_its_shape():
     day = days_of_test()
     clock(at(day, "10:00:30"))
     shop = Shop()
+    if sql("SELECT as_of IS NULL FROM stats_fold_state") == "t":
+        # Never folded: as_of is null, date and until the clock's.
+        o = shop.stats("overview")
+        assert (o["as_of"], o["date"], o["until"]) == (None, day.isoformat(), "10:00")
+        assert shop.stats("daily")["as_of"] is None
     fold()
     o = shop.stats("overview")
     assert o["shop_id"] == shop.id and o["date"] == day.isoformat() and o["until"] == "10:00"
