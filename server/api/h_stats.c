@@ -120,18 +120,9 @@ enum MHD_Result h_stats_overview(struct http_request *rq)
   return reply_read(rq, st, &j);
 }
 
-struct shops_out {
-  struct jsonout items;
-  int64_t date;
-  int until_minutes;
-};
-
 static void shop_overview(const struct db_stats_read_overview *o, void *arg)
 {
-  struct shops_out *out = arg;
-  struct jsonout *j = &out->items;
-  out->date = o->date;
-  out->until_minutes = o->until_minutes;
+  struct jsonout *j = arg;
   jsonout_begin_object(j);
   jsonout_field_int(j, "shop_id", o->shop_id);
   jsonout_field_string(j, "name", o->name);
@@ -144,22 +135,23 @@ enum MHD_Result h_stats_me_overview(struct http_request *rq)
   enum http_step step = query_read(rq, NULL, 0);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct shops_out out = {.items = JSONOUT_INIT};
-  int64_t as_of = 0;
-  jsonout_begin_array(&out.items);
-  enum db_status st = db_stats_read_overviews(rq->session.account.id, clock_now_us(), &as_of,
-                                              &out.date, &out.until_minutes, shop_overview, &out);
-  jsonout_end_array(&out.items);
+  struct jsonout shops = JSONOUT_INIT;
+  int64_t as_of = 0, date = 0;
+  int until = 0;
+  jsonout_begin_array(&shops);
+  enum db_status st = db_stats_read_overviews(rq->session.account.id, clock_now_us(), &as_of, &date,
+                                              &until, shop_overview, &shops);
+  jsonout_end_array(&shops);
   if (st < DB_NONE) {
-    jsonout_free(&out.items);
+    jsonout_free(&shops);
     return reply_db_error(rq, st);
   }
   struct jsonout j = JSONOUT_INIT;
   jsonout_begin_object(&j);
   jsonout_field_time_or_null(&j, "as_of", as_of);
-  stats_view_date(&j, "date", out.date);
-  until_field(&j, out.until_minutes);
-  put_items(&j, "shops", &out.items);
+  stats_view_date(&j, "date", date);
+  until_field(&j, until);
+  put_items(&j, "shops", &shops);
   jsonout_end_object(&j);
   return reply_jsonout(rq, MHD_HTTP_OK, &j);
 }
