@@ -3,6 +3,8 @@
 #include "db_internal.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static void read_time(const PGresult *res, void *arg)
 {
@@ -45,29 +47,50 @@ enum db_status db_stats_fold(int64_t now, int64_t *as_of)
   return db_txn_run(fold_body, &f);
 }
 
-struct rebuild {
-  int64_t shop_id, now;
-  const char *from;
-};
-
-static enum db_status rebuild_body(void *arg, bool last)
+static void read_text(const PGresult *res, void *arg)
 {
-  (void)last;
-  struct rebuild *r = arg;
-  static struct db_stmt q =
-      DB_STMT(3, "SELECT stats_rebuild($1, coalesce($2::date, '-infinity'), us_to_ts($3))");
-  char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  enum db_status st = allow("0");
-  if (st < DB_NONE)
-    return st;
-  return db_run(&q, (const char *[]){r->shop_id > 0 ? db_param_int64(sb, r->shop_id) : NULL,
-                                     r->from, db_param_int64(nb, r->now)});
+  const char *v = db_get_text(res, 0, 0);
+  snprintf(arg, DB_RESULT_CODE_SIZE, "%s", v != NULL ? v : "");
 }
 
-enum db_status db_stats_rebuild(int64_t shop_id, const char *from, int64_t now)
+enum db_status db_stats_rebuild_start(int64_t shop_id, const char *from, int64_t now, bool *busy)
 {
-  struct rebuild r = {shop_id, now, from};
-  return db_txn_run(rebuild_body, &r);
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT stats_rebuild_start($1, coalesce($2::date, '-infinity'), us_to_ts($3))");
+  char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE], result[DB_RESULT_CODE_SIZE] = "";
+  enum db_status st =
+      db_query_row(&q,
+                   (const char *[]){shop_id > 0 ? db_param_int64(sb, shop_id) : NULL, from,
+                                    db_param_int64(nb, now)},
+                   read_text, result);
+  *busy = strcmp(result, "busy") == 0;
+  return st;
+}
+
+struct step {
+  int64_t now;
+  char *day;
+};
+
+static enum db_status step_body(void *arg, bool last)
+{
+  (void)last;
+  static struct db_stmt q = DB_STMT(1, "SELECT stats_rebuild_step(us_to_ts($1))::text");
+  struct step *a = arg;
+  char nb[DB_INT64_SIZE], day[DB_RESULT_CODE_SIZE] = "";
+  enum db_status st = allow("10min");
+  if (st < DB_NONE)
+    return st;
+  st = db_query_row(&q, (const char *[]){db_param_int64(nb, a->now)}, read_text, day);
+  snprintf(a->day, 11, "%s", day);
+  return st;
+}
+
+enum db_status db_stats_rebuild_step(int64_t now, char day[11])
+{
+  struct step a = {now, day};
+  day[0] = '\0';
+  return db_txn_run(step_body, &a);
 }
 
 struct found {

@@ -7,6 +7,7 @@
 
 #include "db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* One fold at `now` (microseconds): DB_ONE with *as_of, the instant the
@@ -14,9 +15,15 @@
  * (it takes in the same writes; this one does not wait for it). */
 enum db_status db_stats_fold(int64_t now, int64_t *as_of);
 
-/* Rebuilds the rollups of shop_id (0: every shop) from the day `from`
- * ("YYYY-MM-DD", NULL: every day) on, in one transaction. */
-enum db_status db_stats_rebuild(int64_t shop_id, const char *from, int64_t now);
+/* Starts rebuilding the rollups of shop_id (0: every shop) from the day
+ * `from` ("YYYY-MM-DD", NULL: its first day with data) to today; the steps
+ * do the work. *busy when a rebuild is already in progress (step it to its
+ * end first). The first fold ever starts one of every shop by itself. */
+enum db_status db_stats_rebuild_start(int64_t shop_id, const char *from, int64_t now, bool *busy);
+
+/* Rebuilds the next day of the rebuild in progress, in a transaction of
+ * its own: day gets it ("YYYY-MM-DD"), or "" when none is in progress. */
+enum db_status db_stats_rebuild_step(int64_t now, char day[11]);
 
 /* A difference between the rollups and a rebuild: the rollup table and
  * the row, as the incremental rollups had it or as the rebuild made it. */

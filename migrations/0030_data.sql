@@ -42,12 +42,18 @@ CREATE INDEX buyer_coupons_fold ON buyer_coupons (fold_xid);
 CREATE INDEX orders_change_xid ON orders (change_xid);
 
 CREATE TABLE stats_fold_state (
-  one       boolean PRIMARY KEY DEFAULT true CHECK (one),
-  folded_to xid8,
-  as_of     timestamptz,
-  folded_at timestamptz
+  one          boolean PRIMARY KEY DEFAULT true CHECK (one),
+  folded_to    xid8,
+  as_of        timestamptz,
+  folded_at    timestamptz,
+  rebuild_shop bigint,
+  rebuild_next date,
+  rebuild_last date,
+  CHECK (rebuild_next <= rebuild_last),
+  CHECK (rebuild_shop IS NULL OR rebuild_next IS NOT NULL)
 );
 COMMENT ON TABLE stats_fold_state IS 'the rollup worker''s watermark: every source row of a transaction below folded_to is in the rollups; as_of is the instant the figures are complete to';
+COMMENT ON COLUMN stats_fold_state.rebuild_next IS 'a rebuild in progress, one day per transaction: the next day to rebuild (of rebuild_shop, NULL: every shop) up to rebuild_last';
 INSERT INTO stats_fold_state DEFAULT VALUES;
 
 -- A shop's figures per minute (kept eight days: "yesterday and last week

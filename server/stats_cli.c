@@ -48,6 +48,25 @@ static bool valid_day(const char *s)
          m >= 1 && m <= 12 && d >= 1 && d <= 31 && s[4] == '-' && s[7] == '-';
 }
 
+static int rebuild_failed(void)
+{
+  fprintf(stderr, "merchantd: could not rebuild the rollups (the days rebuilt so far stay)\n");
+  return 1;
+}
+
+/* Steps the rebuild in progress to its end, a day per transaction. */
+static enum db_status step_to_end(long *days)
+{
+  char day[11];
+  do {
+    enum db_status st = db_stats_rebuild_step(clock_now_us(), day);
+    if (st < DB_NONE)
+      return st;
+    *days += day[0] != '\0';
+  } while (day[0] != '\0');
+  return DB_NONE;
+}
+
 static int rebuild(int argc, char **argv)
 {
   int64_t shop = 0;
@@ -69,12 +88,19 @@ static int rebuild(int argc, char **argv)
       return EXIT_USAGE;
     }
   }
-  if (db_stats_rebuild(shop, from, clock_now_us()) < DB_NONE) {
-    fprintf(stderr, "merchantd: could not rebuild the rollups\n");
-    return 1;
-  }
-  printf("rebuilt the rollups of %s from %s\n", shop > 0 ? "one shop" : "every shop",
-         from != NULL ? from : "the first day");
+  bool busy;
+  long days = 0, before = 0;
+  if (db_stats_rebuild_start(shop, from, clock_now_us(), &busy) < DB_NONE)
+    return rebuild_failed();
+  /* A rebuild in progress (the first fold's, another command's) is
+   * finished first: two at once would forget each other's days. */
+  if (busy && (step_to_end(&before) < DB_NONE ||
+               db_stats_rebuild_start(shop, from, clock_now_us(), &busy) < DB_NONE || busy))
+    return rebuild_failed();
+  if (step_to_end(&days) < DB_NONE)
+    return rebuild_failed();
+  printf("rebuilt the rollups of %s from %s: %ld day%s\n", shop > 0 ? "one shop" : "every shop",
+         from != NULL ? from : "the first day", days, days == 1 ? "" : "s");
   return 0;
 }
 

@@ -3,9 +3,11 @@
 -- one after the other: takes the snapshot's xmin as the new watermark
 -- (every transaction below it has ended), folds the transactions between
 -- the last watermark and it, and records it with as_of, the instant the
--- figures are complete to. The first fold ever rebuilds from the raw rows.
--- The job does not wait (p_wait false) for a fold or a rebuild running
--- elsewhere, which takes in its writes anyway: it returns NULL at once.
+-- figures are complete to. The first fold ever only sets the watermark and
+-- starts a rebuild of everything before it, a day per transaction
+-- (stats_rebuild_step). The job does not wait (p_wait false) for a fold or
+-- a rebuild step running elsewhere, which takes in its writes anyway: it
+-- returns NULL at once.
 CREATE OR REPLACE FUNCTION stats_fold(p_now timestamptz, p_wait boolean) RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -27,12 +29,14 @@ BEGIN
   -- no higher than this one (a snapshot's xmin never goes back).
   v_hi := greatest(pg_snapshot_xmin(pg_current_snapshot()), v_lo);
   IF v_lo IS NULL THEN
-    PERFORM stats_forget(NULL, '-infinity');
-    PERFORM stats_refold(NULL, '-infinity', v_hi, p_now);
+    UPDATE stats_fold_state
+       SET rebuild_shop = NULL, rebuild_next = d.first,
+           rebuild_last = CASE WHEN d.first IS NOT NULL THEN greatest(d.first, stats_day(p_now)) END
+      FROM (SELECT stats_first_day(NULL) AS first) d;
   ELSE
     PERFORM stats_fold_window(v_lo, v_hi, p_now);
+    PERFORM stats_apply(p_now);
   END IF;
-  PERFORM stats_apply(p_now);
   -- A transaction still writing may stamp its rows with a time before
   -- now; the figures are complete only to before the oldest one began.
   SELECT min(xact_start) INTO v_oldest

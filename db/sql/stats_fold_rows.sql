@@ -1,19 +1,20 @@
 -- Folds the append-only rows (refunds, coupon claims, views) written by
--- transactions in [p_lo, p_hi), of one shop (p_shop, NULL: all) and from
--- p_from on. The fold takes its window of transactions; a rebuild takes
--- everything below its watermark (p_lo 0) from a day on.
-CREATE OR REPLACE FUNCTION stats_fold_rows(p_lo xid8, p_hi xid8, p_shop bigint, p_from timestamptz)
+-- transactions in [p_lo, p_hi), of one shop (p_shop, NULL: all), of times
+-- in [p_from, p_to). The fold takes its window of transactions; a rebuild
+-- takes everything below its watermark (p_lo 0) of a day.
+CREATE OR REPLACE FUNCTION stats_fold_rows(p_lo xid8, p_hi xid8, p_shop bigint, p_from timestamptz,
+                                           p_to timestamptz)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO stats_delta (shop_id, at, refund_cents, refunds)
   SELECT o.shop_id, r.created_at, r.amount_cents, 1
     FROM refunds r JOIN orders o ON o.id = r.order_id
    WHERE r.fold_xid >= p_lo AND r.fold_xid < p_hi AND (p_shop IS NULL OR o.shop_id = p_shop)
-     AND r.created_at >= p_from;
+     AND r.created_at >= p_from AND r.created_at < p_to;
 
   WITH c AS (SELECT coupon_id, shop_id, claimed_at FROM buyer_coupons
               WHERE fold_xid >= p_lo AND fold_xid < p_hi AND (p_shop IS NULL OR shop_id = p_shop)
-                AND claimed_at >= p_from),
+                AND claimed_at >= p_from AND claimed_at < p_to),
   d AS (INSERT INTO stats_delta (shop_id, at, coupon_claims) SELECT shop_id, claimed_at, 1 FROM c)
   INSERT INTO stats_coupon AS s (coupon_id, shop_id, day, claims)
   SELECT coupon_id, shop_id, stats_day(claimed_at), count(*) FROM c GROUP BY 1, 2, 3
@@ -23,7 +24,7 @@ BEGIN
   INSERT INTO stats_v (shop_id, product_id, visitor, at)
   SELECT shop_id, product_id, visitor, at FROM page_views
    WHERE fold_xid >= p_lo AND fold_xid < p_hi AND (p_shop IS NULL OR shop_id = p_shop)
-     AND minute >= p_from;
+     AND minute >= p_from AND minute < p_to;
   -- Counted per minute (the finest bucket) and per visitor and day first:
   -- a rebuild folds every view there is.
   INSERT INTO stats_delta (shop_id, at, pv)

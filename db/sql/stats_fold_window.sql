@@ -9,7 +9,7 @@ BEGIN
   INSERT INTO stats_work (id)
   SELECT id FROM orders WHERE change_xid >= p_lo AND change_xid < p_hi;
   PERFORM stats_fold_orders();
-  PERFORM stats_fold_rows(p_lo, p_hi, NULL, '-infinity');
+  PERFORM stats_fold_rows(p_lo, p_hi, NULL, '-infinity', 'infinity');
   FOR c IN SELECT DISTINCT conversation_id, stats_day(created_at) AS day
              FROM messages WHERE fold_xid >= p_lo AND fold_xid < p_hi
            UNION

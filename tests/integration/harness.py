@@ -539,6 +539,18 @@ class Session:
         assert self.proc.wait(timeout=20) == 0, self.proc.stderr.read()
 
 
+def once(make):
+    """A test file's shared fixture: a function that calls make() the first
+    time it is called and returns that same value every time after."""
+    made = []
+
+    def get():
+        if not made:
+            made.append(make())
+        return made[0]
+    return get
+
+
 def sql_literal(text):
     return "'" + text.replace("'", "''") + "'"
 

@@ -65,14 +65,7 @@ class World:
         self.other_shop, self.other_sku = new_shop(self.other_merchant)
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def base(shop):

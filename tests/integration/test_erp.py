@@ -63,14 +63,7 @@ class World:
         self.buyer_token = srv().login(name)
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def feed(shop, token, after=None, limit=None):

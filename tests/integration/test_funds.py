@@ -144,14 +144,7 @@ class World:
         self.other_shop, _ = new_shop(self.other_merchant)
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def fresh_shop(price=1000):

@@ -46,14 +46,7 @@ class World:
         self.reviewer_token = server().login(self.reviewer_name, password="reviewer-password")
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def paid_orders(n=1, qty=1, at=None, shop=None, sku=None):

@@ -117,9 +117,6 @@ def field_names(r):
     return sorted(e["field"] for e in r.json.get("errors", []))
 
 
-_world = None
-
-
 class World:
     """Merchants a (two shops) and b (one shop), a buyer, a product in each
     shop, and orders in every state in a's first shop."""
@@ -137,11 +134,7 @@ class World:
         self.a2_order = orders(self.buyer, self.shop2, [(self.sku2, 1)])[0]
 
 
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def shop_with_states(m):

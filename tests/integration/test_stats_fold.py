@@ -79,14 +79,7 @@ class World:
         self.product = int(sql(f"SELECT product_id FROM skus WHERE id = {self.sku}"))
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def place(token, shop, sku, qty=1):
@@ -104,12 +97,23 @@ def pay(token, order):
 # ---------------------------------------------------------------------------
 
 
-def test_first_fold_sets_the_watermark_and_as_of():
-    world()
+def test_first_fold_rebuilds_the_history_day_by_day():
+    """Orders paid on three days before the first fold: the first fold sets
+    the watermark and starts a rebuild of those days, a day per transaction,
+    which the job then runs; as_of is the fold's time."""
+    w = world()
+    buyer, btok = w.buyers[3]
+    for d in range(3):
+        s().set_clock(fmt_time(START - datetime.timedelta(days=3 - d)))
+        pay(btok, place(btok, w.shop, w.sku, d + 1))
+    s().set_clock(fmt_time(START))
+    assert sql("SELECT folded_to IS NULL FROM stats_fold_state") == "t"
     fold()
-    assert sql(f"SELECT folded_to IS NOT NULL, as_of <= '{START.isoformat()}',"
+    assert sql(f"SELECT folded_to IS NOT NULL, rebuild_next IS NULL, as_of <= '{START.isoformat()}',"
                f" as_of > '{START.isoformat()}'::timestamptz - interval '1 minute'"
-               f" FROM stats_fold_state") == "t|t|t"
+               f" FROM stats_fold_state") == "t|t|t|t"
+    assert day_figures(w.shop, "gmv_cents", "orders") == {
+        "2031-05-09": (500, 1), "2031-05-10": (1000, 1), "2031-05-11": (1500, 1)}
 
 
 def test_order_adds_each_fact_once_however_it_changed():
@@ -373,7 +377,7 @@ def test_cli_usage():
 
 
 if __name__ == "__main__":
-    main([test_first_fold_sets_the_watermark_and_as_of,
+    main([test_first_fold_rebuilds_the_history_day_by_day,
           test_order_adds_each_fact_once_however_it_changed,
           test_late_commit_is_folded_by_the_next_fold,
           test_customer_service_rounds_and_conversion,

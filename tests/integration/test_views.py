@@ -77,14 +77,7 @@ class World:
         self.product_b = int(sql(f"SELECT id FROM products WHERE shop_id = {self.shop_b}"))
 
 
-_world = None
-
-
-def world():
-    global _world
-    if _world is None:
-        _world = World()
-    return _world
+world = once(World)
 
 
 def rows(where):
