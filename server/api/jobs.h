@@ -13,8 +13,9 @@ bool jobs_prepare(void);
 /* Starts the thread that looks for due jobs every config.job_interval_seconds. */
 bool jobs_start(void);
 void jobs_stop(void);
-/* Runs every job now, on the calling thread, whatever its schedule says
- * (test mode). False when a job failed. */
+/* Runs every job now, on the calling thread, whatever its schedule says,
+ * and a rollup rebuild in progress to its end (test mode). False when a
+ * job failed. */
 bool jobs_run_all(void);
 
 #endif
