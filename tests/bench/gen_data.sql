@@ -3,7 +3,8 @@
 --   :buyers buyers (usernames databuyer<n>, the password hash of account
 --     :template), :products products of one SKU each;
 --   :orders orders, every one paid (created a few minutes before), spread
---     evenly over the days; then shipped 1 to 61 hours after payment with
+--     evenly over the days, one in seven by a buyer who writes to the shop
+--     (below); shipped 1 to 61 hours after payment with
 --     one of the ten carriers and completed 2 to 6 days after shipping, as
 --     far as now allows; 2 % partly refunded after shipping, 1 % refunded in
 --     full 20 minutes after payment (closed, refunded); one or two lines,
@@ -65,7 +66,7 @@ SELECT g, o0 + g AS id, bc0 + g / 10 AS coupon_bc, paid_at, buyer,
        CASE WHEN g % 100 = 13 THEN 'full' WHEN g % 50 = 7 THEN 'part' END AS refund,
        (h7 % 259200) * interval '1 second' AS refund_after
   FROM (SELECT g, b.t0 + (g - 0.5) * (b.t1 - b.t0) / :orders AS paid_at,
-               b.buyer0 + (hashint4(g) & 2147483647) % b.buyers AS buyer,
+               b.buyer0 + (hashint4(g) & 2147483647) % CASE WHEN g % 7 = 0 THEN b.writers ELSE b.buyers END AS buyer,
                b.product0 + floor(b.products * power(((hashint4(g + 1) & 1048575) / 1048576.0), 2))::bigint AS p1,
                CASE WHEN g % 5 = 0 THEN b.product0 + (hashint4(g + 2) & 1048575) % b.products END AS p2,
                hashint4(g + 3) & 1048575 AS h1, hashint4(g + 4) & 1048575 AS h2,
