@@ -26,15 +26,17 @@ COMMENT ON COLUMN page_views.visitor IS 'a:<account id> for a signed-in buyer, v
 CREATE INDEX page_views_fold ON page_views (fold_xid);
 
 -- The source rows the worker folds by the transaction that wrote them.
--- Rows written before this migration have none: the first fold rebuilds
--- everything from the raw rows (stats_fold_state.folded_to is NULL).
-ALTER TABLE messages ADD COLUMN fold_xid xid8;
+-- Rows written before this migration read 0 (a constant default, so the
+-- tables are not rewritten); the first fold rebuilds everything from the
+-- raw rows (stats_fold_state.folded_to is NULL), and new rows get their
+-- transaction from the column default, not from a trigger.
+ALTER TABLE messages ADD COLUMN fold_xid xid8 NOT NULL DEFAULT '0';
 ALTER TABLE messages ALTER COLUMN fold_xid SET DEFAULT pg_current_xact_id();
 CREATE INDEX messages_fold ON messages (fold_xid);
-ALTER TABLE refunds ADD COLUMN fold_xid xid8;
+ALTER TABLE refunds ADD COLUMN fold_xid xid8 NOT NULL DEFAULT '0';
 ALTER TABLE refunds ALTER COLUMN fold_xid SET DEFAULT pg_current_xact_id();
 CREATE INDEX refunds_fold ON refunds (fold_xid);
-ALTER TABLE buyer_coupons ADD COLUMN fold_xid xid8;
+ALTER TABLE buyer_coupons ADD COLUMN fold_xid xid8 NOT NULL DEFAULT '0';
 ALTER TABLE buyer_coupons ALTER COLUMN fold_xid SET DEFAULT pg_current_xact_id();
 CREATE INDEX buyer_coupons_fold ON buyer_coupons (fold_xid);
 CREATE INDEX orders_change_xid ON orders (change_xid);
@@ -165,12 +167,14 @@ CREATE INDEX stats_cs_writers_open ON stats_cs_writers (shop_id, buyer_id, last_
 
 CREATE TABLE stats_cs_rounds (
   conversation_id bigint NOT NULL,
+  message_id      bigint NOT NULL,
   started_at      timestamptz NOT NULL,
   shop_id         bigint NOT NULL,
   response_secs   integer NOT NULL CHECK (response_secs BETWEEN 0 AND 600),
-  PRIMARY KEY (conversation_id, started_at)
+  PRIMARY KEY (conversation_id, message_id)
 );
-COMMENT ON TABLE stats_cs_rounds IS 'final rounds (buyer message to first human reply, capped at 600 s) that count, as folded into stats_shop';
+COMMENT ON TABLE stats_cs_rounds IS 'final rounds (buyer message to first human reply, capped at 600 s) that count, as folded into stats_shop; message_id is the buyer message that opened the round';
+CREATE INDEX stats_cs_rounds_started ON stats_cs_rounds (conversation_id, started_at);
 
 CREATE TABLE stats_cs_due (
   conversation_id bigint NOT NULL,

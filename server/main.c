@@ -19,6 +19,7 @@
 #include "routes.h"
 #include "sign.h"
 #include "staff_cli.h"
+#include "stats_cli.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -52,6 +53,10 @@ static const char usage[] =
     "                            check a statement's signature (the key: base64, as\n"
     "                            GET /v1/platform/statement-key publishes it; default:\n"
     "                            MERCHANTD_STATEMENT_KEY_FILE's)\n"
+    "  stats rebuild [--shop ID] [--from YYYY-MM-DD]\n"
+    "                            recompute the data pages' rollups from the raw rows\n"
+    "  stats check               compare the rollups with a rebuild; prints each\n"
+    "                            difference and exits 1 when there is any\n"
     "  routes                    print the route table, one JSON object per line\n"
     "  --help                    show this help\n"
     "  --version                 show the version\n"
@@ -231,6 +236,8 @@ int main(int argc, char **argv)
     return funds_cli(argc, argv);
   if (strcmp(cmd, "verify-statement") == 0)
     return funds_cli_verify(argc, argv);
+  if (strcmp(cmd, "stats") == 0)
+    return stats_cli(argc, argv);
   fprintf(stderr, "merchantd: unknown command; see \"merchantd --help\"\n");
   return EXIT_USAGE;
 }

@@ -14,6 +14,7 @@
 #include "payout_job.h"
 #include "reconcile.h"
 #include "review.h"
+#include "stats.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -243,6 +244,26 @@ static enum db_status check_funds(int64_t now)
   return st;
 }
 
+/* The data pages' rollups (docs/data.md): each fold adds what was written
+ * since the last one. It runs every MERCHANTD_STATS_FOLD_SECONDS, between
+ * the other jobs' looks (see loop); folds of several instances wait for
+ * each other in the database, so claiming it is only to spare the work. */
+static enum db_status fold_stats(int64_t now)
+{
+  int64_t as_of;
+  return db_stats_fold(now, &as_of);
+}
+
+/* Minute buckets and per-day state past their retention. */
+static enum db_status prune_stats(int64_t now)
+{
+  int64_t deleted = 0;
+  enum db_status st = db_stats_prune(now, &deleted);
+  if (st >= DB_NONE && deleted > 0)
+    log_info("pruned %lld rollup rows past their retention", (long long)deleted);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -259,6 +280,8 @@ static const struct job jobs[] = {
     {"payouts", CLOCK_US_PER_SEC, payout_job_run},
     /* After a data key rotation: the numbers an older key sealed. */
     {"reseal_bank_accounts", 3600 * CLOCK_US_PER_SEC, payout_job_reseal},
+    {"fold_stats", CLOCK_US_PER_SEC, fold_stats},
+    {"prune_stats", 3600 * CLOCK_US_PER_SEC, prune_stats},
 };
 
 static pthread_t thread;
@@ -266,41 +289,75 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static bool running, stopping;
 
-/* Runs the due jobs (all of them when forced). */
+/* Runs the job when it is due (whatever its schedule when forced). */
+static bool run_job(const struct job *j, bool force)
+{
+  int64_t now = clock_now_us();
+  enum db_status st = db_job_claim(j->name, now, j->interval_us, force);
+  if (st == DB_NONE)
+    return true;
+  if (st < DB_NONE)
+    return false;
+  int64_t started = clock_mono_us();
+  st = j->run(now);
+  if (st < DB_NONE)
+    log_error("job %s failed", j->name);
+  db_job_finished(j->name, (clock_mono_us() - started) / 1000);
+  return st >= DB_NONE;
+}
+
+/* Runs the due jobs (all of them when forced). The fold runs on its own
+ * cadence (MERCHANTD_STATS_FOLD_SECONDS, 0: only when forced). */
 static bool run_jobs(bool force)
 {
   bool ok = true;
   for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
-    const struct job *j = &jobs[i];
-    int64_t now = clock_now_us();
-    enum db_status st = db_job_claim(j->name, now, j->interval_us, force);
-    if (st == DB_NONE)
+    if (jobs[i].run == fold_stats && config.stats_fold_seconds == 0 && !force)
       continue;
-    if (st < DB_NONE) {
-      ok = false;
-      continue;
-    }
-    int64_t started = clock_mono_us();
-    st = j->run(now);
-    if (st < DB_NONE) {
-      log_error("job %s failed", j->name);
-      ok = false;
-    }
-    db_job_finished(j->name, (clock_mono_us() - started) / 1000);
+    ok = run_job(&jobs[i], force) && ok;
   }
   return ok;
 }
 
+static const struct job *fold_job(void)
+{
+  for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)
+    if (jobs[i].run == fold_stats)
+      return &jobs[i];
+  return NULL;
+}
+
+/* Every job is looked at each MERCHANTD_JOB_INTERVAL_SECONDS; in between,
+ * the fold alone, every MERCHANTD_STATS_FOLD_SECONDS, so that the data
+ * pages trail the writes by seconds. */
 static void *loop(void *unused)
 {
+  (void)unused;
+  const int64_t all_us = (int64_t)config.job_interval_seconds * CLOCK_US_PER_SEC;
+  const int64_t fold_us = (int64_t)config.stats_fold_seconds * CLOCK_US_PER_SEC;
+  int64_t next_all = clock_mono_us();
   pthread_mutex_lock(&lock);
   while (!stopping) {
     pthread_mutex_unlock(&lock);
-    run_jobs(false);
+    int64_t mono = clock_mono_us();
+    if (mono >= next_all) {
+      run_jobs(false);
+      next_all = mono + all_us;
+    } else if (fold_us > 0) {
+      run_job(fold_job(), false);
+    }
+    int64_t wait_us = next_all - mono;
+    if (fold_us > 0 && fold_us < wait_us)
+      wait_us = fold_us;
     pthread_mutex_lock(&lock);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += config.job_interval_seconds;
+    until.tv_sec += wait_us / CLOCK_US_PER_SEC;
+    until.tv_nsec += (long)(wait_us % CLOCK_US_PER_SEC) * 1000;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
     while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) == 0)
       ;
   }

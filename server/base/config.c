@@ -106,7 +106,7 @@ bool config_load(void)
   if (cores < 1)
     cores = 1;
   unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
-      window, jobs, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove;
+      window, jobs, fold, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
   if (!env_uint("PORT", 8080, 1, 65535, &port) ||
@@ -124,6 +124,7 @@ bool config_load(void)
       !env_uint("MERCHANTD_LOGIN_IP_FAILURES", 100, 1, 1000000, &ipf) ||
       !env_uint("MERCHANTD_LOGIN_WINDOW_SECONDS", 900, 1, 86400, &window) ||
       !env_uint("MERCHANTD_JOB_INTERVAL_SECONDS", 30, 1, 86400, &jobs) ||
+      !env_uint("MERCHANTD_STATS_FOLD_SECONDS", 2, 0, 3600, &fold) ||
       !env_uint("MERCHANTD_EVENTS_HEARTBEAT_SECONDS", 15, 1, 3600, &heartbeat) ||
       !env_uint("MERCHANTD_IMAGE_WORKERS", (unsigned long long)cores, 1, 64, &imgw) ||
       !env_uint("MERCHANTD_IMAGE_QUEUE", 16, 0, 10000, &imgq) ||
@@ -149,6 +150,7 @@ bool config_load(void)
   config.login_ip_failures = (unsigned)ipf;
   config.login_window_seconds = (unsigned)window;
   config.job_interval_seconds = (unsigned)jobs;
+  config.stats_fold_seconds = (unsigned)fold;
   config.events_heartbeat_seconds = (unsigned)heartbeat;
   config.image_workers = (unsigned)imgw;
   config.image_queue = (unsigned)imgq;

@@ -24,6 +24,7 @@ struct config {
   unsigned login_ip_failures;    /* MERCHANTD_LOGIN_IP_FAILURES per window */
   unsigned login_window_seconds; /* MERCHANTD_LOGIN_WINDOW_SECONDS */
   unsigned job_interval_seconds; /* MERCHANTD_JOB_INTERVAL_SECONDS: how often jobs are looked at */
+  unsigned stats_fold_seconds;   /* MERCHANTD_STATS_FOLD_SECONDS: rollup folds, 0 off */
   bool test_mode;                /* MERCHANTD_TEST_MODE=1 */
   bool auto_migrate;             /* MERCHANTD_AUTO_MIGRATE=1 */
   const char *time_zone;         /* MERCHANTD_TZ: letters are delivered on its hours */

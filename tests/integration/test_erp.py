@@ -120,38 +120,6 @@ def caught_up(shop, token, orders):
     return after
 
 
-class Session:
-    """A psql session driven statement by statement, to hold a transaction
-    open while other things happen."""
-
-    def __init__(self):
-        self.app = f"erp_{uuid.uuid4().hex[:10]}"
-        self.steps = 0
-        self.proc = subprocess.Popen(["psql", srv().db_url, "-X", "-q", "-At", "-v",
-                                      "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True, env=dict(os.environ, PGAPPNAME=self.app))
-
-    def run(self, statement):
-        """Sends the statement and waits until the session has run it."""
-        self.steps += 1
-        marker = f"{self.app}_{self.steps}"
-        self.proc.stdin.write(f"{statement};\nSELECT '{marker}';\n")
-        self.proc.stdin.flush()
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            assert self.proc.poll() is None, self.proc.stderr.read()
-            if sql(f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{self.app}'"
-                   f" AND state LIKE 'idle%' AND query LIKE '%{marker}%'") == "1":
-                return
-            time.sleep(0.02)
-        raise AssertionError(f"psql session did not run: {statement}")
-
-    def close(self):
-        self.proc.stdin.close()
-        assert self.proc.wait(timeout=20) == 0, self.proc.stderr.read()
-
-
 # ---------------------------------------------------------------------------
 
 

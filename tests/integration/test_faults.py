@@ -56,6 +56,7 @@ def test_kill9_under_write_load():
     assert set(r["collector_runs"]) <= {200, "no reply"}, r["collector_runs"]
     # The ledger reconciled after every kill and at the end.
     assert not r["funds_check"], r["funds_check"][:5]
+    assert not r["stats_check"], r["stats_check"][:5]
     assert r["settled"] > 0 and r["acked_refunds"] > 0, r
     # The load did write, and was cut off in the middle of writes.
     assert r["acked_orders"] > 50 and r["acked_claims"] > 20 and r["acked_messages"] > 50, r

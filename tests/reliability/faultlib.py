@@ -1475,14 +1475,18 @@ def media_collected(srv, world, acked, timeout=30):
             "problems": problems}
 
 
-def funds_check(db_url, binary=None):
-    """`merchantd funds check` on the database: the ledger's differences
-    (its output lines), empty when it reconciles."""
-    out = subprocess.run([binary or harness.MERCHANTD, "funds", "check"], capture_output=True,
-                         text=True, timeout=120, env=dict(os.environ, DATABASE_URL=db_url))
+def cli_check(db_url, what, binary=None):
+    """`merchantd funds check` or `merchantd stats check` (what) on the
+    database: its differences (the output lines), empty when it passes."""
+    out = subprocess.run([binary or harness.MERCHANTD, what, "check"], capture_output=True,
+                         text=True, timeout=300, env=dict(os.environ, DATABASE_URL=db_url))
     if out.returncode == 0:
         return []
     return (out.stdout + out.stderr).strip().splitlines() or [f"exit {out.returncode}"]
+
+
+def funds_check(db_url, binary=None):
+    return cli_check(db_url, "funds", binary)
 
 
 def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, env=None,
@@ -1515,6 +1519,7 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     after_kills = []  # (kill, problem)
     media = collections.Counter()  # the largest figures seen after a kill
     funds = []  # the funds check after each kill: (kill, differences)
+    stats = []  # the data pages' rollups against a rebuild after each kill
     t0 = time.monotonic()
     try:
         for n in range(kills):
@@ -1532,6 +1537,10 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
             found = funds_check(db_url, binary)
             if found:
                 funds.append((n + 1, found[:10]))
+            # A fold cut off left nothing behind: the rollups equal a rebuild.
+            found = cli_check(db_url, "stats", binary)
+            if found:
+                stats.append((n + 1, found[:10]))
             time.sleep(rng.uniform(*down))
             restarts.append(srv.start())
         time.sleep(rng.uniform(*burst))
@@ -1554,9 +1563,12 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     final = funds_check(db_url, binary)
     if final:
         funds.append(("end", final[:10]))
+    final = cli_check(db_url, "stats", binary)
+    if final:
+        stats.append(("end", final[:10]))
     a = load.acked
     return {"kills": kills, "seconds": elapsed, "requests": load.stats.requests,
-            "funds_check": funds,
+            "funds_check": funds, "stats_check": stats,
             "acked_refunds": sum(o.get("refunds", 0) for o in a.orders.values()),
             "settled": int(q(db_url, "SELECT count(*) FROM order_funds WHERE state = 'settled'")),
             "conn_errors": load.stats.conn_errors, "5xx": load.stats.five_xx,

@@ -11,8 +11,9 @@ Every write answered 2xx is recorded with the ids it returned. Meanwhile the
 collector runs again and again, every file made two hours old first (test
 mode). merchantd is killed with SIGKILL at random moments and started again
 on the same database and media directory. After every kill, while nothing
-runs, `merchantd funds check` must pass, and the media directory is checked
-against the images table: every row's original and renditions are there,
+runs, `merchantd funds check` and `merchantd stats check` must pass, and the
+media directory is checked against the images table: every row's original
+and renditions are there,
 whole, under their final names, nothing but final names and temporary files
 the collector removes, space counters equal to their entries, no row beyond
 what acknowledged and cut-off uploads explain. At the end merchantd is
@@ -57,7 +58,8 @@ def main():
     for key, what in (("lost", "lost writes"), ("invariants", "invariants broken"),
                       ("media", "image rows and files disagreeing"),
                       ("replays", "replays differing"), ("bad_replies", "5xx replies"),
-                      ("reports", "crashes"), ("funds_check", "funds checks failed")):
+                      ("reports", "crashes"), ("funds_check", "funds checks failed"),
+                      ("stats_check", "rollup checks failed")):
         if r[key]:
             failures.append(what)
             faultlib.say(f"{what}:\n  " + "\n  ".join(str(x) for x in r[key][:30]))
@@ -69,7 +71,8 @@ def main():
                  f" {len(r['invariants'])}")
     faultlib.say(f"funds: {r['settled']} orders settled, {r['acked_refunds']} refunds"
                  f" acknowledged; funds check failed after {len(r['funds_check'])} of"
-                 f" {r['kills']} kills")
+                 f" {r['kills']} kills; the rollups differed from a rebuild after"
+                 f" {len(r['stats_check'])}")
     faultlib.say(f"restart to /livez: mean {r['restart_mean_s']:.2f} s, max"
                  f" {r['restart_max_s']:.2f} s")
     upload_note = ""

@@ -1,0 +1,26 @@
+-- Drops what the data pages no longer read (docs/data.md, Rollups): minute
+-- buckets after eight days, the per-day distinct tables after 400 days,
+-- the customer-service state after 40 days. Returns the rows deleted.
+CREATE OR REPLACE FUNCTION stats_prune(p_now timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  v_day date := stats_day(p_now);
+  v_n   bigint;
+  v_all bigint := 0;
+BEGIN
+  DELETE FROM stats_shop WHERE grain = 'm' AND at < p_now - interval '8 days';
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  DELETE FROM stats_shop_buyers WHERE day < v_day - 400;
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  DELETE FROM stats_shop_visitors WHERE day < v_day - 400;
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  DELETE FROM stats_product_buyers WHERE day < v_day - 400;
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  DELETE FROM stats_product_visitors WHERE day < v_day - 400;
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  DELETE FROM stats_cs_writers WHERE day < v_day - 40;
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  DELETE FROM stats_cs_rounds WHERE started_at < p_now - interval '40 days';
+  GET DIAGNOSTICS v_n = ROW_COUNT; v_all := v_all + v_n;
+  RETURN v_all;
+END
+$$;

@@ -1,0 +1,112 @@
+#include "stats.h"
+
+#include "db_internal.h"
+
+#include <stddef.h>
+
+static void read_time(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
+static void read_as_of(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_text(res, 0, 0) != NULL ? db_get_int64(res, 0, 0) : 0;
+}
+
+/* The connections' statement timeout (db.c) is for requests. A fold after
+ * a long pause, the first fold of an installation with history, and a
+ * rebuild read far more than a request: they get minutes, or no limit. */
+static enum db_status allow(const char *timeout)
+{
+  static struct db_stmt q = DB_STMT(1, "SELECT set_config('statement_timeout', $1, true)");
+  return db_run(&q, (const char *[]){timeout});
+}
+
+struct fold {
+  int64_t now, *as_of;
+};
+
+static enum db_status fold_body(void *arg, bool last)
+{
+  (void)last;
+  struct fold *f = arg;
+  static struct db_stmt q = DB_STMT(1, "SELECT ts_to_us(stats_fold(us_to_ts($1), false))");
+  char nb[DB_INT64_SIZE];
+  enum db_status st = allow("10min");
+  if (st < DB_NONE)
+    return st;
+  return db_query_row(&q, (const char *[]){db_param_int64(nb, f->now)}, read_as_of, f->as_of);
+}
+
+enum db_status db_stats_fold(int64_t now, int64_t *as_of)
+{
+  struct fold f = {now, as_of};
+  return db_txn_run(fold_body, &f);
+}
+
+struct rebuild {
+  int64_t shop_id, now;
+  const char *from;
+};
+
+static enum db_status rebuild_body(void *arg, bool last)
+{
+  (void)last;
+  struct rebuild *r = arg;
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT stats_rebuild($1, coalesce($2::date, '-infinity'), us_to_ts($3))");
+  char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  enum db_status st = allow("0");
+  if (st < DB_NONE)
+    return st;
+  return db_run(&q, (const char *[]){r->shop_id > 0 ? db_param_int64(sb, r->shop_id) : NULL,
+                                     r->from, db_param_int64(nb, r->now)});
+}
+
+enum db_status db_stats_rebuild(int64_t shop_id, const char *from, int64_t now)
+{
+  struct rebuild r = {shop_id, now, from};
+  return db_txn_run(rebuild_body, &r);
+}
+
+struct found {
+  db_stats_difference_fn fn;
+  void *arg;
+  int64_t n;
+};
+
+static void difference(const PGresult *res, int r, void *arg)
+{
+  struct found *f = arg;
+  f->fn(db_get_text(res, r, 0), db_get_text(res, r, 1), f->arg);
+  f->n++;
+}
+
+enum db_status db_stats_check(int64_t now, db_stats_difference_fn fn, void *arg,
+                              int64_t *differences)
+{
+  static struct db_stmt q = DB_STMT(1, "SELECT rollup, difference FROM stats_check(us_to_ts($1))");
+  char nb[DB_INT64_SIZE];
+  struct found f = {fn, arg, 0};
+  *differences = 0;
+  enum db_status st = db_begin();
+  if (st < DB_NONE)
+    return st;
+  st = allow("0");
+  if (st >= DB_NONE)
+    st = db_each_row(&q, (const char *[]){db_param_int64(nb, now)}, difference, &f);
+  /* The rebuild was only to compare with: nothing of it stays. */
+  db_rollback();
+  if (st >= DB_NONE)
+    *differences = f.n;
+  return st < DB_NONE ? st : DB_NONE;
+}
+
+enum db_status db_stats_prune(int64_t now, int64_t *deleted)
+{
+  static struct db_stmt q = DB_STMT(1, "SELECT stats_prune(us_to_ts($1))");
+  char nb[DB_INT64_SIZE];
+  *deleted = 0;
+  return db_query_row(&q, (const char *[]){db_param_int64(nb, now)}, read_time, deleted);
+}

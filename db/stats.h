@@ -1,0 +1,35 @@
+/* The rollup worker of the data pages (docs/data.md): folding what changed
+ * since the last fold, rebuilding from the raw rows, checking that the two
+ * agree and pruning what the pages no longer read. The SQL is in
+ * db/sql/stats_*.sql; the reads of the data pages are in stats_read.h. */
+#ifndef MERCHANTD_DB_STATS_H
+#define MERCHANTD_DB_STATS_H
+
+#include "db.h"
+
+#include <stdint.h>
+
+/* One fold at `now` (microseconds): DB_ONE with *as_of, the instant the
+ * figures are complete to, or 0 when another fold or a rebuild was running
+ * (it takes in the same writes; this one does not wait for it). */
+enum db_status db_stats_fold(int64_t now, int64_t *as_of);
+
+/* Rebuilds the rollups of shop_id (0: every shop) from the day `from`
+ * ("YYYY-MM-DD", NULL: every day) on, in one transaction. */
+enum db_status db_stats_rebuild(int64_t shop_id, const char *from, int64_t now);
+
+/* A difference between the rollups and a rebuild: the rollup table and
+ * the row, as the incremental rollups had it or as the rebuild made it. */
+typedef void (*db_stats_difference_fn)(const char *rollup, const char *difference, void *arg);
+
+/* Compares the rollups with a rebuild made in a transaction that is then
+ * rolled back, calling fn for each differing row; *differences counts
+ * them. */
+enum db_status db_stats_check(int64_t now, db_stats_difference_fn fn, void *arg,
+                              int64_t *differences);
+
+/* Deletes minute buckets and per-day state past their retention;
+ * *deleted counts the rows. */
+enum db_status db_stats_prune(int64_t now, int64_t *deleted);
+
+#endif
