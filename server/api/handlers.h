@@ -158,4 +158,15 @@ enum MHD_Result h_funds_statement_flows(struct http_request *rq);
 enum MHD_Result h_funds_statement_csv(struct http_request *rq);
 enum MHD_Result h_funds_statement_key(struct http_request *rq);
 
+/* h_stats.c: the data pages, read from the rollups */
+enum MHD_Result h_stats_overview(struct http_request *rq);
+enum MHD_Result h_stats_daily(struct http_request *rq);
+enum MHD_Result h_stats_daily_csv(struct http_request *rq);
+enum MHD_Result h_stats_hourly(struct http_request *rq);
+enum MHD_Result h_stats_products(struct http_request *rq);
+enum MHD_Result h_stats_service(struct http_request *rq);
+enum MHD_Result h_stats_logistics(struct http_request *rq);
+enum MHD_Result h_stats_coupons(struct http_request *rq);
+enum MHD_Result h_stats_me_overview(struct http_request *rq);
+
 #endif

@@ -172,6 +172,17 @@ static const struct route routes[] = {
     {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true, 0},
     {"POST", "/v1/test/jobs/run", h_test_jobs_run, PUB, NOBODY, false, true, 0},
     {"POST", "/v1/test/stream", h_test_stream, ANY, NOBODY, true, true, 0},
+
+    /* Last, so that the request fuzzer's seeds of the routes above keep their ids. */
+    {"GET", "/v1/shops/{id}/stats/overview", h_stats_overview, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/daily", h_stats_daily, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/daily.csv", h_stats_daily_csv, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/hourly", h_stats_hourly, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/products", h_stats_products, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/service", h_stats_service, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/logistics", h_stats_logistics, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/stats/coupons", h_stats_coupons, M, NOBODY, false, false, 0},
+    {"GET", "/v1/me/stats/overview", h_stats_me_overview, M, NOBODY, false, false, 0},
 };
 
 const struct route *routes_table(size_t *count)

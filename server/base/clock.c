@@ -205,3 +205,37 @@ bool clock_parse(const char *text, int64_t *us)
   *us = v;
   return true;
 }
+
+bool clock_parse_date(const char *text, int64_t *days)
+{
+  const char *p = text;
+  int year, mon, day;
+  if (!digits(&p, 4, &year) || !expect(&p, '-') || !digits(&p, 2, &mon) || !expect(&p, '-') ||
+      !digits(&p, 2, &day) || *p != '\0')
+    return false;
+  if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31)
+    return false;
+  /* Days from civil (the inverse of split), then back to refuse 31 April. */
+  int64_t y = year - (mon <= 2);
+  int64_t era = y / 400, yoe = y - era * 400;
+  int64_t doy = (153 * (mon > 2 ? mon - 3 : mon + 9) + 2) / 5 + day - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t d = era * 146097 + doe - 719468;
+  struct civil c = split(d * 86400 * CLOCK_US_PER_SEC);
+  if (c.day != day || c.month != mon)
+    return false;
+  *days = d;
+  return true;
+}
+
+void clock_format_date(int64_t days, char out[CLOCK_DATE_SIZE])
+{
+  struct civil c = split(days * 86400 * CLOCK_US_PER_SEC);
+  int64_t year = c.year < 0 ? 0 : c.year > 9999 ? 9999 : c.year;
+  char *p = put_digits(out, year, 4);
+  *p++ = '-';
+  p = put_digits(p, c.month, 2);
+  *p++ = '-';
+  p = put_digits(p, c.day, 2);
+  *p = '\0';
+}

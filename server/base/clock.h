@@ -28,4 +28,11 @@ void clock_format_precise(int64_t us, char out[CLOCK_RFC3339_SIZE]);
 /* Parses RFC 3339 (date, 'T', time, optional fraction, 'Z' or offset). */
 bool clock_parse(const char *text, int64_t *us);
 
+/* Calendar dates ("2026-11-26", no zone: the caller knows whose day it
+ * is) as days since 1970-01-01. clock_parse_date takes exactly YYYY-MM-DD,
+ * years 1970 to 9999, and refuses dates the calendar does not have. */
+#define CLOCK_DATE_SIZE 11
+bool clock_parse_date(const char *text, int64_t *days);
+void clock_format_date(int64_t days, char out[CLOCK_DATE_SIZE]);
+
 #endif

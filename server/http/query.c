@@ -87,6 +87,14 @@ static void read_param(const struct query_param *p, const char *v, json_t *error
       *p->out.integer = t;
     break;
   }
+  case QUERY_KIND_DATE: {
+    int64_t d;
+    if (!clock_parse_date(v, &d))
+      add_error(errors, p->name, "must be a date such as 2026-11-26");
+    else
+      *p->out.integer = d;
+    break;
+  }
   case QUERY_KIND_BOOL:
     if (strcmp(v, "true") == 0)
       *p->out.boolean = true;

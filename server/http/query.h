@@ -16,6 +16,7 @@ enum query_kind {
   QUERY_KIND_TIME, /* RFC 3339, microseconds since the epoch */
   QUERY_KIND_ENUM, /* index into values, which ends with NULL */
   QUERY_KIND_BOOL, /* "true" or "false" */
+  QUERY_KIND_DATE, /* YYYY-MM-DD, days since 1970-01-01 */
 };
 
 struct query_param {
@@ -25,7 +26,7 @@ struct query_param {
   /* Untouched when the parameter is absent or not valid. */
   union {
     const char **text; /* TEXT: borrowed from the connection */
-    int64_t *integer;  /* INT and TIME */
+    int64_t *integer;  /* INT, TIME and DATE */
     int *choice;       /* ENUM */
     bool *boolean;     /* BOOL */
   } out;
@@ -59,6 +60,11 @@ struct query_param {
 #define QUERY_BOOL(nm, p, ...)                                                                     \
   {                                                                                                \
     .name = (nm), .kind = QUERY_KIND_BOOL, .out.boolean = QUERY_TYPED(bool *, p), __VA_ARGS__      \
+  }
+
+#define QUERY_DATE(nm, p, ...)                                                                     \
+  {                                                                                                \
+    .name = (nm), .kind = QUERY_KIND_DATE, .out.integer = QUERY_TYPED(int64_t *, p), __VA_ARGS__   \
   }
 
 #define QUERY_COUNT(params) (sizeof(params) / sizeof((params)[0]))

@@ -133,6 +133,15 @@ QUERIES = {
     ("DELETE", "/v1/shops/{id}/images/{id}"): "force=true",
     ("GET", "/v1/platform/funds/adjustments"): "status=pending_approval&limit=10",
     ("GET", "/v1/platform/funds/audit"): "shop_id=1&object=withdrawal&object_id=2&limit=50",
+    ("GET", "/v1/shops/{id}/stats/daily"): "from=2026-11-01&to=2026-11-30"
+                                           "&metrics=gmv_cents,conversion_rate",
+    ("GET", "/v1/shops/{id}/stats/daily.csv"): "from=2026-11-01&metrics=refund_cents",
+    ("GET", "/v1/shops/{id}/stats/hourly"): "date=2026-11-26",
+    ("GET", "/v1/shops/{id}/stats/products"): "from=2026-11-01&to=2026-11-30&sort=conversion"
+                                              "&limit=10",
+    ("GET", "/v1/shops/{id}/stats/service"): "to=2026-11-30",
+    ("GET", "/v1/shops/{id}/stats/logistics"): "from=2026-02-29",
+    ("GET", "/v1/shops/{id}/stats/coupons"): "from=2026-11-30&to=2026-11-01",
 }
 
 # The harness's "reviewer" is staff holding the permission review.

@@ -692,6 +692,24 @@ ROUTES = {
                                  lambda f, w: {"now": rfc(T1)}),
     ("POST", "/v1/test/jobs/run"): E(lambda f: "/v1/test/jobs/run", "public"),
     ("POST", "/v1/test/stream"): E(lambda f: "/v1/test/stream", "open"),
+
+    ("GET", "/v1/shops/{id}/stats/overview"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/overview", "shop"),
+    ("GET", "/v1/shops/{id}/stats/daily"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/daily?metrics=gmv_cents,buyers", "shop"),
+    ("GET", "/v1/shops/{id}/stats/daily.csv"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/daily.csv", "shop"),
+    ("GET", "/v1/shops/{id}/stats/hourly"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/hourly", "shop"),
+    ("GET", "/v1/shops/{id}/stats/products"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/products?sort=units&limit=5", "shop"),
+    ("GET", "/v1/shops/{id}/stats/service"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/service", "shop"),
+    ("GET", "/v1/shops/{id}/stats/logistics"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/logistics", "shop"),
+    ("GET", "/v1/shops/{id}/stats/coupons"): E(
+        lambda f: f"/v1/shops/{f.shop}/stats/coupons", "shop"),
+    ("GET", "/v1/me/stats/overview"): E(lambda f: "/v1/me/stats/overview", "open"),
 }
 
 

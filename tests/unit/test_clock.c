@@ -22,6 +22,28 @@ static void agrees_with_gmtime(void)
   CHECK(bad == 0);
 }
 
+/* Dates: every day from 1970 to 2400 reads back as it was written, and
+ * what is not exactly YYYY-MM-DD of a real day is refused. */
+static void dates(void)
+{
+  char out[CLOCK_DATE_SIZE];
+  int64_t d;
+  int bad = 0;
+  for (int64_t day = 0; day < 157000; day++) {
+    clock_format_date(day, out);
+    bad += !clock_parse_date(out, &d) || d != day;
+  }
+  CHECK(bad == 0);
+  CHECK(clock_parse_date("1970-01-01", &d) && d == 0);
+  CHECK(clock_parse_date("2026-11-26", &d) && d == 20783);
+  CHECK(clock_parse_date("2028-02-29", &d));
+  const char *refused[] = {"2026-02-29", "2026-04-31",           "2026-13-01", "2026-00-10",
+                           "2026-1-01",  "2026-01-01T00:00:00Z", "1969-12-31", "20260101",
+                           "",           "2026-01-01 ",          "+026-01-01"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+    CHECK(!clock_parse_date(refused[i], &d));
+}
+
 static void round_trip(const char *text, const char *expect)
 {
   int64_t us;
@@ -70,6 +92,7 @@ int main(void)
   clock_format_precise(-1, out);
   CHECK(strcmp(out, "1969-12-31T23:59:59.999999Z") == 0);
   agrees_with_gmtime();
+  dates();
 
   clock_freeze(INT64_C(1795680000000000));
   CHECK(clock_now_us() == INT64_C(1795680000000000));
