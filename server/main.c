@@ -133,6 +133,10 @@ static int serve(void)
   if (!metrics_init() || !hashpool_start(config.hash_workers, config.hash_queue) ||
       !imagepool_start(config.image_workers, config.image_queue))
     return 1;
+  /* A fresh database takes views at once: their partitions exist before
+   * the first request (the job keeps them ahead afterwards). */
+  if (!jobs_prepare())
+    log_warn("could not create the partitions of page_views; views will create them");
   if (!jobs_start() || !events_start() || !http_start(&gate_hooks)) {
     events_stop();
     jobs_stop();

@@ -148,6 +148,9 @@ enum MHD_Result h_finance_adjustment_approve(struct http_request *rq);
 enum MHD_Result h_finance_adjustment_reject(struct http_request *rq);
 enum MHD_Result h_finance_audit(struct http_request *rq);
 
+/* h_page_views.c: visitor events */
+enum MHD_Result h_page_views_ingest(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result h_test_clock_set(struct http_request *rq);
 enum MHD_Result h_test_jobs_run(struct http_request *rq);

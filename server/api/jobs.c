@@ -11,6 +11,7 @@
 #include "letters.h"
 #include "log.h"
 #include "mediastore.h"
+#include "page_views.h"
 #include "payout_job.h"
 #include "reconcile.h"
 #include "review.h"
@@ -264,6 +265,24 @@ static enum db_status prune_stats(int64_t now)
   return st;
 }
 
+/* page_views keeps a partition per day of MERCHANTD_TZ (docs/data.md):
+ * those from yesterday to three days ahead are made ahead of need, so that
+ * an insert never waits for one (a view whose day has none is still
+ * stored: views_ingest creates it), and the days that ended more than
+ * MERCHANTD_VIEWS_RETENTION_DAYS ago are dropped whole. */
+static enum db_status page_view_partitions(int64_t now)
+{
+  int64_t created = 0, dropped = 0;
+  enum db_status st = db_page_views_partitions_ensure(now - DAY_US, now + 3 * DAY_US, &created);
+  if (st >= DB_NONE)
+    st = db_page_views_partitions_drop(now - (int64_t)config.views_retention_days * DAY_US,
+                                       &dropped);
+  if (created > 0 || dropped > 0)
+    log_info("page_views: created %lld daily partitions, dropped %lld", (long long)created,
+             (long long)dropped);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -282,6 +301,7 @@ static const struct job jobs[] = {
     {"reseal_bank_accounts", 3600 * CLOCK_US_PER_SEC, payout_job_reseal},
     {"fold_stats", CLOCK_US_PER_SEC, fold_stats},
     {"prune_stats", 3600 * CLOCK_US_PER_SEC, prune_stats},
+    {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
 };
 
 static pthread_t thread;
@@ -386,6 +406,13 @@ void jobs_stop(void)
   pthread_mutex_unlock(&lock);
   pthread_join(thread, NULL);
   running = false;
+}
+
+bool jobs_prepare(void)
+{
+  bool ok = page_view_partitions(clock_now_us()) >= DB_NONE;
+  db_thread_done();
+  return ok;
 }
 
 bool jobs_run_all(void)

@@ -6,6 +6,10 @@
 
 #include <stdbool.h>
 
+/* What must be ready before requests come, run once on the calling thread
+ * at start: the partitions of page_views around today. False when it
+ * failed (the server still serves; the job tries again). */
+bool jobs_prepare(void);
 /* Starts the thread that looks for due jobs every config.job_interval_seconds. */
 bool jobs_start(void);
 void jobs_stop(void);

@@ -168,6 +168,7 @@ static const struct route routes[] = {
 
     {"GET", "/v1/events", h_events_stream, ANY, NOBODY, false, false, 0},
     {"GET", "/v1/events/poll", h_events_poll, ANY, NOBODY, false, false, 0},
+    {"POST", "/v1/events/views", h_page_views_ingest, B | OPT, JSON, false, false, 0},
 
     {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true, 0},
     {"POST", "/v1/test/jobs/run", h_test_jobs_run, PUB, NOBODY, false, true, 0},

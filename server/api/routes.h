@@ -13,7 +13,9 @@ enum route_access {
   ROUTE_BUYER = 1 << 1,
   ROUTE_STAFF = 1 << 2, /* platform staff; the route's permission says which */
   ROUTE_ANY_ROLE = ROUTE_MERCHANT | ROUTE_BUYER | ROUTE_STAFF,
-  /* With ROUTE_PUBLIC: a token, when sent, is checked and identifies the caller. */
+  /* Anyone may call, without a token; a token, when sent, is checked and
+   * identifies the caller. Alone, any role may send one; with roles, only
+   * those (another role's token is 403). */
   ROUTE_OPTIONAL_AUTH = 1 << 3,
   /* With roles: the handler's one query also looks the session up, and the
    * handler calls auth_accept (see auth.h); dispatch only reads the token. */

@@ -106,7 +106,7 @@ bool config_load(void)
   if (cores < 1)
     cores = 1;
   unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
-      window, jobs, fold, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove;
+      window, jobs, fold, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove, views_days;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
   if (!env_uint("PORT", 8080, 1, 65535, &port) ||
@@ -132,6 +132,7 @@ bool config_load(void)
       !env_uint("MERCHANTD_WITHDRAWAL_DAILY_LIMIT", 3, 1, 1000, &wday) ||
       !env_uint("MERCHANTD_WITHDRAWAL_APPROVAL_CENTS", 5000000, 0, 100000000000, &wapprove) ||
       !env_uint("MERCHANTD_ADJUSTMENT_APPROVAL_CENTS", 100000, 0, 100000000000, &aapprove) ||
+      !env_uint("MERCHANTD_VIEWS_RETENTION_DAYS", 90, 2, 3650, &views_days) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
       !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
       !env_time_zone(&config.time_zone))
@@ -158,6 +159,7 @@ bool config_load(void)
   config.withdrawal_daily_limit = (unsigned)wday;
   config.withdrawal_approval_cents = (long long)wapprove;
   config.adjustment_approval_cents = (long long)aapprove;
+  config.views_retention_days = (unsigned)views_days;
   config.data_key_file = getenv("MERCHANTD_DATA_KEY_FILE");
   config.data_old_key_files = getenv("MERCHANTD_DATA_OLD_KEY_FILES");
   config.webhook_secret_file = getenv("MERCHANTD_WEBHOOK_SECRET_FILE");

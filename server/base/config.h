@@ -41,6 +41,7 @@ struct config {
   long long
       withdrawal_approval_cents; /* MERCHANTD_WITHDRAWAL_APPROVAL_CENTS: above, staff approve */
   long long adjustment_approval_cents; /* MERCHANTD_ADJUSTMENT_APPROVAL_CENTS: above, four eyes */
+  unsigned views_retention_days;       /* MERCHANTD_VIEWS_RETENTION_DAYS: page_views kept */
 };
 
 extern struct config config;

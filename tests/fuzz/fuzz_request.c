@@ -796,8 +796,15 @@ static void check_access(struct fake_conn *fc)
   const char *authz = __wrap_MHD_lookup_connection_value((struct MHD_Connection *)fc,
                                                          MHD_HEADER_KIND, "Authorization");
   unsigned access = r->access;
-  if (access == ROUTE_OPTIONAL_AUTH && authz != NULL)
-    access = ROUTE_ANY_ROLE;
+  if (access & ROUTE_OPTIONAL_AUTH) {
+    /* Anonymous callers are taken; a token must be of a role the route
+     * names (any role when it names none). */
+    if (authz == NULL)
+      return;
+    access &= ROUTE_ANY_ROLE;
+    if (access == 0)
+      access = ROUTE_ANY_ROLE;
+  }
   if ((access & ROUTE_ANY_ROLE) == 0 || (access & ROUTE_FOLDED_AUTH) != 0)
     return;
   unsigned char hash[DB_TOKEN_HASH_SIZE];

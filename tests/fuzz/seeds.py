@@ -84,6 +84,10 @@ BODIES = {
         "shop_id": 1, "account": "available", "platform_account": "platform_promotion",
         "direction": "credit", "amount_cents": 500, "reason": "物流赔付"},
     ("POST", "/v1/platform/funds/adjustments/{id}/reject"): {"reason": "材料不全"},
+    ("POST", "/v1/events/views"): {"views": [
+        {"shop_id": 1, "product_id": 3, "at": "2026-11-26T07:59:30Z", "source": "search"},
+        {"shop_id": 1, "product_id": None, "visitor_id": "ignored_for_buyers",
+         "at": "2026-11-26T08:00:00+08:00"}]},
 }
 
 # Headers some routes read. (A withdrawal's seed has no Idempotency-Key: with
@@ -255,6 +259,13 @@ def request_seeds():
         "batch-500": request("merchant", "POST", "/v1/shops/1/shipments:batch", j,
                              b'{"items":[' + b",".join([b"{}"] * 501) + b"]}"),
         "review-optional-body": request("reviewer", "POST", "/v1/review/orders/7/release"),
+        "views-anonymous": request("anon", "POST", "/v1/events/views", j, {"views": [
+            {"shop_id": 1, "visitor_id": "d41d8cd98f00b204", "at": "2026-11-26T08:00:00Z",
+             "source": "share_wechat"}, {"shop_id": 2, "product_id": 9, "at": "x"}]}),
+        "views-merchant": request("merchant", "POST", "/v1/events/views", j, {"views": [
+            {"shop_id": 1, "visitor_id": "d41d8cd98f00b204", "at": "2026-11-26T08:00:00Z"}]}),
+        "views-101": request("anon", "POST", "/v1/events/views", j,
+                             b'{"views":[' + b",".join([b'{"shop_id":1}'] * 101) + b"]}"),
     }
     for name, data in edges.items():
         write("request", name, data)

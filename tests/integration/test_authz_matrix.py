@@ -687,6 +687,9 @@ ROUTES = {
 
     ("GET", "/v1/events"): E(lambda f: "/v1/events", "open"),
     ("GET", "/v1/events/poll"): E(lambda f: "/v1/events/poll?timeout=0", "open"),
+    ("POST", "/v1/events/views"): E(lambda f: "/v1/events/views", "open", lambda f, w: {
+        "views": [{"shop_id": f.shop, "product_id": f.p1, "visitor_id": "authz_visitor",
+                   "at": rfc(T1)}]}),
 
     ("PUT", "/v1/test/clock"): E(lambda f: "/v1/test/clock", "public",
                                  lambda f, w: {"now": rfc(T1)}),

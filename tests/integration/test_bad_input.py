@@ -281,6 +281,9 @@ def sample_body(route, rng, ctx):
         "/v1/auth/register": {"role": "buyer", "username": "x", "password": "short",
                               "display_name": "d", "unknown": 1},
         "/v1/auth/login": {"username": "", "password": "", "device": "d"},
+        "/v1/events/views": {"views": [{"shop_id": ctx.shop, "product_id": 1,
+                                        "visitor_id": "fuzz_visitor", "at": "2026-01-01T00:00:00Z",
+                                        "source": "search"}]},
         "/v1/test/clock": {"now": "yesterday"},
     }
     return json.loads(json.dumps(samples.get(p, {"field": "value"})))
