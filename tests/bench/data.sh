@@ -14,8 +14,10 @@
 #      same rows 100 to a transaction (data_views_pgbench.sql), its client
 #      count swept over 8, 16, 32, 64 and the best taken (target >= 0.5);
 #   4. orders placed and paid per second (data_place.lua, ORDER_CONNS (16)
-#      connections) with the rollup worker (the job fold_stats) running and
-#      stopped (MERCHANTD_STATS_FOLD=off); target within 10 %.
+#      connections) with the rollup worker (the job fold_stats) running
+#      (every 2 s, the default) and stopped (MERCHANTD_STATS_FOLD_SECONDS=0);
+#      target within 10 %.
+# Before 1 and 2, the endpoints' figures are compared with the raw SQL's.
 # Latencies are measured with one client on each side (wrk -c1, pgbench
 # -c1): a raw query only gets slower with more clients on two cores. Each
 # figure is the median of ROUNDS interleaved rounds.
@@ -39,7 +41,6 @@ DATA_PARTS=${DATA_PARTS:-overview daily views orders}
 CLIENTS=${CLIENTS:-16}
 ORDER_CONNS=${ORDER_CONNS:-16}
 PLACE_BUYERS=${PLACE_BUYERS:-1000}
-FOLD_OFF=${FOLD_OFF:-off}
 TZ_NAME=${MERCHANTD_TZ:-Asia/Shanghai}
 here="$REPO/tests/bench"
 
@@ -50,17 +51,17 @@ psql "$base/postgres" -qc "ALTER SYSTEM SET max_wal_size = '8GB'" -c "SELECT pg_
 
 has_route() { "$BENCH_BUILD/merchantd" routes | grep -qF "\"method\":\"$1\",\"pattern\":\"$2\""; }
 has_cli() { "$BENCH_BUILD/merchantd" --help | grep -qF "$1"; }
-has_fold_setting() { grep -qaF MERCHANTD_STATS_FOLD "$BENCH_BUILD/merchantd"; }
+has_fold_setting() { grep -qaF MERCHANTD_STATS_FOLD_SECONDS "$BENCH_BUILD/merchantd"; }
 part() { [[ " $DATA_PARTS " == *" $1 "* ]]; }
 
-# serve on|off: (re)starts merchantd with the rollup worker running or
-# stopped. Jobs are looked for every second, as fold_stats needs, in both.
+# serve on|off: (re)starts merchantd with the rollup worker running (its
+# default cadence) or stopped. The other jobs as in every benchmark.
 serve() {
   if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   local port fold=()
   port=$(free_port)
-  [ "$1" = off ] && fold=(MERCHANTD_STATS_FOLD="$FOLD_OFF")
-  env PORT="$port" MERCHANTD_THREADS="$THREADS" MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=1 \
+  [ "$1" = off ] && fold=(MERCHANTD_STATS_FOLD_SECONDS=0)
+  env PORT="$port" MERCHANTD_THREADS="$THREADS" MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
     MERCHANTD_TZ="$TZ_NAME" "${fold[@]}" "$BENCH_BUILD/merchantd" serve >/dev/null 2>>"$work/server.err" &
   server_pid=$!
   bench_pids+=("$server_pid")
@@ -91,7 +92,7 @@ skip() { printf '%-62s %12s   %-14s %s\n' "$1" "-" "$2" "SKIP ($3)"; printf '%s|
 # are built afterwards by stats rebuild.
 serve off
 mtoken=$(account merchant datashop)
-btoken=$(account buyer datatemplate)
+account buyer datatemplate >/dev/null
 read -r merchant template <<<"$(sql -F' ' -c "SELECT (SELECT id FROM accounts WHERE username = 'datashop'),
   (SELECT id FROM accounts WHERE username = 'datatemplate')")"
 shop=$(sql -c "INSERT INTO shops (merchant_id, name, created_at, updated_at)
@@ -180,6 +181,7 @@ stats_part() {
   raw_sql "$5" "$6" "$work/raw_$name.sql"
   has_route GET "$route" || why="no GET $route in this build"
   [ -z "$why" ] && [ "$rollups" != true ] && why="no stats rebuild in this build"
+  [ -z "$why" ] && agree "$name" "$label" "$path"
   : >"$work/r_$name"; : >"$work/r_${name}raw"
   for round in $(seq "$ROUNDS"); do
     [ -z "$why" ] && lat_http "$path" >>"$work/r_$name"
@@ -203,6 +205,45 @@ stats_part() {
   r=$(ratio "$(med "${name}raw" 1)" "$(med "$name" 1)")
   result "$label: ratio raw SQL p50 / endpoint p50" "$r" ">= 100" "$(verdict "$r" '>=' 100)"
 }
+# agree NAME LABEL PATH: the endpoint's figures beside the raw SQL's, metric
+# by metric and period by period (counts and money exactly; rates and mean
+# seconds, rounded to four decimals, within 0.0001).
+agree() {
+  curl -sf -H "Authorization: Bearer $mtoken" "$url$3" >"$work/api_$1.json" || { echo "GET $3 failed" >&2; return 0; }
+  { echo "SELECT json_agg(x ORDER BY days_ago) FROM ("; grep -v '^--' "$work/raw_$1.sql" | sed 's/;$//'; echo ") x;"; } \
+    | psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 >"$work/sql_$1.json"
+  local out
+  out=$(python3 - "$work/api_$1.json" "$work/sql_$1.json" <<'PY'
+import json, sys
+api, raw = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+if "days" in api:
+    got = {d["date"]: d for d in api["days"]}
+    pairs = [(r["date"], got.get(r["date"], {}), r) for r in raw]
+else:
+    periods = {0: "today", 1: "yesterday", 7: "last_week"}
+    pairs = [(periods[r["days_ago"]], api[periods[r["days_ago"]]], r) for r in raw]
+    pairs.append(("refund_rate_30d", {"refund_rate_30d": api["refund_rate_30d"]},
+                  {"refund_rate_30d": raw[0]["refund_rate_30d"]}))
+n, bad = 0, []
+for period, a, r in pairs:
+    for metric in (a.keys() if period == "refund_rate_30d" else [k for k in r if k not in ("days_ago", "date", "refund_rate_30d")]):
+        n += 1
+        x, y = a.get(metric, "missing"), r[metric]
+        same = x == y or (isinstance(x, (int, float)) and isinstance(y, (int, float))
+                          and abs(x - y) <= 0.0001 + 1e-9)
+        if not same:
+            bad.append(f"{period} {metric}: endpoint {x}, raw {y}")
+print(f"{n - len(bad)} {n}")
+for b in bad[:8]:
+    print("  " + b)
+if len(bad) > 8:
+    print(f"  ... and {len(bad) - 8} more")
+PY
+)
+  read -r same total <<<"$(head -1 <<<"$out")"
+  result "$2: figures equal to the raw SQL's" "$same/$total" "all" "$([ "$same" = "$total" ] && echo PASS || echo MISS)"
+  tail -n +2 <<<"$out"
+}
 if part overview; then
   stats_part overview "overview (today, yesterday, last week)" "/v1/shops/{id}/stats/overview" \
     "/v1/shops/$shop/stats/overview" '{0,1,7}' true
@@ -220,11 +261,11 @@ if part views; then
   http=true
   has_route POST "/v1/events/views" || http=false
   stored() { sql -c "SELECT count(*) FROM page_views WHERE shop_id = $shop
-    AND minute >= date_trunc('minute', now()) - interval '10 minutes' AND visitor LIKE 'v:w%'"; }
+    AND minute >= date_trunc('minute', now()) - interval '10 minutes' AND visitor LIKE 'v:wrk%'"; }
   views_run() { # "stored/s non2xx" over one wrk run
     local before after out
     before=$(stored)
-    out=$(SHOP=$shop P0=$product0 P1=$(( product0 + DATA_PRODUCTS - 1 )) BATCH=100 TOKEN=$btoken \
+    out=$(SHOP=$shop P0=$product0 P1=$(( product0 + DATA_PRODUCTS - 1 )) BATCH=100 \
       wrk -t2 -c"$CLIENTS" -d"${DURATION}s" -s "$here/data_views.lua" "$url")
     after=$(stored)
     awk -v n="$(( after - before ))" -v d="$DURATION" -v bad="$(awk '/^non2xx/ { print $2 }' <<<"$out")" \
@@ -275,7 +316,7 @@ if part orders; then
         /^placed/ { p = $2 } /^paid/ { d = $2 } /^non2xx/ { n = $2 } END { printf "%.0f %.0f %d\n", d, p, n }'
   }
   fold_note=""
-  has_fold_setting || fold_note=" (MERCHANTD_STATS_FOLD is not in this build: the worker cannot be stopped)"
+  has_fold_setting || fold_note="(MERCHANTD_STATS_FOLD_SECONDS is not in this build: the worker cannot be stopped)"
   : >"$work/r_pon"; : >"$work/r_poff"
   for round in $(seq "$ROUNDS"); do
     if has_fold_setting; then serve off; sleep 2; place_run >>"$work/r_poff"; fi
@@ -291,7 +332,7 @@ if part orders; then
     r=$(ratio "$(med pon 1)" "$(med poff 1)")
     result "order placement ratio running / stopped" "$r" ">= 0.90" "$(verdict "$r" '>=' 0.9)"
   else
-    skip "order placement ratio running / stopped" ">= 0.90" "no MERCHANTD_STATS_FOLD in this build"
+    skip "order placement ratio running / stopped" ">= 0.90" "no MERCHANTD_STATS_FOLD_SECONDS in this build"
   fi
   echo "$fold_note"
 fi

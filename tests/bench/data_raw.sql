@@ -3,27 +3,29 @@
 -- schema has: the orders, views, refunds, claims and messages of each
 -- window, customer-service rounds rebuilt from the messages. One row per
 -- window k: the local day (@TZ@) k days ago, whole (today: so far), or
--- with @SAME_TIME@ = true only up to the time of day it is now.
+-- with @SAME_TIME@ = true only up to the minute of the day it is now, the
+-- `until` of the overview. The metrics are those of GET .../stats/overview
+-- and .../stats/daily, named and rounded as they are (refund_rate_30d,
+-- the overview's alone, only with @SAME_TIME@, for today).
 -- tests/bench/data.sh fills in @SHOP@, @TZ@, @DAYS_AGO@ and @SAME_TIME@
 -- ('{0,1,7}' and true: the overview's today, yesterday and last week at
 -- the same time; '{0,...,89}' and false: the daily series) and runs it
--- with pgbench -f as the baseline of the stats endpoints.
+-- with pgbench -f as the baseline of the stats endpoints, and with psql to
+-- compare its figures with theirs.
 --
--- Rows are matched to windows by their day (day_of: days before today)
--- as well as by time, so that a scan over many windows is one hash join
--- rather than a loop per window.
+-- Rows are matched to windows by their day (days before today) as well as
+-- by time, so that a scan over many windows is one hash join rather than
+-- a loop per window.
 WITH RECURSIVE today AS (
   SELECT (now() AT TIME ZONE '@TZ@')::date AS d
 ),
 win AS (
-  SELECT k, d0, CASE WHEN @SAME_TIME@ THEN d0 + (now() - ((SELECT d FROM today)::timestamp AT TIME ZONE '@TZ@'))
+  SELECT k, d0, CASE WHEN @SAME_TIME@
+                     THEN d0 + (date_trunc('minute', now()) - ((SELECT d FROM today)::timestamp AT TIME ZONE '@TZ@'))
                      ELSE dend END AS d1, dend
     FROM unnest('@DAYS_AGO@'::integer[]) k,
          LATERAL (SELECT ((SELECT d FROM today) - k)::timestamp AT TIME ZONE '@TZ@' AS d0) a,
          LATERAL (SELECT least(d0 + interval '1 day', now()) AS dend) b
-),
-span AS (
-  SELECT min(d0) AS lo, max(dend) AS hi, min(k) AS k_lo, max(k) AS k_hi FROM win
 ),
 sales AS (
   SELECT w.k, coalesce(sum(o.paid_cents), 0) AS gmv_cents, count(o.id) AS orders,
@@ -50,25 +52,15 @@ refunded AS (
      AND (SELECT d FROM today) - (r.created_at AT TIME ZONE '@TZ@')::date = w.k
    GROUP BY w.k
 ),
--- The 30 days ending with a window's last day: the window itself, and the
--- 29 whole days before it, counted once per day.
-days30 AS (
-  SELECT (SELECT d FROM today) - (o.paid_at AT TIME ZONE '@TZ@')::date AS k, count(*) AS orders, 0 AS refunds
-    FROM orders o, span s
-   WHERE o.shop_id = @SHOP@ AND o.paid_at >= s.lo - interval '29 days' AND o.paid_at < s.hi
-   GROUP BY 1
-  UNION ALL
-  SELECT (SELECT d FROM today) - (r.created_at AT TIME ZONE '@TZ@')::date, 0, count(*)
-    FROM refunds r JOIN orders o ON o.id = r.order_id AND o.shop_id = @SHOP@, span s
-   WHERE r.created_at >= s.lo - interval '29 days' AND r.created_at < s.hi
-   GROUP BY 1
-),
+-- The overview's refund rate: refunds over the 30 days ending today
+-- (so far) / orders paid over the same days.
 refund_rate AS (
-  SELECT w.k, (r.refunds + coalesce(sum(d.refunds), 0))::numeric
-              / nullif(s.orders + coalesce(sum(d.orders), 0), 0) AS refund_rate_30d
-    FROM win w JOIN sales s USING (k) JOIN refunded r USING (k)
-    LEFT JOIN days30 d ON d.k BETWEEN w.k + 1 AND w.k + 29
-   GROUP BY w.k, r.refunds, s.orders
+  SELECT 0 AS k,
+         round((SELECT count(*) FROM refunds r JOIN orders o ON o.id = r.order_id AND o.shop_id = @SHOP@
+                 WHERE r.created_at >= w.d0 - interval '29 days' AND r.created_at < now())::numeric
+               / nullif((SELECT count(*) FROM orders o WHERE o.shop_id = @SHOP@
+                           AND o.paid_at >= w.d0 - interval '29 days' AND o.paid_at < now()), 0), 4) AS refund_rate_30d
+    FROM win w WHERE @SAME_TIME@ AND w.k = 0
 ),
 shipping AS (
   SELECT w.k, count(o.id) AS shipped,
@@ -158,15 +150,23 @@ cs_writers AS (
     FROM win w LEFT JOIN writers x ON x.k = w.k
    GROUP BY w.k
 )
-SELECT k AS days_ago, gmv_cents, orders, buyers,
-       CASE WHEN buyers > 0 THEN round(gmv_cents::numeric / buyers) END AS avg_order_value_cents,
+SELECT k AS days_ago, ((SELECT d FROM today) - k)::text AS date,
+       gmv_cents, orders, buyers,
+       round(gmv_cents::numeric / nullif(buyers, 0)) AS avg_order_value_cents,
        visitors, page_views,
        round(buyers::numeric / nullif(visitors, 0), 4) AS conversion_rate,
        round(gmv_cents::numeric / nullif(visitors, 0)) AS uv_value_cents,
-       refund_cents, refunds, round(refund_rate_30d, 4) AS refund_rate_30d,
-       shipped, ship_secs, shipped_24h, shipped_48h,
-       cs_buyers, cs_converted, cs_rounds, cs_rounds_3min, cs_response_secs,
-       coupon_claims, coupon_orders, coupon_gmv_cents, coupon_discount_cents
-  FROM sales JOIN views USING (k) JOIN refunded USING (k) JOIN refund_rate USING (k)
+       refund_cents, refunds,
+       cs_buyers, cs_rounds,
+       round(cs_rounds_3min::numeric / nullif(cs_rounds, 0), 4) AS reply_3min_rate,
+       round(cs_response_secs::numeric / nullif(cs_rounds, 0), 4) AS avg_response_secs,
+       round(cs_converted::numeric / nullif(cs_buyers, 0), 4) AS inquiry_conversion_rate,
+       shipped,
+       round(ship_secs::numeric / nullif(shipped, 0), 4) AS avg_ship_secs,
+       round(shipped_24h::numeric / nullif(shipped, 0), 4) AS shipped_24h_rate,
+       round(shipped_48h::numeric / nullif(shipped, 0), 4) AS shipped_48h_rate,
+       coupon_claims, coupon_orders, coupon_gmv_cents, coupon_discount_cents,
+       refund_rate_30d
+  FROM sales JOIN views USING (k) JOIN refunded USING (k) LEFT JOIN refund_rate USING (k)
   JOIN shipping USING (k) JOIN claims USING (k) JOIN cs_rounds USING (k) JOIN cs_writers USING (k)
  ORDER BY k;

@@ -16,7 +16,8 @@
 --     a second buyer message in every fourth, and a merchant reply 5 to
 --     704 seconds later to nine in ten;
 --   the daily partitions of page_views for the window and the day after
---     (the views themselves: gen_views.sql, run in parallel).
+--     (page_views_partitions_ensure; the views themselves: gen_views.sql,
+--     run in parallel).
 -- Triggers are off for the bulk load (session_replication_role), as in
 -- gen_orders.sql: change positions, counters (shop_order_counts, coupons'
 -- claimed and used) and conversations' summaries are
@@ -223,22 +224,10 @@ UNION ALL
 SELECT :shop, 'unreplied_conversations', count(*) FILTER (WHERE awaiting_reply) FROM conversations WHERE shop_id = :shop
 ON CONFLICT (shop_id, tab) DO UPDATE SET n = EXCLUDED.n;
 
--- The daily partitions of page_views (days of :tz, MERCHANTD_TZ) from the window's
--- first day to the day after today.
-DO $$
-DECLARE
-  d date;
-  b bench_data;
-BEGIN
-  SELECT * INTO b FROM bench_data;
-  FOR d IN SELECT generate_series((b.t0 AT TIME ZONE b.tz)::date,
-                                  (b.t1 AT TIME ZONE b.tz)::date + 1, interval '1 day')::date LOOP
-    IF to_regclass('page_views_' || to_char(d, 'YYYYMMDD')) IS NULL THEN
-      EXECUTE format('CREATE TABLE %I PARTITION OF page_views FOR VALUES FROM (%L) TO (%L)',
-                     'page_views_' || to_char(d, 'YYYYMMDD'),
-                     d::timestamp AT TIME ZONE b.tz, (d + 1)::timestamp AT TIME ZONE b.tz);
-    END IF;
-  END LOOP;
-END
-$$;
+-- The daily partitions of page_views (days of :tz, MERCHANTD_TZ, which
+-- merchantd gives its connections as merchantd.tz) from the window's
+-- first day to the day after today, as the job page_view_partitions makes
+-- them.
+SET merchantd.tz = :'tz';
+SELECT page_views_partitions_ensure(t0, t1 + interval '1 day') FROM bench_data;
 SET session_replication_role = DEFAULT;
