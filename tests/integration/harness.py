@@ -507,6 +507,25 @@ def settle_feed(shop):
         time.sleep(0.02)
 
 
+def fold_stats(server=None, timeout=60):
+    """Runs the jobs (POST /v1/test/jobs/run) until the data pages' rollups
+    hold every write committed before the call. A fold takes only the
+    transactions below the cluster's oldest running one, and tests running
+    beside this one (other databases of the same cluster) hold transactions
+    open too: a fold may have to wait for them."""
+    server = server or srv()
+    mark = int(psql(server.db_url, "SELECT pg_current_xact_id()::text"))
+    deadline = time.monotonic() + timeout
+    while True:
+        r = server.request("POST", "/v1/test/jobs/run")
+        assert r.status == 200, (r, [line for line in server.log().split("\n")
+                                     if "error" in line][-5:])
+        if int(psql(server.db_url, "SELECT coalesce(folded_to::text, '0') FROM stats_fold_state")) > mark:
+            return
+        assert time.monotonic() < deadline, "the rollups' watermark did not pass the writes"
+        time.sleep(0.05)
+
+
 class Session:
     """A psql session driven statement by statement, to hold a transaction
     open while other things happen."""
