@@ -251,8 +251,8 @@ enum db_status db_campaign_stats(int64_t merchant_id, int64_t shop_id, int64_t c
    * does not grow with the orders. */
   static struct db_stmt q = DB_STMT(
       3, "SELECT jsonb_build_object('campaign_id', c.id, 'shop_id', s.id,"
-         " 'sold_units', coalesce(ss.units, 0), 'gmv_cents', coalesce(ss.gmv_cents, 0),"
-         " 'orders', coalesce(ss.orders, 0), 'top_products',"
+         " 'sold_units', ss.units, 'gmv_cents', ss.gmv_cents, 'orders', ss.orders,"
+         " 'top_products',"
          " (SELECT coalesce(jsonb_agg(jsonb_build_object('product_id', t.product_id, 'title',"
          " t.title, 'sold_units', t.units, 'gmv_cents', t.gmv_cents)"
          " ORDER BY t.units DESC, t.product_id), '[]')"
@@ -261,7 +261,7 @@ enum db_status db_campaign_stats(int64_t merchant_id, int64_t shop_id, int64_t c
          " WHERE ps.campaign_id = c.id AND ps.shop_id = s.id"
          " ORDER BY ps.units DESC, ps.product_id LIMIT 10) t))"
          " FROM campaigns c JOIN shops s ON s.id = $2 AND s.merchant_id = $1"
-         " LEFT JOIN campaign_shop_stats ss ON ss.campaign_id = c.id AND ss.shop_id = s.id"
+         " JOIN campaign_shop_stats ss ON ss.campaign_id = c.id AND ss.shop_id = s.id"
          " WHERE c.id = $3");
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], cb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(sb, shop_id),

@@ -67,8 +67,9 @@ enum db_status db_campaign_entry_withdraw(int64_t merchant_id, int64_t shop_id, 
 enum db_status db_campaign_entries_of_shop(int64_t merchant_id, int64_t shop_id,
                                            int64_t campaign_id, const char *status, int64_t after,
                                            int limit, db_campaign_row_fn *fn, void *arg);
-/* The shop's counters in the campaign; DB_NONE when there is no such
- * campaign (or shop of the merchant). */
+/* The shop's counters in the campaign; DB_NONE when the merchant has no
+ * such shop or the shop never had an entry approved in the campaign (the
+ * counters are made at its first approval). */
 enum db_status db_campaign_stats(int64_t merchant_id, int64_t shop_id, int64_t campaign_id,
                                  db_campaign_json_fn *fn, void *arg);
 

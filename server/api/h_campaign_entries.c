@@ -265,5 +265,5 @@ enum MHD_Result h_campaign_entries_stats(struct http_request *rq)
   struct jsonout out = JSONOUT_INIT;
   enum db_status st =
       db_campaign_stats(rq->session.account.id, rq->ids[0], rq->ids[1], campaign_reply_write, &out);
-  return campaign_reply_found(rq, st, &out, "no such campaign, or shop of yours");
+  return campaign_reply_found(rq, st, &out, "no such shop, or campaign the shop is in");
 }
