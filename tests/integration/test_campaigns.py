@@ -523,6 +523,7 @@ def test_race_last_units():
     assert statuses.count(201) == 5 and statuses.count(409) == 25, statuses
     assert all(r.json["code"] == "out_of_stock" for r in results if r.status == 409)
     assert campaign_sku(c, sku) == "0 5 live" and sku_stock(sku) == 95
+    assert q(f"SELECT count(*) FROM order_items WHERE campaign_id = {c}") == "5"
     r = req("GET", f"/v1/shops/{shop}/campaigns/{c}/stats", world().t1)
     assert (r.json["sold_units"], r.json["orders"]) == (5, 5), r
 
@@ -536,6 +537,8 @@ def test_race_per_buyer_limit():
     statuses = sorted(r.status for r in results)
     assert statuses.count(201) == 3, statuses
     assert q(f"SELECT n FROM campaign_buyer_units WHERE buyer_id = {bid}") == "3"
+    # The refused orders left nothing behind (their writes were undone).
+    assert q(f"SELECT count(*) FROM orders WHERE buyer_id = {bid}") == "3"
     assert campaign_sku(c, sku) == "47 3 live"
 
 
