@@ -13,8 +13,8 @@
 #     16, 32 and 64 clients, the best taken (target >= 0.3x)
 #   - then exactly UNITS sold: the campaign SKU's sold count, its orders
 #     and the shop's counters, every round
-# Each round sells a fresh SKU. THREADS defaults to 8 here (below). Not a test: it prints figures and ratios,
-# and never fails on them.
+# Each round sells a fresh SKU. THREADS defaults to 8 here (below).
+# Not a test: it prints figures and ratios, and never fails on them.
 set -euo pipefail
 # A flash sale's orders are bound by their commits (one WAL flush each, on
 # one hot row): merchantd keeps one connection per HTTP thread, so with two
