@@ -12,6 +12,20 @@
 -- coupon is marked used by the order and the shop coupon's used count goes
 -- up, all with the order. The order number starts with the day in the
 -- platform time zone (MERCHANTD_TZ).
+-- A SKU approved in a campaign whose run window holds p_now sells at the
+-- campaign price from the campaign stock; its line names the campaign and
+-- keeps the regular price, and a coupon is 'coupon_unavailable' with a
+-- campaign that forbids stacking. Such a SKU's row is not locked: a flash
+-- sale's orders would queue on it from the first statement to the commit.
+-- Its units are taken last, by campaign_order_take's guarded UPDATEs,
+-- which hold the campaign row's lock only from there to the commit; when
+-- they find the campaign stock short ('out_of_stock', the campaign ended
+-- meanwhile included) or the buyer past the per-buyer limit
+-- ('campaign_limit_reached'), everything the order wrote is undone (the
+-- block's savepoint) and that code returned. Whether a SKU is a campaign's
+-- is settled before the locks: its row is then live or returned, and
+-- approval, which makes a row live, needs the SKU's lock, held here for
+-- every SKU that is not.
 CREATE OR REPLACE FUNCTION order_create(p_buyer bigint, p_shop bigint, p_items jsonb, p_addr jsonb, p_note text,
                              p_now timestamptz, p_expires timestamptz, p_coupon bigint DEFAULT NULL)
 RETURNS TABLE (result text, order_id bigint) LANGUAGE plpgsql AS $$
@@ -24,6 +38,8 @@ DECLARE
   r          record;
   b          record;
   v_repeated bigint;
+  v_stacking boolean := true;
+  v_failed   text;
 BEGIN
   PERFORM 1 FROM shops WHERE id = p_shop;
   IF NOT FOUND THEN
@@ -37,12 +53,17 @@ BEGIN
     RETURN;
   END IF;
   PERFORM 1 FROM skus WHERE id IN (SELECT (e ->> 'sku_id')::bigint FROM jsonb_array_elements(p_items) e)
+     AND NOT EXISTS (SELECT 1 FROM campaign_skus cs WHERE cs.sku_id = skus.id AND cs.state <> 'idle'
+                        AND cs.run @> p_now)
    ORDER BY id FOR UPDATE;
   FOR r IN SELECT i.sku_id, i.quantity, s.id AS found, s.shop_id, s.stock, s.price_cents,
-                  p.status, p.deleted_at
+                  p.status, p.deleted_at, cs.campaign_id, cs.campaign_price_cents,
+                  cs.stock AS campaign_stock, cs.per_buyer_limit, cs.allow_coupons,
+                  cs.state AS campaign_state
              FROM jsonb_to_recordset(p_items) AS i (sku_id bigint, quantity integer)
              LEFT JOIN skus s ON s.id = i.sku_id
-             LEFT JOIN products p ON p.id = s.product_id LOOP
+             LEFT JOIN products p ON p.id = s.product_id
+             LEFT JOIN campaign_skus cs ON cs.sku_id = s.id AND cs.state <> 'idle' AND cs.run @> p_now LOOP
     IF r.found IS NULL OR r.shop_id <> p_shop THEN
       RETURN QUERY SELECT 'not_found', r.sku_id;
       RETURN;
@@ -50,6 +71,23 @@ BEGIN
     IF r.status <> 'on_sale' OR r.deleted_at IS NOT NULL THEN
       RETURN QUERY SELECT 'product_unavailable', r.sku_id;
       RETURN;
+    END IF;
+    IF r.campaign_id IS NOT NULL THEN
+      -- Read without a lock: refusals that spare the write; the guarded
+      -- UPDATEs decide.
+      IF r.campaign_state <> 'live' OR r.campaign_stock < r.quantity THEN
+        RETURN QUERY SELECT 'out_of_stock', r.sku_id;
+        RETURN;
+      END IF;
+      IF coalesce((SELECT u.n FROM campaign_buyer_units u
+                    WHERE u.campaign_id = r.campaign_id AND u.sku_id = r.sku_id
+                      AND u.buyer_id = p_buyer), 0) + r.quantity > r.per_buyer_limit THEN
+        RETURN QUERY SELECT 'campaign_limit_reached', r.sku_id;
+        RETURN;
+      END IF;
+      v_stacking := v_stacking AND r.allow_coupons;
+      v_items := v_items + r.campaign_price_cents * r.quantity;
+      CONTINUE;
     END IF;
     IF r.stock < r.quantity THEN
       RETURN QUERY SELECT 'out_of_stock', r.sku_id;
@@ -63,11 +101,16 @@ BEGIN
                            'image', coalesce((SELECT '/media/' || i.sha256 || '_800.webp'
                                                 FROM images i WHERE i.id = s.image_id),
                                              p.images[1]),
-                           'price_cents', s.price_cents,
-                           'quantity', (e.item ->> 'quantity')::integer) ORDER BY e.n)
+                           'price_cents', coalesce(cs.campaign_price_cents, s.price_cents),
+                           'quantity', (e.item ->> 'quantity')::integer)
+                        || CASE WHEN cs.campaign_id IS NULL THEN '{}'::jsonb
+                                ELSE jsonb_build_object('campaign_id', cs.campaign_id,
+                                                        'regular_price_cents', s.price_cents) END
+                        ORDER BY e.n)
     INTO v_lines
     FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e (item, n)
-    JOIN skus s ON s.id = (e.item ->> 'sku_id')::bigint JOIN products p ON p.id = s.product_id;
+    JOIN skus s ON s.id = (e.item ->> 'sku_id')::bigint JOIN products p ON p.id = s.product_id
+    LEFT JOIN campaign_skus cs ON cs.sku_id = s.id AND cs.state <> 'idle' AND cs.run @> p_now;
 
   IF p_coupon IS NOT NULL THEN
     SELECT bc.id, bc.buyer_id, bc.shop_id, bc.valid_from, bc.valid_to, bc.used_order_id,
@@ -75,7 +118,7 @@ BEGIN
       INTO b
       FROM buyer_coupons bc JOIN coupons c ON c.id = bc.coupon_id
      WHERE bc.id = p_coupon FOR UPDATE OF bc;
-    IF NOT FOUND THEN
+    IF NOT FOUND OR NOT v_stacking THEN
       RETURN QUERY SELECT 'coupon_unavailable', NULL::bigint;
       RETURN;
     END IF;
@@ -92,40 +135,56 @@ BEGIN
     v_discount := b.discount_cents;
   END IF;
 
-  INSERT INTO orders (order_sn, shop_id, merchant_id, buyer_id, buyer_name, status, items_cents,
-                      discount_cents, total_cents, addr_name, addr_phone, addr_province, addr_city,
-                      addr_district, addr_detail, note, created_at, expires_at, items, coupon_id,
-                      change_seq, change_xid)
-  SELECT to_char(p_now AT TIME ZONE platform_zone(), 'YYMMDD') || '-'
-           || lpad(nextval('order_sn_seq')::text, 10, '0'),
-         p_shop, (SELECT merchant_id FROM shops WHERE id = p_shop), p_buyer, a.display_name,
-         'unpaid', v_items, v_discount, v_items - v_discount,
-         p_addr ->> 'name', p_addr ->> 'phone', p_addr ->> 'province', p_addr ->> 'city',
-         p_addr ->> 'district', p_addr ->> 'detail', coalesce(p_note, ''), p_now, p_expires,
-         v_lines, p_coupon, 0, '0'
-    FROM accounts a WHERE a.id = p_buyer
-  RETURNING id INTO v_id;
+  BEGIN
+    INSERT INTO orders (order_sn, shop_id, merchant_id, buyer_id, buyer_name, status, items_cents,
+                        discount_cents, total_cents, addr_name, addr_phone, addr_province, addr_city,
+                        addr_district, addr_detail, note, created_at, expires_at, items, coupon_id,
+                        change_seq, change_xid)
+    SELECT to_char(p_now AT TIME ZONE platform_zone(), 'YYMMDD') || '-'
+             || lpad(nextval('order_sn_seq')::text, 10, '0'),
+           p_shop, (SELECT merchant_id FROM shops WHERE id = p_shop), p_buyer, a.display_name,
+           'unpaid', v_items, v_discount, v_items - v_discount,
+           p_addr ->> 'name', p_addr ->> 'phone', p_addr ->> 'province', p_addr ->> 'city',
+           p_addr ->> 'district', p_addr ->> 'detail', coalesce(p_note, ''), p_now, p_expires,
+           v_lines, p_coupon, 0, '0'
+      FROM accounts a WHERE a.id = p_buyer
+    RETURNING id INTO v_id;
 
-  -- A line showing a picture of the shop's space names it, under the
-  -- picture's lock (image_blob_lock, shared): the collector, which takes it
-  -- exclusively, then waits for this order and sees the line.
-  PERFORM image_blob_lock(sha, false)
-     FROM (SELECT DISTINCT substring(l ->> 'image' from '^/media/([0-9a-f]{64})_800\.webp$') AS sha
-             FROM jsonb_array_elements(v_lines) l) x
-    WHERE sha IS NOT NULL ORDER BY sha;
-  INSERT INTO order_items (order_id, line, sku_id, product_id, title, spec, image, image_sha256,
-                           price_cents, quantity)
-  SELECT v_id, l.line, l.sku_id, l.product_id, l.title, l.spec, l.image,
-         substring(l.image from '^/media/([0-9a-f]{64})_800\.webp$'), l.price_cents, l.quantity
-    FROM jsonb_to_recordset(v_lines) AS l (line smallint, sku_id bigint, product_id bigint, title text,
-                                           spec text, image text, price_cents bigint, quantity integer);
-  UPDATE skus s SET stock = s.stock - i.quantity, updated_at = p_now
-    FROM jsonb_to_recordset(p_items) AS i (sku_id bigint, quantity integer)
-   WHERE s.id = i.sku_id;
-  IF p_coupon IS NOT NULL THEN
-    UPDATE buyer_coupons SET used_order_id = v_id, used_at = p_now WHERE id = p_coupon;
-    UPDATE coupons SET used = used + 1 WHERE id = b.coupon;
-  END IF;
+    -- A line showing a picture of the shop's space names it, under the
+    -- picture's lock (image_blob_lock, shared): the collector, which takes it
+    -- exclusively, then waits for this order and sees the line.
+    PERFORM image_blob_lock(sha, false)
+       FROM (SELECT DISTINCT substring(l ->> 'image' from '^/media/([0-9a-f]{64})_800\.webp$') AS sha
+               FROM jsonb_array_elements(v_lines) l) x
+      WHERE sha IS NOT NULL ORDER BY sha;
+    INSERT INTO order_items (order_id, line, sku_id, product_id, title, spec, image, image_sha256,
+                             price_cents, quantity, campaign_id, regular_price_cents)
+    SELECT v_id, l.line, l.sku_id, l.product_id, l.title, l.spec, l.image,
+           substring(l.image from '^/media/([0-9a-f]{64})_800\.webp$'), l.price_cents, l.quantity,
+           l.campaign_id, l.regular_price_cents
+      FROM jsonb_to_recordset(v_lines) AS l (line smallint, sku_id bigint, product_id bigint, title text,
+                                             spec text, image text, price_cents bigint, quantity integer,
+                                             campaign_id bigint, regular_price_cents bigint);
+    UPDATE skus s SET stock = s.stock - l.quantity, updated_at = p_now
+      FROM jsonb_to_recordset(v_lines) AS l (sku_id bigint, quantity integer, campaign_id bigint)
+     WHERE s.id = l.sku_id AND l.campaign_id IS NULL;
+    IF EXISTS (SELECT 1 FROM jsonb_array_elements(v_lines) l WHERE l ? 'campaign_id') THEN
+      PERFORM campaign_order_take(v_id, p_buyer);
+    END IF;
+    IF p_coupon IS NOT NULL THEN
+      UPDATE buyer_coupons SET used_order_id = v_id, used_at = p_now WHERE id = p_coupon;
+      UPDATE coupons SET used = used + 1 WHERE id = b.coupon;
+    END IF;
+  EXCEPTION
+    WHEN SQLSTATE 'MC001' THEN  -- campaign_order_take: the SKU in the message
+      GET STACKED DIAGNOSTICS v_failed = MESSAGE_TEXT;
+      RETURN QUERY SELECT 'out_of_stock', v_failed::bigint;
+      RETURN;
+    WHEN SQLSTATE 'MC002' THEN
+      GET STACKED DIAGNOSTICS v_failed = MESSAGE_TEXT;
+      RETURN QUERY SELECT 'campaign_limit_reached', v_failed::bigint;
+      RETURN;
+  END;
   RETURN QUERY SELECT 'ok', v_id;
 END
 $$;

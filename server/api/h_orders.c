@@ -103,7 +103,9 @@ static enum MHD_Result create_refused(struct http_request *rq, const char *code,
   const char *fmt = p == PROBLEM_NOT_FOUND             ? "sku %lld is not sold by this shop"
                     : p == PROBLEM_PRODUCT_UNAVAILABLE ? "sku %lld is not on sale"
                     : p == PROBLEM_OUT_OF_STOCK        ? "not enough stock of sku %lld"
-                                                       : "sku %lld cannot be ordered";
+                    : p == PROBLEM_CAMPAIGN_LIMIT_REACHED
+                        ? "past the campaign's limit per buyer of sku %lld"
+                        : "sku %lld cannot be ordered";
   snprintf(detail, sizeof detail, fmt, (long long)sku_id);
   return reply_problem(rq, p, detail, json_pack("{s:I}", "sku_id", (json_int_t)sku_id));
 }

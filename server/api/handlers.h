@@ -148,6 +148,24 @@ enum MHD_Result h_finance_adjustment_approve(struct http_request *rq);
 enum MHD_Result h_finance_adjustment_reject(struct http_request *rq);
 enum MHD_Result h_finance_audit(struct http_request *rq);
 
+/* h_campaigns.c: platform campaigns, the staff's side (campaigns) */
+enum MHD_Result h_campaigns_create(struct http_request *rq);
+enum MHD_Result h_campaigns_list(struct http_request *rq);
+enum MHD_Result h_campaigns_get(struct http_request *rq);
+enum MHD_Result h_campaigns_update(struct http_request *rq);
+enum MHD_Result h_campaigns_cancel(struct http_request *rq);
+enum MHD_Result h_campaigns_entries(struct http_request *rq);
+enum MHD_Result h_campaigns_entry_approve(struct http_request *rq);
+enum MHD_Result h_campaigns_entry_reject(struct http_request *rq);
+
+/* h_campaign_entries.c: platform campaigns, the merchant's side */
+enum MHD_Result h_campaign_entries_campaigns(struct http_request *rq);
+enum MHD_Result h_campaign_entries_create(struct http_request *rq);
+enum MHD_Result h_campaign_entries_batch(struct http_request *rq);
+enum MHD_Result h_campaign_entries_list(struct http_request *rq);
+enum MHD_Result h_campaign_entries_withdraw(struct http_request *rq);
+enum MHD_Result h_campaign_entries_stats(struct http_request *rq);
+
 /* h_page_views.c: visitor events */
 enum MHD_Result h_page_views_ingest(struct http_request *rq);
 

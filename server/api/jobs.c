@@ -2,6 +2,7 @@
 
 #include "accounts.h"
 #include "buyer_orders.h"
+#include "campaigns.h"
 #include "clock.h"
 #include "config.h"
 #include "event_log.h"
@@ -293,6 +294,24 @@ static enum db_status page_view_partitions(int64_t now)
   return st;
 }
 
+/* Campaigns whose end has come give their unsold stock back to the SKUs.
+ * Checkout stops the campaign price at the end by itself (it checks the
+ * run window at each order): this job only returns the stock, at its next
+ * look after the end (every second; the job thread looks every
+ * MERCHANTD_JOB_INTERVAL_SECONDS). */
+static enum db_status end_campaigns(int64_t now)
+{
+  int64_t ended, total = 0;
+  enum db_status st;
+  do {
+    st = db_campaigns_end(now, ORDER_JOB_BATCH, &ended);
+    total += ended;
+  } while (st >= DB_NONE && ended >= ORDER_JOB_BATCH);
+  if (total > 0)
+    log_info("ended %lld campaigns, their unsold stock returned", (long long)total);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -312,6 +331,7 @@ static const struct job jobs[] = {
     {"fold_stats", CLOCK_US_PER_SEC, fold_stats},
     {"prune_stats", 3600 * CLOCK_US_PER_SEC, prune_stats},
     {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
+    {"end_campaigns", CLOCK_US_PER_SEC, end_campaigns},
 };
 
 static pthread_t thread;

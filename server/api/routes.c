@@ -7,6 +7,7 @@
 #define STAFF   ROUTE_STAFF
 #define REVIEW  DB_PERMISSION_REVIEW
 #define FINANCE DB_PERMISSION_FINANCE
+#define CAMP    DB_PERMISSION_CAMPAIGNS
 #define ANY     ROUTE_ANY_ROLE
 #define PUB     ROUTE_PUBLIC
 #define OPT     ROUTE_OPTIONAL_AUTH
@@ -156,6 +157,28 @@ static const struct route routes[] = {
     {"POST", "/v1/platform/funds/adjustments/{id}/reject", h_finance_adjustment_reject, STAFF, JSON,
      true, false, FINANCE},
     {"GET", "/v1/platform/funds/audit", h_finance_audit, STAFF, NOBODY, false, false, FINANCE},
+
+    {"POST", "/v1/platform/campaigns", h_campaigns_create, STAFF, JSON, true, false, CAMP},
+    {"GET", "/v1/platform/campaigns", h_campaigns_list, STAFF, NOBODY, false, false, CAMP},
+    {"GET", "/v1/platform/campaigns/{id}", h_campaigns_get, STAFF, NOBODY, false, false, CAMP},
+    {"PATCH", "/v1/platform/campaigns/{id}", h_campaigns_update, STAFF, JSON, false, false, CAMP},
+    {"POST", "/v1/platform/campaigns/{id}/cancel", h_campaigns_cancel, STAFF, NOBODY, true, false,
+     CAMP},
+    {"GET", "/v1/platform/campaigns/{id}/entries", h_campaigns_entries, STAFF, NOBODY, false, false,
+     CAMP},
+    {"POST", "/v1/platform/campaigns/{id}/entries/{id}/approve", h_campaigns_entry_approve, STAFF,
+     NOBODY, true, false, CAMP},
+    {"POST", "/v1/platform/campaigns/{id}/entries/{id}/reject", h_campaigns_entry_reject, STAFF,
+     JSON, true, false, CAMP},
+    {"GET", "/v1/campaigns", h_campaign_entries_campaigns, M, NOBODY, false, false, 0},
+    {"POST", "/v1/shops/{id}/campaign-entries", h_campaign_entries_create, M, JSON, true, false, 0},
+    {"POST", "/v1/shops/{id}/campaign-entries:batch", h_campaign_entries_batch, M, JSON, true,
+     false, 0},
+    {"GET", "/v1/shops/{id}/campaign-entries", h_campaign_entries_list, M, NOBODY, false, false, 0},
+    {"POST", "/v1/shops/{id}/campaign-entries/{id}/withdraw", h_campaign_entries_withdraw, M,
+     NOBODY, true, false, 0},
+    {"GET", "/v1/shops/{id}/campaigns/{id}/stats", h_campaign_entries_stats, M, NOBODY, false,
+     false, 0},
 
     {"GET", "/v1/review/orders", h_review_queue, STAFF, NOBODY, false, false, REVIEW},
     {"GET", "/v1/review/orders/{id}/history", h_review_history, STAFF, NOBODY, false, false,

@@ -4,6 +4,7 @@
 #   - pgbench -S -M prepared over TCP with the same client count
 #   - a bare libmicrohttpd JSON reply with the same daemon settings
 # and GET /v1/me p99 with and without 16 clients logging in continuously.
+# Then the campaign benchmark (tests/bench/campaign.sh).
 # Not a test: it prints figures and ratios, and never fails on them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -54,3 +55,12 @@ echo "ratio /v1/me merchant / pgbench tps:  $(ratio "$me_rps" "$pg_tps")   (targ
 echo "ratio /v1/me buyer / pgbench tps:     $(ratio "$buyer_rps" "$pg_tps")   (target >= 0.5)"
 echo "ratio merchantd / bare libmicrohttpd: $(ratio "$me_rps" "$bare_rps")"
 echo "p99 with login load / without:       $(ratio "$busy_p99" "$me_p99")   (target <= 3)"
+
+# Campaigns (tests/bench/campaign.sh) on a setup of their own: this one's
+# server and cluster go first. CAMPAIGN=0 leaves them out.
+if [ "${CAMPAIGN:-1}" = 1 ]; then
+  bench_cleanup
+  trap - EXIT
+  echo
+  "$REPO/tests/bench/campaign.sh"
+fi

@@ -84,6 +84,20 @@ BODIES = {
         "shop_id": 1, "account": "available", "platform_account": "platform_promotion",
         "direction": "credit", "amount_cents": 500, "reason": "物流赔付"},
     ("POST", "/v1/platform/funds/adjustments/{id}/reject"): {"reason": "材料不全"},
+    ("POST", "/v1/platform/campaigns"): {
+        "name": "双十二限时秒杀", "kind": "flash_sale", "signup_from": "2026-12-01T00:00:00Z",
+        "signup_to": "2026-12-08T00:00:00Z", "starts_at": "2026-12-12T00:00:00+08:00",
+        "ends_at": "2026-12-13T00:00:00Z",
+        "rules": {"min_discount_percent": 10, "min_campaign_stock": 20, "per_buyer_limit": 2,
+                  "max_products_per_shop": 50, "allow_coupons": False, "auto_approve": False}},
+    ("PATCH", "/v1/platform/campaigns/{id}"): {"name": "双十二", "rules": {"per_buyer_limit": 1}},
+    ("POST", "/v1/platform/campaigns/{id}/entries/{id}/reject"): {"reason": "价格不是近30天最低"},
+    ("POST", "/v1/shops/{id}/campaign-entries"): {
+        "campaign_id": 1, "product_id": 3,
+        "skus": [{"sku_id": 4, "campaign_price_cents": 1590, "campaign_stock": 50},
+                 {"sku_id": 5, "campaign_price_cents": 2990, "campaign_stock": 20}]},
+    ("POST", "/v1/shops/{id}/campaign-entries:batch"): {
+        "campaign_id": 1, "discount_percent": 15, "stock_percent": 30, "product_ids": [3, 4, 5]},
     ("POST", "/v1/events/views"): {"views": [
         {"shop_id": 1, "product_id": 3, "at": "2026-11-26T07:59:30Z", "source": "search"},
         {"shop_id": 1, "product_id": None, "visitor_id": "ignored_for_buyers",
@@ -136,6 +150,10 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/images"): "folder_id=0&q=%E4%B8%BB&limit=10",
     ("DELETE", "/v1/shops/{id}/images/{id}"): "force=true",
     ("GET", "/v1/platform/funds/adjustments"): "status=pending_approval&limit=10",
+    ("GET", "/v1/platform/campaigns"): "status=signup_open&limit=10",
+    ("GET", "/v1/platform/campaigns/{id}/entries"): "status=pending&limit=50",
+    ("GET", "/v1/campaigns"): "status=running",
+    ("GET", "/v1/shops/{id}/campaign-entries"): "campaign_id=1&status=approved",
     ("GET", "/v1/platform/funds/audit"): "shop_id=1&object=withdrawal&object_id=2&limit=50",
     ("GET", "/v1/shops/{id}/stats/daily"): "from=2026-11-01&to=2026-11-30"
                                            "&metrics=gmv_cents,conversion_rate",
@@ -148,7 +166,8 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/stats/coupons"): "from=2026-11-30&to=2026-11-01",
 }
 
-# The harness's "reviewer" is staff holding the permission review.
+# The harness's "reviewer" is staff holding the permissions review, finance
+# and campaigns.
 ROLE_OF = {"M": "merchant", "B": "buyer", "STAFF": "reviewer"}
 
 

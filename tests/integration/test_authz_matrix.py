@@ -372,6 +372,36 @@ class Fixture:
              "direction": "credit", "amount_cents": 200000, "reason": "compensation"}))["id"]
             for _ in range(2))
 
+        # Campaigns, at T1: one in sign-up with shop A's entries (to
+        # approve, to reject, to withdraw, one approved for the stats), one
+        # to cancel, and products of shop A for the entry routes' bodies.
+        self.campaign = ok(call("POST", "/v1/platform/campaigns", self.rv.token,
+                                self.campaign_body("Flash sale")))["id"]
+        self.campaign_cancel = ok(call("POST", "/v1/platform/campaigns", self.rv.token,
+                                       self.campaign_body("To cancel")))["id"]
+        self.ce_approve, self.ce_reject, self.ce_withdraw, approved = (
+            self.campaign_entry(self.product(f"Campaign tea {i}", "on_sale")) for i in range(4))
+        ok(call("POST", f"/v1/platform/campaigns/{self.campaign}/entries/{approved}/approve",
+                self.rv.token))
+        new = self.product("Campaign tea new", "on_sale")
+        self.pe_new, self.se_new = new["id"], new["skus"][0]["id"]
+        self.pe_batch = self.product("Campaign tea batch", "on_sale")["id"]
+
+    def campaign_body(self, name):
+        hour = datetime.timedelta(hours=1)
+        return {"name": name, "kind": "flash_sale", "signup_from": rfc(T1 - hour),
+                "signup_to": rfc(T1 + hour), "starts_at": rfc(T1 + 2 * hour),
+                "ends_at": rfc(T1 + 24 * hour),
+                "rules": {"min_discount_percent": 10, "min_campaign_stock": 5,
+                          "per_buyer_limit": 2, "max_products_per_shop": 20,
+                          "allow_coupons": True, "auto_approve": False}}
+
+    def campaign_entry(self, product):
+        return ok(self.post(self.ma, f"/v1/shops/{self.shop}/campaign-entries", {
+            "campaign_id": self.campaign, "product_id": product["id"],
+            "skus": [{"sku_id": product["skus"][0]["id"], "campaign_price_cents": 800,
+                      "campaign_stock": 10}]}))["id"]
+
     def fund(self, shop, amount):
         assert sql(f"SELECT ledger_post('authz-fund:{shop}', 'adjustment', 1,"
                    f" ARRAY[ledger_account({shop}, 'provider_clearing')],"
@@ -669,6 +699,40 @@ ROUTES = {
 
     ("GET", "/v1/platform/funds/audit"): E(
         lambda f: f"/v1/platform/funds/audit?shop_id={f.shop}", "open"),
+    ("POST", "/v1/platform/campaigns"): E(
+        lambda f: "/v1/platform/campaigns", "open", lambda f, w: f.campaign_body("New")),
+    ("GET", "/v1/platform/campaigns"): E(lambda f: "/v1/platform/campaigns", "open"),
+    ("GET", "/v1/platform/campaigns/{id}"): E(
+        lambda f: f"/v1/platform/campaigns/{f.campaign}", "open"),
+    ("PATCH", "/v1/platform/campaigns/{id}"): E(
+        lambda f: f"/v1/platform/campaigns/{f.campaign}", "open",
+        lambda f, w: {"name": "Flash sale tonight"}),
+    ("POST", "/v1/platform/campaigns/{id}/cancel"): E(
+        lambda f: f"/v1/platform/campaigns/{f.campaign_cancel}/cancel", "open"),
+    ("GET", "/v1/platform/campaigns/{id}/entries"): E(
+        lambda f: f"/v1/platform/campaigns/{f.campaign}/entries?status=pending", "open"),
+    ("POST", "/v1/platform/campaigns/{id}/entries/{id}/approve"): E(
+        lambda f: f"/v1/platform/campaigns/{f.campaign}/entries/{f.ce_approve}/approve", "open"),
+    ("POST", "/v1/platform/campaigns/{id}/entries/{id}/reject"): E(
+        lambda f: f"/v1/platform/campaigns/{f.campaign}/entries/{f.ce_reject}/reject", "open",
+        lambda f, w: {"reason": "price not low enough"}),
+    ("GET", "/v1/campaigns"): E(lambda f: "/v1/campaigns", "open"),
+    ("POST", "/v1/shops/{id}/campaign-entries"): E(
+        lambda f: f"/v1/shops/{f.shop}/campaign-entries", "shop",
+        lambda f, w: {"campaign_id": f.campaign, "product_id": f.pe_new,
+                      "skus": [{"sku_id": f.se_new, "campaign_price_cents": 900,
+                                "campaign_stock": 10}]}),
+    ("POST", "/v1/shops/{id}/campaign-entries:batch"): E(
+        lambda f: f"/v1/shops/{f.shop}/campaign-entries:batch", "shop",
+        lambda f, w: {"campaign_id": f.campaign, "discount_percent": 20, "stock_percent": 10,
+                      "product_ids": [f.pe_batch]}),
+    ("GET", "/v1/shops/{id}/campaign-entries"): E(
+        lambda f: f"/v1/shops/{f.shop}/campaign-entries", "shop"),
+    ("POST", "/v1/shops/{id}/campaign-entries/{id}/withdraw"): E(
+        lambda f: f"/v1/shops/{f.shop}/campaign-entries/{f.ce_withdraw}/withdraw", "shop"),
+    ("GET", "/v1/shops/{id}/campaigns/{id}/stats"): E(
+        lambda f: f"/v1/shops/{f.shop}/campaigns/{f.campaign}/stats", "shop"),
+
     ("GET", "/v1/review/orders"): E(lambda f: "/v1/review/orders", "open"),
     ("GET", "/v1/review/orders/{id}/history"): E(
         lambda f: f"/v1/review/orders/{f.o_release}/history", "open"),
