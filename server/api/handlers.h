@@ -169,6 +169,12 @@ enum MHD_Result h_campaign_entries_stats(struct http_request *rq);
 /* h_page_views.c: visitor events */
 enum MHD_Result h_page_views_ingest(struct http_request *rq);
 
+/* h_share_links.c: share links and the public /s/{code} */
+enum MHD_Result h_share_links_create(struct http_request *rq);
+enum MHD_Result h_share_links_list(struct http_request *rq);
+enum MHD_Result h_share_links_get(struct http_request *rq);
+enum MHD_Result h_share_links_visit(struct http_request *rq);
+
 /* h_test.c (MERCHANTD_TEST_MODE only) */
 enum MHD_Result h_test_clock_set(struct http_request *rq);
 enum MHD_Result h_test_jobs_run(struct http_request *rq);

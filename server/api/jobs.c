@@ -16,6 +16,7 @@
 #include "payout_job.h"
 #include "reconcile.h"
 #include "review.h"
+#include "share_links.h"
 #include "stats.h"
 
 #include <pthread.h>
@@ -312,6 +313,22 @@ static enum db_status end_campaigns(int64_t now)
   return st;
 }
 
+/* Who was counted on a day of a share link is needed only while visits
+ * of that day may still come; a week is kept (docs/data.md "Share
+ * links"). The counts themselves stay. */
+static enum db_status prune_share_visitors(int64_t now)
+{
+  int64_t deleted, total = 0;
+  enum db_status st;
+  do {
+    st = db_share_link_visitors_prune(now - 7 * DAY_US, ORDER_JOB_BATCH * 10, &deleted);
+    total += deleted;
+  } while (st >= DB_NONE && deleted >= ORDER_JOB_BATCH * 10);
+  if (total > 0)
+    log_info("pruned %lld share link day visitors", (long long)total);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -332,6 +349,7 @@ static const struct job jobs[] = {
     {"prune_stats", 3600 * CLOCK_US_PER_SEC, prune_stats},
     {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
     {"end_campaigns", CLOCK_US_PER_SEC, end_campaigns},
+    {"prune_share_visitors", 3600 * CLOCK_US_PER_SEC, prune_share_visitors},
 };
 
 static pthread_t thread;

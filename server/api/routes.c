@@ -193,6 +193,11 @@ static const struct route routes[] = {
     {"GET", "/v1/events/poll", h_events_poll, ANY, NOBODY, false, false, 0},
     {"POST", "/v1/events/views", h_page_views_ingest, B | OPT, JSON, false, false, 0},
 
+    {"POST", "/v1/shops/{id}/share-links", h_share_links_create, M, JSON, false, false, 0},
+    {"GET", "/v1/shops/{id}/share-links", h_share_links_list, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/share-links/{id}", h_share_links_get, M, NOBODY, false, false, 0},
+    {"GET", "/s/{file}", h_share_links_visit, PUB, NOBODY, false, false, 0},
+
     {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true, 0},
     {"POST", "/v1/test/jobs/run", h_test_jobs_run, PUB, NOBODY, false, true, 0},
     {"POST", "/v1/test/stream", h_test_stream, ANY, NOBODY, true, true, 0},

@@ -100,6 +100,37 @@ static bool env_time_zone(const char **out)
   return true;
 }
 
+/* MERCHANTD_PUBLIC_URL: where buyers reach merchantd and the buyer pages
+ * (share links, docs/operations.md): http:// or https://, a host, an
+ * optional port and path prefix, nothing a redirect or a cookie could be
+ * split with (no spaces, quotes, controls, query or fragment). One final
+ * slash is dropped so that paths can be appended. */
+static bool env_public_url(const char **out)
+{
+  static char url[256];
+  const char *v = getenv("MERCHANTD_PUBLIC_URL");
+  if (v == NULL || *v == '\0')
+    v = "http://localhost:8080";
+  size_t n = strlen(v);
+  size_t scheme = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+  bool ok = scheme > 0 && n < sizeof url && n > scheme && v[scheme] != '/' &&
+            strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                      "-._~:/[]@!$&()*+,;=%") == n &&
+            strstr(v + scheme, "//") == NULL;
+  if (!ok) {
+    fprintf(stderr,
+            "merchantd: invalid MERCHANTD_PUBLIC_URL \"%s\": expected an http:// or https:// URL "
+            "such as https://shop.example.com\n",
+            v);
+    return false;
+  }
+  memcpy(url, v, n + 1);
+  if (n > scheme + 1 && url[n - 1] == '/')
+    url[n - 1] = '\0';
+  *out = url;
+  return true;
+}
+
 bool config_load(void)
 {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -135,7 +166,7 @@ bool config_load(void)
       !env_uint("MERCHANTD_VIEWS_RETENTION_DAYS", 90, 2, 3650, &views_days) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
       !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
-      !env_time_zone(&config.time_zone))
+      !env_time_zone(&config.time_zone) || !env_public_url(&config.public_url))
     return false;
   config.port = (unsigned)port;
   config.threads = (unsigned)threads;

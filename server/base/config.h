@@ -42,6 +42,7 @@ struct config {
       withdrawal_approval_cents; /* MERCHANTD_WITHDRAWAL_APPROVAL_CENTS: above, staff approve */
   long long adjustment_approval_cents; /* MERCHANTD_ADJUSTMENT_APPROVAL_CENTS: above, four eyes */
   unsigned views_retention_days;       /* MERCHANTD_VIEWS_RETENTION_DAYS: page_views kept */
+  const char *public_url; /* MERCHANTD_PUBLIC_URL: scheme://host[:port][/prefix], no final slash */
 };
 
 extern struct config config;

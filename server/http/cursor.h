@@ -8,7 +8,8 @@
  * letters by (-delivered_at, -id), v a shop's and u a buyer's conversations
  * by (-last_activity_at, -id), o a conversation's orders by -id, q message
  * search results by -id, k a shop's coupons by -id, w a buyer's coupons
- * by -id, y a shop's claimable coupons by -id. */
+ * by -id, y a shop's claimable coupons by -id, h a shop's share links by
+ * -id. */
 #ifndef MERCHANTD_CURSOR_H
 #define MERCHANTD_CURSOR_H
 

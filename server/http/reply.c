@@ -140,6 +140,24 @@ enum MHD_Result reply_empty(struct http_request *rq, unsigned status)
   return queue(rq, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
 }
 
+enum MHD_Result reply_redirect(struct http_request *rq, unsigned status, const char *location,
+                               const char *set_cookie)
+{
+  enum http_verdict v = before_reply(rq, status, NULL, NULL);
+  if (v != HTTP_REPLY_SEND)
+    return withheld(rq, v);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+  if (resp != NULL) {
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+    if (strncmp(rq->path, "/v1/", 4) != 0)
+      MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (set_cookie != NULL)
+      MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
+  }
+  return queue(rq, status, resp, NULL);
+}
+
 enum MHD_Result reply_replay_steal(struct http_request *rq, unsigned status,
                                    const char *content_type, char *body)
 {

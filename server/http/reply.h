@@ -54,6 +54,13 @@ struct reply_file_info {
 };
 enum MHD_Result reply_file(struct http_request *rq, int fd, const struct reply_file_info *f);
 
+/* A redirect (a 3xx status) to location with an empty body, stored by no
+ * cache (Cache-Control: no-store) and leaving no Referer behind
+ * (Referrer-Policy: no-referrer). set_cookie, when not NULL, is sent as a
+ * Set-Cookie header. */
+enum MHD_Result reply_redirect(struct http_request *rq, unsigned status, const char *location,
+                               const char *set_cookie);
+
 /* 405 with an Allow header. */
 enum MHD_Result reply_method_not_allowed(struct http_request *rq, const char *allow);
 

@@ -12,6 +12,11 @@ const char *http_header(struct http_request *rq, const char *name)
   return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(struct http_request *rq, const char *name)
+{
+  return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
+}
+
 bool http_suspend(struct http_request *rq)
 {
   if (db_txn_open()) {

@@ -105,5 +105,7 @@ void http_resume(struct http_request *rq);
 
 /* A request header, or NULL. */
 const char *http_header(struct http_request *rq, const char *name);
+/* A cookie of the request's Cookie header, or NULL. */
+const char *http_cookie(struct http_request *rq, const char *name);
 
 #endif

@@ -102,6 +102,8 @@ BODIES = {
         {"shop_id": 1, "product_id": 3, "at": "2026-11-26T07:59:30Z", "source": "search"},
         {"shop_id": 1, "product_id": None, "visitor_id": "ignored_for_buyers",
          "at": "2026-11-26T08:00:00+08:00"}]},
+    ("POST", "/v1/shops/{id}/share-links"): {"target": "product", "product_id": 3,
+                                             "channel": "wechat_moments"},
 }
 
 # Headers some routes read. (A withdrawal's seed has no Idempotency-Key: with
@@ -110,12 +112,15 @@ BODIES = {
 HEADERS = {
     ("POST", "/v1/payments/webhooks/{file}"): [
         "Sandbox-Signature: t=1764144000,v1=" + "0" * 64],
+    ("GET", "/s/{file}"): ["Cookie: merchantd_visitor=Zm9vYmFyYmF6cXV4cXV1eA"],
 }
 # A file segment for the routes that have one.
 FILES = {("POST", "/v1/payments/webhooks/{file}"): "sandbox",
          # A stored file's name, as the media route serves them.
          ("GET", "/media/{file}"):
-             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp"}
+             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp",
+         # A share link's code.
+         ("GET", "/s/{file}"): "4fQ9xZr2Lm"}
 
 # Upload routes take a file: a 1x1 PNG, sent raw.
 PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -164,6 +169,8 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/stats/service"): "to=2026-11-30",
     ("GET", "/v1/shops/{id}/stats/logistics"): "from=2026-02-29",
     ("GET", "/v1/shops/{id}/stats/coupons"): "from=2026-11-30&to=2026-11-01",
+    ("GET", "/v1/shops/{id}/share-links"): "limit=10&cursor=aDowOjc",
+    ("GET", "/v1/shops/{id}/share-links/{id}"): "days=7",
 }
 
 # The harness's "reviewer" is staff holding the permissions review, finance
@@ -283,6 +290,12 @@ def request_seeds():
              "source": "share_wechat"}, {"shop_id": 2, "product_id": 9, "at": "x"}]}),
         "views-merchant": request("merchant", "POST", "/v1/events/views", j, {"views": [
             {"shop_id": 1, "visitor_id": "d41d8cd98f00b204", "at": "2026-11-26T08:00:00Z"}]}),
+        "share-link-shop-with-product": request("merchant", "POST", "/v1/shops/1/share-links", j,
+                                                {"target": "shop", "product_id": 3,
+                                                 "channel": "telegram"}),
+        "share-visit-bad-cookie": request("anon", "GET", "/s/4fQ9xZr2Lm",
+                                          ["Cookie: merchantd_visitor=%00; merchantd_visitor=x"]),
+        "share-visit-head": request("anon", "HEAD", "/s/4fQ9xZr2Lm"),
         "views-101": request("anon", "POST", "/v1/events/views", j,
                              b'{"views":[' + b",".join([b'{"shop_id":1}'] * 101) + b"]}"),
     }

@@ -170,9 +170,10 @@ def openapi_operations():
         elif section == "paths":
             if n == 2:
                 # Ids are {id} in the route table; a file name stays {file},
-                # and so is a payment provider's name.
+                # and so are a payment provider's name and a share link's code.
                 path = re.sub(r"\{(?!file\})[a-z_]+\}", "{id}",
-                              text.rstrip(":").replace("{provider}", "{file}"))
+                              text.rstrip(":").replace("{provider}", "{file}")
+                              .replace("{code}", "{file}"))
                 method = None
             elif n == 4:
                 method = text.rstrip(":").upper()
@@ -290,6 +291,9 @@ class Fixture:
         self.p2, self.s2 = p2["id"], p2["skus"][0]["id"]
         self.p3 = self.product("To delete", "on_sale")["id"]
         self.product_b = self.product("Shop B tea", "on_sale", self.mb, self.shop_b)["id"]
+        share = ok(self.post(self.ma, f"/v1/shops/{self.shop}/share-links",
+                             {"target": "product", "product_id": self.p1, "channel": "wechat"}))
+        self.share_link, self.share_code = share["id"], share["code"]
 
         # Buyer A's orders, one per operation that changes one.
         self.o_main = self.order(paid=True)
@@ -755,6 +759,15 @@ ROUTES = {
         "views": [{"shop_id": f.shop, "product_id": f.p1, "visitor_id": "authz_visitor",
                    "at": rfc(T1)}]}),
 
+    ("POST", "/v1/shops/{id}/share-links"): E(
+        lambda f: f"/v1/shops/{f.shop}/share-links", "shop",
+        lambda f, w: {"target": "shop", "channel": "poster"}),
+    ("GET", "/v1/shops/{id}/share-links"): E(lambda f: f"/v1/shops/{f.shop}/share-links", "shop"),
+    ("GET", "/v1/shops/{id}/share-links/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/share-links/{f.share_link}", "shop"),
+    # Public: the redirect (302) whoever follows it, a token or none.
+    ("GET", "/s/{file}"): E(lambda f: f"/s/{f.share_code}", "public", owner_ok=(302,)),
+
     ("PUT", "/v1/test/clock"): E(lambda f: "/v1/test/clock", "public",
                                  lambda f, w: {"now": rfc(T1)}),
     ("POST", "/v1/test/jobs/run"): E(lambda f: "/v1/test/jobs/run", "public"),
@@ -818,7 +831,7 @@ def expectation(route, scope, persona, role):
     if ROUTES[(route["method"], route["pattern"])]["signed"]:
         return (401,), "invalid_signature"
     if route["public"] and not route["optional_auth"]:
-        return SUCCESS, None
+        return ROUTES[(route["method"], route["pattern"])]["owner_ok"] or SUCCESS, None
     if persona in STALE:
         if route["optional_auth"] and persona == "no_token":
             return ((404,), "not_found") if scope == "shop" else (SUCCESS, None)
