@@ -1,5 +1,6 @@
 /* The live room (docs/live.md):
- *   GET  /v1/shops/{id}/live                        the live state (owner or any buyer)
+ *   GET  /v1/shops/{id}/live                        the merchant's live state
+ *   GET  /v1/shops/{id}/live-room                   the same, for buyers (any shop)
  *   POST /v1/shops/{id}/live/start, /live/stop      the live session and its room
  *   POST /v1/live/{id}/join, /leave                 a buyer's presence (join is the heartbeat)
  *   POST /v1/shops/{id}/live/coupons/{id}/push      a live coupon to everyone in the room
@@ -61,14 +62,23 @@ static enum MHD_Result coded_reply(struct http_request *rq, enum db_status st, u
   return document_reply(rq, st, status, json, not_found);
 }
 
-/* A merchant sees their own shop's; a buyer any shop's. */
+static enum MHD_Result state_reply(struct http_request *rq, int64_t merchant_id)
+{
+  char *json;
+  enum db_status st = db_live_state(merchant_id, rq->ids[0], clock_now_us(), presence_s(), &json);
+  return document_reply(rq, st, MHD_HTTP_OK, json, "no such shop");
+}
+
+/* The merchant's view of their shop's live session. */
 enum MHD_Result h_live_state(struct http_request *rq)
 {
-  bool merchant = strcmp(rq->session.account.role, "merchant") == 0;
-  char *json;
-  enum db_status st = db_live_state(merchant ? rq->session.account.id : 0, rq->ids[0],
-                                    clock_now_us(), presence_s(), &json);
-  return document_reply(rq, st, MHD_HTTP_OK, json, "no such shop");
+  return state_reply(rq, rq->session.account.id);
+}
+
+/* A buyer's: any shop's, to find its room. */
+enum MHD_Result h_live_room(struct http_request *rq)
+{
+  return state_reply(rq, 0);
 }
 
 /* Starts (live) or stops the shop's live session; answers its state. */

@@ -116,6 +116,7 @@ enum MHD_Result h_coupons_add_quantity(struct http_request *rq);
 
 /* h_live.c: the live room, its pushed coupon and red packets */
 enum MHD_Result h_live_state(struct http_request *rq);
+enum MHD_Result h_live_room(struct http_request *rq);
 enum MHD_Result h_live_start(struct http_request *rq);
 enum MHD_Result h_live_stop(struct http_request *rq);
 enum MHD_Result h_live_join(struct http_request *rq);

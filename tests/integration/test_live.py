@@ -97,8 +97,8 @@ def live(token, shop, action):
     return r.json
 
 
-def state(token, shop):
-    r = call("GET", f"/v1/shops/{shop}/live", token)
+def state(token, shop, path="live"):
+    r = call("GET", f"/v1/shops/{shop}/{path}", token)
     assert r.status == 200, r
     return r.json
 
@@ -180,10 +180,13 @@ def test_live_room_lifecycle():
     room = started["live_id"]
     # Starting again keeps the room.
     assert live(mt, shop, "start")["live_id"] == room
-    # Anyone's buyer sees any shop's state; another merchant does not.
-    assert state(bt, shop)["live_id"] == room
+    # Any buyer sees any shop's room; another merchant does not.
+    assert state(bt, shop, "live-room") == state(mt, shop)
+    assert state(bt, shop, "live-room")["live_id"] == room
     assert_problem(call("GET", f"/v1/shops/{shop}/live", other_mt), 404, "not_found")
-    assert_problem(call("GET", "/v1/shops/999999999/live", bt), 404, "not_found")
+    assert_problem(call("GET", f"/v1/shops/{shop}/live", bt), 403, "forbidden")
+    assert_problem(call("GET", f"/v1/shops/{shop}/live-room", mt), 403, "forbidden")
+    assert_problem(call("GET", "/v1/shops/999999999/live-room", bt), 404, "not_found")
     assert_problem(call("POST", f"/v1/shops/{shop}/live/start", other_mt), 404, "not_found")
     assert live(other_mt, other_shop, "stop")["live_id"] is None
     assert state(mt, shop)["live_id"] == room
