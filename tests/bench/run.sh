@@ -54,3 +54,12 @@ echo "ratio /v1/me merchant / pgbench tps:  $(ratio "$me_rps" "$pg_tps")   (targ
 echo "ratio /v1/me buyer / pgbench tps:     $(ratio "$buyer_rps" "$pg_tps")   (target >= 0.5)"
 echo "ratio merchantd / bare libmicrohttpd: $(ratio "$me_rps" "$bare_rps")"
 echo "p99 with login load / without:       $(ratio "$busy_p99" "$me_p99")   (target <= 3)"
+
+# The live room's red packet rush (tests/bench/red_packet.sh), unless
+# RED_PACKET=0: its own server and cluster, after this run's are gone.
+if [ "${RED_PACKET:-1}" = 1 ]; then
+  bench_cleanup
+  trap - EXIT
+  echo
+  bash "$REPO/tests/bench/red_packet.sh"
+fi
