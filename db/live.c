@@ -197,25 +197,18 @@ enum db_status db_red_packet_grab_by_token(const unsigned char token_hash[DB_TOK
   return st;
 }
 
+static void read_int(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
 enum db_status db_red_packets_expire(int64_t now, int batch, int64_t *n)
 {
-  /* SKIP LOCKED: a packet being grabbed is closed at the next run. */
-  static struct db_stmt q =
-      DB_STMT(2, "WITH due AS (SELECT k.id FROM red_packets k WHERE k.expired_at IS NULL"
-                 " AND k.grabbed < k.count AND k.expires_at <= us_to_ts($1)"
-                 " ORDER BY k.expires_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED)"
-                 " UPDATE red_packets k SET expired_at = us_to_ts($1),"
-                 " unclaimed_cents = k.total_cents - k.grabbed_cents FROM due WHERE k.id = due.id");
+  static struct db_stmt q = DB_STMT(2, "SELECT red_packets_expire(us_to_ts($1), $2)");
   char b[2][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], now), db_param_int64(b[1], batch)};
-  PGresult *res;
   *n = 0;
-  enum db_status st = db_exec(&q, p, &res);
-  if (res != NULL) {
-    *n = strtoll(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-  }
-  return st;
+  return db_query_row(&q, p, read_int, n);
 }
 
 enum db_status db_live_viewers_purge(int64_t now, int presence_s, int batch, int64_t *n)

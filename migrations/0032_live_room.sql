@@ -3,9 +3,9 @@
 -- live coupon to them over the event stream and hands out red packets whose
 -- grabs become shop vouchers (per-grab coupons of channel 'red_packet').
 --
--- Lock order, the same on every path: the shop's row, the room's row, the
--- red packet's row, then rows inserted (coupons, buyer coupons, grabs,
--- events).
+-- Lock order, the same on every path: the shop's row, the room's row, a
+-- grab's (packet, buyer) advisory lock and red packet slot, then rows
+-- inserted (coupons, buyer coupons, events).
 
 CREATE TABLE live_rooms (
   id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -52,32 +52,34 @@ CREATE TABLE red_packets (
   total_cents     bigint NOT NULL CHECK (total_cents BETWEEN 1 AND 20000000),
   count           integer NOT NULL CHECK (count BETWEEN 1 AND 10000),
   valid_days      integer NOT NULL CHECK (valid_days BETWEEN 1 AND 365),
-  grabbed         integer NOT NULL DEFAULT 0,
-  grabbed_cents   bigint NOT NULL DEFAULT 0,
   created_at      timestamptz NOT NULL,
   expires_at      timestamptz NOT NULL,
   expired_at      timestamptz,
-  unclaimed_cents bigint,
+  unclaimed_cents bigint CHECK (unclaimed_cents BETWEEN 0 AND total_cents),
   CHECK (total_cents >= count),
   CHECK (created_at < expires_at),
-  CHECK (grabbed BETWEEN 0 AND count),
-  CHECK (grabbed_cents BETWEEN grabbed AND total_cents - (count - grabbed)),
-  CHECK (grabbed < count OR grabbed_cents = total_cents),
-  CHECK ((expired_at IS NULL) = (unclaimed_cents IS NULL)),
-  CHECK (unclaimed_cents IS NULL OR unclaimed_cents = total_cents - grabbed_cents)
+  CHECK ((expired_at IS NULL) = (unclaimed_cents IS NULL))
 );
-COMMENT ON TABLE red_packets IS 'live-room red packets: count grabs sharing total_cents exactly, each at least 1 fen; unclaimed_cents is recorded when the expire_red_packets job closes one';
+COMMENT ON TABLE red_packets IS 'live-room red packets: count grabs sharing total_cents exactly (the slots), each at least 1 fen; unclaimed_cents is recorded when the expire_red_packets job closes one';
 CREATE INDEX red_packets_live ON red_packets (live_id, id);
-CREATE INDEX red_packets_open ON red_packets (expires_at) WHERE expired_at IS NULL AND grabbed < count;
+CREATE INDEX red_packets_open ON red_packets (expires_at) WHERE expired_at IS NULL;
 
-CREATE TABLE red_packet_grabs (
+-- A packet is split when it is handed out: one slot per grab, whose
+-- amounts add up to total_cents. A grab takes a free slot (FOR UPDATE SKIP
+-- LOCKED: concurrent grabs take different slots, no row is hot) and
+-- records the buyer and the voucher it issued on it.
+CREATE TABLE red_packet_slots (
   red_packet_id   bigint NOT NULL REFERENCES red_packets (id),
-  buyer_id        bigint NOT NULL REFERENCES accounts (id),
   seq             integer NOT NULL CHECK (seq >= 1),
   amount_cents    bigint NOT NULL CHECK (amount_cents >= 1),
-  buyer_coupon_id bigint NOT NULL UNIQUE REFERENCES buyer_coupons (id),
-  grabbed_at      timestamptz NOT NULL,
-  PRIMARY KEY (red_packet_id, buyer_id),
-  UNIQUE (red_packet_id, seq)
+  buyer_id        bigint REFERENCES accounts (id),
+  buyer_coupon_id bigint UNIQUE REFERENCES buyer_coupons (id),
+  grabbed_at      timestamptz,
+  PRIMARY KEY (red_packet_id, seq),
+  CHECK ((buyer_id IS NULL) = (buyer_coupon_id IS NULL)),
+  CHECK ((buyer_id IS NULL) = (grabbed_at IS NULL))
 );
-COMMENT ON TABLE red_packet_grabs IS 'one successful grab per buyer and packet, with the voucher (buyer coupon) it issued';
+COMMENT ON TABLE red_packet_slots IS 'the grabs of a red packet, split when it is handed out; buyer_id NULL: not grabbed yet';
+CREATE UNIQUE INDEX red_packet_slots_one_per_buyer ON red_packet_slots (red_packet_id, buyer_id)
+  WHERE buyer_id IS NOT NULL;
+CREATE INDEX red_packet_slots_free ON red_packet_slots (red_packet_id, seq) WHERE buyer_id IS NULL;

@@ -35,6 +35,8 @@ BEGIN
     'red_packet_ids', (SELECT coalesce(jsonb_agg(k.id ORDER BY k.id), '[]'::jsonb)
                          FROM red_packets k
                         WHERE k.live_id = r.id AND k.expired_at IS NULL
-                          AND k.grabbed < k.count AND k.expires_at > p_now));
+                          AND k.expires_at > p_now
+                          AND EXISTS (SELECT 1 FROM red_packet_slots t
+                                       WHERE t.red_packet_id = k.id AND t.buyer_id IS NULL)));
 END
 $$;

@@ -9,7 +9,8 @@
 --     grab after this one); the last grab takes the rest. Each grab's
 --     expected amount is the mean of what is left, so early and late grabs
 --     are worth the same on average.
--- Pure: the grab computes it under the packet's row lock.
+-- Pure: red_packet_split calls it for each grab in turn when the packet is
+-- handed out.
 CREATE OR REPLACE FUNCTION red_packet_amount(p_kind text, p_total bigint, p_count integer,
                                              p_grabbed integer, p_grabbed_cents bigint,
                                              p_rand double precision)

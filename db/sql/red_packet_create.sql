@@ -1,6 +1,7 @@
 -- Hands out a red packet in the shop's live room: count grabs sharing
 -- total_cents (the C side checked the ranges; the table's CHECKs hold
--- them anyway), open for 24 hours. Every buyer present now and the
+-- them anyway), split into its slots at once (red_packet_split), open for
+-- 24 hours. Every buyer present now and the
 -- merchant get a live.red_packet event. Results: ok with the packet,
 -- not_found (no such shop of the merchant), not_live.
 CREATE OR REPLACE FUNCTION red_packet_create(p_merchant bigint, p_shop bigint, p_kind text,
@@ -29,6 +30,9 @@ BEGIN
                            expires_at)
   VALUES (v_live, p_shop, p_kind, p_total, p_count, p_valid_days, p_now, p_now + interval '24 hours')
   RETURNING * INTO k;
+  INSERT INTO red_packet_slots (red_packet_id, seq, amount_cents)
+  SELECT k.id, a.seq, a.amount
+    FROM unnest(red_packet_split(p_kind, p_total, p_count)) WITH ORDINALITY AS a (amount, seq);
   INSERT INTO events (kind, merchant_id, buyer_id, shop_id, data, created_at)
   SELECT 'live.red_packet', a.merchant_id, a.buyer_id, p_shop,
          jsonb_build_object('live_id', v_live, 'shop_id', p_shop, 'red_packet_id', k.id,

@@ -111,7 +111,8 @@ static enum db_status deliver_letters(int64_t now)
 }
 
 /* Red packets close 24 hours after they were handed out, recording what
- * was left unclaimed; no money moves (docs/live.md). */
+ * was left unclaimed; no money moves (docs/live.md). A batch is one
+ * transaction. */
 static enum db_status expire_red_packets(int64_t now)
 {
   int64_t closed, total = 0;
