@@ -567,11 +567,11 @@ def test_lucky_amounts():
     assert len(seen) > 10, seen  # random, not one value
 
 
-def crowd_in_room(room, n):
+def crowd_in_room(room, n, present="1 hour"):
     viewers = make_accounts(n)
     q("INSERT INTO live_viewers (live_id, buyer_id, joined_at, seen_at) SELECT "
       f"{room}, unnest(ARRAY[{','.join(str(b) for b, _ in viewers)}]::bigint[]),"
-      " now() + interval '1 hour', now() + interval '1 hour'")
+      f" now() + interval '{present}', now() + interval '{present}'")
     return viewers
 
 
@@ -615,9 +615,41 @@ def test_race_one_buyer_grabs_many_times():
                  f" AND buyer_id IS NOT NULL") == "1"
 
 
+def test_race_grabs_and_expiry():
+    """Grabs on one instance a second before the packet's 24 hours, the
+    expiry job on another whose clock is at them: what was grabbed and
+    what the job records as unclaimed add up to the total."""
+    t0 = now_utc()
+    other = start_server(db_url=s().db_url, migrate=False)
+    try:
+        for _ in range(3):
+            frozen(t0)
+            _, mt, shop, _ = merchant_shop()
+            room = live(mt, shop, "start")["live_id"]
+            viewers = crowd_in_room(room, 300, present="2 days")
+            p = made_packet(mt, shop, 50000, 200, "lucky")
+            frozen(t0 + datetime.timedelta(hours=24, seconds=-1))
+            other.set_clock(fmt_time(t0 + datetime.timedelta(hours=24)))
+            calls = [lambda t=t: grab(t, p["id"]) for _, t in viewers] + \
+                [lambda: other.request("POST", "/v1/test/jobs/run")] * 3
+            results = parallel(lambda f: f(), [(f,) for f in calls])
+            for r in results:
+                assert not isinstance(r, Exception), r
+                assert r.status in (200, 201) or r.json["code"] in (
+                    "red_packet_expired", "red_packet_empty"), r
+            won = sum(r.json["amount_cents"] for r in results if r.status == 201)
+            got = call("GET", f"/v1/shops/{shop}/live/red-packets/{p['id']}", mt).json
+            assert got["expired_at"] is not None, got
+            assert got["grabbed_cents"] == won, (got, won)
+            assert got["unclaimed_cents"] + won == 50000, (got, won)
+    finally:
+        stop_server(other)
+        s().request("PUT", "/v1/test/clock", {"now": None})
+
+
 if __name__ == "__main__":
     main([test_live_room_lifecycle, test_join_leave_presence, test_push_coupon_to_the_room,
           test_push_reaches_another_instance, test_red_packet_create_and_read,
           test_grab_equal_and_the_voucher_at_checkout, test_grab_refusals_and_expiry,
           test_lucky_amounts, test_race_crowd_grabs_packet_of_hundred,
-          test_race_one_buyer_grabs_many_times])
+          test_race_one_buyer_grabs_many_times, test_race_grabs_and_expiry])
