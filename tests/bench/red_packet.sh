@@ -46,7 +46,7 @@ psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -c "INSERT INTO live_viewers (live_id
   SELECT $live_id, id, now(), now() + interval '1 day' FROM accounts WHERE username LIKE 'redpacketviewer%'"
 
 # The ceiling's row: a packet that never runs out.
-psql "$base/pgbench" -q -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS bench_red_packet;
+psql "$base/pgbench" -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_red_packet;
   CREATE TABLE bench_red_packet (id integer PRIMARY KEY, count integer NOT NULL, grabbed integer NOT NULL,
     grabbed_cents bigint NOT NULL, CHECK (grabbed <= count));
   INSERT INTO bench_red_packet VALUES (1, 2147483647, 0, 0)"
