@@ -135,6 +135,7 @@ enum db_status db_coupons_page(int64_t merchant_id, int64_t shop_id, const char 
       6, "SELECT " DB_COUPON_COLUMNS(
              "c", "us_to_ts($3)") " FROM shops s LEFT JOIN LATERAL ("
                                   " SELECT k.* FROM coupons k WHERE k.shop_id = s.id AND k.id < $4"
+                                  " AND k.channel <> 'red_packet'"
                                   " AND ($5::text IS NULL OR coupon_status(k.stopped_at, "
                                   "k.claim_start, k.claim_end,"
                                   " k.claimed, k.total_quantity, us_to_ts($3)) = $5)"
@@ -158,7 +159,8 @@ enum db_status db_coupon_get(int64_t merchant_id, int64_t shop_id, int64_t coupo
       4, "SELECT " DB_COUPON_COLUMNS(
              "c", "us_to_ts($4)") " FROM coupons c"
                                   " JOIN shops s ON s.id = c.shop_id"
-                                  " WHERE c.id = $3 AND c.shop_id = $1 AND s.merchant_id = $2");
+                                  " WHERE c.id = $3 AND c.shop_id = $1 AND s.merchant_id = $2"
+                                  " AND c.channel <> 'red_packet'");
   char b[4][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
                      db_param_int64(b[2], coupon_id), db_param_int64(b[3], now)};
@@ -170,10 +172,11 @@ enum db_status db_coupon_stop(int64_t merchant_id, int64_t shop_id, int64_t coup
                               db_coupon_fn fn, void *arg)
 {
   /* coalesce: stopping again keeps the first stopped_at. */
-  static struct db_stmt q =
-      DB_STMT(4, "UPDATE coupons c SET stopped_at = coalesce(c.stopped_at, us_to_ts($4))"
-                 " FROM shops s WHERE c.id = $3 AND c.shop_id = $1 AND s.id = c.shop_id"
-                 " AND s.merchant_id = $2 RETURNING " DB_COUPON_COLUMNS("c", "us_to_ts($4)"));
+  static struct db_stmt q = DB_STMT(
+      4, "UPDATE coupons c SET stopped_at = coalesce(c.stopped_at, us_to_ts($4))"
+         " FROM shops s WHERE c.id = $3 AND c.shop_id = $1 AND s.id = c.shop_id"
+         " AND s.merchant_id = $2 AND c.channel <> 'red_packet' RETURNING " DB_COUPON_COLUMNS(
+             "c", "us_to_ts($4)"));
   char b[4][DB_INT64_SIZE];
   const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
                      db_param_int64(b[2], coupon_id), db_param_int64(b[3], now)};
@@ -208,30 +211,4 @@ enum db_status db_coupon_add_quantity(int64_t merchant_id, int64_t shop_id, int6
   snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
   struct coded_rows rows = {code, fn, NULL, arg};
   return db_each_row(&q, p, added_row, &rows);
-}
-
-static void read_since(const PGresult *res, void *arg)
-{
-  *(int64_t *)arg = PQgetisnull(res, 0, 0) ? -1 : db_get_int64(res, 0, 0);
-}
-
-enum db_status db_shop_live_set(int64_t merchant_id, int64_t shop_id, bool live, int64_t now,
-                                int64_t *live_since)
-{
-  static struct db_stmt start =
-      DB_STMT(3, "SELECT ts_to_us(shop_live_start($1, $2, us_to_ts($3)))");
-  static struct db_stmt stop =
-      DB_STMT(2, "UPDATE shops SET live_since = NULL WHERE id = $2 AND merchant_id = $1");
-  char b[3][DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(b[0], merchant_id), db_param_int64(b[1], shop_id),
-                     db_param_int64(b[2], now)};
-  *live_since = 0;
-  if (!live)
-    return db_run(&stop, p);
-  enum db_status st = db_query_row(&start, p, read_since, live_since);
-  if (st == DB_ONE && *live_since < 0) { /* NULL: no such shop of the merchant */
-    *live_since = 0;
-    return DB_NONE;
-  }
-  return st;
 }

@@ -1,6 +1,7 @@
 /* Coupons, the merchant's side (see migrations/0010_coupons.sql and
  * 0011_coupons_merchant.sql): creating them, one or a batch, the shop's
- * list, stop, add-quantity, and the shop's live sessions. Every query names
+ * list, stop, add-quantity. (Red packet vouchers, channel red_packet, are
+ * the live room's: db/live.c; these never show them.) Every query names
  * the calling merchant next to the shop: another merchant's shop or coupon
  * reads as none at all. */
 #ifndef MERCHANTD_DB_COUPONS_H
@@ -96,12 +97,5 @@ enum db_status db_coupon_stop(int64_t merchant_id, int64_t shop_id, int64_t coup
 enum db_status db_coupon_add_quantity(int64_t merchant_id, int64_t shop_id, int64_t coupon_id,
                                       int64_t quantity, int64_t now, char code[DB_RESULT_CODE_SIZE],
                                       db_coupon_fn fn, void *arg);
-
-/* Starts (live) or stops the shop's live session; *live_since is when the
- * session started (0 when stopped). Starting while live keeps live_since;
- * the first start sends coupon.live events (see shop_live_start).
- * DB_NONE when the merchant has no such shop. */
-enum db_status db_shop_live_set(int64_t merchant_id, int64_t shop_id, bool live, int64_t now,
-                                int64_t *live_since);
 
 #endif

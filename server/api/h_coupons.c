@@ -5,7 +5,7 @@
  *   GET  /v1/shops/{id}/coupons/{id}
  *   POST /v1/shops/{id}/coupons/{id}/stop         idempotent: keeps the first stopped_at
  *   POST /v1/shops/{id}/coupons/{id}/add-quantity {"quantity"}
- *   POST /v1/shops/{id}/live/start, /live/stop    the shop's live session
+ * (The live session's start and stop are the live room's: h_live.c.)
  * Every query names the calling merchant next to the shop: another
  * merchant's shop or coupon answers 404 in the same round trip. Rules that
  * need no data are checked here, so that a 400 lists them all; the product
@@ -350,29 +350,4 @@ enum MHD_Result h_coupons_add_quantity(struct http_request *rq)
         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "quantity", "message", message));
   }
   return reply_problem_code(rq, code, "the coupon is stopped or its claim window has ended");
-}
-
-/* Starts (live) or stops the shop's live session; answers its state. */
-static enum MHD_Result live_set(struct http_request *rq, bool live)
-{
-  int64_t since = 0;
-  enum db_status st =
-      db_shop_live_set(rq->session.account.id, rq->ids[0], live, clock_now_us(), &since);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  if (st == DB_NONE)
-    return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
-  return reply_json_steal(rq, MHD_HTTP_OK,
-                          json_pack("{s:I, s:b, s:o}", "shop_id", (json_int_t)rq->ids[0], "live",
-                                    live, "live_since", view_time_or_null(since)));
-}
-
-enum MHD_Result h_coupons_live_start(struct http_request *rq)
-{
-  return live_set(rq, true);
-}
-
-enum MHD_Result h_coupons_live_stop(struct http_request *rq)
-{
-  return live_set(rq, false);
 }

@@ -113,8 +113,18 @@ enum MHD_Result h_coupons_list(struct http_request *rq);
 enum MHD_Result h_coupons_get(struct http_request *rq);
 enum MHD_Result h_coupons_stop(struct http_request *rq);
 enum MHD_Result h_coupons_add_quantity(struct http_request *rq);
-enum MHD_Result h_coupons_live_start(struct http_request *rq);
-enum MHD_Result h_coupons_live_stop(struct http_request *rq);
+
+/* h_live.c: the live room, its pushed coupon and red packets */
+enum MHD_Result h_live_state(struct http_request *rq);
+enum MHD_Result h_live_room(struct http_request *rq);
+enum MHD_Result h_live_start(struct http_request *rq);
+enum MHD_Result h_live_stop(struct http_request *rq);
+enum MHD_Result h_live_join(struct http_request *rq);
+enum MHD_Result h_live_leave(struct http_request *rq);
+enum MHD_Result h_live_coupon_push(struct http_request *rq);
+enum MHD_Result h_live_red_packet_create(struct http_request *rq);
+enum MHD_Result h_live_red_packet_get(struct http_request *rq);
+enum MHD_Result h_live_red_packet_grab(struct http_request *rq);
 
 /* h_buyer_coupons.c: coupons, the buyer's side */
 enum MHD_Result h_buyer_coupons_claim(struct http_request *rq);

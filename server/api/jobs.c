@@ -10,6 +10,7 @@
 #include "images.h"
 #include "job_schedule.h"
 #include "letters.h"
+#include "live.h"
 #include "log.h"
 #include "mediastore.h"
 #include "page_views.h"
@@ -108,6 +109,39 @@ static enum db_status deliver_letters(int64_t now)
   } while (st >= DB_NONE && taken >= ORDER_JOB_BATCH);
   if (total > 0)
     log_info("delivered %lld review notices as letters", (long long)total);
+  return st;
+}
+
+/* Red packets close 24 hours after they were handed out, recording what
+ * was left unclaimed; no money moves (docs/live.md). A batch is one
+ * transaction. */
+static enum db_status expire_red_packets(int64_t now)
+{
+  int64_t closed, total = 0;
+  enum db_status st;
+  do {
+    st = db_red_packets_expire(now, ORDER_JOB_BATCH, &closed);
+    total += closed;
+  } while (st >= DB_NONE && closed >= ORDER_JOB_BATCH);
+  if (total > 0)
+    log_info("expired %lld red packets", (long long)total);
+  return st;
+}
+
+/* Presence that lapsed (no join within MERCHANTD_LIVE_PRESENCE_SECONDS)
+ * and viewers of ended rooms: the counts never include them, so this only
+ * keeps live_viewers small. */
+static enum db_status purge_live_viewers(int64_t now)
+{
+  int64_t deleted, total = 0;
+  enum db_status st;
+  do {
+    st = db_live_viewers_purge(now, (int)config.live_presence_seconds, ORDER_JOB_BATCH * 10,
+                               &deleted);
+    total += deleted;
+  } while (st >= DB_NONE && deleted >= ORDER_JOB_BATCH * 10);
+  if (total > 0)
+    log_info("purged %lld live room viewers", (long long)total);
   return st;
 }
 
@@ -338,6 +372,8 @@ static const struct job jobs[] = {
     {"release_due_reviews", 60 * CLOCK_US_PER_SEC, release_due_reviews},
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
+    {"expire_red_packets", 60 * CLOCK_US_PER_SEC, expire_red_packets},
+    {"purge_live_viewers", 600 * CLOCK_US_PER_SEC, purge_live_viewers},
     {"collect_media", 3600 * CLOCK_US_PER_SEC, collect_media},
     {"check_funds", DAY_US, check_funds},
     /* At every look (the sandbox settles payouts within seconds); the one

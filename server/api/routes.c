@@ -112,8 +112,21 @@ static const struct route routes[] = {
     {"POST", "/v1/shops/{id}/coupons/{id}/stop", h_coupons_stop, M, NOBODY, true, false, 0},
     {"POST", "/v1/shops/{id}/coupons/{id}/add-quantity", h_coupons_add_quantity, M, JSON, true,
      false, 0},
-    {"POST", "/v1/shops/{id}/live/start", h_coupons_live_start, M, NOBODY, true, false, 0},
-    {"POST", "/v1/shops/{id}/live/stop", h_coupons_live_stop, M, NOBODY, true, false, 0},
+    /* The live room; stop last, so that the routes of a live shop find it
+     * live when run in table order (the authorisation matrix does). */
+    {"GET", "/v1/shops/{id}/live", h_live_state, M, NOBODY, false, false, 0},
+    {"POST", "/v1/shops/{id}/live/start", h_live_start, M, NOBODY, true, false, 0},
+    {"POST", "/v1/shops/{id}/live/coupons/{id}/push", h_live_coupon_push, M, NOBODY, true, false,
+     0},
+    {"POST", "/v1/shops/{id}/live/red-packets", h_live_red_packet_create, M, JSON, true, false, 0},
+    {"GET", "/v1/shops/{id}/live/red-packets/{id}", h_live_red_packet_get, M, NOBODY, false, false,
+     0},
+    {"GET", "/v1/shops/{id}/live-room", h_live_room, B, NOBODY, false, false, 0},
+    {"POST", "/v1/live/{id}/join", h_live_join, B, NOBODY, false, false, 0},
+    {"POST", "/v1/red-packets/{id}/grab", h_live_red_packet_grab, B | ROUTE_FOLDED_AUTH, NOBODY,
+     true, false, 0},
+    {"POST", "/v1/live/{id}/leave", h_live_leave, B, NOBODY, false, false, 0},
+    {"POST", "/v1/shops/{id}/live/stop", h_live_stop, M, NOBODY, true, false, 0},
 
     {"GET", "/v1/shops/{id}/coupons/claimable", h_buyer_coupons_claimable, B, NOBODY, false, false,
      0},

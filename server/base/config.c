@@ -137,7 +137,8 @@ bool config_load(void)
   if (cores < 1)
     cores = 1;
   unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
-      window, jobs, fold, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove, views_days;
+      window, jobs, fold, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove, views_days,
+      presence;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
   if (!env_uint("PORT", 8080, 1, 65535, &port) ||
@@ -164,6 +165,7 @@ bool config_load(void)
       !env_uint("MERCHANTD_WITHDRAWAL_APPROVAL_CENTS", 5000000, 0, 100000000000, &wapprove) ||
       !env_uint("MERCHANTD_ADJUSTMENT_APPROVAL_CENTS", 100000, 0, 100000000000, &aapprove) ||
       !env_uint("MERCHANTD_VIEWS_RETENTION_DAYS", 90, 2, 3650, &views_days) ||
+      !env_uint("MERCHANTD_LIVE_PRESENCE_SECONDS", 300, 30, 3600, &presence) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
       !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
       !env_time_zone(&config.time_zone) || !env_public_url(&config.public_url))
@@ -184,6 +186,7 @@ bool config_load(void)
   config.job_interval_seconds = (unsigned)jobs;
   config.stats_fold_seconds = (unsigned)fold;
   config.events_heartbeat_seconds = (unsigned)heartbeat;
+  config.live_presence_seconds = (unsigned)presence;
   config.image_workers = (unsigned)imgw;
   config.image_queue = (unsigned)imgq;
   config.withdrawal_min_cents = (long long)wmin;

@@ -29,6 +29,7 @@ struct config {
   bool auto_migrate;             /* MERCHANTD_AUTO_MIGRATE=1 */
   const char *time_zone;         /* MERCHANTD_TZ: letters are delivered on its hours */
   unsigned events_heartbeat_seconds; /* MERCHANTD_EVENTS_HEARTBEAT_SECONDS: SSE keep-alive */
+  unsigned live_presence_seconds;    /* MERCHANTD_LIVE_PRESENCE_SECONDS: a live room join lasts */
   const char *media_dir;             /* MERCHANTD_MEDIA_DIR: image files */
   unsigned image_workers;            /* MERCHANTD_IMAGE_WORKERS: concurrent image decodes */
   unsigned image_queue;              /* MERCHANTD_IMAGE_QUEUE: decodes waiting beyond those */

@@ -56,11 +56,16 @@ echo "ratio /v1/me buyer / pgbench tps:     $(ratio "$buyer_rps" "$pg_tps")   (t
 echo "ratio merchantd / bare libmicrohttpd: $(ratio "$me_rps" "$bare_rps")"
 echo "p99 with login load / without:       $(ratio "$busy_p99" "$me_p99")   (target <= 3)"
 
-# Campaigns (tests/bench/campaign.sh) on a setup of their own: this one's
-# server and cluster go first. CAMPAIGN=0 leaves them out.
+# Campaigns (tests/bench/campaign.sh) and the live room's red packet rush
+# (tests/bench/red_packet.sh), each on a setup of its own once this run's
+# server and cluster are gone. CAMPAIGN=0 or RED_PACKET=0 leaves one out.
+bench_cleanup
+trap - EXIT
 if [ "${CAMPAIGN:-1}" = 1 ]; then
-  bench_cleanup
-  trap - EXIT
   echo
   "$REPO/tests/bench/campaign.sh"
+fi
+if [ "${RED_PACKET:-1}" = 1 ]; then
+  echo
+  bash "$REPO/tests/bench/red_packet.sh"
 fi

@@ -65,6 +65,8 @@ BODIES = {
     ("POST", "/v1/shops/{id}/coupons"): dict(COUPON, kind="product", product_id=3),
     ("POST", "/v1/shops/{id}/coupons:batch"): dict(COUPON, product_ids=[3, 4, 5]),
     ("POST", "/v1/shops/{id}/coupons/{id}/add-quantity"): {"quantity": 50},
+    ("POST", "/v1/shops/{id}/live/red-packets"): {"total_cents": 8888, "count": 20,
+                                                  "kind": "lucky", "valid_days": 7},
     ("POST", "/v1/review/orders/{id}/hold"): {"reason": "可疑地址", "note": "复核"},
     ("POST", "/v1/review/orders/{id}/release"): {"note": "正常"},
     ("POST", "/v1/review/orders/{id}/close"): {"reason": "欺诈"},

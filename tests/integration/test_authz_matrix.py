@@ -342,6 +342,15 @@ class Fixture:
         assert letters, "no letter was delivered"
         self.letter = letters[0]["id"]
 
+        # The live room of shop A: live, a live coupon to push, a red packet
+        # with grabs enough for buyer B and buyer A, buyer A in the room.
+        self.live_coupon = ok(call("POST", f"/v1/shops/{self.shop}/coupons", self.ma.token,
+                                   dict(self.coupon_body("Live coupon"), channel="live")))["id"]
+        self.live_id = ok(self.post(self.ma, f"/v1/shops/{self.shop}/live/start"))["live_id"]
+        ok(self.post(self.ba, f"/v1/live/{self.live_id}/join"))
+        self.red_packet = ok(self.post(self.ma, f"/v1/shops/{self.shop}/live/red-packets",
+                                       {"total_cents": 1000, "count": 10, "kind": "lucky"}))["id"]
+
         # The image space of shop A: an image, one to delete, two folders.
         self.image = ok(call("POST", f"/v1/shops/{self.shop}/images", self.ma.token,
                              image_corpus.png(8, 8, 1)))["id"]
@@ -645,7 +654,20 @@ ROUTES = {
     ("POST", "/v1/shops/{id}/coupons/{id}/add-quantity"): E(
         lambda f: f"/v1/shops/{f.shop}/coupons/{f.coupon}/add-quantity", "shop",
         lambda f, w: {"quantity": 1}),
+    ("GET", "/v1/shops/{id}/live"): E(lambda f: f"/v1/shops/{f.shop}/live", "shop"),
     ("POST", "/v1/shops/{id}/live/start"): E(lambda f: f"/v1/shops/{f.shop}/live/start", "shop"),
+    ("POST", "/v1/shops/{id}/live/coupons/{id}/push"): E(
+        lambda f: f"/v1/shops/{f.shop}/live/coupons/{f.live_coupon}/push", "shop"),
+    ("POST", "/v1/shops/{id}/live/red-packets"): E(
+        lambda f: f"/v1/shops/{f.shop}/live/red-packets", "shop",
+        lambda f, w: {"total_cents": 500, "count": 5, "kind": "equal", "valid_days": 3}),
+    ("GET", "/v1/shops/{id}/live/red-packets/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/live/red-packets/{f.red_packet}", "shop"),
+    ("GET", "/v1/shops/{id}/live-room"): E(lambda f: f"/v1/shops/{f.shop}/live-room", "open"),
+    ("POST", "/v1/live/{id}/join"): E(lambda f: f"/v1/live/{f.live_id}/join", "open"),
+    ("POST", "/v1/red-packets/{id}/grab"): E(lambda f: f"/v1/red-packets/{f.red_packet}/grab",
+                                             "open"),
+    ("POST", "/v1/live/{id}/leave"): E(lambda f: f"/v1/live/{f.live_id}/leave", "open"),
     ("POST", "/v1/shops/{id}/live/stop"): E(lambda f: f"/v1/shops/{f.shop}/live/stop", "shop"),
 
     ("GET", "/v1/shops/{id}/coupons/claimable"): E(
@@ -1131,6 +1153,7 @@ ACCEPTED = {
     ("POST", "/v1/shops/{id}/products", "status"): "a new product may start on or off sale",
     ("PATCH", "/v1/shops/{id}/products/{id}", "status"): "the merchant puts it on or off sale",
     ("POST", "/v1/platform/funds/adjustments", "shop_id"): "the shop staff adjust",
+    ("POST", "/v1/shops/{id}/live/red-packets", "total_cents"): "what the red packet shares out",
 }
 
 # Tables the requests of this test could write to; hashed before and after.
