@@ -17,8 +17,9 @@ enum db_status db_stats_fold(int64_t now, int64_t *as_of);
 
 /* Starts rebuilding the rollups of shop_id (0: every shop) from the day
  * `from` ("YYYY-MM-DD", NULL: its first day with data) to today; the steps
- * do the work. *busy when a rebuild is already in progress (step it to its
- * end first). The first fold ever starts one of every shop by itself. */
+ * do the work. *busy when another rebuild is in progress (step it to its
+ * end first); not when the one in progress covers this one. The first
+ * fold ever starts one of every shop by itself. */
 enum db_status db_stats_rebuild_start(int64_t shop_id, const char *from, int64_t now, bool *busy);
 
 /* Rebuilds the next day of the rebuild in progress, in a transaction of
