@@ -14,8 +14,10 @@ scripts/test.sh does): an undocumented route, status, content type or
 header, or a body outside its schema, fails the test that received it.
 """
 
+import base64
 import datetime
 import errno
+import hashlib
 import http.client
 import itertools
 import json
@@ -505,6 +507,32 @@ def settle_feed(shop):
                f" FROM orders WHERE shop_id = {shop}") == "t":
             return
         time.sleep(0.02)
+
+
+def accounts_with_sessions(server, n, role="buyer", permissions=None):
+    """n accounts of the role (staff: holding permissions), each with a live
+    session, made with SQL rather than by n logins: [(id, token)]."""
+    prefix = uname("a")
+    perms = "'{" + ",".join(permissions or []) + "}'"
+    ids = [int(x) for x in psql(server.db_url, (
+        f"INSERT INTO accounts (role, username, display_name, password_hash, created_at,"
+        f" permissions) SELECT '{role}', '{prefix}_' || g, 'Account ' || g,"
+        f" '$argon2id$v=19$none', now(), {perms} FROM generate_series(1, {n}) g"
+        f" RETURNING id")).splitlines()]
+    out, rows = [], []
+    for ident in ids:
+        raw = os.urandom(32)
+        out.append((ident, base64.urlsafe_b64encode(raw).decode().rstrip("=")))
+        digest = hashlib.blake2b(raw, digest_size=32).hexdigest()
+        rows.append(f"({ident}, '{role}', '\\x{digest}', now() - interval '1 day',"
+                    f" now() + interval '3650 days')")
+    # Through stdin: a thousand rows pass the limit of one argument.
+    ins = subprocess.run(["psql", server.db_url, "-v", "ON_ERROR_STOP=1", "-Atq"], text=True,
+                         capture_output=True, timeout=60,
+                         input="INSERT INTO sessions (account_id, role, token_hash, created_at,"
+                               " expires_at) VALUES " + ",".join(rows) + ";")
+    assert ins.returncode == 0, ins.stderr
+    return out
 
 
 def fold_stats(server=None, timeout=60):

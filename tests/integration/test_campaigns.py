@@ -11,12 +11,9 @@ is tested with the test clock moving the price history's window.
 Accounts and sessions are made with SQL (argon2 makes registering hundreds
 slow); every campaign's times are relative to the frozen clock of its test."""
 
-import base64
 import datetime
-import hashlib
 import json
 import os
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -38,26 +35,7 @@ def q(query):
 
 
 def make_accounts(n, role="buyer", permissions=None):
-    """n accounts with a live session each, made with SQL: [(id, token)]."""
-    prefix = uname("c")
-    perms = "'{" + ",".join(permissions or []) + "}'"
-    ids = [int(x) for x in q(
-        f"INSERT INTO accounts (role, username, display_name, password_hash, created_at,"
-        f" permissions) SELECT '{role}', '{prefix}_' || g, 'Buyer ' || g, '$argon2id$v=19$none',"
-        f" now(), {perms} FROM generate_series(1, {n}) g RETURNING id").splitlines()]
-    out, rows = [], []
-    for ident in ids:
-        raw = os.urandom(32)
-        out.append((ident, base64.urlsafe_b64encode(raw).decode().rstrip("=")))
-        digest = hashlib.blake2b(raw, digest_size=32).hexdigest()
-        rows.append(f"({ident}, '{role}', '\\x{digest}', now() - interval '1 day',"
-                    f" now() + interval '3650 days')")
-    ins = subprocess.run(["psql", s().db_url, "-v", "ON_ERROR_STOP=1", "-Atq"], text=True,
-                         capture_output=True, timeout=60,
-                         input="INSERT INTO sessions (account_id, role, token_hash, created_at,"
-                               " expires_at) VALUES " + ",".join(rows) + ";")
-    assert ins.returncode == 0, ins.stderr
-    return out
+    return accounts_with_sessions(s(), n, role, permissions)
 
 
 class World:

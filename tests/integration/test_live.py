@@ -10,12 +10,9 @@ grabbing many times at once.
 Buyers for the races get accounts and sessions through SQL, as argon2 makes
 registering hundreds of them slow."""
 
-import base64
 import datetime
-import hashlib
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -39,26 +36,8 @@ def q(query):
     return psql(s().db_url, query)
 
 
-def make_accounts(n, role="buyer"):
-    """n accounts with a live session each, made with SQL: [(id, token)]."""
-    prefix = uname("lv")
-    ids = [int(x) for x in q(
-        f"INSERT INTO accounts (role, username, display_name, password_hash, created_at)"
-        f" SELECT '{role}', '{prefix}_' || g, 'Viewer ' || g, '$argon2id$v=19$none', now()"
-        f" FROM generate_series(1, {n}) g RETURNING id").splitlines()]
-    out, rows = [], []
-    for ident in ids:
-        raw = os.urandom(32)
-        out.append((ident, base64.urlsafe_b64encode(raw).decode().rstrip("=")))
-        digest = hashlib.blake2b(raw, digest_size=32).hexdigest()
-        rows.append(f"({ident}, '{role}', '\\x{digest}', now() - interval '1 day',"
-                    f" now() + interval '3650 days')")
-    ins = subprocess.run(["psql", s().db_url, "-v", "ON_ERROR_STOP=1", "-Atq"], text=True,
-                         capture_output=True, timeout=60,
-                         input="INSERT INTO sessions (account_id, role, token_hash, created_at,"
-                               " expires_at) VALUES " + ",".join(rows) + ";")
-    assert ins.returncode == 0, ins.stderr
-    return out
+def make_accounts(n, role="buyer", permissions=None):
+    return accounts_with_sessions(s(), n, role, permissions)
 
 
 def buyer():
