@@ -61,18 +61,27 @@ static enum db_status purge_idempotency_keys(int64_t now)
  * transaction, until a batch comes back short. */
 #define ORDER_JOB_BATCH 500
 
+/* Runs batch(arg, limit, &n), each call one transaction, until a batch
+ * comes back short; logs "<done> N <what>" when anything was done. */
+static enum db_status in_batches(const char *done, const char *what, int64_t arg, int limit,
+                                 enum db_status (*batch)(int64_t, int, int64_t *))
+{
+  int64_t n, total = 0;
+  enum db_status st;
+  do {
+    n = 0;
+    st = batch(arg, limit, &n);
+    total += n;
+  } while (st >= DB_NONE && n >= limit);
+  if (total > 0)
+    log_info("%s %lld %s", done, (long long)total, what);
+  return st;
+}
+
 static enum db_status order_batches(const char *what, int64_t now,
                                     enum db_status (*batch)(int64_t, int, int64_t *))
 {
-  int64_t moved, total = 0;
-  enum db_status st;
-  do {
-    st = batch(now, ORDER_JOB_BATCH, &moved);
-    total += moved;
-  } while (st >= DB_NONE && moved >= ORDER_JOB_BATCH);
-  if (total > 0)
-    log_info("%s %lld orders", what, (long long)total);
-  return st;
+  return in_batches(what, "orders", now, ORDER_JOB_BATCH, batch);
 }
 
 /* Unpaid orders close at their payment deadline and their stock goes back
@@ -99,17 +108,14 @@ static enum db_status release_due_reviews(int64_t now)
  * MERCHANTD_TZ: each run delivers the notices due by now, in batches of
  * notices like the order jobs. It runs after the auto-release above, so a
  * release at a delivery hour goes out in that hour's letter. */
+static enum db_status letters_batch(int64_t now, int limit, int64_t *delivered)
+{
+  return db_letters_deliver(now, config.time_zone, limit, delivered);
+}
+
 static enum db_status deliver_letters(int64_t now)
 {
-  int64_t taken, total = 0;
-  enum db_status st;
-  do {
-    st = db_letters_deliver(now, config.time_zone, ORDER_JOB_BATCH, &taken);
-    total += taken;
-  } while (st >= DB_NONE && taken >= ORDER_JOB_BATCH);
-  if (total > 0)
-    log_info("delivered %lld review notices as letters", (long long)total);
-  return st;
+  return in_batches("delivered", "review notices as letters", now, ORDER_JOB_BATCH, letters_batch);
 }
 
 /* Red packets close 24 hours after they were handed out, recording what
@@ -117,47 +123,28 @@ static enum db_status deliver_letters(int64_t now)
  * transaction. */
 static enum db_status expire_red_packets(int64_t now)
 {
-  int64_t closed, total = 0;
-  enum db_status st;
-  do {
-    st = db_red_packets_expire(now, ORDER_JOB_BATCH, &closed);
-    total += closed;
-  } while (st >= DB_NONE && closed >= ORDER_JOB_BATCH);
-  if (total > 0)
-    log_info("expired %lld red packets", (long long)total);
-  return st;
+  return in_batches("expired", "red packets", now, ORDER_JOB_BATCH, db_red_packets_expire);
 }
 
 /* Presence that lapsed (no join within MERCHANTD_LIVE_PRESENCE_SECONDS)
  * and viewers of ended rooms: the counts never include them, so this only
  * keeps live_viewers small. */
+static enum db_status live_viewers_batch(int64_t now, int limit, int64_t *deleted)
+{
+  return db_live_viewers_purge(now, (int)config.live_presence_seconds, limit, deleted);
+}
+
 static enum db_status purge_live_viewers(int64_t now)
 {
-  int64_t deleted, total = 0;
-  enum db_status st;
-  do {
-    st = db_live_viewers_purge(now, (int)config.live_presence_seconds, ORDER_JOB_BATCH * 10,
-                               &deleted);
-    total += deleted;
-  } while (st >= DB_NONE && deleted >= ORDER_JOB_BATCH * 10);
-  if (total > 0)
-    log_info("purged %lld live room viewers", (long long)total);
-  return st;
+  return in_batches("purged", "live room viewers", now, ORDER_JOB_BATCH * 10, live_viewers_batch);
 }
 
 /* Chat events are kept a week: a client that reconnects later starts
  * afresh (its Last-Event-ID replays what is left). */
 static enum db_status purge_events(int64_t now)
 {
-  int64_t deleted, total = 0;
-  enum db_status st;
-  do {
-    st = db_events_purge(now - 7 * DAY_US, ORDER_JOB_BATCH * 10, &deleted);
-    total += deleted;
-  } while (st >= DB_NONE && deleted >= ORDER_JOB_BATCH * 10);
-  if (total > 0)
-    log_info("purged %lld old chat events", (long long)total);
-  return st;
+  return in_batches("purged", "old chat events", now - 7 * DAY_US, ORDER_JOB_BATCH * 10,
+                    db_events_purge);
 }
 
 /* Image files no entry names any more go, once they are an hour old: an
@@ -336,15 +323,8 @@ static enum db_status page_view_partitions(int64_t now)
  * MERCHANTD_JOB_INTERVAL_SECONDS). */
 static enum db_status end_campaigns(int64_t now)
 {
-  int64_t ended, total = 0;
-  enum db_status st;
-  do {
-    st = db_campaigns_end(now, ORDER_JOB_BATCH, &ended);
-    total += ended;
-  } while (st >= DB_NONE && ended >= ORDER_JOB_BATCH);
-  if (total > 0)
-    log_info("ended %lld campaigns, their unsold stock returned", (long long)total);
-  return st;
+  return in_batches("ended", "campaigns, their unsold stock returned", now, ORDER_JOB_BATCH,
+                    db_campaigns_end);
 }
 
 /* Who was counted on a day of a share link is needed only while visits
@@ -352,15 +332,8 @@ static enum db_status end_campaigns(int64_t now)
  * links"). The counts themselves stay. */
 static enum db_status prune_share_visitors(int64_t now)
 {
-  int64_t deleted, total = 0;
-  enum db_status st;
-  do {
-    st = db_share_link_visitors_prune(now - 7 * DAY_US, ORDER_JOB_BATCH * 10, &deleted);
-    total += deleted;
-  } while (st >= DB_NONE && deleted >= ORDER_JOB_BATCH * 10);
-  if (total > 0)
-    log_info("pruned %lld share link day visitors", (long long)total);
-  return st;
+  return in_batches("pruned", "share link day visitors", now - 7 * DAY_US, ORDER_JOB_BATCH * 10,
+                    db_share_link_visitors_prune);
 }
 
 static const struct job jobs[] = {
