@@ -58,18 +58,33 @@ static void read_bool(const PGresult *res, void *arg)
   *(bool *)arg = db_get_bool(res, 0, 0);
 }
 
-enum db_status db_stats_rebuild_start(int64_t shop_id, const char *from, int64_t now, bool *busy)
+struct start {
+  int64_t shop_id, now;
+  const char *from;
+  bool started;
+};
+
+static enum db_status start_body(void *arg, bool last)
 {
+  (void)last;
   static struct db_stmt q =
       DB_STMT(3, "SELECT stats_rebuild_start($1, coalesce($2::date, '-infinity'), us_to_ts($3))");
+  struct start *a = arg;
   char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  bool started = false;
-  enum db_status st =
-      db_query_row(&q,
-                   (const char *[]){shop_id > 0 ? db_param_int64(sb, shop_id) : NULL, from,
-                                    db_param_int64(nb, now)},
-                   read_bool, &started);
-  *busy = !started;
+  enum db_status st = allow("10min");
+  if (st < DB_NONE)
+    return st;
+  return db_query_row(&q,
+                      (const char *[]){a->shop_id > 0 ? db_param_int64(sb, a->shop_id) : NULL,
+                                       a->from, db_param_int64(nb, a->now)},
+                      read_bool, &a->started);
+}
+
+enum db_status db_stats_rebuild_start(int64_t shop_id, const char *from, int64_t now, bool *busy)
+{
+  struct start a = {shop_id, now, from, false};
+  enum db_status st = db_txn_run(start_body, &a);
+  *busy = !a.started;
   return st;
 }
 

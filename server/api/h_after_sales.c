@@ -64,16 +64,9 @@ enum MHD_Result h_after_sales_list(struct http_request *rq)
                                          "refunded",  "reshipped", NULL};
   int status = -1;
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {
-      QUERY_ENUM("status", &status, statuses),
-      QUERY_LIMIT(&limit),
-      QUERY_CURSOR(&cursor_text),
-  };
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, INT64_MAX}; /* no cursor: from the newest */
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, AFTER_SALES_CURSOR, cursor_text, &after);
+  enum http_step step =
+      query_status_page(rq, statuses, &status, AFTER_SALES_CURSOR, &limit, &after);
   if (step == HTTP_STEP_OK)
     step = tenancy_own_shop(rq, rq->ids[0]);
   if (step != HTTP_STEP_OK)

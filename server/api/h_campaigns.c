@@ -140,16 +140,9 @@ enum MHD_Result h_campaigns_list(struct http_request *rq)
 {
   int status = -1;
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {
-      QUERY_ENUM("status", &status, campaign_statuses),
-      QUERY_LIMIT(&limit),
-      QUERY_CURSOR(&cursor_text),
-  };
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0};
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, CAMPAIGNS_CURSOR, cursor_text, &after);
+  enum http_step step =
+      query_status_page(rq, campaign_statuses, &status, CAMPAIGNS_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct page pg;
@@ -170,16 +163,9 @@ enum MHD_Result h_campaigns_entries(struct http_request *rq)
 {
   int status = -1;
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {
-      QUERY_ENUM("status", &status, entry_statuses),
-      QUERY_LIMIT(&limit),
-      QUERY_CURSOR(&cursor_text),
-  };
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0};
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, ENTRIES_CURSOR, cursor_text, &after);
+  enum http_step step =
+      query_status_page(rq, entry_statuses, &status, ENTRIES_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct jsonout probe = JSONOUT_INIT;

@@ -162,16 +162,9 @@ enum MHD_Result h_finance_adjustments_list(struct http_request *rq)
   static const char *const statuses[] = {"pending_approval", "posted", "rejected", NULL};
   int status = -1;
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {
-      QUERY_ENUM("status", &status, statuses),
-      QUERY_LIMIT(&limit),
-      QUERY_CURSOR(&cursor_text),
-  };
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   struct cursor after = {0, 0};
-  if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, ADJUSTMENTS_CURSOR, cursor_text, &after);
+  enum http_step step =
+      query_status_page(rq, statuses, &status, ADJUSTMENTS_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct page pg;

@@ -155,17 +155,8 @@ enum MHD_Result h_orders_list(struct http_request *rq)
   static const char *const statuses[] = {"unpaid", "paid", "shipped", "completed", "closed", NULL};
   int status = -1;
   int64_t limit = QUERY_LIMIT_DEFAULT;
-  const char *cursor_text = NULL;
-  const struct query_param params[] = {
-      QUERY_ENUM("status", &status, statuses),
-      QUERY_LIMIT(&limit),
-      QUERY_CURSOR(&cursor_text),
-  };
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
-  if (step != HTTP_STEP_OK)
-    return http_step_result(step);
   struct cursor c = {0, INT64_MAX};
-  step = query_cursor(rq, ORDERS_CURSOR_KIND, cursor_text, &c);
+  enum http_step step = query_status_page(rq, statuses, &status, ORDERS_CURSOR_KIND, &limit, &c);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct page pg;

@@ -163,3 +163,13 @@ enum http_step query_page(struct http_request *rq, char kind, int64_t *limit, st
   enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   return step == HTTP_STEP_OK ? query_cursor(rq, kind, cursor_text, after) : step;
 }
+
+enum http_step query_status_page(struct http_request *rq, const char *const *statuses, int *status,
+                                 char kind, int64_t *limit, struct cursor *after)
+{
+  const char *cursor_text = NULL;
+  const struct query_param params[] = {QUERY_ENUM("status", status, statuses), QUERY_LIMIT(limit),
+                                       QUERY_CURSOR(&cursor_text)};
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
+  return step == HTTP_STEP_OK ? query_cursor(rq, kind, cursor_text, after) : step;
+}

@@ -80,6 +80,10 @@ enum http_step query_cursor(struct http_request *rq, char kind, const char *text
  * the cursor of the given kind into after (left as it is for the first
  * page). Replies 400 itself. */
 enum http_step query_page(struct http_request *rq, char kind, int64_t *limit, struct cursor *after);
+/* The same for a list that also filters by status: *status is the index in
+ * statuses (NULL-terminated) of the status asked for, -1 when none is. */
+enum http_step query_status_page(struct http_request *rq, const char *const *statuses, int *status,
+                                 char kind, int64_t *limit, struct cursor *after);
 
 /* The common list parameters: limit (1-100, default 20) and cursor. */
 #define QUERY_LIMIT_DEFAULT 20
