@@ -211,8 +211,17 @@ stats_part() {
 # seconds, rounded to four decimals, within 0.0001).
 agree() {
   curl -sf -H "Authorization: Bearer $mtoken" "$url$3" >"$work/api_$1.json" || { echo "GET $3 failed" >&2; return 0; }
-  { echo "SELECT json_agg(x ORDER BY days_ago) FROM ("; grep -v '^--' "$work/raw_$1.sql" | sed 's/;$//'; echo ") x;"; } \
-    | psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 >"$work/sql_$1.json"
+  # The overview's periods end at its `until` (as_of to the minute, which
+  # may trail the clock by the seconds since the last fold): the raw SQL's
+  # cut is set to the same minute.
+  local cut="date_trunc('minute', now())"
+  if [ "$1" = overview ]; then
+    cut="(timestamp '$(python3 -c 'import json, sys; a = json.load(open(sys.argv[1])); print(a["date"], a["until"])' \
+      "$work/api_$1.json")' AT TIME ZONE '$TZ_NAME')"
+  fi
+  { echo "SELECT json_agg(x ORDER BY days_ago) FROM ("
+    grep -v '^--' "$work/raw_$1.sql" | sed -e 's/;$//' -e "s/date_trunc('minute', now())/$cut/"
+    echo ") x;"; } | psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 >"$work/sql_$1.json"
   local out
   out=$(python3 - "$work/api_$1.json" "$work/sql_$1.json" <<'PY'
 import json, sys
