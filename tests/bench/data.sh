@@ -220,7 +220,7 @@ agree() {
       "$work/api_$1.json")' AT TIME ZONE '$TZ_NAME')"
   fi
   { echo "SELECT json_agg(x ORDER BY days_ago) FROM ("
-    grep -v '^--' "$work/raw_$1.sql" | sed -e 's/;$//' -e "s/date_trunc('minute', now())/$cut/"
+    grep -v '^--' "$work/raw_$1.sql" | sed -e 's/;$//' -e "s|date_trunc('minute', now())|$cut|"
     echo ") x;"; } | psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 >"$work/sql_$1.json"
   local out
   out=$(python3 - "$work/api_$1.json" "$work/sql_$1.json" <<'PY'
