@@ -76,11 +76,7 @@ enum MHD_Result h_after_sales_list(struct http_request *rq)
   page_begin(&pg, limit);
   enum db_status st = db_after_sales_list(rq->ids[0], status >= 0 ? statuses[status] : NULL,
                                           after.id, limit + 1, add_item, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, AFTER_SALES_CURSOR);
+  return page_reply_read(rq, &pg, st, AFTER_SALES_CURSOR);
 }
 
 static void write_one(const struct db_after_sale *a, void *arg)

@@ -136,11 +136,7 @@ enum MHD_Result h_buyer_coupons_list(struct http_request *rq)
   enum db_status st =
       db_buyer_coupons_page(rq->session.account.id, status >= 0 ? statuses[status] : NULL,
                             clock_now_us(), c.id, (int)limit + 1, page_add_buyer_coupon, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, MY_COUPONS_CURSOR_KIND);
+  return page_reply_read(rq, &pg, st, MY_COUPONS_CURSOR_KIND);
 }
 
 /* A shop coupon as a buyer about to claim it sees it: the coupon's own

@@ -46,11 +46,7 @@ enum MHD_Result h_campaign_entries_campaigns(struct http_request *rq)
   enum db_status st = db_campaigns_for_merchant(
       rq->session.account.id, status >= 0 ? listed_statuses[status] : NULL, after.id,
       (int)limit + 1, clock_now_us(), campaign_reply_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, CAMPAIGNS_CURSOR);
+  return page_reply_read(rq, &pg, st, CAMPAIGNS_CURSOR);
 }
 
 /* skus[]: each SKU once. */
@@ -237,11 +233,7 @@ enum MHD_Result h_campaign_entries_list(struct http_request *rq)
   enum db_status st = db_campaign_entries_of_shop(
       rq->session.account.id, rq->ids[0], campaign_id, status >= 0 ? entry_statuses[status] : NULL,
       after.id, (int)limit + 1, campaign_reply_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, ENTRIES_CURSOR);
+  return page_reply_read(rq, &pg, st, ENTRIES_CURSOR);
 }
 
 enum MHD_Result h_campaign_entries_withdraw(struct http_request *rq)

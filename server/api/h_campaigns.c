@@ -149,11 +149,7 @@ enum MHD_Result h_campaigns_list(struct http_request *rq)
   page_begin(&pg, limit);
   enum db_status st = db_campaigns_page(status >= 0 ? campaign_statuses[status] : NULL, after.id,
                                         (int)limit + 1, clock_now_us(), campaign_reply_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, CAMPAIGNS_CURSOR);
+  return page_reply_read(rq, &pg, st, CAMPAIGNS_CURSOR);
 }
 
 static const char *const entry_statuses[] = {"pending",   "approved",  "rejected",
@@ -179,11 +175,7 @@ enum MHD_Result h_campaigns_entries(struct http_request *rq)
   page_begin(&pg, limit);
   st = db_campaign_entries_queue(rq->ids[0], status >= 0 ? entry_statuses[status] : NULL, after.id,
                                  (int)limit + 1, campaign_reply_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, ENTRIES_CURSOR);
+  return page_reply_read(rq, &pg, st, ENTRIES_CURSOR);
 }
 
 static enum MHD_Result decide(struct http_request *rq, bool approve, const char *reason)

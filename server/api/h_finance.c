@@ -53,11 +53,7 @@ enum MHD_Result h_finance_withdrawals_pending(struct http_request *rq)
   struct page pg;
   page_begin(&pg, limit);
   enum db_status st = db_withdrawals_awaiting(after.id, (int)limit + 1, view_withdrawal_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, PENDING_CURSOR);
+  return page_reply_read(rq, &pg, st, PENDING_CURSOR);
 }
 
 /* A decision's reply: the object written, or the code's problem. */
@@ -171,11 +167,7 @@ enum MHD_Result h_finance_adjustments_list(struct http_request *rq)
   page_begin(&pg, limit);
   enum db_status st = db_adjustments_page(status >= 0 ? statuses[status] : NULL, after.id,
                                           (int)limit + 1, write_adjustment_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, ADJUSTMENTS_CURSOR);
+  return page_reply_read(rq, &pg, st, ADJUSTMENTS_CURSOR);
 }
 
 static enum MHD_Result adjustment_decide(struct http_request *rq, bool approve, const char *reason)
@@ -231,9 +223,5 @@ enum MHD_Result h_finance_audit(struct http_request *rq)
   page_begin(&pg, limit);
   enum db_status st = db_funds_audit_page(shop_id, object >= 0 ? objects[object] : NULL, object_id,
                                           after.id, (int)limit + 1, write_audit_row, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, AUDIT_CURSOR);
+  return page_reply_read(rq, &pg, st, AUDIT_CURSOR);
 }

@@ -164,11 +164,7 @@ enum MHD_Result h_orders_list(struct http_request *rq)
   enum db_status st =
       db_buyer_orders_page(rq->session.account.id, status >= 0 ? statuses[status] : NULL, c.id,
                            (int)limit + 1, page_add, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, ORDERS_CURSOR_KIND);
+  return page_reply_read(rq, &pg, st, ORDERS_CURSOR_KIND);
 }
 
 enum MHD_Result h_orders_get(struct http_request *rq)

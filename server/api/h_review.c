@@ -170,11 +170,7 @@ enum MHD_Result h_review_queue(struct http_request *rq)
   enum db_status st = db_review_queue(statuses[status], overdue ? clock_now_us() : CLOCK_TIME_MAX,
                                       clamp(after.key, CLOCK_TIME_MIN, CLOCK_TIME_MAX), after.id,
                                       limit + 1, add_order, &pg);
-  if (st < DB_NONE) {
-    jsonout_free(&pg.out);
-    return reply_db_error(rq, st);
-  }
-  return page_reply(rq, &pg, REVIEW_CURSOR);
+  return page_reply_read(rq, &pg, st, REVIEW_CURSOR);
 }
 
 /* db_review_entry_fn: one item of the history; a NULL actor is the system. */

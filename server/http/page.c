@@ -39,3 +39,12 @@ bool page_row_by_id(struct page *pg, int64_t id)
   pg->last = (struct cursor){0, id};
   return true;
 }
+
+enum MHD_Result page_reply_read(struct http_request *rq, struct page *pg, int db_status, char kind)
+{
+  if (db_status < 0) {
+    jsonout_free(&pg->out);
+    return reply_db_error(rq, db_status);
+  }
+  return page_reply(rq, pg, kind);
+}

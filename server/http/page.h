@@ -30,5 +30,8 @@ bool page_row_by_id(struct page *pg, int64_t id);
 void page_end(struct page *pg, char kind);
 /* page_end, then the object closed and sent. */
 enum MHD_Result page_reply(struct http_request *rq, struct page *pg, char kind);
+/* page_reply when the read that filled the page succeeded (db_status >= 0),
+ * else the read's error reply, the page freed. */
+enum MHD_Result page_reply_read(struct http_request *rq, struct page *pg, int db_status, char kind);
 
 #endif
