@@ -127,19 +127,29 @@ static void difference(const PGresult *res, int r, void *arg)
   f->n++;
 }
 
-enum db_status db_stats_check(int64_t now, db_stats_difference_fn fn, void *arg,
+enum db_status db_stats_check(int64_t now, db_stats_difference_fn fn, void *arg, bool *settled,
                               int64_t *differences)
 {
+  /* One snapshot for the fold and the rebuild, so both see the same rows. */
+  static struct db_stmt rr = DB_STMT(0, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  static struct db_stmt s = DB_STMT(1, "SELECT stats_check_settled(us_to_ts($1))");
   static struct db_stmt q = DB_STMT(1, "SELECT rollup, difference FROM stats_check(us_to_ts($1))");
   char nb[DB_INT64_SIZE];
   struct found f = {fn, arg, 0};
   *differences = 0;
+  *settled = false;
   enum db_status st = db_begin();
   if (st < DB_NONE)
     return st;
-  st = allow("0");
+  st = db_run(&rr, NULL);
   if (st >= DB_NONE)
+    st = allow("0");
+  if (st >= DB_NONE)
+    st = db_query_row(&s, (const char *[]){db_param_int64(nb, now)}, read_bool, settled);
+  if (st >= DB_NONE && *settled)
     st = db_each_row(&q, (const char *[]){db_param_int64(nb, now)}, difference, &f);
+  if (st < DB_NONE && db_txn_conflicted())
+    st = DB_SOFT_ERROR;
   /* The rebuild was only to compare with: nothing of it stays. */
   db_rollback();
   if (st >= DB_NONE)

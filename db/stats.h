@@ -32,8 +32,10 @@ typedef void (*db_stats_difference_fn)(const char *rollup, const char *differenc
 
 /* Compares the rollups with a rebuild made in a transaction that is then
  * rolled back, calling fn for each differing row; *differences counts
- * them. */
-enum db_status db_stats_check(int64_t now, db_stats_difference_fn fn, void *arg,
+ * them. *settled false: writes committed above the watermark (an older
+ * transaction still ran), nothing was compared, try again; DB_SOFT_ERROR:
+ * a fold elsewhere ran at the same time, try again. */
+enum db_status db_stats_check(int64_t now, db_stats_difference_fn fn, void *arg, bool *settled,
                               int64_t *differences);
 
 /* Deletes minute buckets and per-day state past their retention;

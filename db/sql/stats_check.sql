@@ -1,9 +1,10 @@
 -- merchantd stats check: whether the rollups equal a rebuild from the raw
--- rows. Folds what is due, keeps a copy of every rollup table, rebuilds
--- everything in this one transaction and returns each row that differs
--- (the caller rolls back, so the rollups stay as they were). It holds the
--- xmin horizon while it runs: a tool for tests and quiet hours. While a
--- rebuild is in progress the rollups are incomplete: it says so. Rows of all zeros (a count that moved
+-- rows. After stats_check_settled in the same snapshot, keeps a copy of
+-- every rollup table, rebuilds everything in this one transaction and
+-- returns each row that differs (the caller rolls back, so the rollups
+-- stay as they were). It holds the xmin horizon while it runs: a tool for
+-- tests and quiet hours. While a rebuild is in progress the rollups are
+-- incomplete: it says so. Rows of all zeros (a count that moved
 -- from one bucket to another) and rows past their retention (stats_prune)
 -- are not compared.
 CREATE OR REPLACE FUNCTION stats_check(p_now timestamptz)
@@ -13,7 +14,6 @@ DECLARE
   v_day date := stats_day(v_now);
   t     record;
 BEGIN
-  PERFORM stats_fold(v_now, true);
   SELECT 'stats_fold_state', format('a rebuild is in progress (next day %s of %s)',
                                     rebuild_next, rebuild_last)
     INTO rollup, difference

@@ -26,6 +26,13 @@ int64_t clock_mono_us(void)
   return (int64_t)ts.tv_sec * CLOCK_US_PER_SEC + ts.tv_nsec / 1000;
 }
 
+void clock_sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
 void clock_freeze(int64_t us)
 {
   atomic_store(&frozen_us, us);

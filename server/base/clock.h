@@ -18,6 +18,9 @@ int64_t clock_now_us(void);
 /* Monotonic microseconds, for measuring durations only. */
 int64_t clock_mono_us(void);
 
+/* Sleeps ms milliseconds of real time (frozen time does not stop it). */
+void clock_sleep_ms(unsigned ms);
+
 void clock_freeze(int64_t us);
 void clock_unfreeze(void);
 

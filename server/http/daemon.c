@@ -412,7 +412,7 @@ void http_drain(unsigned grace_ms)
 {
   http_set_draining();
   for (unsigned waited = 0; waited < grace_ms && atomic_load(&requests_in_flight) > 0; waited += 10)
-    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    clock_sleep_ms(10);
 }
 
 void http_stop(void)
