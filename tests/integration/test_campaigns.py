@@ -381,6 +381,12 @@ def test_review_queue_letters_and_stock():
     r = req("POST", f"/v1/platform/campaigns/{c}/cancel", w.staff)
     assert r.status == 200, r
     assert sku_stock(b) == 40 and campaign_sku(c, b) == "0 0 returned"
+    # The approved entry is cancelled with the campaign, and the shop told.
+    assert q(f"SELECT status FROM campaign_entries WHERE id = {e2}") == "cancelled"
+    letters = q(f"SELECT summary || '|' || body FROM letters WHERE campaign_entry_id = {e2}"
+                f" ORDER BY id").split("\n")
+    assert len(letters) == 2 and "已取消" in letters[1] and "已被平台取消" in letters[1], letters
+    assert q(f"SELECT count(*) FROM letters WHERE campaign_entry_id = {e1}") == "1"
 
 
 def test_auto_approve_and_batch():
@@ -427,6 +433,14 @@ def test_checkout_price_coupons_close_and_end():
     c, shop, product, sku, entry = running_campaign(t0, stock=10, campaign_stock=5,
                                                     allow_coupons=False)
     (_, buyer), = make_accounts(1)
+    # Another shop's entry that nobody decides before the end.
+    other = new_shop_of(w.m2)
+    p_other, (k_other,) = new_product(other, (1000,), 10)
+    clock(t0 + HOUR + MIN)
+    r = enter(w.t2, other, c, p_other, [(k_other, 800, 5)])
+    assert r.status == 201 and r.json["status"] == "pending", r
+    waiting = r.json["id"]
+    clock(t0 + 3 * HOUR + MIN)
     r = order(buyer, shop, sku, 2)
     assert r.status == 201, r
     line = r.json["items"][0]
@@ -473,6 +487,10 @@ def test_checkout_price_coupons_close_and_end():
     r = req("GET", f"/v1/orders/{kept}", buyer)
     assert r.json["amounts"]["total_cents"] == 800 and r.json["items"][0]["campaign_id"] == c
     assert req("GET", f"/v1/platform/campaigns/{c}", w.staff).json["status"] == "ended"
+    # An entry still pending at the end is cancelled, and its shop told.
+    assert q(f"SELECT status FROM campaign_entries WHERE id = {waiting}") == "cancelled"
+    assert "报名未在活动结束前审核" in q(
+        f"SELECT body FROM letters WHERE campaign_entry_id = {waiting}")
     r = req("GET", "/v1/campaigns?status=ended&limit=100", w.t1)
     assert c in [x["id"] for x in r.json["items"]]
 
