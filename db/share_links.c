@@ -8,8 +8,9 @@
 /* The columns read_link reads, of the share_links row (or composite) p. */
 #define LINK_COLUMNS(p)                                                                            \
   p ".id, " p ".shop_id, " p ".product_id, " p ".channel, " p ".code, ts_to_us(" p                 \
-    ".created_at), " p ".hits, " p ".visitors, ts_to_us(" p ".last_visit_at)"
-#define LINK_NCOLUMNS 9
+    ".created_at), " p ".hits, " p ".visitors, ts_to_us(" p ".last_visit_at), ts_to_us(" p     \
+    ".revoked_at)"
+#define LINK_NCOLUMNS 10
 
 /* False when the row has no link (the NULLs of an empty page). */
 static bool read_link(const PGresult *res, int r, int c, struct db_share_link *l)
@@ -25,6 +26,7 @@ static bool read_link(const PGresult *res, int r, int c, struct db_share_link *l
   l->hits = db_get_int64(res, r, c + 6);
   l->visitors = db_get_int64(res, r, c + 7);
   l->last_visit_at = PQgetisnull(res, r, c + 8) ? 0 : db_get_int64(res, r, c + 8);
+  l->revoked_at = PQgetisnull(res, r, c + 9) ? 0 : db_get_int64(res, r, c + 9);
   return true;
 }
 
@@ -139,6 +141,21 @@ enum db_status db_share_link_get(int64_t merchant_id, int64_t shop_id, int64_t l
   return db_each_row(&q, p, link_day_row, &rows);
 }
 
+enum db_status db_share_link_revoke(int64_t merchant_id, int64_t shop_id, int64_t link_id,
+                                    int64_t now, db_share_link_fn fn, void *arg)
+{
+  /* Revoking again keeps the first time. */
+  static struct db_stmt q =
+      DB_STMT(4, "UPDATE share_links l SET revoked_at = coalesce(l.revoked_at, us_to_ts($4))"
+                 " FROM shops s WHERE s.id = l.shop_id AND l.id = $3 AND l.shop_id = $1"
+                 " AND s.merchant_id = $2 RETURNING " LINK_COLUMNS("l"));
+  char b[4][DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(b[0], shop_id), db_param_int64(b[1], merchant_id),
+                     db_param_int64(b[2], link_id), db_param_int64(b[3], now)};
+  struct link_rows rows = {.fn = fn, .arg = arg};
+  return db_each_row(&q, p, link_row, &rows);
+}
+
 struct target {
   int64_t *shop_id, *product_id;
   bool found;
@@ -180,7 +197,7 @@ enum db_status db_share_link_resolve(const char *code, int64_t *shop_id, int64_t
   static struct db_stmt q =
       DB_STMT(1, "SELECT l.shop_id, p.id FROM share_links l"
                  " LEFT JOIN products p ON p.id = l.product_id AND p.deleted_at IS NULL"
-                 " WHERE l.code = $1");
+                 " WHERE l.code = $1 AND l.revoked_at IS NULL");
   const char *p[] = {code};
   struct target t = {shop_id, product_id, false};
   return db_query_row(&q, p, resolve_row, &t);

@@ -23,6 +23,7 @@ struct db_share_link {
   int64_t created_at;
   int64_t hits, visitors;
   int64_t last_visit_at; /* 0: never visited */
+  int64_t revoked_at;    /* 0: live */
 };
 
 /* One day of a link: the day as YYYY-MM-DD (MERCHANTD_TZ). */
@@ -34,7 +35,7 @@ struct db_share_link_day {
 typedef void (*db_share_link_fn)(const struct db_share_link *l, void *arg);
 typedef void (*db_share_link_day_fn)(const struct db_share_link_day *d, void *arg);
 
-/* Makes the link of (shop, product, channel) or finds the one there is
+/* Makes the link of (shop, product, channel) or finds the live one there is
  * (share_link_create). code: "ok", "not_found" (no such shop of the
  * merchant), "invalid_product". *created says which; fn gets the link on
  * "ok". product_id 0: the shop page. */
@@ -57,9 +58,14 @@ enum db_status db_share_link_get(int64_t merchant_id, int64_t shop_id, int64_t l
                                  int64_t now, db_share_link_fn fn, db_share_link_day_fn day_fn,
                                  void *arg);
 
+/* Revokes the link (at now, or keeps the time of an earlier revocation)
+ * and passes it to fn. DB_NONE: no such link of a shop of the merchant. */
+enum db_status db_share_link_revoke(int64_t merchant_id, int64_t shop_id, int64_t link_id,
+                                    int64_t now, db_share_link_fn fn, void *arg);
+
 /* Counts a visit of the link with this code by visitor (share_link_visit)
  * and says where it leads: DB_ONE with *shop_id and *product_id (0: the
- * shop page), DB_NONE for an unknown code. */
+ * shop page), DB_NONE for an unknown code or a revoked link. */
 enum db_status db_share_link_visit(const char *code, const char *visitor, int64_t now,
                                    int64_t *shop_id, int64_t *product_id);
 

@@ -1,5 +1,5 @@
 -- Makes the share link of one shop, product (NULL: the shop page) and
--- channel, or finds the one that exists (POST /v1/shops/{id}/share-links
+-- channel, or finds the live one that exists (POST /v1/shops/{id}/share-links
 -- is idempotent by its body). p_codes: candidate codes made by merchantd
 -- (libsodium randombytes), tried in order should one be taken already.
 --
@@ -38,7 +38,7 @@ BEGIN
     END IF;
     SELECT l.* INTO v_link FROM share_links l
      WHERE l.shop_id = p_shop AND l.product_id IS NOT DISTINCT FROM p_product
-       AND l.channel = p_channel;
+       AND l.channel = p_channel AND l.revoked_at IS NULL;
     IF FOUND THEN
       RETURN QUERY SELECT 'ok'::text, false, v_link;
       RETURN;

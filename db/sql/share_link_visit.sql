@@ -4,7 +4,7 @@
 -- it leads to with source share_<channel> (views_ingest: deduplicated per
 -- visitor, page and minute like every view; a missing partition is made).
 --
--- Returns one row: 'not_found' (no such code), or 'ok' with the shop and
+-- Returns one row: 'not_found' (no such code, or the link was revoked), or 'ok' with the shop and
 -- the product the visitor goes to (NULL: the shop page, also when the
 -- product has been deleted since the link was made).
 --
@@ -23,7 +23,7 @@ DECLARE
   v_new_day  integer;
   v_new_ever integer;
 BEGIN
-  SELECT l.* INTO v_link FROM share_links l WHERE l.code = p_code;
+  SELECT l.* INTO v_link FROM share_links l WHERE l.code = p_code AND l.revoked_at IS NULL;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'not_found'::text, NULL::bigint, NULL::bigint;
     RETURN;

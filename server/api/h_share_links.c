@@ -2,9 +2,11 @@
  *   POST /v1/shops/{id}/share-links       {"target", "product_id"?, "channel"}
  *   GET  /v1/shops/{id}/share-links       the shop's links with their counts
  *   GET  /v1/shops/{id}/share-links/{id}  one link and its counts per day
+ *   DELETE /v1/shops/{id}/share-links/{id} revokes it: its code leads nowhere
  *   GET  /s/{code}                        public: counts the visit, 302 to the page
- * A link is one per shop, product (none: the shop page) and channel, so
- * making it again answers the link there is (200 instead of 201). Codes
+ * A live link is one per shop, product (none: the shop page) and channel,
+ * so making it again answers the link there is (200 instead of 201); once
+ * revoked, making it again makes a new link with a new code. Codes
  * and visitor cookies come from libsodium's randombytes. What a visit
  * counts and how: docs/data.md "Share links". */
 #include "clock.h"
@@ -99,6 +101,7 @@ static void view_link(struct jsonout *j, const struct db_share_link *l)
   jsonout_field_int(j, "visitors", l->visitors);
   jsonout_field_time_or_null(j, "last_visit_at", l->last_visit_at);
   jsonout_field_time(j, "created_at", l->created_at);
+  jsonout_field_time_or_null(j, "revoked_at", l->revoked_at);
 }
 
 static void write_link(const struct db_share_link *l, void *arg)
@@ -220,6 +223,20 @@ enum MHD_Result h_share_links_get(struct http_request *rq)
   }
   jsonout_end_array(&out);
   jsonout_end_object(&out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &out);
+}
+
+enum MHD_Result h_share_links_revoke(struct http_request *rq)
+{
+  struct jsonout out = JSONOUT_INIT;
+  enum db_status st = db_share_link_revoke(rq->session.account.id, rq->ids[0], rq->ids[1],
+                                           clock_now_us(), write_link, &out);
+  if (st <= DB_NONE || out.len == 0) {
+    jsonout_free(&out);
+    return st < DB_NONE
+               ? reply_db_error(rq, st)
+               : reply_problem(rq, PROBLEM_NOT_FOUND, "no such share link in this shop", NULL);
+  }
   return reply_jsonout(rq, MHD_HTTP_OK, &out);
 }
 

@@ -183,6 +183,7 @@ enum MHD_Result h_page_views_ingest(struct http_request *rq);
 enum MHD_Result h_share_links_create(struct http_request *rq);
 enum MHD_Result h_share_links_list(struct http_request *rq);
 enum MHD_Result h_share_links_get(struct http_request *rq);
+enum MHD_Result h_share_links_revoke(struct http_request *rq);
 enum MHD_Result h_share_links_visit(struct http_request *rq);
 
 /* h_test.c (MERCHANTD_TEST_MODE only) */

@@ -209,6 +209,7 @@ static const struct route routes[] = {
     {"POST", "/v1/shops/{id}/share-links", h_share_links_create, M, JSON, false, false, 0},
     {"GET", "/v1/shops/{id}/share-links", h_share_links_list, M, NOBODY, false, false, 0},
     {"GET", "/v1/shops/{id}/share-links/{id}", h_share_links_get, M, NOBODY, false, false, 0},
+    {"DELETE", "/v1/shops/{id}/share-links/{id}", h_share_links_revoke, M, NOBODY, false, false, 0},
     {"GET", "/s/{file}", h_share_links_visit, PUB, NOBODY, false, false, 0},
 
     {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true, 0},

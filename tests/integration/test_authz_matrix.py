@@ -294,6 +294,8 @@ class Fixture:
         share = ok(self.post(self.ma, f"/v1/shops/{self.shop}/share-links",
                              {"target": "product", "product_id": self.p1, "channel": "wechat"}))
         self.share_link, self.share_code = share["id"], share["code"]
+        self.share_revoke = ok(self.post(self.ma, f"/v1/shops/{self.shop}/share-links",
+                                         {"target": "shop", "channel": "sms"}))["id"]
 
         # Buyer A's orders, one per operation that changes one.
         self.o_main = self.order(paid=True)
@@ -787,6 +789,8 @@ ROUTES = {
     ("GET", "/v1/shops/{id}/share-links"): E(lambda f: f"/v1/shops/{f.shop}/share-links", "shop"),
     ("GET", "/v1/shops/{id}/share-links/{id}"): E(
         lambda f: f"/v1/shops/{f.shop}/share-links/{f.share_link}", "shop"),
+    ("DELETE", "/v1/shops/{id}/share-links/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/share-links/{f.share_revoke}", "shop"),
     # Public: the redirect (302) whoever follows it, a token or none.
     ("GET", "/s/{file}"): E(lambda f: f"/s/{f.share_code}", "public", owner_ok=(302,)),
 

@@ -1,5 +1,5 @@
-"""Share links: POST/GET /v1/shops/{id}/share-links[/{id}] and the public
-GET /s/{code} (docs/data.md "Share links").
+"""Share links: POST/GET /v1/shops/{id}/share-links[/{id}], DELETE (revoke)
+and the public GET /s/{code} (docs/data.md "Share links").
 
 Making links (idempotent by target, product and channel, also when two
 requests race), every refusal of the body, the list's keyset pages and
@@ -217,7 +217,8 @@ def test_roles_and_tenants():
     body = {"target": "shop", "channel": "qq"}
     routes = [("POST", f"/v1/shops/{w.shop}/share-links", body),
               ("GET", f"/v1/shops/{w.shop}/share-links", None),
-              ("GET", f"/v1/shops/{w.shop}/share-links/{a['id']}", None)]
+              ("GET", f"/v1/shops/{w.shop}/share-links/{a['id']}", None),
+              ("DELETE", f"/v1/shops/{w.shop}/share-links/{a['id']}", None)]
     for method, path, b in routes:
         assert_problem(call(method, path, None, b), 401, "unauthenticated")
         assert_problem(call(method, path, w.tbuyer, b), 403, "forbidden")
@@ -236,6 +237,47 @@ def test_roles_and_tenants():
     mine = make(w.shop_b, "qq", token=w.tb, status=201).json
     r = call("GET", f"/v1/shops/{w.shop_b}/share-links", w.tb)
     assert [x["id"] for x in r.json["items"]] == [mine["id"]], r.json
+
+
+def test_revoke():
+    """DELETE revokes: the code answers 404 to GET and HEAD and counts
+    nothing more, the link and its figures stay readable with revoked_at
+    (revoking again keeps the first time), and making the same link again
+    makes a new one with a new code; another merchant's or another shop's
+    link is 404 and stays live."""
+    w = world()
+    product = new_product(w.shop)
+    a = make(w.shop, "douyin", product=product, status=201).json
+    assert a["revoked_at"] is None
+    r, cookie = visit(a["code"])
+    assert r.status == 302, r
+    assert_problem(call("DELETE", f"/v1/shops/{w.shop_b}/share-links/{a['id']}", w.tb), 404,
+                   "not_found")
+    assert_problem(call("DELETE", f"/v1/shops/{w.shop2}/share-links/{a['id']}", w.ta), 404,
+                   "not_found")
+    assert_problem(call("DELETE", f"/v1/shops/{w.shop}/share-links/999999999", w.ta), 404,
+                   "not_found")
+    assert visit(a["code"], cookie)[0].status == 302
+    freeze(START + datetime.timedelta(days=13))
+    r = call("DELETE", f"/v1/shops/{w.shop}/share-links/{a['id']}", w.ta)
+    assert r.status == 200, r
+    gone = r.json
+    assert gone["revoked_at"] == fmt_time(START + datetime.timedelta(days=13)), gone
+    assert (gone["id"], gone["code"], gone["hits"], gone["visitors"]) == (
+        a["id"], a["code"], 2, 1), gone
+    assert_problem(visit(a["code"], cookie)[0], 404, "not_found")
+    assert visit(a["code"], method="HEAD")[0].status == 404
+    assert link(w.shop, a["id"])["hits"] == 2
+    freeze(START + datetime.timedelta(days=13, minutes=1))
+    again = call("DELETE", f"/v1/shops/{w.shop}/share-links/{a['id']}", w.ta)
+    assert again.status == 200 and again.json == gone, again
+    listed = {x["id"]: x for x in call("GET", f"/v1/shops/{w.shop}/share-links?limit=100",
+                                       w.ta).json["items"]}
+    assert listed[a["id"]]["revoked_at"] == gone["revoked_at"]
+    fresh = make(w.shop, "douyin", product=product, status=201).json
+    assert fresh["id"] != a["id"] and fresh["code"] != a["code"] and fresh["revoked_at"] is None
+    assert make(w.shop, "douyin", product=product, status=200).json["id"] == fresh["id"]
+    assert visit(fresh["code"])[0].status == 302
 
 
 def test_list_pages():
@@ -478,5 +520,5 @@ if __name__ == "__main__":
           test_make_refusals, test_roles_and_tenants, test_list_pages, test_redirect_and_headers,
           test_unknown_codes_head_and_methods, test_hits_and_visitors_per_day,
           test_page_view_and_fold, test_deleted_product_leads_to_the_shop,
-          test_concurrent_visits_are_exact, test_prune_keeps_the_counts,
+          test_concurrent_visits_are_exact, test_prune_keeps_the_counts, test_revoke,
           test_public_url_https_and_refusal])
