@@ -8,7 +8,7 @@
 /* The columns read_link reads, of the share_links row (or composite) p. */
 #define LINK_COLUMNS(p)                                                                            \
   p ".id, " p ".shop_id, " p ".product_id, " p ".channel, " p ".code, ts_to_us(" p                 \
-    ".created_at), " p ".hits, " p ".visitors, ts_to_us(" p ".last_visit_at), ts_to_us(" p     \
+    ".created_at), " p ".hits, " p ".visitors, ts_to_us(" p ".last_visit_at), ts_to_us(" p         \
     ".revoked_at)"
 #define LINK_NCOLUMNS 10
 

@@ -41,8 +41,9 @@ static int check(void)
     if (st >= DB_NONE && settled)
       break;
     if (clock_mono_us() > deadline) {
-      fprintf(stderr, "merchantd: could not check the rollups: writes kept committing above the"
-                      " watermark for %lld s\n",
+      fprintf(stderr,
+              "merchantd: could not check the rollups: writes kept committing above the"
+              " watermark for %lld s\n",
               CHECK_SETTLE_US / 1000000);
       return 1;
     }
