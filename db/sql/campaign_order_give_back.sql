@@ -5,6 +5,11 @@
 CREATE OR REPLACE FUNCTION campaign_order_give_back(p_order bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  -- The buyer's rows first, as campaign_order_take takes them.
+  UPDATE campaign_buyer_units u SET n = u.n - i.quantity
+    FROM order_items i JOIN orders o ON o.id = i.order_id
+   WHERE i.order_id = p_order AND u.campaign_id = i.campaign_id AND u.sku_id = i.sku_id
+     AND u.buyer_id = o.buyer_id;
   UPDATE skus s SET stock = s.stock + i.quantity
     FROM order_items i JOIN campaign_skus cs
       ON cs.campaign_id = i.campaign_id AND cs.sku_id = i.sku_id AND cs.state = 'returned'
@@ -15,10 +20,6 @@ BEGIN
     FROM order_items i
    WHERE i.order_id = p_order AND cs.campaign_id = i.campaign_id AND cs.sku_id = i.sku_id
      AND cs.state <> 'idle';
-  UPDATE campaign_buyer_units u SET n = u.n - i.quantity
-    FROM order_items i JOIN orders o ON o.id = i.order_id
-   WHERE i.order_id = p_order AND u.campaign_id = i.campaign_id AND u.sku_id = i.sku_id
-     AND u.buyer_id = o.buyer_id;
   UPDATE campaign_product_stats ps SET units = ps.units - x.units, gmv_cents = ps.gmv_cents - x.gmv
     FROM (SELECT i.campaign_id, i.product_id, sum(i.quantity) AS units,
                  sum(i.quantity * i.price_cents) AS gmv

@@ -6,7 +6,8 @@
       POST /v1/orders for one unit of SKU, as fast as CONNS keep-alive
       connections allow; prints "orders_per_s p99_ms sold refused other
       seconds_to_sold_out": orders/s and p99 are of the orders placed (201)
-      up to the last one, sold-out refusals (409 out_of_stock) are counted
+      up to the last one, from the moment every connection is open and
+      through a first request (the buyers wait on the sale page), sold-out refusals (409 out_of_stock) are counted
       apart, other replies are errors (expected 0)
 """
 
@@ -45,12 +46,21 @@ async def sale(url, tokens, shop, sku, conns):
                        "address": ADDRESS}).encode()
     queue = list(reversed(tokens))
     placed, refused, other = [], 0, 0
-    start = time.monotonic()
-    last_placed = start
+    ready, go = [0], asyncio.Event()
+    start = last_placed = 0.0
 
     async def worker():
-        nonlocal refused, other, last_placed
+        nonlocal refused, other, last_placed, start
+        # The buyers are on the sale page when it opens: connected, and
+        # through one request already, before the clock starts.
         reader, writer = await asyncio.open_connection(u.hostname, u.port)
+        writer.write(f"GET /readyz HTTP/1.1\r\nHost: {u.hostname}\r\n\r\n".encode())
+        await read_reply(reader)
+        ready[0] += 1
+        if ready[0] == conns:
+            start = last_placed = time.monotonic()
+            go.set()
+        await go.wait()
         while queue:
             token = queue.pop()
             req = (f"POST /v1/orders HTTP/1.1\r\nHost: {u.hostname}\r\n"
