@@ -112,6 +112,16 @@ def link(shop, link_id, days=None, token=None):
     return r.json
 
 
+def not_found_elsewhere(method, link_id):
+    """The link through B's shop, through A's other shop, and a link that
+    does not exist: each 404."""
+    w = world()
+    for shop, lid, token in ((w.shop_b, link_id, w.tb), (w.shop2, link_id, w.ta),
+                             (w.shop, 999999999, w.ta)):
+        assert_problem(call(method, f"/v1/shops/{shop}/share-links/{lid}", token), 404,
+                       "not_found")
+
+
 def day_counts(detail):
     return {d["date"]: (d["hits"], d["visitors"]) for d in detail["days"] if d["hits"]}
 
@@ -226,12 +236,7 @@ def test_roles_and_tenants():
         r = call(method, path, w.tb, b)
         assert_problem(r, 404, "not_found")
         assert a["code"] not in r.raw
-    assert_problem(call("GET", f"/v1/shops/{w.shop_b}/share-links/{a['id']}", w.tb), 404,
-                   "not_found")
-    assert_problem(call("GET", f"/v1/shops/{w.shop2}/share-links/{a['id']}", w.ta), 404,
-                   "not_found")
-    assert_problem(call("GET", f"/v1/shops/{w.shop}/share-links/999999999", w.ta), 404,
-                   "not_found")
+    not_found_elsewhere("GET", a["id"])
     assert_problem(call("GET", "/v1/shops/999999999/share-links", w.ta), 404, "not_found")
     # B's own list never shows A's links.
     mine = make(w.shop_b, "qq", token=w.tb, status=201).json
@@ -251,12 +256,7 @@ def test_revoke():
     assert a["revoked_at"] is None
     r, cookie = visit(a["code"])
     assert r.status == 302, r
-    assert_problem(call("DELETE", f"/v1/shops/{w.shop_b}/share-links/{a['id']}", w.tb), 404,
-                   "not_found")
-    assert_problem(call("DELETE", f"/v1/shops/{w.shop2}/share-links/{a['id']}", w.ta), 404,
-                   "not_found")
-    assert_problem(call("DELETE", f"/v1/shops/{w.shop}/share-links/999999999", w.ta), 404,
-                   "not_found")
+    not_found_elsewhere("DELETE", a["id"])
     assert visit(a["code"], cookie)[0].status == 302
     freeze(START + datetime.timedelta(days=13))
     r = call("DELETE", f"/v1/shops/{w.shop}/share-links/{a['id']}", w.ta)
