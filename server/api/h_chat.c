@@ -47,13 +47,15 @@ struct out {
 
 /* A conversation as the caller sees it: unread_count is their side's. A
  * support conversation (read through these routes by its merchant or
- * claimer) has no buyer. */
+ * claimer) says so and has no buyer; a buyer conversation is as it was
+ * before support conversations existed. */
 static void write_conversation(struct jsonout *j, const struct db_conversation *c, int64_t caller)
 {
   jsonout_begin_object(j);
   jsonout_field_int(j, "id", c->id);
   jsonout_field_int(j, "shop_id", c->shop_id);
-  jsonout_field_string(j, "kind", c->kind);
+  if (strcmp(c->kind, "buyer") != 0)
+    jsonout_field_string(j, "kind", c->kind);
   jsonout_key(j, "buyer");
   if (c->buyer_id != 0) {
     jsonout_begin_object(j);
