@@ -274,6 +274,8 @@ def test_live_delivery():
             assert e and e["data"]["data"] == {"conversation_id": conv, "queued": True,
                                                "claimed_by": None}, e
         assert claim(st1, conv).status == 200
+        e = merchant_events.next_matching(lambda x: x.get("event") == "support.claimed")
+        assert e and e["data"]["data"] == {"conversation_id": conv, "staff_id": s1}, e
         e = staff2.next_matching(lambda x: x.get("event") == "support.queue")
         assert e and e["data"]["data"]["queued"] is False and \
             e["data"]["data"]["claimed_by"] == s1, e
@@ -312,6 +314,10 @@ def test_live_delivery():
             r = req("GET", "/v1/events/poll?after=0&timeout=0", t)
             assert r.status == 200 and r.json["items"] == [], r
         assert first["id"] < msg["id"]
+        # Closing: the merchant hears it.
+        assert req("POST", f"/v1/platform/support/conversations/{conv}/close", st1).status == 200
+        e = merchant_events.next_matching(lambda x: x.get("event") == "support.closed")
+        assert e and e["data"]["data"] == {"conversation_id": conv}, e
     finally:
         for s in (merchant_events, staff1, staff2, other_staff, buyer_events):
             s.close()
