@@ -13,7 +13,8 @@ _Static_assert(DB_CHAT_PAGE_MAX + 1 == 101, "the inner LIMITs below are DB_CHAT_
 #define CONV_COLUMNS                                                                               \
   "v.id, v.shop_id, v.merchant_id, v.buyer_id, v.buyer_name, v.last_message_id, v.last_type,"      \
   " v.last_sender, v.last_preview, ts_to_us(v.last_created_at), ts_to_us(v.last_activity_at),"     \
-  " v.merchant_unread, v.buyer_unread, v.awaiting_reply, ts_to_us(v.created_at)"
+  " v.merchant_unread, v.buyer_unread, v.awaiting_reply, ts_to_us(v.created_at), v.kind,"          \
+  " v.staff_id, v.staff_unread"
 
 /* The select list of a message, over "m"; read_message reads it from c. */
 #define MESSAGE_COLUMNS                                                                            \
@@ -31,7 +32,7 @@ static void read_conversation(const PGresult *res, int r, int c, struct db_conve
   v->id = db_get_int64(res, r, c);
   v->shop_id = db_get_int64(res, r, c + 1);
   v->merchant_id = db_get_int64(res, r, c + 2);
-  v->buyer_id = db_get_int64(res, r, c + 3);
+  v->buyer_id = int64_or_zero(res, r, c + 3);
   v->buyer_name = PQgetvalue(res, r, c + 4);
   v->last_message_id = int64_or_zero(res, r, c + 5);
   v->last_type = PQgetvalue(res, r, c + 6);
@@ -43,6 +44,9 @@ static void read_conversation(const PGresult *res, int r, int c, struct db_conve
   v->buyer_unread = db_get_int64(res, r, c + 12);
   v->awaiting_reply = db_get_bool(res, r, c + 13);
   v->created_at = db_get_int64(res, r, c + 14);
+  v->kind = PQgetvalue(res, r, c + 15);
+  v->staff_id = int64_or_zero(res, r, c + 16);
+  v->staff_unread = db_get_int64(res, r, c + 17);
 }
 
 static void read_message(const PGresult *res, int r, int c, struct db_message *m)
@@ -122,12 +126,14 @@ static void shop_page_row(const PGresult *res, int r, void *arg)
 #define COUNT(tab) "coalesce(sum(k.n) FILTER (WHERE k.tab = '" tab "'), 0)::bigint"
 /* The shop's page with its counts, ownership folded in ($2): no row when
  * the shop is not the merchant's. The filters repeat the predicates of
- * 0005's partial indexes, so each list walks its own index by keyset. */
+ * 0005's partial indexes, so each list walks its own index by keyset; the
+ * shop's support conversations (kind support) are not in these lists. */
 #define SHOP_PAGE(filter) \
   DB_STMT(5, "SELECT k.*, " CONV_COLUMNS " FROM shops s CROSS JOIN LATERAL" \
              " (SELECT " COUNT("conversations") " AS a, " COUNT("unread_conversations") " AS u, " \
              COUNT("unreplied_conversations") " AS w FROM shop_order_counts k WHERE k.shop_id = s.id) k" \
-             " LEFT JOIN LATERAL (SELECT * FROM conversation_view v WHERE v.shop_id = s.id" filter \
+             " LEFT JOIN LATERAL (SELECT * FROM conversation_view v WHERE v.shop_id = s.id" \
+             " AND v.kind = 'buyer'" filter \
              " AND (v.last_activity_at, v.id) < (us_to_ts($3), $4)" \
              " ORDER BY v.last_activity_at DESC, v.id DESC LIMIT 101) v ON true" \
              " WHERE s.id = $1 AND s.merchant_id = $2 LIMIT $5")
@@ -209,7 +215,8 @@ static void page_message_row(const PGresult *res, int r, void *arg)
              " FROM conversations c LEFT JOIN LATERAL" \
              " (SELECT * FROM messages m WHERE m.conversation_id = c.id AND m.id " cmp " $3" \
              " ORDER BY m.id " order " LIMIT $4) m ON true" \
-             " WHERE c.id = $1 AND (c.merchant_id = $2 OR c.buyer_id = $2) ORDER BY m.id")
+             " WHERE c.id = $1 AND (c.merchant_id = $2 OR c.buyer_id = $2 OR c.staff_id = $2)" \
+             " ORDER BY m.id")
 // clang-format on
 
 enum db_status db_messages_page(const struct db_message_page *p, db_message_fn fn, void *arg,
@@ -317,7 +324,7 @@ enum db_status db_conversation_orders_page(int64_t merchant_id, int64_t conversa
       4, "SELECT o.id IS NOT NULL, " DB_ORDER_COLUMNS " FROM conversations c LEFT JOIN LATERAL"
          " (SELECT * FROM orders o WHERE o.buyer_id = c.buyer_id AND o.shop_id = c.shop_id"
          " AND o.id < $3 ORDER BY o.id DESC LIMIT $4) o ON true"
-         " WHERE c.id = $1 AND c.merchant_id = $2");
+         " WHERE c.id = $1 AND c.merchant_id = $2 AND c.kind = 'buyer'");
   char cb[DB_INT64_SIZE], mb[DB_INT64_SIZE], bb[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *params[] = {db_param_int64(cb, conversation_id), db_param_int64(mb, merchant_id),
                           db_param_int64(bb, before_id), db_param_int64(lb, limit)};

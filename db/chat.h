@@ -5,7 +5,8 @@
  * Every query names the caller next to the conversation or shop, so that
  * a conversation of someone else answers DB_NONE (404) in the same round
  * trip. The caller's side follows from the conversation: its merchant_id
- * or its buyer_id is the caller (a merchant is never a buyer). */
+ * or its buyer_id is the caller (a merchant is never a buyer), or in a
+ * support conversation (docs/support.md) its claimer, staff_id. */
 #ifndef MERCHANTD_DB_CHAT_H
 #define MERCHANTD_DB_CHAT_H
 
@@ -25,7 +26,7 @@
  * valid only while the callback that received it runs. Times are
  * microseconds since the epoch. */
 struct db_conversation {
-  int64_t id, shop_id, merchant_id, buyer_id;
+  int64_t id, shop_id, merchant_id, buyer_id; /* buyer_id 0: a support conversation */
   const char *buyer_name;
   int64_t last_message_id;                            /* 0 while there is no message */
   const char *last_type, *last_sender, *last_preview; /* when last_message_id is not 0 */
@@ -34,12 +35,15 @@ struct db_conversation {
   int64_t merchant_unread, buyer_unread;
   bool awaiting_reply;
   int64_t created_at;
+  const char *kind;     /* buyer, support (docs/support.md) */
+  int64_t staff_id;     /* support: the claimer, 0 before the claim */
+  int64_t staff_unread; /* support: merchant messages the staff have not read */
 };
 
 /* One message; texts as in struct db_conversation. */
 struct db_message {
   int64_t id, conversation_id;
-  const char *sender; /* buyer, merchant, auto */
+  const char *sender; /* buyer, merchant, auto, staff */
   int64_t sender_id;  /* 0 for auto */
   const char *type;   /* text, image, product_card, products_card, order_card */
   const char *body;   /* the text (text) or the URL (image); "" for cards */

@@ -36,18 +36,22 @@ static const char *end_reason(const char *text)
   return "logout";
 }
 
-enum db_status db_events_after(int64_t session_id, bool merchant, int64_t account_id, int64_t after,
-                               int limit, int64_t now, db_event_fn fn, void *arg,
-                               struct db_events_read *out)
+enum db_status db_events_after(int64_t session_id, enum db_event_audience audience,
+                               int64_t account_id, int64_t after, int limit, int64_t now,
+                               db_event_fn fn, void *arg, struct db_events_read *out)
 {
   static struct db_stmt qm = DB_STMT(5, EVENTS_AFTER_SQL("merchant_id"));
   static struct db_stmt qb = DB_STMT(5, EVENTS_AFTER_SQL("buyer_id"));
+  static struct db_stmt qs = DB_STMT(5, EVENTS_AFTER_SQL("staff_id"));
   char sb[DB_INT64_SIZE], ab[DB_INT64_SIZE], pb[DB_INT64_SIZE], nb[DB_INT64_SIZE],
       lb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(sb, session_id), db_param_int64(ab, account_id),
                      db_param_int64(pb, after), db_param_int64(nb, now), db_param_int64(lb, limit)};
   PGresult *res;
-  enum db_status st = db_exec(merchant ? &qm : &qb, p, &res);
+  struct db_stmt *q = audience == DB_EVENTS_MERCHANT ? &qm
+                      : audience == DB_EVENTS_STAFF  ? &qs
+                                                     : &qb;
+  enum db_status st = db_exec(q, p, &res);
   out->n = 0;
   out->held_back = false;
   out->end = NULL;

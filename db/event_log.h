@@ -29,14 +29,21 @@ struct db_events_read {
                       "logout" or "expired" (a static string) */
 };
 
-/* The events of an account (as merchant: merchant_id; otherwise buyer_id)
- * after position `after`, oldest first, at most limit, in one round trip
- * with the check that session_id is still live at `now`. Events of
+/* Whose events an account reads: a merchant's (events.merchant_id), a
+ * buyer's (buyer_id) or a staff member's (staff_id). */
+enum db_event_audience {
+  DB_EVENTS_MERCHANT,
+  DB_EVENTS_BUYER,
+  DB_EVENTS_STAFF,
+};
+
+/* The events of an account as the audience it is after position `after`, oldest first, at most
+ * limit, in one round trip with the check that session_id is still live at `now`. Events of
  * transactions that may still be followed by a smaller position are held
  * back (see db_erp_orders_after for the technique). */
-enum db_status db_events_after(int64_t session_id, bool merchant, int64_t account_id, int64_t after,
-                               int limit, int64_t now, db_event_fn fn, void *arg,
-                               struct db_events_read *out);
+enum db_status db_events_after(int64_t session_id, enum db_event_audience audience,
+                               int64_t account_id, int64_t after, int limit, int64_t now,
+                               db_event_fn fn, void *arg, struct db_events_read *out);
 
 /* The position "now": every event committed before this call is at or
  * below it; every event committed later is above it. */
@@ -54,7 +61,8 @@ struct db_listener *db_listener_open(const char *conninfo);
 /* The socket to wait on for notifications. */
 int db_listener_socket(const struct db_listener *l);
 /* Consumes what arrived and calls fn once per account named by each
- * notification (payload "<merchant_id> <buyer_id>", either may be empty).
+ * notification (payload "<merchant_id> <buyer_id> <staff_id>", any may be
+ * empty).
  * False when the connection is broken (reopen it). */
 bool db_listener_drain(struct db_listener *l, void (*fn)(int64_t account_id, void *arg), void *arg);
 void db_listener_close(struct db_listener *l);

@@ -343,7 +343,8 @@ enum db_status db_images_unnamed(const char *const *sha256, int n,
   static struct db_stmt q =
       DB_STMT(1, "SELECT h FROM unnest(string_to_array($1, ',')) h"
                  " WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.sha256 = h)"
-                 " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.image_sha256 = h)");
+                 " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.image_sha256 = h)"
+                 " AND NOT EXISTS (SELECT 1 FROM feedback_images f WHERE f.sha256 = h)");
   if (n <= 0)
     return DB_NONE;
   char list[(64 + 1) * 256];

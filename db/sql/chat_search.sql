@@ -1,6 +1,8 @@
 -- The ids of the shop's text messages that contain p_query, newest first,
 -- below p_before_id, at most p_limit of them; p_buyer_id (the buyer's
 -- conversation only), p_from (inclusive) and p_to (exclusive) are optional.
+-- Only buyer conversations' messages (buyer_id set): the shop's support
+-- conversations with the platform are not its customer chat.
 CREATE OR REPLACE FUNCTION chat_search(p_shop_id bigint, p_query text, p_buyer_id bigint,
                             p_from timestamptz, p_to timestamptz, p_before_id bigint,
                             p_limit integer)
@@ -26,10 +28,11 @@ BEGIN
   IF v_conversation IS NULL THEN
     SELECT array_agg(x.id ORDER BY x.id DESC) INTO v_ids
       FROM (SELECT w.id
-              FROM (SELECT m.id, m.type, m.body, m.created_at FROM messages m
+              FROM (SELECT m.id, m.type, m.body, m.created_at, m.buyer_id FROM messages m
                      WHERE m.shop_id = p_shop_id AND m.id < p_before_id
                      ORDER BY m.id DESC LIMIT chat_search_window()) w
-             WHERE w.type = 'text' AND position(v_needle IN lower(w.body)) > 0
+             WHERE w.type = 'text' AND w.buyer_id IS NOT NULL
+               AND position(v_needle IN lower(w.body)) > 0
                AND (p_from IS NULL OR w.created_at >= p_from)
                AND (p_to IS NULL OR w.created_at < p_to)
              LIMIT p_limit) x;
@@ -64,7 +67,7 @@ BEGIN
   RETURN QUERY EXECUTE
     'SELECT m.id FROM messages m'
     ' WHERE m.shop_id = $1 AND m.type = ''text'' AND m.grams @> chat_grams($2)'
-    '   AND position(lower($2) IN lower(m.body)) > 0 AND m.id < $3'
+    '   AND position(lower($2) IN lower(m.body)) > 0 AND m.id < $3 AND m.buyer_id IS NOT NULL'
     '   AND ($4::bigint IS NULL OR m.conversation_id = $4)'
     '   AND ($5::timestamptz IS NULL OR m.created_at >= $5)'
     '   AND ($6::timestamptz IS NULL OR m.created_at < $6)'

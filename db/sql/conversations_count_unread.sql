@@ -1,5 +1,10 @@
+-- The shop's badge of buyer conversations with unread buyer messages
+-- (support conversations are not the shop's customer service).
 CREATE OR REPLACE FUNCTION conversations_count_unread() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF NEW.kind <> 'buyer' THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     IF NEW.merchant_unread > 0 THEN
       PERFORM order_count(NEW.shop_id, 'unread_conversations', 1);

@@ -2,6 +2,9 @@
 -- that changes both counters takes their rows in the same order.
 CREATE OR REPLACE FUNCTION conversations_count_unreplied() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF NEW.kind <> 'buyer' THEN
+    RETURN NULL; -- the shop's counts are of its buyer conversations
+  END IF;
   IF TG_OP = 'INSERT' THEN
     PERFORM order_count(NEW.shop_id, 'conversations', 1);
     IF NEW.awaiting_reply THEN

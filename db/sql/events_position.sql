@@ -13,7 +13,8 @@ BEGIN
   NEW.xid := pg_current_xact_id();
   NEW.id := (NEW.xid::text::bigint << 20) | v_n;
   PERFORM pg_notify('merchantd_events',
-                    coalesce(NEW.merchant_id::text, '') || ' ' || coalesce(NEW.buyer_id::text, ''));
+                    coalesce(NEW.merchant_id::text, '') || ' ' || coalesce(NEW.buyer_id::text, '')
+                    || ' ' || coalesce(NEW.staff_id::text, ''));
   RETURN NEW;
 END
 $$;

@@ -12,6 +12,10 @@
 -- A buyer's product cards show only products on sale (an off-sale product
 -- is hidden from buyers everywhere else, so a card must not reveal it); the
 -- merchant may send any live product of the shop.
+-- In a support conversation the sides are the merchant and the staff
+-- member who claimed it (staff_id); only text and images are sent there
+-- ('invalid_field' on type), the staff's images by URL (they have no image
+-- space), and nothing once it is closed ('invalid_state').
 CREATE OR REPLACE FUNCTION message_send(p_caller bigint, p_conv bigint, p_type text, p_body text,
                              p_quick_reply bigint, p_products bigint[], p_order bigint,
                              p_now timestamptz, p_image bigint)
@@ -26,13 +30,28 @@ DECLARE
   v_sha    text;
 BEGIN
   SELECT * INTO c FROM conversations x
-   WHERE x.id = p_conv AND (x.merchant_id = p_caller OR x.buyer_id = p_caller);
+   WHERE x.id = p_conv
+     AND (x.merchant_id = p_caller OR x.buyer_id = p_caller OR x.staff_id = p_caller);
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'not_found', NULL::text, NULL::bigint, NULL::text, NULL::text,
                         NULL::jsonb, NULL::timestamptz;
     RETURN;
   END IF;
-  v_sender := CASE WHEN c.merchant_id = p_caller THEN 'merchant' ELSE 'buyer' END;
+  v_sender := CASE WHEN c.merchant_id = p_caller THEN 'merchant'
+                   WHEN c.staff_id = p_caller THEN 'staff' ELSE 'buyer' END;
+  IF c.kind = 'support' AND (p_type NOT IN ('text', 'image') OR p_quick_reply IS NOT NULL
+                             OR (v_sender = 'staff' AND p_image IS NOT NULL)) THEN
+    RETURN QUERY SELECT 'invalid_field',
+                        CASE WHEN p_quick_reply IS NOT NULL THEN 'quick_reply_id'
+                             WHEN p_image IS NOT NULL THEN 'image_id' ELSE 'type' END,
+                        NULL::bigint, NULL::text, NULL::text, NULL::jsonb, NULL::timestamptz;
+    RETURN;
+  END IF;
+  IF c.closed_at IS NOT NULL THEN
+    RETURN QUERY SELECT 'invalid_state', NULL::text, NULL::bigint, NULL::text, NULL::text,
+                        NULL::jsonb, NULL::timestamptz;
+    RETURN;
+  END IF;
 
   IF p_quick_reply IS NOT NULL THEN
     SELECT q.text INTO v_body FROM quick_replies q

@@ -23,7 +23,7 @@ BEGIN
   SELECT 'coupon.live', a.merchant_id, a.buyer_id, p_shop,
          jsonb_build_object('shop_id', p_shop, 'coupon_ids', ids.list), p_now
     FROM (SELECT NULL::bigint AS merchant_id, cv.buyer_id FROM conversations cv
-           WHERE cv.shop_id = p_shop
+           WHERE cv.shop_id = p_shop AND cv.kind = 'buyer'
           UNION ALL SELECT v_owner, NULL) a,
          (SELECT coalesce(jsonb_agg(c.id ORDER BY c.id), '[]'::jsonb) AS list
             FROM coupons c

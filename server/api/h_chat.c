@@ -6,6 +6,9 @@
  *   POST /v1/conversations/{id}/messages       either side: text, image, cards
  *   POST /v1/conversations/{id}/read           either side: the read marker
  *   GET  /v1/conversations/{id}/orders         merchant: the buyer's orders here
+ * A support conversation (docs/support.md) is a conversation of kind
+ * support: its merchant uses the messages and read routes above, its
+ * claimer the same handlers under /v1/platform/support/conversations.
  * Every query names the caller next to the conversation or shop, so that
  * someone else's answers 404 in the same round trip. Messages are written
  * by SQL only (message_send in migrations/0006_chat_messages.sql); 0005's
@@ -42,17 +45,26 @@ struct out {
   int64_t caller;
 };
 
-/* A conversation as the caller sees it: unread_count is their side's. */
+/* A conversation as the caller sees it: unread_count is their side's. A
+ * support conversation (read through these routes by its merchant or
+ * claimer) says so and has no buyer; a buyer conversation is as it was
+ * before support conversations existed. */
 static void write_conversation(struct jsonout *j, const struct db_conversation *c, int64_t caller)
 {
   jsonout_begin_object(j);
   jsonout_field_int(j, "id", c->id);
   jsonout_field_int(j, "shop_id", c->shop_id);
+  if (strcmp(c->kind, "buyer") != 0)
+    jsonout_field_string(j, "kind", c->kind);
   jsonout_key(j, "buyer");
-  jsonout_begin_object(j);
-  jsonout_field_int(j, "id", c->buyer_id);
-  jsonout_field_string(j, "name", c->buyer_name);
-  jsonout_end_object(j);
+  if (c->buyer_id != 0) {
+    jsonout_begin_object(j);
+    jsonout_field_int(j, "id", c->buyer_id);
+    jsonout_field_string(j, "name", c->buyer_name);
+    jsonout_end_object(j);
+  } else {
+    jsonout_null(j);
+  }
   jsonout_key(j, "last_message");
   if (c->last_message_id != 0) {
     jsonout_begin_object(j);
@@ -67,7 +79,9 @@ static void write_conversation(struct jsonout *j, const struct db_conversation *
   }
   jsonout_field_time(j, "last_activity_at", c->last_activity_at);
   jsonout_field_int(j, "unread_count",
-                    caller == c->merchant_id ? c->merchant_unread : c->buyer_unread);
+                    caller == c->merchant_id ? c->merchant_unread
+                    : caller == c->staff_id  ? c->staff_unread
+                                             : c->buyer_unread);
   jsonout_field_bool(j, "awaiting_reply", c->awaiting_reply);
   jsonout_field_time(j, "created_at", c->created_at);
   jsonout_end_object(j);
@@ -357,6 +371,8 @@ static const char *send_field_message(const char *field)
     return "is not an order of this buyer in this shop";
   if (strcmp(field, "image_id") == 0)
     return "is not an image of the sender's image space";
+  if (strcmp(field, "type") == 0)
+    return "a support conversation takes text and image messages only";
   return "is not a product of this shop";
 }
 

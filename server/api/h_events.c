@@ -2,7 +2,9 @@
  * GET /v1/events/poll  the same events by long poll
  *
  * A merchant receives the events of all their shops (events.merchant_id),
- * anyone else those addressed to them as buyer (events.buyer_id). Events
+ * platform staff those addressed to them (events.staff_id: their claimed
+ * support conversations, the support queue's changes), anyone else those
+ * addressed to them as buyer (events.buyer_id). Events
  * are always read from the database after a position (an event id), never
  * kept in memory: a reconnect with Last-Event-ID, or a poll with ?after=,
  * replays exactly what was missed. Between reads the connection is
@@ -36,9 +38,12 @@
 #define POLL_TIMEOUT_MAX     30
 #define SSE_BLOCK            (16 * 1024)
 
-static bool is_merchant(const struct http_request *rq)
+static enum db_event_audience audience_of(const struct http_request *rq)
 {
-  return strcmp(rq->session.account.role, "merchant") == 0;
+  const char *role = rq->session.account.role;
+  if (strcmp(role, "merchant") == 0)
+    return DB_EVENTS_MERCHANT;
+  return strcmp(role, "staff") == 0 ? DB_EVENTS_STAFF : DB_EVENTS_BUYER;
 }
 
 /* One event as the JSON both routes send. */
@@ -58,7 +63,7 @@ static void event_json(struct jsonout *j, const struct db_event *e)
 struct reader {
   struct events_waiter w;
   int64_t session_id, account_id;
-  bool merchant;
+  enum db_event_audience audience;
   int64_t after;    /* the last position handed out */
   int64_t retry_at; /* clock_mono_us: read again (held-back events); 0: none */
   int64_t retry_us;
@@ -89,7 +94,7 @@ static void reader_init(struct reader *r, struct http_request *rq, int64_t after
 {
   r->session_id = rq->session.id;
   r->account_id = rq->session.account.id;
-  r->merchant = is_merchant(rq);
+  r->audience = audience_of(rq);
   r->after = after;
   r->retry_us = RETRY_MIN_US;
   events_waiter_add(&r->w, rq->conn, r->account_id, stream);
@@ -160,7 +165,7 @@ static void sse_event(const struct db_event *e, void *arg)
 static bool sse_read_events(struct sse *s)
 {
   struct db_events_read got;
-  enum db_status st = db_events_after(s->r.session_id, s->r.merchant, s->r.account_id, s->r.after,
+  enum db_status st = db_events_after(s->r.session_id, s->r.audience, s->r.account_id, s->r.after,
                                       EVENTS_BATCH, clock_now_us(), sse_event, s, &got);
   if (st == DB_HARD_ERROR)
     return false;
@@ -379,7 +384,7 @@ enum MHD_Result h_events_poll(struct http_request *rq)
     events_waiter_take_wake(&pw->r.w);
     struct db_events_read got;
     enum db_status st =
-        db_events_after(pw->r.session_id, pw->r.merchant, pw->r.account_id, pw->r.after,
+        db_events_after(pw->r.session_id, pw->r.audience, pw->r.account_id, pw->r.after,
                         EVENTS_BATCH, clock_now_us(), poll_event, pw, &got);
     if (st < DB_NONE)
       return reply_db_error(rq, st);

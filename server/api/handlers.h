@@ -179,6 +179,23 @@ enum MHD_Result h_campaign_entries_stats(struct http_request *rq);
 /* h_page_views.c: visitor events */
 enum MHD_Result h_page_views_ingest(struct http_request *rq);
 
+/* h_feedback.c: feedback (意见反馈), the merchant's and the staff's sides */
+enum MHD_Result h_feedback_create(struct http_request *rq);
+enum MHD_Result h_feedback_list(struct http_request *rq);
+enum MHD_Result h_feedback_get(struct http_request *rq);
+enum MHD_Result h_feedback_platform_list(struct http_request *rq);
+enum MHD_Result h_feedback_platform_get(struct http_request *rq);
+enum MHD_Result h_feedback_reply(struct http_request *rq);
+enum MHD_Result h_feedback_close(struct http_request *rq);
+
+/* h_support.c: official support chat (conversations of kind support) */
+enum MHD_Result h_support_open(struct http_request *rq);
+enum MHD_Result h_support_shop_list(struct http_request *rq);
+enum MHD_Result h_support_queue(struct http_request *rq);
+enum MHD_Result h_support_mine(struct http_request *rq);
+enum MHD_Result h_support_claim(struct http_request *rq);
+enum MHD_Result h_support_close(struct http_request *rq);
+
 /* h_share_links.c: share links and the public /s/{code} */
 enum MHD_Result h_share_links_create(struct http_request *rq);
 enum MHD_Result h_share_links_list(struct http_request *rq);

@@ -8,6 +8,7 @@
 #define REVIEW  DB_PERMISSION_REVIEW
 #define FINANCE DB_PERMISSION_FINANCE
 #define CAMP    DB_PERMISSION_CAMPAIGNS
+#define SUPPORT DB_PERMISSION_SUPPORT
 #define ANY     ROUTE_ANY_ROLE
 #define PUB     ROUTE_PUBLIC
 #define OPT     ROUTE_OPTIONAL_AUTH
@@ -226,6 +227,36 @@ static const struct route routes[] = {
     {"GET", "/v1/shops/{id}/stats/logistics", h_stats_logistics, M, NOBODY, false, false, 0},
     {"GET", "/v1/shops/{id}/stats/coupons", h_stats_coupons, M, NOBODY, false, false, 0},
     {"GET", "/v1/me/stats/overview", h_stats_me_overview, M, NOBODY, false, false, 0},
+
+    /* Feedback and official support chat (docs/support.md). The claimer of
+     * a support conversation reads and writes it with chat's handlers. */
+    {"POST", "/v1/feedback", h_feedback_create, M, JSON, true, false, 0},
+    {"GET", "/v1/feedback", h_feedback_list, M, NOBODY, false, false, 0},
+    {"GET", "/v1/feedback/{id}", h_feedback_get, M, NOBODY, false, false, 0},
+    {"GET", "/v1/platform/feedback", h_feedback_platform_list, STAFF, NOBODY, false, false,
+     SUPPORT},
+    {"GET", "/v1/platform/feedback/{id}", h_feedback_platform_get, STAFF, NOBODY, false, false,
+     SUPPORT},
+    {"POST", "/v1/platform/feedback/{id}/replies", h_feedback_reply, STAFF, JSON, true, false,
+     SUPPORT},
+    {"POST", "/v1/platform/feedback/{id}/close", h_feedback_close, STAFF, NOBODY, false, false,
+     SUPPORT},
+    {"POST", "/v1/shops/{id}/support/conversations", h_support_open, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/support/conversations", h_support_shop_list, M, NOBODY, false, false,
+     0},
+    {"GET", "/v1/platform/support/queue", h_support_queue, STAFF, NOBODY, false, false, SUPPORT},
+    {"GET", "/v1/platform/support/conversations", h_support_mine, STAFF, NOBODY, false, false,
+     SUPPORT},
+    {"POST", "/v1/platform/support/conversations/{id}/claim", h_support_claim, STAFF, NOBODY, false,
+     false, SUPPORT},
+    {"GET", "/v1/platform/support/conversations/{id}/messages", h_chat_messages_list, STAFF, NOBODY,
+     false, false, SUPPORT},
+    {"POST", "/v1/platform/support/conversations/{id}/messages", h_chat_message_send, STAFF, JSON,
+     true, false, SUPPORT},
+    {"POST", "/v1/platform/support/conversations/{id}/read", h_chat_conversation_read, STAFF, JSON,
+     false, false, SUPPORT},
+    {"POST", "/v1/platform/support/conversations/{id}/close", h_support_close, STAFF, NOBODY, false,
+     false, SUPPORT},
 };
 
 const struct route *routes_table(size_t *count)

@@ -10,12 +10,12 @@
  *
  * ROLE is who the bearer token belongs to: merchant, buyer, reviewer (a
  * live session of that role; a reviewer is staff with the permissions
- * review, finance and campaigns), staff (staff with no permission), expired, replaced, loggedout,
- * unknown (no such session), dbdown (the lookup itself fails) or anon (no token unless the input
- * sends an Authorization header). Headers named X-Fuzz-* steer the harness and are not sent:
- * X-Fuzz-Idem (fresh, running, mismatch, replay, down: what the Idempotency-Key lookup answers),
- * X-Fuzz-Chunk (the body is uploaded in pieces of that many bytes), X-Fuzz-Hash (busy: the password
- * hash pool, or the image pool, is full).
+ * review, finance, campaigns and support), staff (staff with no permission), expired, replaced,
+ * loggedout, unknown (no such session), dbdown (the lookup itself fails) or anon (no token unless
+ * the input sends an Authorization header). Headers named X-Fuzz-* steer the harness and are not
+ * sent: X-Fuzz-Idem (fresh, running, mismatch, replay, down: what the Idempotency-Key lookup
+ * answers), X-Fuzz-Chunk (the body is uploaded in pieces of that many bytes), X-Fuzz-Hash (busy:
+ * the password hash pool, or the image pool, is full).
  *
  * The server's core library runs as it is, from request_new to on_completed,
  * for every route of the route table. What needs a live connection is
@@ -75,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- the request the input describes ---- */
 
-/* REVIEWER: staff with the permissions review, finance and campaigns; STAFF: staff with none (new
- * roles go last, so the corpus keeps its meaning). */
+/* REVIEWER: staff with the permissions review, finance, campaigns and support; STAFF: staff with
+ * none (new roles go last, so the corpus keeps its meaning). */
 enum role { ANON, MERCHANT, BUYER, REVIEWER, EXPIRED, REPLACED, LOGGEDOUT, UNKNOWN, DBDOWN, STAFF };
 enum idem_mode { IDEM_FRESH, IDEM_RUNNING, IDEM_MISMATCH, IDEM_REPLAY, IDEM_DOWN };
 
@@ -373,8 +373,9 @@ enum db_status __wrap_db_session_lookup(const unsigned char token_hash[DB_TOKEN_
   snprintf(out->account.display_name, sizeof out->account.display_name, "Fuzz %s",
            accounts[a].role);
   out->account.created_at = now - 86400 * CLOCK_US_PER_SEC;
-  out->account.permissions =
-      role == REVIEWER ? DB_PERMISSION_REVIEW | DB_PERMISSION_FINANCE | DB_PERMISSION_CAMPAIGNS : 0;
+  out->account.permissions = role == REVIEWER ? DB_PERMISSION_REVIEW | DB_PERMISSION_FINANCE |
+                                                    DB_PERMISSION_CAMPAIGNS | DB_PERMISSION_SUPPORT
+                                              : 0;
   out->expires_at = role == EXPIRED ? now - 1 : now + 86400 * CLOCK_US_PER_SEC;
   out->end = role == REPLACED    ? DB_SESSION_REPLACED
              : role == LOGGEDOUT ? DB_SESSION_LOGGED_OUT

@@ -106,6 +106,12 @@ BODIES = {
          "at": "2026-11-26T08:00:00+08:00"}]},
     ("POST", "/v1/shops/{id}/share-links"): {"target": "product", "product_id": 3,
                                              "channel": "wechat_moments"},
+    ("POST", "/v1/feedback"): {"category": "bug", "text": "订单导出的 CSV 打不开",
+                               "image_ids": [7, 8], "app_version": "5.2.1", "device": "iPhone 15"},
+    ("POST", "/v1/platform/feedback/{id}/replies"): {"text": "已记录, 下个版本修复"},
+    ("POST", "/v1/platform/support/conversations/{id}/messages"): {"type": "text",
+                                                                   "text": "您好, 请问有什么可以帮您"},
+    ("POST", "/v1/platform/support/conversations/{id}/read"): {"up_to_message_id": 12},
 }
 
 # Headers some routes read. (A withdrawal's seed has no Idempotency-Key: with
@@ -173,10 +179,14 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/stats/coupons"): "from=2026-11-30&to=2026-11-01",
     ("GET", "/v1/shops/{id}/share-links"): "limit=10&cursor=aDowOjc",
     ("GET", "/v1/shops/{id}/share-links/{id}"): "days=7",
+    ("GET", "/v1/feedback"): "limit=10&cursor=RjowOjk",
+    ("GET", "/v1/platform/feedback"): "status=open&category=funds&limit=50",
+    ("GET", "/v1/platform/support/queue"): "limit=10",
+    ("GET", "/v1/platform/support/conversations/{id}/messages"): "after=3&limit=50",
 }
 
-# The harness's "reviewer" is staff holding the permissions review, finance
-# and campaigns.
+# The harness's "reviewer" is staff holding the permissions review, finance,
+# campaigns and support.
 ROLE_OF = {"M": "merchant", "B": "buyer", "STAFF": "reviewer"}
 
 

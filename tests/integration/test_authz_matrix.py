@@ -402,6 +402,31 @@ class Fixture:
         self.pe_new, self.se_new = new["id"], new["skus"][0]["id"]
         self.pe_batch = self.product("Campaign tea batch", "on_sale")["id"]
 
+        # Feedback of merchant A (one to reply to, one to close) and support
+        # conversations of three shops of merchant A (one open per shop):
+        # one claimed by the owner staff, one in the queue, one to close.
+        self.feedback = ok(self.post(self.ma, "/v1/feedback",
+                                     {"category": "bug", "text": "the export breaks"}))["id"]
+        self.feedback_close = ok(self.post(self.ma, "/v1/feedback",
+                                           {"category": "other", "text": "to be closed"}))["id"]
+        self.support_conv = self.support(self.shop, claim=True)
+        self.support_message = ok(self.post(
+            self.ma, f"/v1/conversations/{self.support_conv}/messages",
+            {"type": "text", "text": "and my deposit?"}))["id"]
+        self.support_queued = self.support(self.plain_shop(), claim=False)
+        self.support_close = self.support(self.plain_shop(), claim=True)
+
+    def plain_shop(self):
+        return ok(self.post(self.ma, "/v1/shops", {"name": f"Shop A{self.next()}"}))["id"]
+
+    def support(self, shop, claim):
+        conv = ok(self.post(self.ma, f"/v1/shops/{shop}/support/conversations"))["id"]
+        ok(self.post(self.ma, f"/v1/conversations/{conv}/messages",
+                     {"type": "text", "text": "my shop needs help"}))
+        if claim:
+            ok(self.post(self.rv, f"/v1/platform/support/conversations/{conv}/claim"))
+        return conv
+
     def campaign_body(self, name):
         hour = datetime.timedelta(hours=1)
         return {"name": name, "kind": "flash_sale", "signup_from": rfc(T1 - hour),
@@ -816,6 +841,39 @@ ROUTES = {
     ("GET", "/v1/shops/{id}/stats/coupons"): E(
         lambda f: f"/v1/shops/{f.shop}/stats/coupons", "shop"),
     ("GET", "/v1/me/stats/overview"): E(lambda f: "/v1/me/stats/overview", "open"),
+
+    # Feedback and official support chat (docs/support.md).
+    ("POST", "/v1/feedback"): E(lambda f: "/v1/feedback", "open",
+                                lambda f, w: {"category": "suggestion", "text": "more filters"}),
+    ("GET", "/v1/feedback"): E(lambda f: "/v1/feedback", "open"),
+    ("GET", "/v1/feedback/{id}"): E(lambda f: f"/v1/feedback/{f.feedback}", "shop"),
+    ("GET", "/v1/platform/feedback"): E(lambda f: "/v1/platform/feedback?status=open", "open"),
+    ("GET", "/v1/platform/feedback/{id}"): E(
+        lambda f: f"/v1/platform/feedback/{f.feedback}", "open"),
+    ("POST", "/v1/platform/feedback/{id}/replies"): E(
+        lambda f: f"/v1/platform/feedback/{f.feedback}/replies", "open",
+        lambda f, w: {"text": "fixed in the next release"}),
+    ("POST", "/v1/platform/feedback/{id}/close"): E(
+        lambda f: f"/v1/platform/feedback/{f.feedback_close}/close", "open"),
+    ("POST", "/v1/shops/{id}/support/conversations"): E(
+        lambda f: f"/v1/shops/{f.shop}/support/conversations", "shop"),
+    ("GET", "/v1/shops/{id}/support/conversations"): E(
+        lambda f: f"/v1/shops/{f.shop}/support/conversations", "shop"),
+    ("GET", "/v1/platform/support/queue"): E(lambda f: "/v1/platform/support/queue", "open"),
+    ("GET", "/v1/platform/support/conversations"): E(
+        lambda f: "/v1/platform/support/conversations", "open"),
+    ("POST", "/v1/platform/support/conversations/{id}/claim"): E(
+        lambda f: f"/v1/platform/support/conversations/{f.support_queued}/claim", "open"),
+    ("GET", "/v1/platform/support/conversations/{id}/messages"): E(
+        lambda f: f"/v1/platform/support/conversations/{f.support_conv}/messages", "open"),
+    ("POST", "/v1/platform/support/conversations/{id}/messages"): E(
+        lambda f: f"/v1/platform/support/conversations/{f.support_conv}/messages", "open",
+        lambda f, w: {"type": "text", "text": "we are on it"}),
+    ("POST", "/v1/platform/support/conversations/{id}/read"): E(
+        lambda f: f"/v1/platform/support/conversations/{f.support_conv}/read", "open",
+        lambda f, w: {"up_to_message_id": f.support_message}),
+    ("POST", "/v1/platform/support/conversations/{id}/close"): E(
+        lambda f: f"/v1/platform/support/conversations/{f.support_close}/close", "open"),
 }
 
 

@@ -61,6 +61,15 @@ def test_demo_data_fills_every_first_list():
     buyer = s.login("demo-buyer", "demo-password")
     assert s.request("GET", "/v1/orders", token=buyer).json["items"]
 
+    # Feedback and official support: every list has something to show.
+    token = s.login("demo", "demo-password")  # the media loader logged in since
+    assert s.request("GET", "/v1/feedback", token=token).json["items"]
+    assert s.request("GET", "/v1/platform/feedback?status=replied", token=staff).json["items"]
+    assert s.request("GET", "/v1/platform/support/queue", token=staff).json["items"]
+    assert s.request("GET", "/v1/platform/support/conversations", token=staff).json["items"]
+    assert s.request("GET", f"/v1/shops/{first}/support/conversations",
+                     token=token).json["items"]
+
 
 if __name__ == "__main__":
     main([test_demo_data_fills_every_first_list])
