@@ -4,6 +4,7 @@
 #include "buyer_orders.h"
 #include "campaigns.h"
 #include "clock.h"
+#include "community.h"
 #include "config.h"
 #include "event_log.h"
 #include "idempotency_keys.h"
@@ -336,6 +337,18 @@ static enum db_status prune_share_visitors(int64_t now)
                     db_share_link_visitors_prune);
 }
 
+/* The community's hot feed reads hot_rank, the articles' score with its
+ * time decay, in index order; the score of every article of the last 30
+ * days is recomputed here every minute (docs/community.md). */
+static enum db_status community_hot(int64_t now)
+{
+  int64_t updated = 0;
+  enum db_status st = db_community_hot_refresh(now, &updated);
+  if (updated > 0)
+    log_debug("community: %lld hot ranks recomputed", (long long)updated);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -359,6 +372,7 @@ static const struct job jobs[] = {
     {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
     {"end_campaigns", CLOCK_US_PER_SEC, end_campaigns},
     {"prune_share_visitors", 3600 * CLOCK_US_PER_SEC, prune_share_visitors},
+    {"community_hot", 60 * CLOCK_US_PER_SEC, community_hot},
 };
 
 static pthread_t thread;
