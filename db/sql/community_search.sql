@@ -1,6 +1,6 @@
 -- Articles and questions merchants see whose title or body contains
 -- p_query (lower-cased, taken literally: Chinese substrings too), found by
--- the grams index (see chat_grams in 0005_chat.sql): newest first
+-- the grams index (community_grams, 0036_community.sql): newest first
 -- (p_sort 'new', key the publish time in microseconds) or by relevance
 -- ('relevance', key 1000 x occurrences in the title + occurrences in the
 -- body, at most 999 counted), after the keyset (p_key, p_id) when p_id > 0.
@@ -19,7 +19,7 @@ BEGIN
     '                       - char_length(replace(lower(a.body_markdown), lower($1), '''')))'
     '                      / char_length($1)) END AS key'
     '    FROM community_articles a'
-    '   WHERE a.grams @> chat_grams($1) AND a.hidden_at IS NULL AND a.publish_at <= $6'
+    '   WHERE a.grams @> community_grams($1) AND a.hidden_at IS NULL AND a.publish_at <= $6'
     '     AND position(lower($1) IN lower(a.title || E''\n'' || a.body_markdown)) > 0) m'
     ' WHERE $4 = 0 OR (m.key, m.id) < ($3, $4)'
     ' ORDER BY m.key DESC, m.id DESC LIMIT $5'
