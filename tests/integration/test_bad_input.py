@@ -176,6 +176,9 @@ class Context:
         out = run_cli(["create-staff", name, "--permissions", "review,finance,campaigns"],
                       server.db_url, stdin="reviewer-password\n")
         assert out.returncode == 0, out.stderr
+        # The community's routes.
+        out = run_cli(["staff", "grant", name, "community"], server.db_url)
+        assert out.returncode == 0, out.stderr
         self.tokens["staff"] = server.login(name, password="reviewer-password")
         me = server.request("GET", "/v1/me", token=self.tokens["merchant"]).json
         merchant_id = me["id"]
