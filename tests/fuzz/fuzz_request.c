@@ -375,6 +375,9 @@ enum db_status __wrap_db_session_lookup(const unsigned char token_hash[DB_TOKEN_
   out->account.created_at = now - 86400 * CLOCK_US_PER_SEC;
   out->account.permissions =
       role == REVIEWER ? DB_PERMISSION_REVIEW | DB_PERMISSION_FINANCE | DB_PERMISSION_CAMPAIGNS : 0;
+  /* The community's routes, past their permission check. */
+  if (role == REVIEWER)
+    out->account.permissions |= DB_PERMISSION_COMMUNITY;
   out->expires_at = role == EXPIRED ? now - 1 : now + 86400 * CLOCK_US_PER_SEC;
   out->end = role == REPLACED    ? DB_SESSION_REPLACED
              : role == LOGGEDOUT ? DB_SESSION_LOGGED_OUT
