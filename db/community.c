@@ -103,24 +103,38 @@ enum db_status db_community_articles_page(const char *status, int64_t before, in
 }
 
 /* The feed's four statements: each walks its own partial index
- * (community_articles_{,category_}{hot,new}) in order and stops at the
- * page; articles still scheduled are skipped on the way. */
-#define FEED_SQL(key, where)                                                                       \
+ * (community_articles_{,category_}{hot,new}) from the keyset on, in order,
+ * and stops at the page; articles still scheduled are skipped on the way.
+ * The first page starts above every key, so the row comparison is always
+ * the index's condition. */
+#define FEED_SQL(key, order, keyset, where)                                                        \
   "SELECT a.id, " key ", community_article_json(a, NULL, 'feed', us_to_ts($3))"                    \
   " FROM community_articles a WHERE a.hidden_at IS NULL AND NOT a.pinned"                          \
-  " AND a.publish_at <= us_to_ts($3)" where " AND ($5::bigint = 0 OR (" key ", a.id) < ($4, $5))"  \
-  " ORDER BY " key " DESC, a.id DESC LIMIT $2"
+  " AND a.publish_at <= us_to_ts($3)" where " AND " keyset " ORDER BY " order " DESC, a.id DESC"   \
+  " LIMIT $2"
+#define HOT_KEY    "a.hot_rank"
+#define HOT_KEYSET "(a.hot_rank, a.id) < ($4, $5)"
+#define NEW_KEY    "ts_to_us(a.publish_at)"
+#define NEW_KEYSET "(a.publish_at, a.id) < (us_to_ts($4), $5)"
+/* 9999-12-31T23:59:59Z, above every publish time, in microseconds. */
+#define NEW_KEY_MAX INT64_C(253402300799000000)
 
 enum db_status db_community_feed(bool hot, const char *category, int64_t key, int64_t id, int limit,
                                  int64_t now, db_community_row_fn *fn, void *arg)
 {
-  static struct db_stmt hot_all = DB_STMT(5, FEED_SQL("a.hot_rank", " AND $1::text IS NULL"));
-  static struct db_stmt hot_one = DB_STMT(5, FEED_SQL("a.hot_rank", " AND a.category = $1"));
+  static struct db_stmt hot_all =
+      DB_STMT(5, FEED_SQL(HOT_KEY, HOT_KEY, HOT_KEYSET, " AND $1::text IS NULL"));
+  static struct db_stmt hot_one =
+      DB_STMT(5, FEED_SQL(HOT_KEY, HOT_KEY, HOT_KEYSET, " AND a.category = $1"));
   static struct db_stmt new_all =
-      DB_STMT(5, FEED_SQL("ts_to_us(a.publish_at)", " AND $1::text IS NULL"));
+      DB_STMT(5, FEED_SQL(NEW_KEY, "a.publish_at", NEW_KEYSET, " AND $1::text IS NULL"));
   static struct db_stmt new_one =
-      DB_STMT(5, FEED_SQL("ts_to_us(a.publish_at)", " AND a.category = $1"));
+      DB_STMT(5, FEED_SQL(NEW_KEY, "a.publish_at", NEW_KEYSET, " AND a.category = $1"));
   struct db_stmt *q = hot ? (category ? &hot_one : &hot_all) : (category ? &new_one : &new_all);
+  if (id <= 0) {
+    key = hot ? INT64_MAX : NEW_KEY_MAX;
+    id = INT64_MAX;
+  }
   char lb[DB_INT64_SIZE], nb[DB_INT64_SIZE], kb[DB_INT64_SIZE], ib[DB_INT64_SIZE];
   const char *p[] = {category, db_param_int64(lb, limit), db_param_int64(nb, now),
                      db_param_int64(kb, key), db_param_int64(ib, id)};
