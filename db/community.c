@@ -102,58 +102,70 @@ enum db_status db_community_articles_page(const char *status, int64_t before, in
   return db_each_row(&q, p, keyed_row, &rows);
 }
 
-/* The feed's four statements: each walks its own partial index
+/* The feed's four statements: the page walks its own partial index
  * (community_articles_{,category_}{hot,new}) from the keyset on, in order,
  * and stops at the page; articles still scheduled are skipped on the way.
  * The first page starts above every key, so the row comparison is always
- * the index's condition. */
+ * the index's condition. With $6 (the first page), the pinned articles
+ * follow in the same statement (community_articles_pinned). */
 #define FEED_SQL(key, order, keyset, where)                                                        \
-  "SELECT a.id, " key ", community_article_json(a, NULL, 'feed', us_to_ts($3))"                    \
-  " FROM community_articles a WHERE a.hidden_at IS NULL AND NOT a.pinned"                          \
-  " AND a.publish_at <= us_to_ts($3)" where " AND " keyset " ORDER BY " order " DESC, a.id DESC"   \
-  " LIMIT $2"
+  "(SELECT false AS pinned, a.id, " key " AS key,"                                                 \
+  " community_article_json(a, NULL, 'feed', us_to_ts($3)) FROM community_articles a"               \
+  " WHERE a.hidden_at IS NULL AND NOT a.pinned AND a.publish_at <= us_to_ts($3)" where             \
+  " AND " keyset " ORDER BY " order " DESC, a.id DESC LIMIT $2)"                                   \
+  " UNION ALL (SELECT true, a.id, ts_to_us(a.publish_at),"                                         \
+  " community_article_json(a, NULL, 'feed', us_to_ts($3)) FROM community_articles a"               \
+  " WHERE $6 AND a.hidden_at IS NULL AND a.pinned AND a.publish_at <= us_to_ts($3)" where          \
+  " ORDER BY a.publish_at DESC, a.id DESC LIMIT " DB_COMMUNITY_PINNED_MAX_TEXT ")"                 \
+  " ORDER BY 1, 3 DESC, 2 DESC"
 #define HOT_KEY    "a.hot_rank"
 #define HOT_KEYSET "(a.hot_rank, a.id) < ($4, $5)"
 #define NEW_KEY    "ts_to_us(a.publish_at)"
 #define NEW_KEYSET "(a.publish_at, a.id) < (us_to_ts($4), $5)"
 /* 9999-12-31T23:59:59Z, above every publish time, in microseconds. */
-#define NEW_KEY_MAX INT64_C(253402300799000000)
+#define NEW_KEY_MAX                  INT64_C(253402300799000000)
+#define STR_(x)                      #x
+#define STR(x)                       STR_(x)
+#define DB_COMMUNITY_PINNED_MAX_TEXT STR(DB_COMMUNITY_PINNED_MAX)
+
+struct feed_rows {
+  db_community_feed_fn *fn;
+  void *arg;
+};
+
+static void feed_row(const PGresult *res, int r, void *arg)
+{
+  struct feed_rows *rows = arg;
+  rows->fn(db_get_bool(res, r, 0), db_get_int64(res, r, 1), db_get_int64(res, r, 2),
+           PQgetvalue(res, r, 3), rows->arg);
+}
 
 enum db_status db_community_feed(bool hot, const char *category, int64_t key, int64_t id, int limit,
-                                 int64_t now, db_community_row_fn *fn, void *arg)
+                                 int64_t now, db_community_feed_fn *fn, void *arg)
 {
   static struct db_stmt hot_all =
-      DB_STMT(5, FEED_SQL(HOT_KEY, HOT_KEY, HOT_KEYSET, " AND $1::text IS NULL"));
+      DB_STMT(6, FEED_SQL(HOT_KEY, HOT_KEY, HOT_KEYSET, " AND $1::text IS NULL"));
   static struct db_stmt hot_one =
-      DB_STMT(5, FEED_SQL(HOT_KEY, HOT_KEY, HOT_KEYSET, " AND a.category = $1"));
+      DB_STMT(6, FEED_SQL(HOT_KEY, HOT_KEY, HOT_KEYSET, " AND a.category = $1"));
   static struct db_stmt new_all =
-      DB_STMT(5, FEED_SQL(NEW_KEY, "a.publish_at", NEW_KEYSET, " AND $1::text IS NULL"));
+      DB_STMT(6, FEED_SQL(NEW_KEY, "a.publish_at", NEW_KEYSET, " AND $1::text IS NULL"));
   static struct db_stmt new_one =
-      DB_STMT(5, FEED_SQL(NEW_KEY, "a.publish_at", NEW_KEYSET, " AND a.category = $1"));
+      DB_STMT(6, FEED_SQL(NEW_KEY, "a.publish_at", NEW_KEYSET, " AND a.category = $1"));
   struct db_stmt *q = hot ? (category ? &hot_one : &hot_all) : (category ? &new_one : &new_all);
-  if (id <= 0) {
+  bool first = id <= 0;
+  if (first) {
     key = hot ? INT64_MAX : NEW_KEY_MAX;
     id = INT64_MAX;
   }
   char lb[DB_INT64_SIZE], nb[DB_INT64_SIZE], kb[DB_INT64_SIZE], ib[DB_INT64_SIZE];
-  const char *p[] = {category, db_param_int64(lb, limit), db_param_int64(nb, now),
-                     db_param_int64(kb, key), db_param_int64(ib, id)};
-  struct rows rows = {fn, arg};
-  return db_each_row(q, p, keyed_row, &rows);
-}
-
-enum db_status db_community_pinned(const char *category, int limit, int64_t now,
-                                   db_community_row_fn *fn, void *arg)
-{
-  static struct db_stmt q =
-      DB_STMT(3, "SELECT a.id, 0, community_article_json(a, NULL, 'feed', us_to_ts($3))"
-                 " FROM community_articles a WHERE a.hidden_at IS NULL AND a.pinned"
-                 " AND a.publish_at <= us_to_ts($3) AND ($1::text IS NULL OR a.category = $1)"
-                 " ORDER BY a.publish_at DESC, a.id DESC LIMIT $2");
-  char lb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  const char *p[] = {category, db_param_int64(lb, limit), db_param_int64(nb, now)};
-  struct rows rows = {fn, arg};
-  return db_each_row(&q, p, keyed_row, &rows);
+  const char *p[] = {category,
+                     db_param_int64(lb, limit),
+                     db_param_int64(nb, now),
+                     db_param_int64(kb, key),
+                     db_param_int64(ib, id),
+                     first ? "true" : "false"};
+  struct feed_rows rows = {fn, arg};
+  return db_each_row(q, p, feed_row, &rows);
 }
 
 enum db_status db_community_read(int64_t id, int64_t account_id, int64_t now,
@@ -309,4 +321,18 @@ enum db_status db_community_hot_refresh(int64_t now, int64_t *updated)
   const char *p[] = {db_param_int64(nb, now)};
   *updated = 0;
   return db_query_row(&q, p, count_row, updated);
+}
+
+enum db_status db_community_views_prune(int64_t before, int batch, int64_t *deleted)
+{
+  static struct db_stmt q =
+      DB_STMT(2, "WITH gone AS (DELETE FROM community_views"
+                 " WHERE (article_id, account_id, day) IN (SELECT article_id, account_id, day"
+                 " FROM community_views"
+                 " WHERE day < (us_to_ts($1) AT TIME ZONE platform_zone())::date LIMIT $2)"
+                 " RETURNING 1) SELECT count(*) FROM gone");
+  char bb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(bb, before), db_param_int64(nb, batch)};
+  *deleted = 0;
+  return db_query_row(&q, p, count_row, deleted);
 }

@@ -35,15 +35,19 @@ enum db_status db_community_article_get(int64_t id, int64_t now, db_community_js
 enum db_status db_community_articles_page(const char *status, int64_t before, int limit,
                                           int64_t now, db_community_row_fn *fn, void *arg);
 
+/* The pinned articles the first page of the feed carries, at most. */
+#define DB_COMMUNITY_PINNED_MAX 10
+/* A row of the feed: a page's (pinned false, keyed by (key, id)), or after
+ * them a pinned article. */
+typedef void db_community_feed_fn(bool pinned, int64_t id, int64_t key, const char *json,
+                                  void *arg);
+
 /* The merchants' feed: hot (by hot_rank) or new (by publish_at), of one
  * category or all (NULL), after the keyset (key, id) when id > 0, limit
- * rows; pinned articles are not in it. */
+ * rows; pinned articles are not in it, but on the first page (id 0) they
+ * follow its rows, newest first, at most DB_COMMUNITY_PINNED_MAX. */
 enum db_status db_community_feed(bool hot, const char *category, int64_t key, int64_t id, int limit,
-                                 int64_t now, db_community_row_fn *fn, void *arg);
-/* The pinned articles merchants see (of a category, or all), newest first,
- * at most limit. */
-enum db_status db_community_pinned(const char *category, int limit, int64_t now,
-                                   db_community_row_fn *fn, void *arg);
+                                 int64_t now, db_community_feed_fn *fn, void *arg);
 /* A merchant reads an article (the view counted once a day); fn gets NULL
  * when merchants do not see it. */
 enum db_status db_community_read(int64_t id, int64_t account_id, int64_t now,
@@ -89,5 +93,10 @@ enum db_status db_community_search(const char *query, bool relevance, int64_t ke
 
 /* The community_hot job: *updated says how many ranks changed. */
 enum db_status db_community_hot_refresh(int64_t now, int64_t *updated);
+
+/* The prune_community_views job: drops up to batch rows of who read what
+ * on days before the day of before (MERCHANTD_TZ); only the current day's
+ * rows decide whether a read counts. *deleted says how many. */
+enum db_status db_community_views_prune(int64_t before, int batch, int64_t *deleted);
 
 #endif

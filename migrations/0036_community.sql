@@ -89,7 +89,8 @@ CREATE TABLE community_views (
   day        date NOT NULL,
   PRIMARY KEY (article_id, account_id, day)
 );
-COMMENT ON TABLE community_views IS 'one row per article, account and MERCHANTD_TZ day it was read: community_articles.views counts them';
+COMMENT ON TABLE community_views IS 'who read an article on a MERCHANTD_TZ day: a read counts in community_articles.views when it inserts its row; the job prune_community_views drops days before yesterday';
+CREATE INDEX community_views_day ON community_views (day);
 
 CREATE TABLE community_comments (
   id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

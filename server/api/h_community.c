@@ -28,18 +28,34 @@
 #define NEW_CURSOR        'N'
 #define SEARCH_NEW_CURSOR 'S'
 #define SEARCH_REL_CURSOR 'R'
-#define PINNED_MAX        10
 #define QUERY_CHARS_MAX   100
 #define NO_ARTICLE        "no such article"
 #define NO_COMMENT        "no such comment"
 
 static const char *const sorts[] = {"hot", "new", NULL};
 
-static void pinned_row(int64_t id, int64_t key, const char *json, void *arg)
+/* The feed's rows: the page's, then (first page) the pinned articles,
+ * which close the page and open pinned[] when the first comes. */
+struct feed {
+  struct page pg;
+  char kind;
+  bool pinned_open;
+};
+
+static void feed_row(bool pinned, int64_t id, int64_t key, const char *json, void *arg)
 {
-  (void)id;
-  (void)key;
-  jsonout_raw(arg, json);
+  struct feed *f = arg;
+  if (!pinned) {
+    community_reply_row(id, key, json, &f->pg);
+    return;
+  }
+  if (!f->pinned_open) {
+    page_end(&f->pg, f->kind);
+    jsonout_key(&f->pg.out, "pinned");
+    jsonout_begin_array(&f->pg.out);
+    f->pinned_open = true;
+  }
+  jsonout_raw(&f->pg.out, json);
 }
 
 enum MHD_Result h_community_feed(struct http_request *rq)
@@ -55,36 +71,33 @@ enum MHD_Result h_community_feed(struct http_request *rq)
   };
   enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   bool hot = sort == 0;
-  char kind = hot ? HOT_CURSOR : NEW_CURSOR;
+  struct feed f = {.kind = hot ? HOT_CURSOR : NEW_CURSOR};
   struct cursor after = {0, 0};
   if (step == HTTP_STEP_OK)
-    step = query_cursor(rq, kind, cursor, &after);
+    step = query_cursor(rq, f.kind, cursor, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  const char *cat = category >= 0 ? community_categories[category] : NULL;
-  int64_t now = clock_now_us();
-  struct page pg;
-  page_begin(&pg, limit);
-  enum db_status st = db_community_feed(hot, cat, after.key, after.id, (int)limit + 1, now,
-                                        community_reply_row, &pg);
+  page_begin(&f.pg, limit);
+  enum db_status st =
+      db_community_feed(hot, category >= 0 ? community_categories[category] : NULL, after.key,
+                        after.id, (int)limit + 1, clock_now_us(), feed_row, &f);
   if (st < DB_NONE) {
-    jsonout_free(&pg.out);
+    jsonout_free(&f.pg.out);
     return reply_db_error(rq, st);
   }
-  page_end(&pg, kind);
-  /* The pinned articles come with the first page only. */
-  if (cursor == NULL) {
-    jsonout_key(&pg.out, "pinned");
-    jsonout_begin_array(&pg.out);
-    st = db_community_pinned(cat, PINNED_MAX, now, pinned_row, &pg.out);
-    if (st < DB_NONE) {
-      jsonout_free(&pg.out);
-      return reply_db_error(rq, st);
+  if (!f.pinned_open) {
+    page_end(&f.pg, f.kind);
+    /* The first page always carries pinned[], empty or not. */
+    if (cursor == NULL) {
+      jsonout_key(&f.pg.out, "pinned");
+      jsonout_begin_array(&f.pg.out);
+      f.pinned_open = true;
     }
-    jsonout_end_array(&pg.out);
   }
-  jsonout_end_object(&pg.out);
-  return reply_jsonout(rq, MHD_HTTP_OK, &pg.out);
+  if (f.pinned_open)
+    jsonout_end_array(&f.pg.out);
+  jsonout_end_object(&f.pg.out);
+  return reply_jsonout(rq, MHD_HTTP_OK, &f.pg.out);
 }
 
 enum MHD_Result h_community_read(struct http_request *rq)

@@ -349,6 +349,15 @@ static enum db_status community_hot(int64_t now)
   return st;
 }
 
+/* A read counts once per account and day: only the current day's rows of
+ * community_views are needed, yesterday's are kept for the reads around
+ * midnight (docs/community.md). The counts themselves stay. */
+static enum db_status prune_community_views(int64_t now)
+{
+  return in_batches("pruned", "community article views", now - DAY_US, ORDER_JOB_BATCH * 10,
+                    db_community_views_prune);
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -373,6 +382,7 @@ static const struct job jobs[] = {
     {"end_campaigns", CLOCK_US_PER_SEC, end_campaigns},
     {"prune_share_visitors", 3600 * CLOCK_US_PER_SEC, prune_share_visitors},
     {"community_hot", 60 * CLOCK_US_PER_SEC, community_hot},
+    {"prune_community_views", 3600 * CLOCK_US_PER_SEC, prune_community_views},
 };
 
 static pthread_t thread;

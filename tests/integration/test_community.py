@@ -245,6 +245,11 @@ def test_views_once_per_account_and_day():
     advance(days=1)
     assert call("GET", path, w.tm).json["views"] == 3
     assert call("GET", path, w.tm).json["views"] == 3
+    # Two days on, the job drops the days before yesterday; counts stay.
+    advance(days=2)
+    run_jobs()
+    assert int(sql(f"SELECT count(*) FROM community_views WHERE article_id = {a}")) == 0
+    assert call("GET", path, w.tm).json["views"] == 4
 
 
 def test_likes_and_bookmarks_exact_under_a_race():
@@ -460,9 +465,50 @@ def test_stored_bodies_are_sanitised():
     assert c["body"] == "<script>alert(1)</script>"
 
 
+def test_other_error_paths_and_idempotency():
+    w = world()
+    a = article()["id"]
+    hidden = article(hidden=True)["id"]
+    missing = 999999999
+    for method, path, body, token in (
+            ("GET", f"/v1/community/articles/{hidden}/comments", None, w.tm),
+            ("GET", f"/v1/community/articles/{missing}/comments", None, w.tm),
+            ("POST", f"/v1/community/articles/{hidden}/comments", {"body": "x"}, w.tm),
+            ("POST", f"/v1/community/comments/{missing}/reports", {"reason": "x"}, w.tm),
+            ("GET", f"{ARTICLES}/{missing}/comments", None, w.ts),
+            ("POST", f"{ARTICLES}/{missing}/comments", {"body": "x"}, w.ts),
+            ("PUT", f"{ARTICLES}/{missing}/accepted-answer", {"comment_id": 1}, w.ts),
+            ("POST", f"/v1/platform/community/comments/{missing}/dismiss", None, w.ts)):
+        assert_problem(call(method, path, token, body), 404, "not_found")
+    # Staff see a hidden article's comments and may answer there.
+    assert call("GET", f"{ARTICLES}/{hidden}/comments", w.ts).status == 200
+    assert call("POST", f"{ARTICLES}/{hidden}/comments", w.ts, {"body": "内部"}).status == 201
+    # Wrong methods: 405 with Allow.
+    r = call("DELETE", f"/v1/community/articles/{a}", w.tm)
+    assert_problem(r, 405, "method_not_allowed")
+    assert "GET" in r.headers["allow"], r.headers
+    # A body where none is taken; a missing one where one is.
+    assert_problem(call("PUT", f"/v1/community/articles/{a}/like", w.tm, {"x": 1}), 400,
+                   "unexpected_body")
+    assert_problem(call("PUT", f"{ARTICLES}/{a}/accepted-answer", w.ts, {}), 400,
+                   "invalid_field")
+    # Idempotency-Key: the same comment again, not a second one.
+    (_, t), = merchants(1)
+    key = {"Idempotency-Key": uname("k")}
+    r1 = call("POST", f"/v1/community/articles/{a}/comments", t, {"body": "一次"}, key)
+    r2 = call("POST", f"/v1/community/articles/{a}/comments", t, {"body": "一次"}, key)
+    assert r1.status == r2.status == 201 and r1.json["id"] == r2.json["id"], (r1, r2)
+    assert r2.headers.get("idempotent-replayed") == "true", r2.headers
+    assert_problem(call("POST", f"/v1/community/articles/{a}/comments", t, {"body": "二次"}, key),
+                   422, "idempotency_key_reused")
+    page = call("GET", f"/v1/community/articles/{a}/comments", t).json["items"]
+    assert [c["body"] for c in page] == ["一次"]
+
+
 if __name__ == "__main__":
     main([test_staff_write_read_and_refusals, test_roles_and_permissions,
           test_feed_new_hot_pinned_scheduled_and_pages, test_views_once_per_account_and_day,
           test_likes_and_bookmarks_exact_under_a_race, test_comments_replies_and_throttle,
           test_reports_moderation_and_hiding, test_questions_answered_and_accepted,
-          test_search_chinese_substrings_and_relevance, test_stored_bodies_are_sanitised])
+          test_search_chinese_substrings_and_relevance, test_stored_bodies_are_sanitised,
+          test_other_error_paths_and_idempotency])
