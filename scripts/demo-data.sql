@@ -154,4 +154,60 @@ BEGIN
                        now() - interval '30 minutes', NULL);
 END
 $$;
+-- The community (docs/community.md): staff articles (one pinned), a
+-- merchant's question answered by staff, comments, a reply, likes,
+-- bookmarks and a report waiting in the moderation queue. The bodies' HTML
+-- is what markdown_render writes for their Markdown.
+INSERT INTO community_articles (kind, author_id, title, body_markdown, body_html, category, tags,
+                                publish_at, pinned, created_at, updated_at)
+SELECT a.kind, u.id, a.title, a.md, a.html, a.category, a.tags, now() - a.age, a.pinned,
+       now() - a.age, now() - a.age
+  FROM accounts u JOIN (VALUES
+    ('demo-staff', 'article', '新店开张: 前 30 天怎么做', E'## 三件事\n\n1. 上架 **10 个**以上商品\n2. 设置自动回复\n3. 48 小时内发货',
+     E'<h2>三件事</h2>\n<ol>\n<li>上架 <strong>10 个</strong>以上商品</li>\n<li>设置自动回复</li>\n<li>48 小时内发货</li>\n</ol>\n',
+     '新手入门', '{新手,运营}'::text[], interval '3 days', false),
+    ('demo-staff', 'article', '平台发货规则更新', E'自下月起, 付款后 **48 小时**内未发货的订单将影响店铺评分。',
+     E'<p>自下月起, 付款后 <strong>48 小时</strong>内未发货的订单将影响店铺评分。</p>\n',
+     '平台规则', '{发货}'::text[], interval '1 day', true),
+    ('demo-staff', 'article', '双十二活动报名指南', E'报名入口在「活动」页, 价格需低于近 30 天最低价。',
+     E'<p>报名入口在「活动」页, 价格需低于近 30 天最低价。</p>\n',
+     '活动解读', '{活动,报名}'::text[], interval '5 hours', false),
+    ('demo', 'question', '退款多久到账?', E'买家申请退款后, 钱多久退回?',
+     E'<p>买家申请退款后, 钱多久退回?</p>\n', '问答', '{退款}'::text[], interval '2 hours', false)
+  ) AS a (username, kind, title, md, html, category, tags, age, pinned) ON a.username = u.username;
+
+INSERT INTO community_comments (article_id, parent_id, author_id, body, created_at)
+SELECT a.id, NULL, u.id, c.body, now() - c.age
+  FROM community_articles a JOIN (VALUES
+    ('新店开张: 前 30 天怎么做', 'demo', '很实用, 已经照着做了', interval '2 days'),
+    ('新店开张: 前 30 天怎么做', 'demo', '加微信领取更多干货 (广告)', interval '1 day'),
+    ('退款多久到账?', 'demo-staff', '原路退回, 一般 1-3 个工作日到账。', interval '1 hour')
+  ) AS c (title, username, body, age) ON c.title = a.title
+  JOIN accounts u ON u.username = c.username;
+INSERT INTO community_comments (article_id, parent_id, author_id, body, created_at)
+SELECT c.article_id, c.id, u.id, '谢谢分享!', now() - interval '20 hours'
+  FROM community_comments c, accounts u
+ WHERE c.body = '很实用, 已经照着做了' AND u.username = 'demo-staff';
+UPDATE community_articles a SET comments = (SELECT count(*) FROM community_comments c WHERE c.article_id = a.id);
+UPDATE community_articles a SET accepted_comment_id = c.id
+  FROM community_comments c WHERE c.article_id = a.id AND a.kind = 'question';
+
+INSERT INTO community_likes (article_id, account_id, created_at)
+SELECT a.id, u.id, now() FROM community_articles a, accounts u
+ WHERE a.kind = 'article' AND u.username = 'demo';
+INSERT INTO community_bookmarks (article_id, account_id, created_at)
+SELECT a.id, u.id, now() FROM community_articles a, accounts u
+ WHERE a.title = '新店开张: 前 30 天怎么做' AND u.username = 'demo';
+INSERT INTO community_views (article_id, account_id, day)
+SELECT a.id, u.id, (now() AT TIME ZONE platform_zone())::date FROM community_articles a, accounts u
+ WHERE u.username = 'demo';
+UPDATE community_articles a
+   SET likes = (SELECT count(*) FROM community_likes l WHERE l.article_id = a.id),
+       bookmarks = (SELECT count(*) FROM community_bookmarks b WHERE b.article_id = a.id),
+       views = (SELECT count(*) FROM community_views v WHERE v.article_id = a.id);
+INSERT INTO community_reports (comment_id, reporter_id, reason, created_at)
+SELECT c.id, u.id, '广告', now() - interval '10 hours'
+  FROM community_comments c, accounts u
+ WHERE c.body = '加微信领取更多干货 (广告)' AND u.username = 'demo';
+SELECT community_hot_refresh(now());
 COMMIT;

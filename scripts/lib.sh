@@ -17,6 +17,7 @@ as_root() {
 # passed for what only one script needs.
 install_deps() {
   local wanted="build-essential cmake pkg-config libmicrohttpd-dev libpq-dev libjansson-dev
+    libcmark-dev
     libsodium-dev libvips-dev postgresql-15 postgresql-client-15 python3 curl $*"
   local missing=""
   for p in $wanted; do

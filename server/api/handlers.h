@@ -224,4 +224,29 @@ enum MHD_Result h_stats_logistics(struct http_request *rq);
 enum MHD_Result h_stats_coupons(struct http_request *rq);
 enum MHD_Result h_stats_me_overview(struct http_request *rq);
 
+/* h_community.c: the merchant community, the merchants' side */
+enum MHD_Result h_community_feed(struct http_request *rq);
+enum MHD_Result h_community_read(struct http_request *rq);
+enum MHD_Result h_community_like(struct http_request *rq);
+enum MHD_Result h_community_unlike(struct http_request *rq);
+enum MHD_Result h_community_bookmark(struct http_request *rq);
+enum MHD_Result h_community_unbookmark(struct http_request *rq);
+enum MHD_Result h_community_comments(struct http_request *rq);
+enum MHD_Result h_community_comment(struct http_request *rq);
+enum MHD_Result h_community_report(struct http_request *rq);
+enum MHD_Result h_community_question(struct http_request *rq);
+enum MHD_Result h_community_search(struct http_request *rq);
+
+/* h_community_staff.c: the merchant community, the staff's side (community) */
+enum MHD_Result h_community_staff_create(struct http_request *rq);
+enum MHD_Result h_community_staff_list(struct http_request *rq);
+enum MHD_Result h_community_staff_get(struct http_request *rq);
+enum MHD_Result h_community_staff_update(struct http_request *rq);
+enum MHD_Result h_community_staff_comments(struct http_request *rq);
+enum MHD_Result h_community_staff_answer(struct http_request *rq);
+enum MHD_Result h_community_staff_accept(struct http_request *rq);
+enum MHD_Result h_community_staff_reports(struct http_request *rq);
+enum MHD_Result h_community_staff_hide(struct http_request *rq);
+enum MHD_Result h_community_staff_dismiss(struct http_request *rq);
+
 #endif

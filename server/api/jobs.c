@@ -4,6 +4,7 @@
 #include "buyer_orders.h"
 #include "campaigns.h"
 #include "clock.h"
+#include "community.h"
 #include "config.h"
 #include "event_log.h"
 #include "idempotency_keys.h"
@@ -336,6 +337,27 @@ static enum db_status prune_share_visitors(int64_t now)
                     db_share_link_visitors_prune);
 }
 
+/* The community's hot feed reads hot_rank, the articles' score with its
+ * time decay, in index order; the score of every article of the last 30
+ * days is recomputed here every minute (docs/community.md). */
+static enum db_status community_hot(int64_t now)
+{
+  int64_t updated = 0;
+  enum db_status st = db_community_hot_refresh(now, &updated);
+  if (updated > 0)
+    log_debug("community: %lld hot ranks recomputed", (long long)updated);
+  return st;
+}
+
+/* A read counts once per account and day: only the current day's rows of
+ * community_views are needed, yesterday's are kept for the reads around
+ * midnight (docs/community.md). The counts themselves stay. */
+static enum db_status prune_community_views(int64_t now)
+{
+  return in_batches("pruned", "community article views", now - DAY_US, ORDER_JOB_BATCH * 10,
+                    db_community_views_prune);
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -359,6 +381,8 @@ static const struct job jobs[] = {
     {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
     {"end_campaigns", CLOCK_US_PER_SEC, end_campaigns},
     {"prune_share_visitors", 3600 * CLOCK_US_PER_SEC, prune_share_visitors},
+    {"community_hot", 60 * CLOCK_US_PER_SEC, community_hot},
+    {"prune_community_views", 3600 * CLOCK_US_PER_SEC, prune_community_views},
 };
 
 static pthread_t thread;

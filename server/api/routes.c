@@ -9,6 +9,7 @@
 #define FINANCE DB_PERMISSION_FINANCE
 #define CAMP    DB_PERMISSION_CAMPAIGNS
 #define SUPPORT DB_PERMISSION_SUPPORT
+#define COMM    DB_PERMISSION_COMMUNITY
 #define ANY     ROUTE_ANY_ROLE
 #define PUB     ROUTE_PUBLIC
 #define OPT     ROUTE_OPTIONAL_AUTH
@@ -257,6 +258,41 @@ static const struct route routes[] = {
      false, false, SUPPORT},
     {"POST", "/v1/platform/support/conversations/{id}/close", h_support_close, STAFF, NOBODY, false,
      false, SUPPORT},
+    /* The merchant community (docs/community.md). */
+    {"GET", "/v1/community/articles", h_community_feed, M, NOBODY, false, false, 0},
+    {"GET", "/v1/community/articles/{id}", h_community_read, M, NOBODY, false, false, 0},
+    {"PUT", "/v1/community/articles/{id}/like", h_community_like, M, NOBODY, false, false, 0},
+    {"DELETE", "/v1/community/articles/{id}/like", h_community_unlike, M, NOBODY, false, false, 0},
+    {"PUT", "/v1/community/articles/{id}/bookmark", h_community_bookmark, M, NOBODY, false, false,
+     0},
+    {"DELETE", "/v1/community/articles/{id}/bookmark", h_community_unbookmark, M, NOBODY, false,
+     false, 0},
+    {"GET", "/v1/community/articles/{id}/comments", h_community_comments, M, NOBODY, false, false,
+     0},
+    {"POST", "/v1/community/articles/{id}/comments", h_community_comment, M, JSON, true, false, 0},
+    {"POST", "/v1/community/comments/{id}/reports", h_community_report, M, JSON, false, false, 0},
+    {"POST", "/v1/community/questions", h_community_question, M, JSON, true, false, 0},
+    {"GET", "/v1/community/search", h_community_search, M, NOBODY, false, false, 0},
+    {"POST", "/v1/platform/community/articles", h_community_staff_create, STAFF, JSON, true, false,
+     COMM},
+    {"GET", "/v1/platform/community/articles", h_community_staff_list, STAFF, NOBODY, false, false,
+     COMM},
+    {"GET", "/v1/platform/community/articles/{id}", h_community_staff_get, STAFF, NOBODY, false,
+     false, COMM},
+    {"PATCH", "/v1/platform/community/articles/{id}", h_community_staff_update, STAFF, JSON, false,
+     false, COMM},
+    {"GET", "/v1/platform/community/articles/{id}/comments", h_community_staff_comments, STAFF,
+     NOBODY, false, false, COMM},
+    {"POST", "/v1/platform/community/articles/{id}/comments", h_community_staff_answer, STAFF, JSON,
+     true, false, COMM},
+    {"PUT", "/v1/platform/community/articles/{id}/accepted-answer", h_community_staff_accept, STAFF,
+     JSON, false, false, COMM},
+    {"GET", "/v1/platform/community/reports", h_community_staff_reports, STAFF, NOBODY, false,
+     false, COMM},
+    {"POST", "/v1/platform/community/comments/{id}/hide", h_community_staff_hide, STAFF, NOBODY,
+     false, false, COMM},
+    {"POST", "/v1/platform/community/comments/{id}/dismiss", h_community_staff_dismiss, STAFF,
+     NOBODY, false, false, COMM},
 };
 
 const struct route *routes_table(size_t *count)

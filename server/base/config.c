@@ -203,5 +203,10 @@ bool config_load(void)
   const char *statement_key = getenv("MERCHANTD_STATEMENT_KEY_FILE");
   config.statement_key_file =
       (statement_key != NULL && *statement_key != '\0') ? statement_key : NULL;
+  /* The community (docs/community.md): a merchant's comments in any minute. */
+  unsigned long long comments;
+  if (!env_uint("MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE", 5, 1, 10000, &comments))
+    return false;
+  config.community_comments_per_minute = (unsigned)comments;
   return true;
 }

@@ -44,6 +44,8 @@ struct config {
   long long adjustment_approval_cents; /* MERCHANTD_ADJUSTMENT_APPROVAL_CENTS: above, four eyes */
   unsigned views_retention_days;       /* MERCHANTD_VIEWS_RETENTION_DAYS: page_views kept */
   const char *public_url; /* MERCHANTD_PUBLIC_URL: scheme://host[:port][/prefix], no final slash */
+  unsigned
+      community_comments_per_minute; /* MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE: a merchant's */
 };
 
 extern struct config config;

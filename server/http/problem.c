@@ -76,6 +76,7 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
                                    "Only JPEG, PNG, WebP and GIF images are accepted"},
     [PROBLEM_INVALID_IMAGE] = {"invalid_image", 422, "The image cannot be used"},
     [PROBLEM_TOO_MANY_ATTEMPTS] = {"too_many_attempts", 429, "Too many failed attempts"},
+    [PROBLEM_TOO_MANY_COMMENTS] = {"too_many_comments", 429, "Too many comments in a minute"},
     [PROBLEM_INTERNAL_ERROR] = {"internal_error", 500, "Internal server error"},
     [PROBLEM_SERVER_BUSY] = {"server_busy", 503, "Server busy"},
     [PROBLEM_DATABASE_UNAVAILABLE] = {"database_unavailable", 503, "Database unavailable"},

@@ -185,8 +185,28 @@ QUERIES = {
     ("GET", "/v1/platform/support/conversations/{id}/messages"): "after=3&limit=50",
 }
 
+# The community (docs/community.md).
+BODIES.update({
+    ("POST", "/v1/community/articles/{id}/comments"): {"body": "好文", "parent_id": 3},
+    ("POST", "/v1/community/comments/{id}/reports"): {"reason": "广告"},
+    ("POST", "/v1/community/questions"): {"title": "退款多久到账？", "body": "如题 **急**",
+                                          "tags": ["退款"]},
+    ("POST", "/v1/platform/community/articles"): {
+        "title": "经营干货", "body": "# 标题\n\n[链接](https://example.com) <script>x</script>",
+        "category": "经营干货", "tags": ["运营"], "cover_image_id": 2,
+        "publish_at": "2026-11-26T08:00:00Z", "pinned": True},
+    ("PATCH", "/v1/platform/community/articles/{id}"): {"hidden": True, "cover_image_id": None},
+    ("POST", "/v1/platform/community/articles/{id}/comments"): {"body": "官方解答"},
+    ("PUT", "/v1/platform/community/articles/{id}/accepted-answer"): {"comment_id": 4},
+})
+QUERIES.update({
+    ("GET", "/v1/community/articles"): "sort=hot&category=%E9%97%AE%E7%AD%94&limit=5",
+    ("GET", "/v1/community/search"): "q=%E9%80%80%E6%AC%BE&sort=relevance",
+    ("GET", "/v1/platform/community/reports"): "status=open",
+})
+
 # The harness's "reviewer" is staff holding the permissions review, finance,
-# campaigns and support.
+# campaigns, support and community.
 ROLE_OF = {"M": "merchant", "B": "buyer", "STAFF": "reviewer"}
 
 

@@ -42,6 +42,8 @@ for _name, _data in (("data.key", os.urandom(32)), ("webhook.secret", os.urandom
 ENV.update({"MERCHANTD_DATA_KEY_FILE": os.path.join(_secrets, "data.key"),
             "MERCHANTD_WEBHOOK_SECRET_FILE": os.path.join(_secrets, "webhook.secret"),
             "MERCHANTD_WITHDRAWAL_DAILY_LIMIT": "100"})
+# The clock stands still, so every comment of the run is in the last minute.
+ENV["MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE"] = "1000"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Tuesday morning in Shanghai: holds now are delivered as a letter at 11:00,
 # and the matrix runs at T1, within the unpaid orders' 30 minutes.
@@ -415,6 +417,20 @@ class Fixture:
             {"type": "text", "text": "and my deposit?"}))["id"]
         self.support_queued = self.support(self.plain_shop(), claim=False)
         self.support_close = self.support(self.plain_shop(), claim=True)
+
+        # The community: a staff article with merchant A's comments (one to
+        # hide, one whose report is dismissed), a question with an answer.
+        self.article = ok(call("POST", "/v1/platform/community/articles", self.rv.token, {
+            "title": "经营干货", "body": "**正文**", "category": "经营干货"}))["id"]
+        self.question = ok(call("POST", "/v1/community/questions", self.ma.token,
+                                {"title": "怎么发货？", "body": "请问"}))["id"]
+        self.answer = ok(call("POST", f"/v1/platform/community/articles/{self.question}/comments",
+                              self.rv.token, {"body": "这样发货"}))["id"]
+        self.comment, self.c_hide, self.c_dismiss = (ok(call(
+            "POST", f"/v1/community/articles/{self.article}/comments", self.ma.token,
+            {"body": f"评论 {i}"}))["id"] for i in range(3))
+        ok(call("POST", f"/v1/community/comments/{self.c_dismiss}/reports", self.mb.token,
+                {"reason": "spam"}))
 
     def plain_shop(self):
         return ok(self.post(self.ma, "/v1/shops", {"name": f"Shop A{self.next()}"}))["id"]
@@ -874,6 +890,55 @@ ROUTES = {
         lambda f, w: {"up_to_message_id": f.support_message}),
     ("POST", "/v1/platform/support/conversations/{id}/close"): E(
         lambda f: f"/v1/platform/support/conversations/{f.support_close}/close", "open"),
+    ("GET", "/v1/community/articles"): E(lambda f: "/v1/community/articles?sort=new", "open"),
+    ("GET", "/v1/community/articles/{id}"): E(
+        lambda f: f"/v1/community/articles/{f.article}", "open"),
+    ("PUT", "/v1/community/articles/{id}/like"): E(
+        lambda f: f"/v1/community/articles/{f.article}/like", "open"),
+    ("DELETE", "/v1/community/articles/{id}/like"): E(
+        lambda f: f"/v1/community/articles/{f.article}/like", "open"),
+    ("PUT", "/v1/community/articles/{id}/bookmark"): E(
+        lambda f: f"/v1/community/articles/{f.article}/bookmark", "open"),
+    ("DELETE", "/v1/community/articles/{id}/bookmark"): E(
+        lambda f: f"/v1/community/articles/{f.article}/bookmark", "open"),
+    ("GET", "/v1/community/articles/{id}/comments"): E(
+        lambda f: f"/v1/community/articles/{f.article}/comments", "open"),
+    ("POST", "/v1/community/articles/{id}/comments"): E(
+        lambda f: f"/v1/community/articles/{f.article}/comments", "open",
+        lambda f, w: {"body": "回复", "parent_id": f.comment}),
+    ("POST", "/v1/community/comments/{id}/reports"): E(
+        lambda f: f"/v1/community/comments/{f.comment}/reports", "open",
+        lambda f, w: {"reason": "advertising"}),
+    ("POST", "/v1/community/questions"): E(
+        lambda f: "/v1/community/questions", "open",
+        lambda f, w: {"title": "退款多久到账？", "body": "如题", "tags": ["退款"]}),
+    ("GET", "/v1/community/search"): E(lambda f: "/v1/community/search?q=%E7%BB%8F%E8%90%A5",
+                                       "open"),
+    ("POST", "/v1/platform/community/articles"): E(
+        lambda f: "/v1/platform/community/articles", "open",
+        lambda f, w: {"title": "平台规则", "body": "- 一\n- 二", "category": "平台规则",
+                      "pinned": True}),
+    ("GET", "/v1/platform/community/articles"): E(
+        lambda f: "/v1/platform/community/articles?status=published", "open"),
+    ("GET", "/v1/platform/community/articles/{id}"): E(
+        lambda f: f"/v1/platform/community/articles/{f.article}", "open"),
+    ("PATCH", "/v1/platform/community/articles/{id}"): E(
+        lambda f: f"/v1/platform/community/articles/{f.article}", "open",
+        lambda f, w: {"tags": ["运营"]}),
+    ("GET", "/v1/platform/community/articles/{id}/comments"): E(
+        lambda f: f"/v1/platform/community/articles/{f.article}/comments", "open"),
+    ("POST", "/v1/platform/community/articles/{id}/comments"): E(
+        lambda f: f"/v1/platform/community/articles/{f.question}/comments", "open",
+        lambda f, w: {"body": "官方解答"}),
+    ("PUT", "/v1/platform/community/articles/{id}/accepted-answer"): E(
+        lambda f: f"/v1/platform/community/articles/{f.question}/accepted-answer", "open",
+        lambda f, w: {"comment_id": f.answer}),
+    ("GET", "/v1/platform/community/reports"): E(
+        lambda f: "/v1/platform/community/reports?status=open", "open"),
+    ("POST", "/v1/platform/community/comments/{id}/hide"): E(
+        lambda f: f"/v1/platform/community/comments/{f.c_hide}/hide", "open"),
+    ("POST", "/v1/platform/community/comments/{id}/dismiss"): E(
+        lambda f: f"/v1/platform/community/comments/{f.c_dismiss}/dismiss", "open"),
 }
 
 

@@ -173,7 +173,8 @@ class Context:
         # Staff holding the permissions of every staff route, so that each
         # route's own checks answer.
         name = uname("r")
-        out = run_cli(["create-staff", name, "--permissions", "review,finance,campaigns,support"],
+        out = run_cli(["create-staff", name, "--permissions",
+                       "review,finance,campaigns,support,community"],
                       server.db_url, stdin="reviewer-password\n")
         assert out.returncode == 0, out.stderr
         self.tokens["staff"] = server.login(name, password="reviewer-password")
