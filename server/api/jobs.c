@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "config.h"
 #include "event_log.h"
+#include "growth.h"
 #include "idempotency_keys.h"
 #include "images.h"
 #include "job_schedule.h"
@@ -336,6 +337,23 @@ static enum db_status prune_share_visitors(int64_t now)
                     db_share_link_visitors_prune);
 }
 
+/* Growth (docs/growth.md "Progress"): the progress of shops with recent
+ * activity and the medals they earned, within a minute of the writes. A
+ * deadlock with another instance's run is tried again. */
+static enum db_status evaluate_growth(int64_t now)
+{
+  int64_t shops = 0, medals = 0;
+  enum db_status st;
+  int tries = 0;
+  do
+    st = db_growth_evaluate(now, &shops, &medals);
+  while (st == DB_SOFT_ERROR && ++tries < 3);
+  if (st >= DB_NONE && medals > 0)
+    log_info("evaluated growth of %lld shops, awarded %lld medals", (long long)shops,
+             (long long)medals);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -359,6 +377,7 @@ static const struct job jobs[] = {
     {"page_view_partitions", 3600 * CLOCK_US_PER_SEC, page_view_partitions},
     {"end_campaigns", CLOCK_US_PER_SEC, end_campaigns},
     {"prune_share_visitors", 3600 * CLOCK_US_PER_SEC, prune_share_visitors},
+    {"evaluate_growth", 60 * CLOCK_US_PER_SEC, evaluate_growth},
 };
 
 static pthread_t thread;
