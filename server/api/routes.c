@@ -8,6 +8,7 @@
 #define REVIEW  DB_PERMISSION_REVIEW
 #define FINANCE DB_PERMISSION_FINANCE
 #define CAMP    DB_PERMISSION_CAMPAIGNS
+#define GROWTH  DB_PERMISSION_GROWTH
 #define ANY     ROUTE_ANY_ROLE
 #define PUB     ROUTE_PUBLIC
 #define OPT     ROUTE_OPTIONAL_AUTH
@@ -226,6 +227,24 @@ static const struct route routes[] = {
     {"GET", "/v1/shops/{id}/stats/logistics", h_stats_logistics, M, NOBODY, false, false, 0},
     {"GET", "/v1/shops/{id}/stats/coupons", h_stats_coupons, M, NOBODY, false, false, 0},
     {"GET", "/v1/me/stats/overview", h_stats_me_overview, M, NOBODY, false, false, 0},
+
+    /* Growth: tasks, medals and privileges (docs/growth.md). */
+    {"POST", "/v1/platform/growth/tasks", h_growth_tasks_create, STAFF, JSON, false, false, GROWTH},
+    {"GET", "/v1/platform/growth/tasks", h_growth_tasks_list, STAFF, NOBODY, false, false, GROWTH},
+    {"GET", "/v1/platform/growth/tasks/{id}", h_growth_tasks_get, STAFF, NOBODY, false, false,
+     GROWTH},
+    {"PATCH", "/v1/platform/growth/tasks/{id}", h_growth_tasks_update, STAFF, JSON, false, false,
+     GROWTH},
+    {"POST", "/v1/platform/growth/medals", h_growth_medals_create, STAFF, JSON, false, false,
+     GROWTH},
+    {"GET", "/v1/platform/growth/medals", h_growth_medals_list, STAFF, NOBODY, false, false,
+     GROWTH},
+    {"GET", "/v1/platform/growth/medals/{id}", h_growth_medals_get, STAFF, NOBODY, false, false,
+     GROWTH},
+    {"PATCH", "/v1/platform/growth/medals/{id}", h_growth_medals_update, STAFF, JSON, false, false,
+     GROWTH},
+    {"GET", "/v1/shops/{id}/growth", h_growth_shop, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/medals", h_growth_shop_medals, M, NOBODY, false, false, 0},
 };
 
 const struct route *routes_table(size_t *count)

@@ -58,6 +58,8 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_ALREADY_GRABBED] = {"already_grabbed", 409, "Red packet already grabbed"},
     [PROBLEM_RED_PACKET_EMPTY] = {"red_packet_empty", 409, "Red packet has no grabs left"},
     [PROBLEM_RED_PACKET_EXPIRED] = {"red_packet_expired", 409, "Red packet has expired"},
+    /* growth */
+    [PROBLEM_KEY_TAKEN] = {"key_taken", 409, "Key already in use"},
     [PROBLEM_INVALID_SIGNATURE] = {"invalid_signature", 401, "Signature missing or invalid"},
     [PROBLEM_SIGNATURE_EXPIRED] = {"signature_expired", 401,
                                    "Signature timestamp outside the allowed window"},

@@ -173,7 +173,7 @@ class Context:
         # Staff holding the permissions of every staff route, so that each
         # route's own checks answer.
         name = uname("r")
-        out = run_cli(["create-staff", name, "--permissions", "review,finance,campaigns"],
+        out = run_cli(["create-staff", name, "--permissions", "review,finance,campaigns,growth"],
                       server.db_url, stdin="reviewer-password\n")
         assert out.returncode == 0, out.stderr
         self.tokens["staff"] = server.login(name, password="reviewer-password")
