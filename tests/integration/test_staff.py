@@ -218,7 +218,8 @@ def test_reviewer_alias_and_routes_table():
     for r in staff_routes:  # the review desk, the finance desk, campaigns
         want = ("review" if r["pattern"].startswith("/v1/review/") else
                 "finance" if r["pattern"].startswith("/v1/platform/funds/") else
-                "campaigns" if r["pattern"].startswith("/v1/platform/campaigns") else None)
+                "campaigns" if r["pattern"].startswith("/v1/platform/campaigns") else
+                "growth" if r["pattern"].startswith("/v1/platform/growth/") else None)
         assert r["permission"] == want, r
     assert all(r["permission"] is None for r in routes if "staff" not in r["roles"])
 
