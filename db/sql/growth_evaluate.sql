@@ -8,7 +8,8 @@
 -- run. The five minutes cover writes whose transaction took time to
 -- commit. For each such shop it records the progress of the active tasks
 -- it has not done (a done task stays done), then awards every medal whose
--- tasks are all done: the primary key of growth_shop_medals makes that
+-- active tasks are all done (a retired task no longer stands in the way):
+-- the primary key of growth_shop_medals makes that
 -- once per shop and medal even when two evaluations run together (the
 -- second waits for the first's row and skips it), and only the insert
 -- that made the row writes the letter. Returns how many shops were looked
@@ -67,8 +68,11 @@ BEGIN
     SELECT s.id, m.id, p_now
       FROM unnest(v_shops) AS s (id) CROSS JOIN growth_medals m
      WHERE m.active
-       AND EXISTS (SELECT 1 FROM growth_medal_tasks mt WHERE mt.medal_id = m.id)
+       AND EXISTS (SELECT 1 FROM growth_medal_tasks mt
+                     JOIN growth_tasks t ON t.id = mt.task_id AND t.active
+                    WHERE mt.medal_id = m.id)
        AND NOT EXISTS (SELECT 1 FROM growth_medal_tasks mt
+                         JOIN growth_tasks t ON t.id = mt.task_id AND t.active
                          LEFT JOIN growth_shop_tasks g ON g.shop_id = s.id AND g.task_id = mt.task_id
                         WHERE mt.medal_id = m.id AND g.done_at IS NULL)
        AND NOT EXISTS (SELECT 1 FROM growth_shop_medals h WHERE h.shop_id = s.id AND h.medal_id = m.id)

@@ -1,7 +1,8 @@
 -- The shop's medal hall (勋章馆): the medals it holds, with when, and the
 -- active ones it does not hold yet, each with its tasks (done or not, the
 -- progress) and the keys of those still missing. Earned first, newest
--- first, then the others by id. NULL when the merchant has no such shop.
+-- first, then the others by id. A retired task is no longer one of a
+-- medal's tasks. NULL when the merchant has no such shop.
 CREATE OR REPLACE FUNCTION growth_shop_medals_json(p_merchant bigint, p_shop bigint)
 RETURNS jsonb STABLE LANGUAGE sql AS $$
   SELECT jsonb_build_object('shop_id', s.id, 'items', (
@@ -23,7 +24,7 @@ RETURNS jsonb STABLE LANGUAGE sql AS $$
                 AS tasks,
               coalesce(jsonb_agg(t.key ORDER BY t.id) FILTER (WHERE g.done_at IS NULL), '[]')
                 AS missing
-         FROM growth_medal_tasks mt JOIN growth_tasks t ON t.id = mt.task_id
+         FROM growth_medal_tasks mt JOIN growth_tasks t ON t.id = mt.task_id AND t.active
          LEFT JOIN growth_shop_tasks g ON g.shop_id = s.id AND g.task_id = t.id
         WHERE mt.medal_id = m.id) k
      WHERE m.active OR h.earned_at IS NOT NULL))

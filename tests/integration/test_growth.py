@@ -553,6 +553,29 @@ def test_medal_awarded_once_under_concurrent_evaluation():
         assert m["earned"] is True
 
 
+def test_a_retired_task_no_longer_counts():
+    w = world()
+    advance()
+    easy, hard, mk = new_key(), new_key(), new_key("m")
+    ok(call("POST", TASKS, w.staff, task_body(easy, "coupons_created")), 201)
+    hard_id = ok(call("POST", TASKS, w.staff,
+                      task_body(hard, "orders_shipped", "fulfilment", count=1000)), 201)["id"]
+    ok(call("POST", MEDALS, w.staff, {"key": mk, "name": "Two steps",
+                                       "task_keys": [easy, hard]}), 201)
+    shop = w.new_shop()
+    ok(call("POST", f"/v1/shops/{shop}/coupons", w.ta, coupon_body()), 201)
+    run_jobs()
+    m = medal_of(ok(call("GET", f"/v1/shops/{shop}/medals", w.ta)), mk)
+    assert (m["earned"], m["missing"]) == (False, [hard])
+    # Retired: neither shown nor evaluated, nor standing in the medal's way.
+    advance()
+    ok(call("PATCH", f"{TASKS}/{hard_id}", w.staff, {"active": False}))
+    run_jobs()
+    assert hard not in [t["key"] for t in growth(w.ta, shop)["items"]]
+    m = medal_of(ok(call("GET", f"/v1/shops/{shop}/medals", w.ta)), mk)
+    assert (m["earned"], m["missing"], [t["key"] for t in m["tasks"]]) == (True, [], [easy])
+
+
 def test_privileges_raise_the_limits_the_routes_enforce():
     w = world()
     with_medal = the_medal_shop()
@@ -622,5 +645,5 @@ if __name__ == "__main__":
     main([test_seeded_catalogue, test_task_definitions, test_medal_definitions,
           test_authorization_and_tenancy, test_progress_comes_from_real_writes,
           test_campaign_entry_and_reply_rate, test_marketing_medal_letter_and_hall,
-          test_medal_awarded_once_under_concurrent_evaluation,
+          test_medal_awarded_once_under_concurrent_evaluation, test_a_retired_task_no_longer_counts,
           test_privileges_raise_the_limits_the_routes_enforce])
