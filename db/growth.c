@@ -166,3 +166,22 @@ enum db_status db_growth_evaluate(int64_t now, int64_t *shops, int64_t *medals)
   PQclear(res);
   return st;
 }
+
+enum db_status db_growth_sweep(int64_t now, int batch, int64_t *shops, int64_t *medals, bool *done)
+{
+  static struct db_stmt q =
+      DB_STMT(2, "SELECT e.shops, e.medals, e.done FROM growth_sweep(us_to_ts($1), $2) e");
+  char nb[DB_INT64_SIZE], bb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(nb, now), db_param_int64(bb, batch)};
+  PGresult *res;
+  enum db_status st = db_exec(&q, p, &res);
+  *shops = *medals = 0;
+  *done = true;
+  if (st < DB_NONE)
+    return st;
+  *shops = db_get_int64(res, 0, 0);
+  *medals = db_get_int64(res, 0, 1);
+  *done = db_get_bool(res, 0, 2);
+  PQclear(res);
+  return st;
+}

@@ -9,6 +9,7 @@
 
 #include "db.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A document (NULL when there is none). */
@@ -43,8 +44,12 @@ enum db_status db_growth_shop(int64_t merchant_id, int64_t shop_id, const char *
 enum db_status db_growth_shop_medals(int64_t merchant_id, int64_t shop_id, db_growth_json_fn *fn,
                                      void *arg);
 
-/* One evaluation (growth_evaluate): the shops looked at and the medals
- * awarded. */
+/* One evaluation of the shops with recent activity (growth_evaluate): the
+ * shops looked at and the medals awarded. */
 enum db_status db_growth_evaluate(int64_t now, int64_t *shops, int64_t *medals);
+/* One batch of up to batch shops of the sweep of every shop after tasks or
+ * medals changed (growth_sweep), one transaction; *done when no sweep is
+ * left to do. */
+enum db_status db_growth_sweep(int64_t now, int batch, int64_t *shops, int64_t *medals, bool *done);
 
 #endif

@@ -87,10 +87,17 @@ CREATE TABLE growth_shop_medals (
 COMMENT ON TABLE growth_shop_medals IS 'medals shops have earned: once per shop and medal (the primary key), whatever runs the evaluation at the same time';
 
 CREATE TABLE growth_state (
-  one          boolean PRIMARY KEY DEFAULT true CHECK (one),
-  evaluated_to timestamptz
+  one                 boolean PRIMARY KEY DEFAULT true CHECK (one),
+  evaluated_to        timestamptz,
+  definitions_version bigint NOT NULL DEFAULT 1,
+  sweep_version       bigint NOT NULL DEFAULT 0,
+  sweep_after         bigint
 );
-COMMENT ON TABLE growth_state IS 'one row: the time of the last evaluation; the next one looks at activity from five minutes before it (NULL: at every shop)';
+COMMENT ON TABLE growth_state IS 'one row: where the evaluation of growth is (docs/growth.md "Progress")';
+COMMENT ON COLUMN growth_state.evaluated_to IS 'the time of the last evaluation of recent activity; the next one looks at activity from five minutes before it';
+COMMENT ON COLUMN growth_state.definitions_version IS 'counts changes of tasks and medals: each calls for a sweep of every shop';
+COMMENT ON COLUMN growth_state.sweep_version IS 'the definitions_version the running (or last finished) sweep of every shop is for';
+COMMENT ON COLUMN growth_state.sweep_after IS 'the running sweep''s last shop id done, NULL when no sweep runs';
 INSERT INTO growth_state (evaluated_to) VALUES (NULL);
 
 -- Where evaluate_growth looks for shops with recent activity.

@@ -126,8 +126,8 @@ END
 $$;
 -- Growth (docs/growth.md): the first shop has an auto-reply greeting, a
 -- live coupon it pushed in yesterday's live room, and the history above;
--- one evaluation (the job evaluate_growth does the same every minute)
--- turns that into progress on the growth tasks and the marketing starter
+-- a sweep of every shop (the job evaluate_growth does it after tasks or
+-- medals change, and the first time it runs) turns that into progress on the growth tasks and the marketing starter
 -- medal (营销入门勋章) with its letter. The second shop has its starter
 -- checklist mostly ahead of it.
 INSERT INTO auto_replies (shop_id, greeting, updated_at)
@@ -141,5 +141,5 @@ INSERT INTO live_rooms (shop_id, started_at, ended_at, pushed_coupon_id, pushed_
 SELECT s.id, now() - interval '1 day', now() - interval '23 hours', c.id,
        now() - interval '1 day' + interval '10 minutes'
   FROM shops s JOIN coupons c ON c.shop_id = s.id WHERE s.name = '果园直供';
-SELECT growth_evaluate(now());
+SELECT growth_sweep(now(), 1000);
 COMMIT;

@@ -65,6 +65,8 @@ BEGIN
     SELECT DISTINCT m.id, t.id FROM growth_tasks t
      WHERE t.key IN (SELECT jsonb_array_elements_text(p_body -> 'task_keys'));
   END IF;
+  -- Every shop is evaluated again (growth_sweep).
+  UPDATE growth_state SET definitions_version = definitions_version + 1;
   RETURN QUERY SELECT 'ok', growth_medal_json(m);
 END
 $$;

@@ -61,6 +61,8 @@ BEGIN
     RETURN QUERY SELECT 'key_taken', NULL::jsonb;
     RETURN;
   END IF;
+  -- Every shop is evaluated again (growth_sweep).
+  UPDATE growth_state SET definitions_version = definitions_version + 1;
   RETURN QUERY SELECT 'ok', growth_task_json(t);
 END
 $$;

@@ -337,20 +337,35 @@ static enum db_status prune_share_visitors(int64_t now)
                     db_share_link_visitors_prune);
 }
 
+/* Shops per transaction of the growth sweep. */
+#define GROWTH_SWEEP_BATCH 1000
+
 /* Growth (docs/growth.md "Progress"): the progress of shops with recent
- * activity and the medals they earned, within a minute of the writes. A
- * deadlock with another instance's run is tried again. */
+ * activity and the medals they earned, within a minute of the writes; then,
+ * after tasks or medals changed, every shop in batches. A deadlock with
+ * another instance's run is tried again. */
 static enum db_status evaluate_growth(int64_t now)
 {
-  int64_t shops = 0, medals = 0;
+  int64_t shops = 0, medals = 0, swept = 0, n = 0, m = 0;
+  bool done = false;
   enum db_status st;
   int tries = 0;
   do
     st = db_growth_evaluate(now, &shops, &medals);
   while (st == DB_SOFT_ERROR && ++tries < 3);
-  if (st >= DB_NONE && medals > 0)
-    log_info("evaluated growth of %lld shops, awarded %lld medals", (long long)shops,
-             (long long)medals);
+  for (tries = 0; st >= DB_NONE && !done && tries < 3;) {
+    st = db_growth_sweep(now, GROWTH_SWEEP_BATCH, &n, &m, &done);
+    if (st == DB_SOFT_ERROR) {
+      tries++;
+      st = DB_NONE;
+      continue;
+    }
+    swept += n;
+    medals += m;
+  }
+  if (st >= DB_NONE && (medals > 0 || swept > 0))
+    log_info("evaluated growth of %lld shops (%lld in the sweep), awarded %lld medals",
+             (long long)(shops + swept), (long long)swept, (long long)medals);
   return st;
 }
 

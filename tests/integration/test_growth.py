@@ -527,13 +527,14 @@ def test_medal_awarded_once_under_concurrent_evaluation():
     q(f"DELETE FROM letters WHERE medal_id = {medal}")
     q(f"DELETE FROM growth_shop_medals WHERE medal_id = {medal}")
     stamp = fmt_time(now())
+    ids = ",".join(str(x) for x in shops)
     barrier = threading.Barrier(6)
     outs = []
 
     def evaluate():
         barrier.wait()
         p = subprocess.run(["psql", server().db_url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c",
-                            f"SELECT medals FROM growth_evaluate('{stamp}')"],
+                            f"SELECT growth_evaluate_shops('{{{ids}}}', '{stamp}')"],
                            capture_output=True, text=True, timeout=60)
         outs.append((p.returncode, p.stdout.strip(), p.stderr))
 
@@ -543,7 +544,7 @@ def test_medal_awarded_once_under_concurrent_evaluation():
     for t in threads:
         t.join()
     assert all(rc == 0 for rc, _, _ in outs), outs
-    assert sum(int(out) for _, out, _ in outs) >= len(shops), outs
+    assert sum(int(out) for _, out, _ in outs) == len(shops), outs
     for shop in shops:
         assert q(f"SELECT count(*) FROM growth_shop_medals WHERE shop_id = {shop}"
                  f" AND medal_id = {medal}") == "1"
@@ -551,6 +552,44 @@ def test_medal_awarded_once_under_concurrent_evaluation():
                  f" AND medal_id = {medal}") == "1"
         m = medal_of(ok(call("GET", f"/v1/shops/{shop}/medals", w.ta)), mk)
         assert m["earned"] is True
+
+
+def test_old_activity_counts_once_definitions_change():
+    """The job looks at recent activity only; what a shop did long ago counts
+    once a task or medal changes and the sweep takes every shop."""
+    w = world()
+    advance()
+    run_jobs()  # any sweep pending is done
+    shop = w.new_shop()
+    # A product on sale since long before the clock: no recent activity.
+    q(f"INSERT INTO products (shop_id, title, status, created_at, updated_at)"
+      f" VALUES ({shop}, 'Old tea', 'on_sale', now() - interval '1 year',"
+      f" now() - interval '1 year')")
+    advance()
+    run_jobs()
+    assert task_of(growth(w.ta, shop), "first_product")["progress"] == 0
+    assert q("SELECT sweep_after IS NULL AND sweep_version = definitions_version"
+             " FROM growth_state") == "t"
+    key = new_key()
+    ok(call("POST", TASKS, w.staff, task_body(key, "product_on_sale", "starter")), 201)
+    assert q("SELECT definitions_version > sweep_version FROM growth_state") == "t"
+    # The sweep, two shops per batch straight in SQL: each batch moves on,
+    # the last one says done.
+    stamp = fmt_time(now())
+    shops = int(q("SELECT count(*) FROM shops"))
+    batches = 0
+    while True:
+        done = q(f"SELECT done FROM growth_sweep('{stamp}', 2)")
+        batches += 1
+        if done == "t":
+            break
+        assert batches <= shops, "the sweep does not end"
+    assert batches == shops // 2 + 1, (batches, shops)
+    g = growth(w.ta, shop)
+    assert task_of(g, "first_product")["done"] and task_of(g, key)["done"]
+    assert q("SELECT sweep_after IS NULL AND sweep_version = definitions_version"
+             " FROM growth_state") == "t"
+    assert q(f"SELECT done FROM growth_sweep('{stamp}', 2)") == "t"
 
 
 def test_a_retired_task_no_longer_counts():
@@ -645,5 +684,6 @@ if __name__ == "__main__":
     main([test_seeded_catalogue, test_task_definitions, test_medal_definitions,
           test_authorization_and_tenancy, test_progress_comes_from_real_writes,
           test_campaign_entry_and_reply_rate, test_marketing_medal_letter_and_hall,
-          test_medal_awarded_once_under_concurrent_evaluation, test_a_retired_task_no_longer_counts,
+          test_medal_awarded_once_under_concurrent_evaluation,
+          test_old_activity_counts_once_definitions_change, test_a_retired_task_no_longer_counts,
           test_privileges_raise_the_limits_the_routes_enforce])
