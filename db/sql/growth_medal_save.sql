@@ -53,11 +53,16 @@ BEGIN
       RETURN;
     END IF;
   ELSE
-    UPDATE growth_medals SET key = m.key, name = m.name, description = m.description,
-           bonus_quick_replies = m.bonus_quick_replies, bonus_coupon_batch = m.bonus_coupon_batch,
-           bonus_campaign_products = m.bonus_campaign_products, active = m.active,
-           updated_at = p_now
-     WHERE id = p_id RETURNING * INTO m;
+    BEGIN
+      UPDATE growth_medals SET key = m.key, name = m.name, description = m.description,
+             bonus_quick_replies = m.bonus_quick_replies, bonus_coupon_batch = m.bonus_coupon_batch,
+             bonus_campaign_products = m.bonus_campaign_products, active = m.active,
+             updated_at = p_now
+       WHERE id = p_id RETURNING * INTO m;
+    EXCEPTION WHEN unique_violation THEN -- a concurrent create or change took the key
+      RETURN QUERY SELECT 'key_taken', NULL::jsonb;
+      RETURN;
+    END;
   END IF;
   IF p_body ? 'task_keys' THEN
     DELETE FROM growth_medal_tasks WHERE medal_id = m.id;

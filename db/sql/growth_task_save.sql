@@ -50,12 +50,17 @@ BEGIN
     ON CONFLICT (key) DO NOTHING
     RETURNING * INTO t;
   ELSE
-    UPDATE growth_tasks SET key = t.key, title = t.title, description = t.description,
-           task_group = t.task_group, position = t.position, condition_kind = t.condition_kind,
-           condition_count = t.condition_count, condition_hours = t.condition_hours,
-           condition_percent = t.condition_percent, condition_days = t.condition_days,
-           active = t.active, updated_at = p_now
-     WHERE id = p_id RETURNING * INTO t;
+    BEGIN
+      UPDATE growth_tasks SET key = t.key, title = t.title, description = t.description,
+             task_group = t.task_group, position = t.position, condition_kind = t.condition_kind,
+             condition_count = t.condition_count, condition_hours = t.condition_hours,
+             condition_percent = t.condition_percent, condition_days = t.condition_days,
+             active = t.active, updated_at = p_now
+       WHERE id = p_id RETURNING * INTO t;
+    EXCEPTION WHEN unique_violation THEN -- a concurrent create or change took the key
+      RETURN QUERY SELECT 'key_taken', NULL::jsonb;
+      RETURN;
+    END;
   END IF;
   IF t.id IS NULL THEN -- a concurrent create took the key
     RETURN QUERY SELECT 'key_taken', NULL::jsonb;

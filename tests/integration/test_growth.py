@@ -211,7 +211,10 @@ def test_task_definitions():
             ("reply_rate_3min", {"percent": 50, "days": 3}, {"percent": 50, "days": 3})]:
         made = ok(call("POST", TASKS, w.staff, task_body(new_key(), kind, **params)), 201)
         assert made["condition"] == dict({"kind": kind}, **cond), made
-    # Keys are unique, on create and on change.
+    # Keys are unique, on create and on change, also when requests race.
+    raced = new_key()
+    statuses = parallel(lambda: call("POST", TASKS, w.staff, task_body(raced)).status, [()] * 4)
+    assert sorted(statuses) == [201, 409, 409, 409], statuses
     assert_problem(call("POST", TASKS, w.staff, task_body(key)), 409, "key_taken")
     assert_problem(call("PATCH", f"{TASKS}/{t['id']}", w.staff, {"key": "first_product"}), 409,
                    "key_taken")
