@@ -76,6 +76,7 @@ CREATE TABLE growth_shop_tasks (
   updated_at timestamptz NOT NULL,
   PRIMARY KEY (shop_id, task_id)
 );
+CREATE INDEX growth_shop_tasks_done ON growth_shop_tasks (done_at) WHERE done_at IS NOT NULL;
 COMMENT ON TABLE growth_shop_tasks IS 'a shop''s progress on a task, as evaluate_growth last found it (no row: 0); done_at, once set, stays';
 
 CREATE TABLE growth_shop_medals (

@@ -1,52 +1,25 @@
--- Brings the growth of the given shops up to date (docs/growth.md
--- "Progress"): the progress of the active tasks each has not done (a done
--- task stays done; rows at 0 are not written), then every active medal
--- whose active tasks the shop has all done (a retired task no longer
--- stands in the way). The primary key of growth_shop_medals makes an award
--- once per shop and medal even when two evaluations run together (the
--- second waits for the first's row and skips it), and only the insert that
--- made the row writes the letter. Returns how many medals it awarded.
-CREATE OR REPLACE FUNCTION growth_evaluate_shops(p_shops bigint[], p_now timestamptz)
-RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-  v_medals integer;
-BEGIN
+-- Brings the progress of the given shops up to date (docs/growth.md
+-- "Progress"): the active tasks (of the condition kind p_kind only, when
+-- not NULL) each has not done, from growth_progress. A done task stays
+-- done; rows at 0 and rows that would not change are not written. The
+-- medals are growth_award_medals'.
+CREATE OR REPLACE FUNCTION growth_evaluate_shops(p_shops bigint[], p_now timestamptz,
+                                                 p_kind text DEFAULT NULL)
+RETURNS void LANGUAGE sql AS $$
   INSERT INTO growth_shop_tasks AS g (shop_id, task_id, progress, done_at, updated_at)
   SELECT s.id, t.id, least(p.v, t.target), CASE WHEN p.v >= t.target THEN p_now END, p_now
     FROM unnest(p_shops) AS s (id)
    CROSS JOIN growth_tasks t
     LEFT JOIN growth_shop_tasks e ON e.shop_id = s.id AND e.task_id = t.id
    CROSS JOIN LATERAL (SELECT growth_progress(s.id, t, p_now) AS v) p
-   WHERE t.active AND e.done_at IS NULL AND (p.v > 0 OR e.shop_id IS NOT NULL)
+   WHERE t.active AND (p_kind IS NULL OR t.condition_kind = p_kind) AND e.done_at IS NULL
+     -- Only rows that change: an unchanged row met by ON CONFLICT would
+     -- still be locked and written.
+     AND CASE WHEN e.shop_id IS NULL THEN p.v > 0
+              ELSE e.progress <> least(p.v, t.target) OR p.v >= t.target END
    ORDER BY s.id, t.id
   ON CONFLICT (shop_id, task_id) DO UPDATE
      SET progress = excluded.progress, done_at = excluded.done_at, updated_at = excluded.updated_at
    WHERE g.done_at IS NULL
      AND (g.progress, g.done_at) IS DISTINCT FROM (excluded.progress, excluded.done_at);
-
-  WITH awarded AS (
-    INSERT INTO growth_shop_medals (shop_id, medal_id, earned_at)
-    SELECT s.id, m.id, p_now
-      FROM unnest(p_shops) AS s (id) CROSS JOIN growth_medals m
-     WHERE m.active
-       AND EXISTS (SELECT 1 FROM growth_medal_tasks mt
-                     JOIN growth_tasks t ON t.id = mt.task_id AND t.active
-                    WHERE mt.medal_id = m.id)
-       AND NOT EXISTS (SELECT 1 FROM growth_medal_tasks mt
-                         JOIN growth_tasks t ON t.id = mt.task_id AND t.active
-                         LEFT JOIN growth_shop_tasks g ON g.shop_id = s.id AND g.task_id = mt.task_id
-                        WHERE mt.medal_id = m.id AND g.done_at IS NULL)
-       AND NOT EXISTS (SELECT 1 FROM growth_shop_medals h WHERE h.shop_id = s.id AND h.medal_id = m.id)
-     ORDER BY s.id, m.id
-    ON CONFLICT (shop_id, medal_id) DO NOTHING
-    RETURNING shop_id, medal_id)
-  INSERT INTO letters (shop_id, kind, title, summary, body, order_count, delivered_at, medal_id)
-  SELECT a.shop_id, 'medal', '勋章获得通知', format('恭喜获得「%s」', m.name),
-         format('恭喜您的店铺获得「%s」。%s 可在勋章馆查看已获得的勋章及其经营特权。',
-                m.name, m.description),
-         0, p_now, m.id
-    FROM awarded a JOIN growth_medals m ON m.id = a.medal_id;
-  GET DIAGNOSTICS v_medals = ROW_COUNT;
-  RETURN v_medals;
-END
 $$;

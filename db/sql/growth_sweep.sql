@@ -27,7 +27,8 @@ BEGIN
   END IF;
   v_shops := ARRAY(SELECT s.id FROM shops s WHERE s.id > v_after ORDER BY s.id LIMIT p_batch);
   shops := cardinality(v_shops);
-  medals := growth_evaluate_shops(v_shops, p_now);
+  PERFORM growth_evaluate_shops(v_shops, p_now);
+  medals := growth_award_medals(v_shops, p_now);
   done := shops < p_batch;
   UPDATE growth_state
      SET sweep_version = st.definitions_version,

@@ -537,7 +537,7 @@ def test_medal_awarded_once_under_concurrent_evaluation():
     def evaluate():
         barrier.wait()
         p = subprocess.run(["psql", server().db_url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c",
-                            f"SELECT growth_evaluate_shops('{{{ids}}}', '{stamp}')"],
+                            f"SELECT growth_award_medals('{{{ids}}}', '{stamp}')"],
                            capture_output=True, text=True, timeout=60)
         outs.append((p.returncode, p.stdout.strip(), p.stderr))
 
