@@ -3,7 +3,8 @@
 -- each with a condition from a fixed catalogue the server evaluates from
 -- the shop's own data, and medals, each earned by doing a set of tasks.
 -- The job evaluate_growth (server/api/jobs.c, every minute) brings the
--- progress of shops with recent activity up to date and awards medals, at
+-- progress of shops with recent activity up to date (of every shop, in
+-- batches, after tasks or medals change) and awards medals, at
 -- most once per shop (the primary key of growth_shop_medals), each
 -- announced by an in-app letter of kind medal. A medal's privileges raise
 -- limits the API enforces (shop_limits). docs/growth.md has the details.

@@ -14,9 +14,11 @@
  *   GET   /v1/shops/{id}/growth              ?group: tasks with progress (the starter group
  *                                             is the new shop's onboarding checklist)
  *   GET   /v1/shops/{id}/medals              the medal hall: earned and not yet, what is missing
- * Progress comes only from the job evaluate_growth (growth_evaluate.sql),
- * never from a request. Fields are checked here, the rest is the SQL
- * functions'; replies carry the JSON the database built. */
+ * Progress comes only from the job evaluate_growth (growth_evaluate.sql,
+ * growth_sweep.sql), never from a request. Fields are checked here, the
+ * rest is the SQL functions'; replies carry the JSON the database built,
+ * answered by the campaign handlers' helpers (campaign_reply.h), which do
+ * the same. */
 #include "campaign_reply.h"
 #include "clock.h"
 #include "growth.h"
