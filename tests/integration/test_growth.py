@@ -244,6 +244,17 @@ def test_task_definitions():
                         task_body(new_key(), kind="orders_shipped", count=2, target=3)), 400,
                    "unknown_field")
     assert_problem(call("PATCH", f"{TASKS}/{t['id']}", w.staff, {}), 400, "invalid_field")
+    # Not JSON, not an object, the wrong method, no such id.
+    r = server().request("POST", TASKS, token=w.staff, raw=b"key=x",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert_problem(r, 415, "unsupported_media_type")
+    r = server().request("POST", TASKS, token=w.staff, raw=b"[1]",
+                         headers={"Content-Type": "application/json"})
+    assert_problem(r, 400, "invalid_json")
+    r = call("DELETE", f"{TASKS}/{t['id']}", w.staff)
+    assert_problem(r, 405, "method_not_allowed")
+    assert "PATCH" in r.headers.get("allow", ""), r.headers
+    assert_problem(call("GET", f"{TASKS}/abc", w.staff), 404, "not_found")
     assert_problem(call("PATCH", f"{TASKS}/999999999", w.staff, {"title": "x"}), 404,
                    "not_found")
     assert_problem(call("GET", f"{TASKS}/999999999", w.staff), 404, "not_found")
