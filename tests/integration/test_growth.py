@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -606,6 +607,42 @@ def test_old_activity_counts_once_definitions_change():
     assert q(f"SELECT done FROM growth_sweep('{stamp}', 2)") == "t"
 
 
+def test_the_scheduled_job_within_a_minute():
+    """No forced run: a server looking at its jobs every second, the test
+    clock moved a minute on, and the product put on sale shows as done."""
+    s2 = start_server(env={"MERCHANTD_JOB_INTERVAL_SECONDS": "1",
+                           "MERCHANTD_STATS_FOLD_SECONDS": "0"})
+    t0 = START + datetime.timedelta(days=30)
+    s2.set_clock(fmt_time(t0))
+
+    def wait_for(what, check, timeout=30):
+        deadline = time.monotonic() + timeout
+        while not check():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.05)
+
+    # The job's run at t0 (the sweep of the migration's definitions).
+    wait_for("evaluate_growth ran at t0", lambda: psql(
+        s2.db_url, f"SELECT coalesce(evaluated_to = '{fmt_time(t0)}', false)"
+                   f" FROM growth_state") == "t")
+    name = uname("m")
+    s2.register(name)
+    token = s2.login(name)
+    shop = s2.request("POST", "/v1/shops", {"name": "Tea"}, token=token).json["id"]
+    s2.set_clock(fmt_time(t0 + datetime.timedelta(seconds=10)))
+    r = s2.request("POST", f"/v1/shops/{shop}/products", {
+        "title": "Longjing", "status": "on_sale",
+        "skus": [{"spec": "250g", "price_cents": 1000, "stock": 5}]}, token=token)
+    assert r.status == 201, r
+    s2.set_clock(fmt_time(t0 + datetime.timedelta(seconds=61)))
+
+    def done():
+        g = s2.request("GET", f"/v1/shops/{shop}/growth?group=starter", token=token).json
+        return task_of(g, "first_product")["done"]
+    wait_for("the product on sale counted within a minute", done)
+    stop_server(s2)
+
+
 def test_a_retired_task_no_longer_counts():
     w = world()
     advance()
@@ -699,5 +736,6 @@ if __name__ == "__main__":
           test_authorization_and_tenancy, test_progress_comes_from_real_writes,
           test_campaign_entry_and_reply_rate, test_marketing_medal_letter_and_hall,
           test_medal_awarded_once_under_concurrent_evaluation,
-          test_old_activity_counts_once_definitions_change, test_a_retired_task_no_longer_counts,
+          test_old_activity_counts_once_definitions_change, test_the_scheduled_job_within_a_minute,
+          test_a_retired_task_no_longer_counts,
           test_privileges_raise_the_limits_the_routes_enforce])
