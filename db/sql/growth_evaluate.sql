@@ -5,9 +5,10 @@
 -- live coupon or changed their auto-reply (all their tasks), and those
 -- with customer-service rounds today or yesterday (their reply-rate tasks
 -- only). Each is an index range scan; the five minutes cover writes
--- whose transaction took time to commit. Before the first evaluation there is no such window: the sweep
--- (growth_sweep) takes every shop then. Returns how many shops were looked
--- at and how many medals were awarded (growth_award_medals).
+-- whose transaction took time to commit. Before the first evaluation
+-- there is no such window: the sweep (growth_sweep) takes every shop
+-- then. Returns how many shops were looked at and how many medals were
+-- awarded (growth_award_medals).
 CREATE OR REPLACE FUNCTION growth_evaluate(p_now timestamptz, OUT shops integer, OUT medals integer)
 LANGUAGE plpgsql AS $$
 DECLARE
