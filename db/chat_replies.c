@@ -70,7 +70,7 @@ enum db_status db_quick_reply_add(int64_t merchant_id, int64_t shop_id, const ch
                      text,
                      group,
                      db_param_int64(pb, position),
-                     db_param_int64(xb, DB_QUICK_REPLIES_MAX),
+                     db_param_int64(xb, DB_QUICK_REPLIES_CEILING),
                      db_param_int64(nb, now)};
   struct add_out out = {code, id};
   code[0] = '\0';

@@ -10,8 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A shop keeps at most this many live quick replies. */
-#define DB_QUICK_REPLIES_MAX 500
+/* A shop keeps at most this many live quick replies: its limit is 500
+ * plus what the privileges of its medals add (SQL shop_limits), never
+ * above this ceiling. */
+#define DB_QUICK_REPLIES_CEILING 1000
 
 /* One quick reply. Texts point into the query result: valid only while the
  * callback that received it runs. group is "" when ungrouped. */
@@ -31,7 +33,7 @@ enum db_status db_quick_replies_of_shop(int64_t merchant_id, int64_t shop_id, db
                                         void *arg);
 
 /* Adds a quick reply; code is "ok" (then *id is set), "not_found" or
- * "quick_reply_limit" (the shop has DB_QUICK_REPLIES_MAX live ones). */
+ * "quick_reply_limit" (the shop has as many live ones as its limit). */
 enum db_status db_quick_reply_add(int64_t merchant_id, int64_t shop_id, const char *text,
                                   const char *group, int64_t position, int64_t now,
                                   char code[DB_RESULT_CODE_SIZE], int64_t *id);

@@ -18,7 +18,9 @@
 #define DB_COUPON_PER_BUYER_MAX  100
 #define DB_COUPON_VALID_DAYS_MAX 365
 #define DB_COUPON_TITLE_MAX      100
-#define DB_COUPON_BATCH_MAX      500
+/* The most products one batch takes from any shop: a shop's own limit is
+ * 500 plus what the privileges of its medals add (SQL shop_limits). */
+#define DB_COUPON_BATCH_CEILING 2000
 
 /* A shop's coupon. Texts point into the query result: valid only while the
  * callback that received it runs. Optional values are 0 when NULL. status

@@ -7,7 +7,8 @@
  * is one more column here (and one more field in struct db_shop). */
 #define SHOP_COLUMNS                                                                               \
   "s.id, s.name, s.description, ts_to_us(s.created_at), ts_to_us(s.updated_at),"                   \
-  " c.to_ship, c.under_review, c.unread_conversations, c.after_sales_open, c.unread_letters"
+  " c.to_ship, c.under_review, c.unread_conversations, c.after_sales_open, c.unread_letters,"      \
+  " k.quick_replies, k.coupon_batch_products, k.campaign_products_bonus"
 #define SHOP_COUNTS                                                                                \
   " LEFT JOIN LATERAL (SELECT"                                                                     \
   " coalesce(sum(n) FILTER (WHERE tab = 'paid'), 0) AS to_ship,"                                   \
@@ -15,7 +16,8 @@
   " coalesce(sum(n) FILTER (WHERE tab = 'unread_conversations'), 0) AS unread_conversations,"      \
   " coalesce(sum(n) FILTER (WHERE tab = 'after_sales'), 0) AS after_sales_open,"                   \
   " coalesce(sum(n) FILTER (WHERE tab = 'unread_letters'), 0) AS unread_letters"                   \
-  " FROM shop_order_counts WHERE shop_id = s.id) c ON true"
+  " FROM shop_order_counts WHERE shop_id = s.id) c ON true"                                        \
+  " CROSS JOIN LATERAL shop_limits(s.id) k"
 
 static void read_shop(const PGresult *res, int r, struct db_shop *s)
 {
@@ -29,6 +31,9 @@ static void read_shop(const PGresult *res, int r, struct db_shop *s)
   s->unread_conversations = db_get_int64(res, r, 7);
   s->after_sales_open = db_get_int64(res, r, 8);
   s->unread_letters = db_get_int64(res, r, 9);
+  s->quick_replies_limit = db_get_int64(res, r, 10);
+  s->coupon_batch_limit = db_get_int64(res, r, 11);
+  s->campaign_products_bonus = db_get_int64(res, r, 12);
 }
 
 struct shop_rows {

@@ -21,6 +21,11 @@ struct db_shop {
   int64_t unread_conversations; /* conversations with unread buyer messages */
   int64_t after_sales_open;     /* orders with an open after-sales request */
   int64_t unread_letters;       /* delivered in-app letters not yet read */
+  /* The limits in force (SQL shop_limits: the base ones and the privileges
+   * of the shop's medals). */
+  int64_t quick_replies_limit;     /* live quick replies */
+  int64_t coupon_batch_limit;      /* products in one coupon batch */
+  int64_t campaign_products_bonus; /* entries per campaign beyond its own cap */
 };
 
 typedef void (*db_shop_fn)(const struct db_shop *s, void *arg);

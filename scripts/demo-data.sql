@@ -210,4 +210,22 @@ SELECT c.id, u.id, '广告', now() - interval '10 hours'
   FROM community_comments c, accounts u
  WHERE c.body = '加微信领取更多干货 (广告)' AND u.username = 'demo';
 SELECT community_hot_refresh(now());
+-- Growth (docs/growth.md): the first shop has an auto-reply greeting, a
+-- live coupon it pushed in yesterday's live room, and the history above;
+-- a sweep of every shop (the job evaluate_growth does it after tasks or
+-- medals change, and the first time it runs) turns that into progress on the growth tasks and the marketing starter
+-- medal (营销入门勋章) with its letter. The second shop has its starter
+-- checklist mostly ahead of it.
+INSERT INTO auto_replies (shop_id, greeting, updated_at)
+SELECT id, '您好，欢迎光临果园直供，下单后 48 小时内发货', now() FROM shops WHERE name = '果园直供';
+INSERT INTO coupons (shop_id, kind, title, discount_cents, min_order_cents, total_quantity,
+                     per_buyer_limit, claim_start, claim_end, valid_days, channel, created_at)
+SELECT id, 'shop', '直播专享 满50减5', 500, 5000, 200, 1, now() - interval '1 day',
+       now() + interval '6 days', 7, 'live', now() - interval '1 day'
+  FROM shops WHERE name = '果园直供';
+INSERT INTO live_rooms (shop_id, started_at, ended_at, pushed_coupon_id, pushed_at)
+SELECT s.id, now() - interval '1 day', now() - interval '23 hours', c.id,
+       now() - interval '1 day' + interval '10 minutes'
+  FROM shops s JOIN coupons c ON c.shop_id = s.id WHERE s.name = '果园直供';
+SELECT growth_sweep(now(), 1000);
 COMMIT;

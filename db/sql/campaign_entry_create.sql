@@ -10,7 +10,8 @@
 --   no_skus                 no SKU given (a batch's product without any)
 --   product_unavailable     the product is not on sale
 --   already_entered         the product has a pending or approved entry
---   max_products_reached    the shop has max_products_per_shop entries
+--   max_products_reached    the shop has max_products_per_shop entries (plus
+--                           its medals' campaign_products_bonus, shop_limits)
 --   unknown_sku             not a SKU of the product
 --   price_above_30_day_low  above the SKU's lowest price of the last 30 days
 --   discount_too_small      less than min_discount_percent off its price
@@ -62,7 +63,8 @@ BEGIN
                 AND product_id = p_product AND status IN ('pending', 'approved')) THEN
     v_errors := v_errors || jsonb_build_object('index', NULL, 'sku_id', NULL, 'code', 'already_entered');
   ELSIF (SELECT count(*) FROM campaign_entries WHERE campaign_id = p_campaign AND shop_id = p_shop
-            AND status IN ('pending', 'approved')) >= c.max_products_per_shop THEN
+            AND status IN ('pending', 'approved'))
+        >= c.max_products_per_shop + (shop_limits(p_shop)).campaign_products_bonus THEN
     v_errors := v_errors || jsonb_build_object('index', NULL, 'sku_id', NULL,
                                                'code', 'max_products_reached');
   END IF;

@@ -18,6 +18,13 @@ BEGIN
     RETURN QUERY SELECT 0, 'not_found'::text, NULL::coupons;
     RETURN;
   END IF;
+  -- More products than the shop's batch limit (shop_limits: the base and
+  -- its medals' privileges) is (0, 'invalid_field', NULL), before any
+  -- product is looked at.
+  IF cardinality(p_products) > (shop_limits(p_shop)).coupon_batch_products THEN
+    RETURN QUERY SELECT 0, 'invalid_field'::text, NULL::coupons;
+    RETURN;
+  END IF;
   IF p_kind = 'product' THEN
     RETURN QUERY
       SELECT (u.i - 1)::integer, 'invalid_product'::text, NULL::coupons

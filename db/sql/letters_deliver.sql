@@ -42,7 +42,7 @@ BEGIN
     v_letter := NULL;
     INSERT INTO letters (shop_id, kind, title, summary, body, order_count, delivered_at)
     VALUES (g.shop_id, g.kind, letter_title(g.kind), '', '', 0, g.due_at)
-    ON CONFLICT (shop_id, kind, delivered_at) WHERE kind <> 'campaign' DO NOTHING
+    ON CONFLICT (shop_id, kind, delivered_at) WHERE kind IN ('hold', 'result', 'extend') DO NOTHING
     RETURNING id INTO v_letter;
     IF v_letter IS NULL THEN
       -- That hour's letter went out without them: the next delivery hour.

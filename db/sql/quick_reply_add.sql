@@ -1,5 +1,7 @@
 -- Adding a quick reply counts the shop's live ones under the shop row's
--- lock, so two concurrent adds cannot both pass the cap. Returns 'ok' and
+-- lock, so two concurrent adds cannot both pass the cap: the shop's limit
+-- (shop_limits: the base and its medals' privileges), never above p_max,
+-- the ceiling the caller takes. Returns 'ok' and
 -- the new id, 'not_found' (no such shop of the merchant) or
 -- 'quick_reply_limit'.
 CREATE OR REPLACE FUNCTION quick_reply_add(p_merchant bigint, p_shop bigint, p_text text, p_group text,
@@ -13,7 +15,8 @@ BEGIN
     RETURN;
   END IF;
   IF (SELECT count(*) FROM quick_replies q
-       WHERE q.shop_id = p_shop AND q.deleted_at IS NULL) >= p_max THEN
+       WHERE q.shop_id = p_shop AND q.deleted_at IS NULL)
+     >= least(p_max, (shop_limits(p_shop)).quick_replies) THEN
     code := 'quick_reply_limit';
     RETURN;
   END IF;

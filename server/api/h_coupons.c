@@ -163,6 +163,11 @@ static enum MHD_Result create(struct http_request *rq, const struct db_coupon_ne
       return reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more products cannot have coupons",
                            json_pack("{s:o}", "errors", cr->errors));
     json_decref(cr->errors);
+    if (strcmp(code, "invalid_field") == 0)
+      return reply_problem(
+          rq, PROBLEM_INVALID_FIELD, "more products than the shop's limit for one batch",
+          json_pack("{s:[{s:s, s:s}]}", "errors", "field", "product_ids", "message",
+                    "has more products than the shop's limits.coupon_batch_products"));
     if (strcmp(code, "not_found") == 0)
       return reply_problem(rq, PROBLEM_NOT_FOUND, "no such shop", NULL);
     return reply_problem_code(rq, code, NULL); /* unknown: logged, 500 */
@@ -207,7 +212,7 @@ enum MHD_Result h_coupons_create(struct http_request *rq)
 struct product_ids_in {
   int64_t id;
   size_t count;
-  int64_t ids[DB_COUPON_BATCH_MAX];
+  int64_t ids[DB_COUPON_BATCH_CEILING];
 };
 
 static void product_id_each(struct jsonin_at *at, void *arg)
@@ -233,7 +238,7 @@ enum MHD_Result h_coupons_create_batch(struct http_request *rq)
   const struct jsonin_field product_id = JSONIN_INT(NULL, &p->id, 1, INT64_MAX, JSONIN_REQUIRED);
   const struct jsonin_field fields[] = {
       COUPON_FIELDS(&c),
-      JSONIN_ARRAY("product_ids", &product_id, 1, DB_COUPON_BATCH_MAX, JSONIN_REQUIRED,
+      JSONIN_ARRAY("product_ids", &product_id, 1, DB_COUPON_BATCH_CEILING, JSONIN_REQUIRED,
                    .each = product_id_each, .arg = p),
   };
   struct jsonin_errors e;

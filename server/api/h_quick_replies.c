@@ -3,7 +3,7 @@
  *   POST   /v1/shops/{id}/quick-replies       {"text", "group"?, "position"?}
  *   PATCH  /v1/shops/{id}/quick-replies/{id}  any of the three
  *   DELETE /v1/shops/{id}/quick-replies/{id}  marks it deleted
- * A shop has at most DB_QUICK_REPLIES_MAX, so the list needs no paging.
+ * A shop has at most DB_QUICK_REPLIES_CEILING, so the list needs no paging.
  * Every query names the calling merchant next to the shop: another
  * merchant's shop or quick reply answers 404 in the same round trip. */
 #include "chat_replies.h"

@@ -35,13 +35,16 @@ enum MHD_Result h_shops_carriers(struct http_request *rq)
 
 static json_t *view_shop(const struct db_shop *s)
 {
-  return json_pack("{s:I, s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "id",
-                   (json_int_t)s->id, "name", s->name, "description", s->description, "created_at",
-                   view_time(s->created_at), "updated_at", view_time(s->updated_at), "counts",
-                   "to_ship", (json_int_t)s->to_ship, "under_review", (json_int_t)s->under_review,
-                   "unread_conversations", (json_int_t)s->unread_conversations, "after_sales_open",
-                   (json_int_t)s->after_sales_open, "unread_letters",
-                   (json_int_t)s->unread_letters);
+  return json_pack("{s:I, s:s, s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+                   "id", (json_int_t)s->id, "name", s->name, "description", s->description,
+                   "created_at", view_time(s->created_at), "updated_at", view_time(s->updated_at),
+                   "counts", "to_ship", (json_int_t)s->to_ship, "under_review",
+                   (json_int_t)s->under_review, "unread_conversations",
+                   (json_int_t)s->unread_conversations, "after_sales_open",
+                   (json_int_t)s->after_sales_open, "unread_letters", (json_int_t)s->unread_letters,
+                   "limits", "quick_replies", (json_int_t)s->quick_replies_limit,
+                   "coupon_batch_products", (json_int_t)s->coupon_batch_limit,
+                   "campaign_products_bonus", (json_int_t)s->campaign_products_bonus);
 }
 
 /* Collects the shops a query returns as JSON. */

@@ -248,5 +248,16 @@ enum MHD_Result h_community_staff_accept(struct http_request *rq);
 enum MHD_Result h_community_staff_reports(struct http_request *rq);
 enum MHD_Result h_community_staff_hide(struct http_request *rq);
 enum MHD_Result h_community_staff_dismiss(struct http_request *rq);
+/* h_growth.c: growth tasks, medals and a shop's progress (docs/growth.md) */
+enum MHD_Result h_growth_tasks_create(struct http_request *rq);
+enum MHD_Result h_growth_tasks_list(struct http_request *rq);
+enum MHD_Result h_growth_tasks_get(struct http_request *rq);
+enum MHD_Result h_growth_tasks_update(struct http_request *rq);
+enum MHD_Result h_growth_medals_create(struct http_request *rq);
+enum MHD_Result h_growth_medals_list(struct http_request *rq);
+enum MHD_Result h_growth_medals_get(struct http_request *rq);
+enum MHD_Result h_growth_medals_update(struct http_request *rq);
+enum MHD_Result h_growth_shop(struct http_request *rq);
+enum MHD_Result h_growth_shop_medals(struct http_request *rq);
 
 #endif

@@ -7,6 +7,7 @@
 #include "community.h"
 #include "config.h"
 #include "event_log.h"
+#include "growth.h"
 #include "idempotency_keys.h"
 #include "images.h"
 #include "job_schedule.h"
@@ -358,6 +359,38 @@ static enum db_status prune_community_views(int64_t now)
                     db_community_views_prune);
 }
 
+/* Shops per transaction of the growth sweep. */
+#define GROWTH_SWEEP_BATCH 1000
+
+/* Growth (docs/growth.md "Progress"): the progress of shops with recent
+ * activity and the medals they earned, within a minute of the writes; then,
+ * after tasks or medals changed, every shop in batches. A deadlock with
+ * another instance's run is tried again. */
+static enum db_status evaluate_growth(int64_t now)
+{
+  int64_t shops = 0, medals = 0, swept = 0, n = 0, m = 0;
+  bool done = false;
+  enum db_status st;
+  int tries = 0;
+  do
+    st = db_growth_evaluate(now, &shops, &medals);
+  while (st == DB_SOFT_ERROR && ++tries < 3);
+  for (tries = 0; st >= DB_NONE && !done && tries < 3;) {
+    st = db_growth_sweep(now, GROWTH_SWEEP_BATCH, &n, &m, &done);
+    if (st == DB_SOFT_ERROR) {
+      tries++;
+      st = DB_NONE;
+      continue;
+    }
+    swept += n;
+    medals += m;
+  }
+  if (st >= DB_NONE && (medals > 0 || swept > 0))
+    log_info("evaluated growth of %lld shops (%lld in the sweep), awarded %lld medals",
+             (long long)(shops + swept), (long long)swept, (long long)medals);
+  return st;
+}
+
 static const struct job jobs[] = {
     {"purge_idempotency_keys", 3600 * CLOCK_US_PER_SEC, purge_idempotency_keys},
     {"purge_sessions", 3600 * CLOCK_US_PER_SEC, purge_sessions},
@@ -383,6 +416,7 @@ static const struct job jobs[] = {
     {"prune_share_visitors", 3600 * CLOCK_US_PER_SEC, prune_share_visitors},
     {"community_hot", 60 * CLOCK_US_PER_SEC, community_hot},
     {"prune_community_views", 3600 * CLOCK_US_PER_SEC, prune_community_views},
+    {"evaluate_growth", 60 * CLOCK_US_PER_SEC, evaluate_growth},
 };
 
 static pthread_t thread;

@@ -10,6 +10,7 @@
 #define CAMP    DB_PERMISSION_CAMPAIGNS
 #define SUPPORT DB_PERMISSION_SUPPORT
 #define COMM    DB_PERMISSION_COMMUNITY
+#define GROWTH  DB_PERMISSION_GROWTH
 #define ANY     ROUTE_ANY_ROLE
 #define PUB     ROUTE_PUBLIC
 #define OPT     ROUTE_OPTIONAL_AUTH
@@ -293,6 +294,23 @@ static const struct route routes[] = {
      false, false, COMM},
     {"POST", "/v1/platform/community/comments/{id}/dismiss", h_community_staff_dismiss, STAFF,
      NOBODY, false, false, COMM},
+    /* Growth: tasks, medals and privileges (docs/growth.md). */
+    {"POST", "/v1/platform/growth/tasks", h_growth_tasks_create, STAFF, JSON, false, false, GROWTH},
+    {"GET", "/v1/platform/growth/tasks", h_growth_tasks_list, STAFF, NOBODY, false, false, GROWTH},
+    {"GET", "/v1/platform/growth/tasks/{id}", h_growth_tasks_get, STAFF, NOBODY, false, false,
+     GROWTH},
+    {"PATCH", "/v1/platform/growth/tasks/{id}", h_growth_tasks_update, STAFF, JSON, false, false,
+     GROWTH},
+    {"POST", "/v1/platform/growth/medals", h_growth_medals_create, STAFF, JSON, false, false,
+     GROWTH},
+    {"GET", "/v1/platform/growth/medals", h_growth_medals_list, STAFF, NOBODY, false, false,
+     GROWTH},
+    {"GET", "/v1/platform/growth/medals/{id}", h_growth_medals_get, STAFF, NOBODY, false, false,
+     GROWTH},
+    {"PATCH", "/v1/platform/growth/medals/{id}", h_growth_medals_update, STAFF, JSON, false, false,
+     GROWTH},
+    {"GET", "/v1/shops/{id}/growth", h_growth_shop, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/medals", h_growth_shop_medals, M, NOBODY, false, false, 0},
 };
 
 const struct route *routes_table(size_t *count)

@@ -60,6 +60,8 @@ static const struct problem_info problems[PROBLEM_COUNT] = {
     [PROBLEM_RED_PACKET_EXPIRED] = {"red_packet_expired", 409, "Red packet has expired"},
     [PROBLEM_ALREADY_CLAIMED] = {"already_claimed", 409,
                                  "Another staff member has claimed this conversation"},
+    /* growth */
+    [PROBLEM_KEY_TAKEN] = {"key_taken", 409, "Key already in use"},
     [PROBLEM_INVALID_SIGNATURE] = {"invalid_signature", 401, "Signature missing or invalid"},
     [PROBLEM_SIGNATURE_EXPIRED] = {"signature_expired", 401,
                                    "Signature timestamp outside the allowed window"},

@@ -373,10 +373,10 @@ enum db_status __wrap_db_session_lookup(const unsigned char token_hash[DB_TOKEN_
   snprintf(out->account.display_name, sizeof out->account.display_name, "Fuzz %s",
            accounts[a].role);
   out->account.created_at = now - 86400 * CLOCK_US_PER_SEC;
-  out->account.permissions = role == REVIEWER ? DB_PERMISSION_REVIEW | DB_PERMISSION_FINANCE |
-                                                    DB_PERMISSION_CAMPAIGNS | DB_PERMISSION_SUPPORT |
-                                                    DB_PERMISSION_COMMUNITY
-                                              : 0;
+  out->account.permissions =
+      role == REVIEWER ? DB_PERMISSION_REVIEW | DB_PERMISSION_FINANCE | DB_PERMISSION_CAMPAIGNS |
+                             DB_PERMISSION_SUPPORT | DB_PERMISSION_COMMUNITY | DB_PERMISSION_GROWTH
+                       : 0;
   out->expires_at = role == EXPIRED ? now - 1 : now + 86400 * CLOCK_US_PER_SEC;
   out->end = role == REPLACED    ? DB_SESSION_REPLACED
              : role == LOGGEDOUT ? DB_SESSION_LOGGED_OUT

@@ -206,7 +206,7 @@ QUERIES.update({
 })
 
 # The harness's "reviewer" is staff holding the permissions review, finance,
-# campaigns, support and community.
+# campaigns, support, community and growth.
 ROLE_OF = {"M": "merchant", "B": "buyer", "STAFF": "reviewer"}
 
 

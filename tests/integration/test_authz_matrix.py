@@ -939,7 +939,37 @@ ROUTES = {
         lambda f: f"/v1/platform/community/comments/{f.c_hide}/hide", "open"),
     ("POST", "/v1/platform/community/comments/{id}/dismiss"): E(
         lambda f: f"/v1/platform/community/comments/{f.c_dismiss}/dismiss", "open"),
+    # Growth (docs/growth.md): the seeded task and medal are the staff's.
+    ("POST", "/v1/platform/growth/tasks"): E(
+        lambda f: "/v1/platform/growth/tasks", "open",
+        lambda f, w: {"key": "authz_" + uuid.uuid4().hex[:12], "title": "Ship 5 orders",
+                      "group": "fulfilment", "condition": {"kind": "orders_shipped", "count": 5}}),
+    ("GET", "/v1/platform/growth/tasks"): E(lambda f: "/v1/platform/growth/tasks", "open"),
+    ("GET", "/v1/platform/growth/tasks/{id}"): E(
+        lambda f: f"/v1/platform/growth/tasks/{growth_seed('growth_tasks', 'first_product')}",
+        "open"),
+    ("PATCH", "/v1/platform/growth/tasks/{id}"): E(
+        lambda f: f"/v1/platform/growth/tasks/{growth_seed('growth_tasks', 'first_product')}",
+        "open", lambda f, w: {"position": 1}),
+    ("POST", "/v1/platform/growth/medals"): E(
+        lambda f: "/v1/platform/growth/medals", "open",
+        lambda f, w: {"key": "authz_" + uuid.uuid4().hex[:12], "name": "Shipping star",
+                      "task_keys": ["shipped_20"]}),
+    ("GET", "/v1/platform/growth/medals"): E(lambda f: "/v1/platform/growth/medals", "open"),
+    ("GET", "/v1/platform/growth/medals/{id}"): E(
+        lambda f: f"/v1/platform/growth/medals/{growth_seed('growth_medals', 'marketing_starter')}",
+        "open"),
+    ("PATCH", "/v1/platform/growth/medals/{id}"): E(
+        lambda f: f"/v1/platform/growth/medals/{growth_seed('growth_medals', 'marketing_starter')}",
+        "open", lambda f, w: {"description": "the first coupon and the first live push"}),
+    ("GET", "/v1/shops/{id}/growth"): E(lambda f: f"/v1/shops/{f.shop}/growth", "shop"),
+    ("GET", "/v1/shops/{id}/medals"): E(lambda f: f"/v1/shops/{f.shop}/medals", "shop"),
 }
+
+
+def growth_seed(table, key):
+    """The id of a task or medal the migration seeds."""
+    return int(psql(server().db_url, f"SELECT id FROM {table} WHERE key = '{key}'"))
 
 
 # ---------------------------------------------------------------------------

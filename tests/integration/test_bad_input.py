@@ -174,7 +174,7 @@ class Context:
         # route's own checks answer.
         name = uname("r")
         out = run_cli(["create-staff", name, "--permissions",
-                       "review,finance,campaigns,support,community"],
+                       "review,finance,campaigns,support,community,growth"],
                       server.db_url, stdin="reviewer-password\n")
         assert out.returncode == 0, out.stderr
         self.tokens["staff"] = server.login(name, password="reviewer-password")

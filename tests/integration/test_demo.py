@@ -48,6 +48,16 @@ def test_demo_data_fills_every_first_list():
         assert orders.status == 200, orders
     first = shops[0]["id"] if shops[0]["name"] == "果园直供" else shops[1]["id"]
     assert s.request("GET", f"/v1/shops/{first}/orders", token=token).json["items"]
+    # Growth: the first shop's checklist is under way and it holds the
+    # marketing starter medal, announced by a letter.
+    growth = s.request("GET", f"/v1/shops/{first}/growth", token=token).json
+    done = {t["key"] for t in growth["items"] if t["done"]}
+    assert {"first_product", "auto_reply", "first_fast_shipment", "first_coupon",
+            "first_live_coupon"} <= done, growth
+    medals = s.request("GET", f"/v1/shops/{first}/medals", token=token).json["items"]
+    assert [m["key"] for m in medals if m["earned"]] == ["marketing_starter"], medals
+    letters = s.request("GET", f"/v1/shops/{first}/letters", token=token).json["items"]
+    assert [x for x in letters if x["kind"] == "medal"], letters
 
     # Once loaded, the loader leaves the shops alone.
     before = psql(db, "SELECT count(*) FROM images")

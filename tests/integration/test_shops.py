@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
-SHOP_KEYS = {"id", "name", "description", "created_at", "updated_at", "counts"}
+SHOP_KEYS = {"id", "name", "description", "created_at", "updated_at", "counts", "limits"}
 COUNT_KEYS = {"to_ship", "under_review", "unread_conversations", "after_sales_open",
               "unread_letters"}
 PRODUCT_KEYS = {"id", "shop_id", "title", "description", "images", "status", "skus",
@@ -79,6 +79,9 @@ def assert_shop(shop):
     assert set(shop) == SHOP_KEYS, shop
     assert set(shop["counts"]) == COUNT_KEYS, shop
     assert all(isinstance(v, int) for v in shop["counts"].values()), shop
+    # The limits in force without medals (docs/growth.md "Privileges").
+    assert shop["limits"] == {"quick_replies": 500, "coupon_batch_products": 500,
+                              "campaign_products_bonus": 0}, shop
     parse_time(shop["created_at"])
     parse_time(shop["updated_at"])
 

@@ -215,13 +215,14 @@ def test_reviewer_alias_and_routes_table():
               run_cli(["routes"], srv().db_url).stdout.splitlines()]
     staff_routes = [r for r in routes if "staff" in r["roles"] and r["permission"]]
     assert staff_routes
-    for r in staff_routes:  # the review desk, the finance desk, campaigns, support, community
+    for r in staff_routes:  # review, finance, campaigns, support, community, growth
         want = ("review" if r["pattern"].startswith("/v1/review/") else
                 "finance" if r["pattern"].startswith("/v1/platform/funds/") else
                 "campaigns" if r["pattern"].startswith("/v1/platform/campaigns") else
                 "support" if r["pattern"].startswith(("/v1/platform/feedback",
                                                       "/v1/platform/support/")) else
-                "community" if r["pattern"].startswith("/v1/platform/community/") else None)
+                "community" if r["pattern"].startswith("/v1/platform/community/") else
+                "growth" if r["pattern"].startswith("/v1/platform/growth/") else None)
         assert r["permission"] == want, r
     assert all(r["permission"] is None for r in routes if "staff" not in r["roles"])
 
