@@ -220,6 +220,23 @@ def test_delete_own_comment():
     rs = parallel(lambda: call("DELETE", f"/v1/community/comments/{c}", t), [()] * 8)
     assert all(r.status == 204 for r in rs), rs
     assert counter(a) == 1 == visible_comments(a) and len(kids) == 3
+    # Deleting a comment while others reply to it, delete their replies
+    # and staff hide it: the counter stays the visible rows, and no visible
+    # reply is left under a hidden comment.
+    for round_ in range(8):
+        c = comment(a, t, f"轮 {round_}")
+        kids = [comment(a, other, "子", parent=c) for _ in range(3)]
+        jobs = [("DELETE", f"/v1/community/comments/{c}", t, None),
+                ("DELETE", f"/v1/community/comments/{kids[0]}", other, None),
+                ("POST", f"/v1/platform/community/comments/{c}/hide", w.ts, None)]
+        jobs += [("POST", f"/v1/community/articles/{a}/comments", other,
+                  {"body": "抢答", "parent_id": c})] * 4
+        rs = parallel(lambda m, p, tok, b: call(m, p, tok, b), jobs)
+        assert all(r.status in (200, 201, 204, 400, 404) for r in rs), rs
+        assert counter(a) == 1 == visible_comments(a), (round_, counter(a), visible_comments(a), rs)
+        assert sql(f"SELECT count(*) FROM community_comments x JOIN community_comments p"
+                   f" ON p.id = x.parent_id WHERE x.hidden_at IS NULL"
+                   f" AND p.hidden_at IS NOT NULL") == "0"
     # A comment staff hid is 404 to its author; so is one of a hidden article.
     hid = comment(a, t, "违规")
     call("POST", f"/v1/platform/community/comments/{hid}/hide", w.ts)
