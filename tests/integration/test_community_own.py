@@ -203,6 +203,7 @@ def test_delete_own_comment():
     assert sql(f"SELECT status FROM community_reports WHERE comment_id = {top}") == "hidden"
     staff = call("GET", f"{ARTICLES}/{a}/comments", w.ts).json["items"]
     assert {c["id"] for c in staff if c["hidden_at"]} == {top, mine_reply, *replies}
+    assert {c["id"] for c in staff if c["deleted_at"]} == {top, mine_reply}
     # Gone for replying, reporting, and the replies' authors deleting theirs.
     assert_problem(call("POST", f"/v1/community/articles/{a}/comments", other,
                         {"body": "回复", "parent_id": top}), 400, "invalid_field")
@@ -347,7 +348,7 @@ def test_delete_own_question():
     # Deleting again is 204; staff see it hidden and cannot show it again.
     assert call("DELETE", f"{QUESTIONS}/{q}", t).status == 204
     s = call("GET", f"{ARTICLES}/{q}", w.ts).json
-    assert s["status"] == "hidden", s
+    assert s["status"] == "hidden" and s["deleted_at"] == s["hidden_at"] is not None, s
     assert call("PATCH", f"{ARTICLES}/{q}", w.ts, {"hidden": False}).json["status"] == "hidden"
     assert_problem(read(q, other), 404, "not_found")
     # A question staff hid is 404 to its asker's deletion.
