@@ -385,6 +385,19 @@ def test_asker_accepts_and_the_race():
     assert final in answers[2:]
     items = call("GET", f"/v1/community/articles/{q}/comments", other).json["items"]
     assert [c["id"] for c in items if c["accepted"]] == [final]
+    # Accepting a comment while its author deletes it: never a deleted
+    # comment accepted.
+    for _ in range(6):
+        c = comment(q, other, "将被删除")
+        rs = parallel(lambda m, p, tok, b: call(m, p, tok, b),
+                      [("PUT", f"{QUESTIONS}/{q}/accepted-answer", asker, {"comment_id": c}),
+                       ("DELETE", f"/v1/community/comments/{c}", other, None)])
+        assert rs[1].status == 204 and rs[0].status in (200, 400), rs
+        assert read(q, asker).json["accepted_comment_id"] != c
+        assert sql(f"SELECT count(*) FROM community_articles a JOIN community_comments x"
+                   f" ON x.id = a.accepted_comment_id WHERE x.hidden_at IS NOT NULL") == "0"
+        r = call("PUT", f"{QUESTIONS}/{q}/accepted-answer", asker, {"comment_id": final})
+        assert r.status == 200, r
     # Refusals: another's question, an article, a missing one; a comment
     # of elsewhere, hidden, deleted or missing; the body.
     assert_problem(call("PUT", f"{QUESTIONS}/{q}/accepted-answer", other,
