@@ -28,6 +28,13 @@ static enum db_status coded_call(struct db_stmt *q, const char *const *params,
   return db_query_row(q, params, coded_row, &c);
 }
 
+/* A function whose body is always NULL (a deletion). */
+static void ignore_json(const char *json, void *arg)
+{
+  (void)json;
+  (void)arg;
+}
+
 struct json_one {
   db_community_json_fn *fn;
   void *arg;
@@ -335,4 +342,77 @@ enum db_status db_community_views_prune(int64_t before, int batch, int64_t *dele
   const char *p[] = {db_param_int64(bb, before), db_param_int64(nb, batch)};
   *deleted = 0;
   return db_query_row(&q, p, count_row, deleted);
+}
+
+/* The caller's bookmarks, newest first, walking community_bookmarks_account
+ * (account_id, created_at DESC, article_id DESC) from the keyset on;
+ * articles merchants do not see are skipped on the way. */
+enum db_status db_community_bookmarks_page(int64_t account_id, int64_t key, int64_t id, int limit,
+                                           int64_t now, db_community_row_fn *fn, void *arg)
+{
+  static struct db_stmt q =
+      DB_STMT(5, "SELECT b.article_id, ts_to_us(b.created_at),"
+                 " community_article_json(a, NULL, 'feed', us_to_ts($5))"
+                 " || jsonb_build_object('bookmarked_at', campaign_ts(b.created_at))"
+                 " FROM community_bookmarks b JOIN community_articles a ON a.id = b.article_id"
+                 " WHERE b.account_id = $1 AND (b.created_at, b.article_id) < (us_to_ts($2), $3)"
+                 " AND community_visible(a, us_to_ts($5))"
+                 " ORDER BY b.created_at DESC, b.article_id DESC LIMIT $4");
+  if (id <= 0) {
+    key = NEW_KEY_MAX;
+    id = INT64_MAX;
+  }
+  char ab[DB_INT64_SIZE], kb[DB_INT64_SIZE], ib[DB_INT64_SIZE], lb[DB_INT64_SIZE],
+      nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(ab, account_id), db_param_int64(kb, key),
+                     db_param_int64(ib, id), db_param_int64(lb, limit), db_param_int64(nb, now)};
+  struct rows rows = {fn, arg};
+  return db_each_row(&q, p, keyed_row, &rows);
+}
+
+enum db_status db_community_comment_delete(int64_t comment_id, int64_t author_id, int64_t now,
+                                           char code[DB_RESULT_CODE_SIZE])
+{
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT result, body FROM community_comment_delete($1, $2, us_to_ts($3))");
+  char cb[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(cb, comment_id), db_param_int64(ab, author_id),
+                     db_param_int64(nb, now)};
+  return coded_call(&q, p, code, ignore_json, NULL);
+}
+
+enum db_status db_community_question_write(int64_t id, int64_t author_id, const char *body_json,
+                                           const char *html, int64_t now,
+                                           char code[DB_RESULT_CODE_SIZE], db_community_json_fn *fn,
+                                           void *arg)
+{
+  static struct db_stmt q = DB_STMT(
+      5, "SELECT result, body FROM community_question_write($1, $2, $3::jsonb, $4, us_to_ts($5))");
+  char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, author_id), body_json, html,
+                     db_param_int64(nb, now)};
+  return coded_call(&q, p, code, fn, arg);
+}
+
+enum db_status db_community_question_delete(int64_t id, int64_t author_id, int64_t now,
+                                            char code[DB_RESULT_CODE_SIZE])
+{
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT result, body FROM community_question_delete($1, $2, us_to_ts($3))");
+  char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, author_id),
+                     db_param_int64(nb, now)};
+  return coded_call(&q, p, code, ignore_json, NULL);
+}
+
+enum db_status db_community_question_accept(int64_t id, int64_t author_id, int64_t comment_id,
+                                            int64_t now, char code[DB_RESULT_CODE_SIZE],
+                                            db_community_json_fn *fn, void *arg)
+{
+  static struct db_stmt q =
+      DB_STMT(4, "SELECT result, body FROM community_question_accept($1, $2, $3, us_to_ts($4))");
+  char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, author_id),
+                     db_param_int64(cb, comment_id), db_param_int64(nb, now)};
+  return coded_call(&q, p, code, fn, arg);
 }

@@ -91,6 +91,33 @@ enum db_status db_community_accept(int64_t article_id, int64_t comment_id, int64
 enum db_status db_community_search(const char *query, bool relevance, int64_t key, int64_t id,
                                    int limit, int64_t now, db_community_row_fn *fn, void *arg);
 
+/* What a merchant does with their own (migrations/0038_community_own.sql). */
+/* The account's bookmarks of articles merchants see, newest bookmark first,
+ * after the keyset (key: the bookmark's time in microseconds, id: the
+ * article's) when id > 0; each row the feed's JSON with bookmarked_at. */
+enum db_status db_community_bookmarks_page(int64_t account_id, int64_t key, int64_t id, int limit,
+                                           int64_t now, db_community_row_fn *fn, void *arg);
+/* The author deletes their comment (and its replies with it); code "ok"
+ * (also when deleted already) or "not_found". */
+enum db_status db_community_comment_delete(int64_t comment_id, int64_t author_id, int64_t now,
+                                           char code[DB_RESULT_CODE_SIZE]);
+/* The asker changes their question (body_json: title, body, tags, each
+ * optional; html: body rendered, NULL without body); code "ok" or
+ * "not_found". */
+enum db_status db_community_question_write(int64_t id, int64_t author_id, const char *body_json,
+                                           const char *html, int64_t now,
+                                           char code[DB_RESULT_CODE_SIZE], db_community_json_fn *fn,
+                                           void *arg);
+/* The asker deletes their question; code "ok" (also when deleted already)
+ * or "not_found". */
+enum db_status db_community_question_delete(int64_t id, int64_t author_id, int64_t now,
+                                            char code[DB_RESULT_CODE_SIZE]);
+/* The asker marks the accepted answer of their question; code "ok",
+ * "not_found", "invalid_field" (the comment). */
+enum db_status db_community_question_accept(int64_t id, int64_t author_id, int64_t comment_id,
+                                            int64_t now, char code[DB_RESULT_CODE_SIZE],
+                                            db_community_json_fn *fn, void *arg);
+
 /* The community_hot job: *updated says how many ranks changed. */
 enum db_status db_community_hot_refresh(int64_t now, int64_t *updated);
 

@@ -196,8 +196,10 @@ INSERT INTO community_likes (article_id, account_id, created_at)
 SELECT a.id, u.id, now() FROM community_articles a, accounts u
  WHERE a.kind = 'article' AND u.username = 'demo';
 INSERT INTO community_bookmarks (article_id, account_id, created_at)
-SELECT a.id, u.id, now() FROM community_articles a, accounts u
- WHERE a.title = '新店开张: 前 30 天怎么做' AND u.username = 'demo';
+SELECT a.id, u.id, now() - b.age FROM community_articles a, accounts u, (VALUES
+    ('新店开张: 前 30 天怎么做', interval '1 hour'), ('平台发货规则更新', interval '10 minutes')
+  ) AS b (title, age)
+ WHERE a.title = b.title AND u.username = 'demo';
 INSERT INTO community_views (article_id, account_id, day)
 SELECT a.id, u.id, (now() AT TIME ZONE platform_zone())::date FROM community_articles a, accounts u
  WHERE u.username = 'demo';

@@ -1,7 +1,7 @@
 -- An article or question as the API shows it. p_mode: 'feed' (a list's
 -- row: no body), 'read' (a merchant's read: the HTML body, and whether
 -- p_viewer likes and bookmarked it) or 'staff' (the HTML and the Markdown,
--- the status, when it was hidden).
+-- the status, when it was hidden, when its asker deleted it).
 CREATE OR REPLACE FUNCTION community_article_json(a community_articles, p_viewer bigint,
                                                   p_mode text, p_now timestamptz)
 RETURNS jsonb STABLE LANGUAGE sql AS $$
@@ -33,6 +33,6 @@ RETURNS jsonb STABLE LANGUAGE sql AS $$
                 'status', CASE WHEN a.hidden_at IS NOT NULL THEN 'hidden'
                                WHEN a.publish_at > p_now THEN 'scheduled'
                                ELSE 'published' END,
-                'hidden_at', campaign_ts(a.hidden_at))
+                'hidden_at', campaign_ts(a.hidden_at), 'deleted_at', campaign_ts(a.deleted_at))
             END
 $$;

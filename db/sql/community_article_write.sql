@@ -5,7 +5,7 @@
 -- p_html is body rendered and sanitised (markdown_render), given with it.
 -- 'invalid_field' when cover_image_id names no image; 'not_found' when
 -- there is no such article; 'invalid_state' for a question moved out of
--- 问答.
+-- 问答. A question its asker deleted stays hidden (0038_community_own.sql).
 CREATE OR REPLACE FUNCTION community_article_write(p_id bigint, p_author bigint, p_kind text,
                                                    p_body jsonb, p_html text, p_now timestamptz)
 RETURNS TABLE (result text, body jsonb) LANGUAGE plpgsql AS $$
@@ -50,7 +50,7 @@ BEGIN
                                  ELSE c.cover_image_id END,
            publish_at = coalesce(us_to_ts((p_body ->> 'publish_at')::bigint), c.publish_at),
            pinned = coalesce((p_body ->> 'pinned')::boolean, c.pinned),
-           hidden_at = CASE WHEN NOT p_body ? 'hidden' THEN c.hidden_at
+           hidden_at = CASE WHEN NOT p_body ? 'hidden' OR c.deleted_at IS NOT NULL THEN c.hidden_at
                             WHEN (p_body ->> 'hidden')::boolean THEN coalesce(c.hidden_at, p_now)
                             END,
            updated_at = p_now

@@ -21,12 +21,18 @@ BEGIN
     RETURN QUERY SELECT 'not_found', NULL::jsonb, 0;
     RETURN;
   END IF;
-  IF p_parent IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM community_comments p
-        WHERE p.id = p_parent AND p.article_id = p_article AND p.parent_id IS NULL
-          AND p.hidden_at IS NULL) THEN
-    RETURN QUERY SELECT 'invalid_field', NULL::jsonb, 0;
-    RETURN;
+  -- The parent is share-locked: hiding or deleting it (which lock it for
+  -- update) waits for this reply and hides it too, or goes first and this
+  -- sees it hidden; a visible reply never hangs under a hidden parent.
+  IF p_parent IS NOT NULL THEN
+    PERFORM 1 FROM community_comments p
+     WHERE p.id = p_parent AND p.article_id = p_article AND p.parent_id IS NULL
+       AND p.hidden_at IS NULL
+       FOR SHARE;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT 'invalid_field', NULL::jsonb, 0;
+      RETURN;
+    END IF;
   END IF;
   IF p_limit > 0 THEN
     PERFORM pg_advisory_xact_lock(hashtextextended('community_comment', p_author));

@@ -1,5 +1,5 @@
--- A comment as the API shows it; p_staff adds whether it is hidden and its
--- open reports.
+-- A comment as the API shows it; p_staff adds whether it is hidden (or
+-- deleted by its author) and its open reports.
 CREATE OR REPLACE FUNCTION community_comment_json(c community_comments, p_staff boolean)
 RETURNS jsonb STABLE LANGUAGE sql AS $$
   SELECT jsonb_build_object(
@@ -11,7 +11,7 @@ RETURNS jsonb STABLE LANGUAGE sql AS $$
            'accepted', EXISTS (SELECT 1 FROM community_articles a
                                 WHERE a.id = c.article_id AND a.accepted_comment_id = c.id))
          || CASE WHEN p_staff THEN jsonb_build_object(
-              'hidden_at', campaign_ts(c.hidden_at),
+              'hidden_at', campaign_ts(c.hidden_at), 'deleted_at', campaign_ts(c.deleted_at),
               'open_reports', (SELECT count(*) FROM community_reports r
                                 WHERE r.comment_id = c.id AND r.status = 'open'))
             ELSE '{}'::jsonb END

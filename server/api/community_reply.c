@@ -45,9 +45,8 @@ enum http_step community_read_article(struct http_request *rq, bool create, bool
       JSONIN_BOOL("hidden", &hidden, JSONIN_OPTIONAL),
   };
   const struct jsonin_field question_fields[] = {
-      JSONIN_TEXT("title", &title, 1, COMMUNITY_TITLE_MAX, JSONIN_REQUIRED,
-                  .check = jsonin_not_blank),
-      JSONIN_TEXT("body", &body, 1, COMMUNITY_BODY_MAX, JSONIN_REQUIRED, .check = jsonin_not_blank),
+      JSONIN_TEXT("title", &title, 1, COMMUNITY_TITLE_MAX, fl, .check = jsonin_not_blank),
+      JSONIN_TEXT("body", &body, 1, COMMUNITY_BODY_MAX, fl, .check = jsonin_not_blank),
       JSONIN_ARRAY("tags", &tag_el, 0, COMMUNITY_TAGS_MAX, JSONIN_OPTIONAL),
   };
   enum http_step step = staff ? jsonin_read(rq, staff_fields, JSONIN_COUNT(staff_fields))

@@ -25,8 +25,9 @@ extern const char *const community_categories[];
 /* A jsonin .check: NULL when s is a category. */
 const char *community_category_problem(const char *s);
 
-/* Reads an article's body: create (every field required that must be),
- * staff (the staff's fields) or a merchant's question. On success *html is
+/* Reads an article's body: create (every field required that must be;
+ * else each optional), staff (the staff's fields) or a merchant's question
+ * (title, body, tags). On success *html is
  * the body's Markdown rendered (malloc'd; NULL when the body is not in the
  * request) and *text the request as the SQL function takes it (malloc'd),
  * publish_at written as microseconds. */

@@ -237,6 +237,14 @@ enum MHD_Result h_community_report(struct http_request *rq);
 enum MHD_Result h_community_question(struct http_request *rq);
 enum MHD_Result h_community_search(struct http_request *rq);
 
+/* h_community_own.c: the merchant community, a merchant's own bookmarks,
+ * comments and questions */
+enum MHD_Result h_community_bookmarks(struct http_request *rq);
+enum MHD_Result h_community_comment_delete(struct http_request *rq);
+enum MHD_Result h_community_question_update(struct http_request *rq);
+enum MHD_Result h_community_question_delete(struct http_request *rq);
+enum MHD_Result h_community_question_accept(struct http_request *rq);
+
 /* h_community_staff.c: the merchant community, the staff's side (community) */
 enum MHD_Result h_community_staff_create(struct http_request *rq);
 enum MHD_Result h_community_staff_list(struct http_request *rq);

@@ -431,6 +431,17 @@ class Fixture:
             {"body": f"评论 {i}"}))["id"] for i in range(3))
         ok(call("POST", f"/v1/community/comments/{self.c_dismiss}/reports", self.mb.token,
                 {"reason": "spam"}))
+        # Merchant A's own: a bookmark, a comment to delete, a question to
+        # change and answer (merchant B's answer), one to delete.
+        ok(call("PUT", f"/v1/community/articles/{self.article}/bookmark", self.ma.token))
+        self.c_delete = ok(call("POST", f"/v1/community/articles/{self.article}/comments",
+                                self.ma.token, {"body": "删掉"}))["id"]
+        self.my_question = ok(call("POST", "/v1/community/questions", self.ma.token,
+                                   {"title": "怎么退款？", "body": "请问"}))["id"]
+        self.my_answer = ok(call("POST", f"/v1/community/articles/{self.my_question}/comments",
+                                 self.mb.token, {"body": "这样退款"}))["id"]
+        self.q_delete = ok(call("POST", "/v1/community/questions", self.ma.token,
+                                {"title": "删掉的问题", "body": "请问"}))["id"]
 
     def plain_shop(self):
         return ok(self.post(self.ma, "/v1/shops", {"name": f"Shop A{self.next()}"}))["id"]
@@ -914,6 +925,17 @@ ROUTES = {
         lambda f, w: {"title": "退款多久到账？", "body": "如题", "tags": ["退款"]}),
     ("GET", "/v1/community/search"): E(lambda f: "/v1/community/search?q=%E7%BB%8F%E8%90%A5",
                                        "open"),
+    ("GET", "/v1/community/bookmarks"): E(lambda f: "/v1/community/bookmarks", "open"),
+    ("DELETE", "/v1/community/comments/{id}"): E(
+        lambda f: f"/v1/community/comments/{f.c_delete}", "shop"),
+    ("PATCH", "/v1/community/questions/{id}"): E(
+        lambda f: f"/v1/community/questions/{f.my_question}", "shop",
+        lambda f, w: {"title": "怎么退款才快？", "tags": ["退款"]}),
+    ("DELETE", "/v1/community/questions/{id}"): E(
+        lambda f: f"/v1/community/questions/{f.q_delete}", "shop"),
+    ("PUT", "/v1/community/questions/{id}/accepted-answer"): E(
+        lambda f: f"/v1/community/questions/{f.my_question}/accepted-answer", "shop",
+        lambda f, w: {"comment_id": f.my_answer}),
     ("POST", "/v1/platform/community/articles"): E(
         lambda f: "/v1/platform/community/articles", "open",
         lambda f, w: {"title": "平台规则", "body": "- 一\n- 二", "category": "平台规则",
