@@ -207,15 +207,17 @@ static void page_message_row(const PGresult *res, int r, void *arg)
 }
 
 // clang-format off
-/* The window's messages and how many there are, ownership folded in ($2):
- * no row when the conversation is not the caller's, one row of NULL
+/* The window's messages and how many there are, ownership folded in ($2,
+ * and $5: staff previewing the support queue may read an unclaimed support
+ * conversation): no row when the conversation is not the caller's, one row of NULL
  * message columns when the window is empty. */
 #define MESSAGE_PAGE(cmp, order) \
-  DB_STMT(4, "SELECT c.id, count(m.id) OVER (), " MESSAGE_COLUMNS \
+  DB_STMT(5, "SELECT c.id, count(m.id) OVER (), " MESSAGE_COLUMNS \
              " FROM conversations c LEFT JOIN LATERAL" \
              " (SELECT * FROM messages m WHERE m.conversation_id = c.id AND m.id " cmp " $3" \
              " ORDER BY m.id " order " LIMIT $4) m ON true" \
-             " WHERE c.id = $1 AND (c.merchant_id = $2 OR c.buyer_id = $2 OR c.staff_id = $2)" \
+             " WHERE c.id = $1 AND (c.merchant_id = $2 OR c.buyer_id = $2 OR c.staff_id = $2" \
+             " OR ($5 AND c.kind = 'support' AND c.staff_id IS NULL))" \
              " ORDER BY m.id")
 // clang-format on
 
@@ -225,7 +227,8 @@ enum db_status db_messages_page(const struct db_message_page *p, db_message_fn f
   static struct db_stmt older = MESSAGE_PAGE("<", "DESC"), newer = MESSAGE_PAGE(">", "ASC");
   char cb[DB_INT64_SIZE], ab[DB_INT64_SIZE], bb[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *params[] = {db_param_int64(cb, p->conversation_id), db_param_int64(ab, p->caller),
-                          db_param_int64(bb, p->bound), db_param_int64(lb, p->limit + 1)};
+                          db_param_int64(bb, p->bound), db_param_int64(lb, p->limit + 1),
+                          p->preview ? "true" : "false"};
   struct message_rows rows = {p, fn, arg, more};
   *more = false;
   enum db_status st = db_each_row(p->newer ? &newer : &older, params, page_message_row, &rows);

@@ -97,12 +97,15 @@ enum db_status db_buyer_conversations_page(const struct db_conversation_page *p,
  * newer false, the newest limit messages below bound; newer true, the
  * oldest limit messages above bound. *more tells that there are further
  * messages beyond the page in the same direction. DB_NONE when the
- * conversation is not the caller's. */
+ * conversation is not the caller's (nor, with preview, an unclaimed
+ * support conversation). */
 struct db_message_page {
   int64_t caller, conversation_id;
   bool newer;
   int64_t bound; /* a message id: exclusive */
   int limit;     /* at most DB_CHAT_PAGE_MAX */
+  bool preview;  /* the caller is staff with support: an unclaimed support
+                    conversation is readable too (docs/support.md) */
 };
 enum db_status db_messages_page(const struct db_message_page *p, db_message_fn fn, void *arg,
                                 bool *more);

@@ -12,8 +12,9 @@
   " f.reply_count, ts_to_us(f.created_at), ts_to_us(f.updated_at), ts_to_us(f.closed_at),"         \
   " (SELECT coalesce(json_agg(json_build_object('image_id', i.image_id, 'url',"                    \
   " '/media/' || i.sha256 || '_800.webp') ORDER BY i.position), '[]')::text"                       \
-  " FROM feedback_images i WHERE i.feedback_id = f.id)"
-#define FEEDBACK_NCOLUMNS 13
+  " FROM feedback_images i WHERE i.feedback_id = f.id), f.shop_id,"                                \
+  " (SELECT sh.name FROM shops sh WHERE sh.id = f.shop_id)"
+#define FEEDBACK_NCOLUMNS 15
 
 static void read_feedback(const PGresult *res, int r, int c, struct db_feedback *f)
 {
@@ -30,6 +31,8 @@ static void read_feedback(const PGresult *res, int r, int c, struct db_feedback 
   f->updated_at = db_get_int64(res, r, c + 10);
   f->closed_at = PQgetisnull(res, r, c + 11) ? 0 : db_get_int64(res, r, c + 11);
   f->images = PQgetvalue(res, r, c + 12);
+  f->shop_id = PQgetisnull(res, r, c + 13) ? 0 : db_get_int64(res, r, c + 13);
+  f->shop_name = PQgetvalue(res, r, c + 14);
 }
 
 struct create_rows {
@@ -50,16 +53,17 @@ enum db_status db_feedback_create(int64_t merchant_id, const struct db_feedback_
                                   char field[DB_RESULT_CODE_SIZE], db_feedback_fn fn, void *arg)
 {
   static struct db_stmt q =
-      DB_STMT(7, "SELECT r.result, r.field, r.feedback_id FROM feedback_create($1, $2, $3,"
-                 " $4::bigint[], $5, $6, us_to_ts($7)) r");
-  char mb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+      DB_STMT(8, "SELECT r.result, r.field, r.feedback_id FROM feedback_create($1, $2, $3,"
+                 " $4::bigint[], $5, $6, us_to_ts($7), $8) r");
+  char mb[DB_INT64_SIZE], nb[DB_INT64_SIZE], sb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(mb, merchant_id),
                      d->category,
                      d->text,
                      d->image_ids,
                      d->app_version,
                      d->device,
-                     db_param_int64(nb, now)};
+                     db_param_int64(nb, now),
+                     d->shop_id > 0 ? db_param_int64(sb, d->shop_id) : NULL};
   struct create_rows rows = {code, field, 0};
   code[0] = field[0] = '\0';
   enum db_status st = db_each_row(&q, p, create_row, &rows);
@@ -99,13 +103,24 @@ enum db_status db_feedback_page(const struct db_feedback_page *p, db_feedback_fn
   static struct db_stmt mine = FEEDBACK_PAGE(3, " AND f.merchant_id = $3"),
                         any = FEEDBACK_PAGE(2, ""), status = FEEDBACK_PAGE(3, " AND f.status = $3"),
                         category = FEEDBACK_PAGE(3, " AND f.category = $3"),
-                        both = FEEDBACK_PAGE(4, " AND f.status = $3 AND f.category = $4");
+                        both = FEEDBACK_PAGE(4, " AND f.status = $3 AND f.category = $4"),
+                        /* A shop's feedback is little: its index, then the
+                         * other filters on its rows. */
+      shop = FEEDBACK_PAGE(5, " AND f.shop_id = $3"
+                              " AND ($4::text IS NULL OR f.status = $4)"
+                              " AND ($5::text IS NULL OR f.category = $5)");
   char mb[DB_INT64_SIZE], bb[DB_INT64_SIZE], lb[DB_INT64_SIZE];
-  const char *params[4] = {db_param_int64(bb, p->before_id), db_param_int64(lb, p->limit)};
+  char sb[DB_INT64_SIZE];
+  const char *params[5] = {db_param_int64(bb, p->before_id), db_param_int64(lb, p->limit)};
   struct db_stmt *q = &any;
   if (p->merchant_id != 0) {
     q = &mine;
     params[2] = db_param_int64(mb, p->merchant_id);
+  } else if (p->shop_id != 0) {
+    q = &shop;
+    params[2] = db_param_int64(sb, p->shop_id);
+    params[3] = p->status;
+    params[4] = p->category;
   } else if (p->status != NULL && p->category != NULL) {
     q = &both;
     params[2] = p->status;

@@ -15,6 +15,8 @@
 struct db_feedback {
   int64_t id, merchant_id;
   const char *merchant_name;
+  int64_t shop_id;       /* 0: not about a shop */
+  const char *shop_name; /* when shop_id is not 0 */
   const char *category, *text;
   const char *app_version, *device; /* NULL when not given */
   const char *status;               /* open, replied, closed */
@@ -36,20 +38,22 @@ typedef void (*db_feedback_reply_fn)(const struct db_feedback_reply *r, void *ar
 /* What a merchant sends; image_ids is a SQL array text ("{1,2}") or NULL. */
 struct db_feedback_draft {
   const char *category, *text, *image_ids, *app_version, *device;
+  int64_t shop_id; /* 0: none */
 };
 
 /* Files the merchant's feedback (SQL feedback_create). code: "ok" (fn
- * gets it), or "invalid_field" with field naming the image_ids[i] that is
- * not an image of one of the merchant's shops. */
+ * gets it), or "invalid_field" with field naming shop_id (not one of the
+ * merchant's shops) or the image_ids[i] that is not an image of one of the
+ * merchant's shops. */
 enum db_status db_feedback_create(int64_t merchant_id, const struct db_feedback_draft *d,
                                   int64_t now, char code[DB_RESULT_CODE_SIZE],
                                   char field[DB_RESULT_CODE_SIZE], db_feedback_fn fn, void *arg);
 
 /* A page, newest first: ids below before_id (INT64_MAX: from the newest),
- * limit rows. merchant_id 0: everyone's (staff), status and category NULL
- * for any. */
+ * limit rows. merchant_id 0: everyone's (staff), shop_id 0, status and
+ * category NULL for any. */
 struct db_feedback_page {
-  int64_t merchant_id;
+  int64_t merchant_id, shop_id;
   const char *status, *category;
   int64_t before_id;
   int limit;

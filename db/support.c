@@ -178,3 +178,17 @@ enum db_status db_support_page(const struct db_support_page *p, db_support_fn fn
     return DB_ONE; /* an empty list */
   return st == DB_MANY ? DB_ONE : st;
 }
+
+enum db_status db_support_release(int64_t staff_id, int64_t conversation_id, int64_t now,
+                                  char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg)
+{
+  static struct db_stmt q = DB_STMT(3, "SELECT r.r, NULL, " SUPPORT_COLUMNS
+                                       " FROM support_release($1, $2, us_to_ts($3)) r (r)" FRESH(
+                                           "CASE WHEN r.r = 'ok' THEN $2::bigint END"));
+  char sb[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(sb, staff_id), db_param_int64(cb, conversation_id),
+                     db_param_int64(nb, now)};
+  struct result_rows rows = {code, NULL, fn, arg};
+  code[0] = '\0';
+  return db_each_row(&q, p, result_row, &rows);
+}

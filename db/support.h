@@ -1,7 +1,8 @@
 /* Official support chat (官方服务, docs/support.md): support conversations
  * are chat conversations of kind support (migrations/0037), read and
  * written through db/chat.h like any other; this is what is theirs alone:
- * a shop's open one, the staff's queue and claimed ones, claim and close. */
+ * a shop's open one, the staff's queue and claimed ones, claim, release
+ * and close. */
 #ifndef MERCHANTD_DB_SUPPORT_H
 #define MERCHANTD_DB_SUPPORT_H
 
@@ -40,6 +41,11 @@ enum db_status db_support_claim(int64_t staff_id, int64_t conversation_id, int64
                                 char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg);
 enum db_status db_support_close(int64_t staff_id, int64_t conversation_id, int64_t now,
                                 char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg);
+/* The claimer hands it back to the queue (SQL support_release: "ok",
+ * "not_found" when the caller has not claimed it, "invalid_state" when it is
+ * closed); on "ok" fn gets it as it is now. */
+enum db_status db_support_release(int64_t staff_id, int64_t conversation_id, int64_t now,
+                                  char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg);
 
 /* The lists; each reads limit rows after the keyset (key, id):
  * DB_SUPPORT_QUEUE   unclaimed open ones with the merchant waiting, by

@@ -125,9 +125,10 @@ BEGIN
 END
 $$;
 -- Feedback and official support (docs/support.md): a feedback of the demo
--- merchant that demo-staff answered and one still open; a support
--- conversation of the first shop that demo-staff claimed and answered, and
--- one of the second shop waiting in the queue.
+-- merchant about the first shop that demo-staff answered and one still
+-- open; a support conversation of the first shop that demo-staff claimed
+-- and answered, and one of the second shop that demo-staff claimed and
+-- released, back in the queue where it waited.
 DO $$
 DECLARE
   v_merchant bigint := (SELECT id FROM accounts WHERE username = 'demo');
@@ -137,11 +138,12 @@ DECLARE
   v_id       bigint;
 BEGIN
   SELECT feedback_id INTO v_id FROM feedback_create(v_merchant, 'bug', '订单导出的 CSV 用 Excel 打开是乱码',
-                                                    '{}', '5.2.1', 'iPhone 15', now() - interval '2 days');
+                                                    '{}', '5.2.1', 'iPhone 15', now() - interval '2 days',
+                                                    v_fruit);
   PERFORM feedback_reply(v_staff, v_id, '感谢反馈! 导出文件已改为带 BOM 的 UTF-8, 新版本已修复。',
                          now() - interval '1 day');
   PERFORM feedback_create(v_merchant, 'suggestion', '希望商品可以批量改价', '{}', '5.2.1', 'iPhone 15',
-                          now() - interval '3 hours');
+                          now() - interval '3 hours', NULL);
 
   SELECT conversation_id INTO v_id FROM support_open(v_merchant, v_fruit, now() - interval '5 hours');
   PERFORM message_send(v_merchant, v_id, 'text', '你好, 店铺保证金可以退吗?', NULL, NULL, NULL,
@@ -152,6 +154,8 @@ BEGIN
   SELECT conversation_id INTO v_id FROM support_open(v_merchant, v_home, now() - interval '30 minutes');
   PERFORM message_send(v_merchant, v_id, 'text', '活动报名一直审核中, 麻烦看一下', NULL, NULL, NULL,
                        now() - interval '30 minutes', NULL);
+  PERFORM support_claim(v_staff, v_id, now() - interval '20 minutes');
+  PERFORM support_release(v_staff, v_id, now() - interval '10 minutes');
 END
 $$;
 -- The community (docs/community.md): staff articles (one pinned), a

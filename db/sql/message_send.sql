@@ -15,7 +15,8 @@
 -- In a support conversation the sides are the merchant and the staff
 -- member who claimed it (staff_id); only text and images are sent there
 -- ('invalid_field' on type), the staff's images by URL (they have no image
--- space), and nothing once it is closed ('invalid_state').
+-- space), and nothing once it is closed ('invalid_state'); a staff member
+-- who released it is no longer a side ('not_found').
 CREATE OR REPLACE FUNCTION message_send(p_caller bigint, p_conv bigint, p_type text, p_body text,
                              p_quick_reply bigint, p_products bigint[], p_order bigint,
                              p_now timestamptz, p_image bigint)
@@ -32,6 +33,14 @@ BEGIN
   SELECT * INTO c FROM conversations x
    WHERE x.id = p_conv
      AND (x.merchant_id = p_caller OR x.buyer_id = p_caller OR x.staff_id = p_caller);
+  IF FOUND AND c.kind = 'support' THEN
+    -- A support conversation's sides and state change (claim, release,
+    -- close): read it again under its row lock, so that a message is never
+    -- stored after the release or close it raced with.
+    SELECT * INTO c FROM conversations x
+     WHERE x.id = p_conv AND (x.merchant_id = p_caller OR x.staff_id = p_caller)
+       FOR NO KEY UPDATE;
+  END IF;
   IF NOT FOUND THEN
     RETURN QUERY SELECT 'not_found', NULL::text, NULL::bigint, NULL::text, NULL::text,
                         NULL::jsonb, NULL::timestamptz;

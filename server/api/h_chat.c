@@ -21,6 +21,7 @@
 #include "page.h"
 #include "query.h"
 #include "reply.h"
+#include "routes.h"
 #include "view.h"
 
 #include <inttypes.h>
@@ -263,7 +264,10 @@ enum MHD_Result h_chat_messages_list(struct http_request *rq)
                               has_after    ? after
                               : has_before ? before
                                            : INT64_MAX,
-                              (int)limit};
+                              (int)limit,
+                              /* The platform's route: the router has checked
+                                 the support permission. */
+                              (rq->route->access & ROUTE_STAFF) != 0};
   struct out o = {.page.out = JSONOUT_INIT};
   bool more;
   page_begin(&o.page, limit);

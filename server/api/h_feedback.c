@@ -1,9 +1,9 @@
 /* Feedback (意见反馈, docs/support.md):
- *   POST /v1/feedback                         merchant: {"category", "text", "image_ids"?,
- *                                             "app_version"?, "device"?}
+ *   POST /v1/feedback                         merchant: {"category", "text", "shop_id"?,
+ *                                             "image_ids"?, "app_version"?, "device"?}
  *   GET  /v1/feedback                         merchant: their own, newest first
  *   GET  /v1/feedback/{id}                    merchant: one of theirs with its replies
- *   GET  /v1/platform/feedback?status=&category=   staff (support): everyone's
+ *   GET  /v1/platform/feedback?status=&category=&shop_id=   staff (support): everyone's
  *   GET  /v1/platform/feedback/{id}           staff (support): one with its replies
  *   POST /v1/platform/feedback/{id}/replies   staff (support): {"text"}
  *   POST /v1/platform/feedback/{id}/close     staff (support)
@@ -62,6 +62,15 @@ static void write_feedback(struct jsonout *j, const struct db_feedback *f, bool 
     jsonout_field_int(j, "id", f->merchant_id);
     jsonout_field_string(j, "name", f->merchant_name);
     jsonout_end_object(j);
+  }
+  jsonout_key(j, "shop");
+  if (f->shop_id != 0) {
+    jsonout_begin_object(j);
+    jsonout_field_int(j, "id", f->shop_id);
+    jsonout_field_string(j, "name", f->shop_name);
+    jsonout_end_object(j);
+  } else {
+    jsonout_null(j);
   }
   jsonout_field_string(j, "category", f->category);
   jsonout_field_string(j, "text", f->text);
@@ -148,11 +157,13 @@ static void image_id_each(struct jsonin_at *at, void *arg)
 enum MHD_Result h_feedback_create(struct http_request *rq)
 {
   const char *category = NULL, *text = NULL, *app_version = NULL, *device = NULL;
+  int64_t shop_id = 0;
   struct images_in images = {0};
   const struct jsonin_field image_id = JSONIN_INT(NULL, &images.id, 1, INT64_MAX, JSONIN_REQUIRED);
   const struct jsonin_field fields[] = {
       JSONIN_TEXT("category", &category, 1, 20, JSONIN_REQUIRED, .check = category_problem),
       JSONIN_TEXT("text", &text, TEXT_MIN, TEXT_MAX, JSONIN_REQUIRED, .check = jsonin_not_blank),
+      JSONIN_INT("shop_id", &shop_id, 1, INT64_MAX, JSONIN_OPTIONAL),
       JSONIN_ARRAY("image_ids", &image_id, 0, DB_FEEDBACK_IMAGES_MAX,
                    JSONIN_OPTIONAL | JSONIN_WHOLE, .each = image_id_each, .arg = &images),
       JSONIN_TEXT("app_version", &app_version, 1, APP_VERSION_MAX, JSONIN_OPTIONAL,
@@ -170,16 +181,19 @@ enum MHD_Result h_feedback_create(struct http_request *rq)
                              images.ids[i]);
   snprintf(list + used, sizeof list - used, "}");
 
-  struct db_feedback_draft d = {category, text, list, app_version, device};
+  struct db_feedback_draft d = {category, text, list, app_version, device, shop_id};
   char code[DB_RESULT_CODE_SIZE], field[DB_RESULT_CODE_SIZE];
   struct out o = {.page.out = JSONOUT_INIT};
   enum db_status st =
       db_feedback_create(rq->session.account.id, &d, clock_now_us(), code, field, set_feedback, &o);
   if (st >= DB_NONE && strcmp(code, "invalid_field") == 0) {
     jsonout_free(&o.page.out);
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "an image is not one of yours",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", field, "message",
-                                   "is not an image of one of your shops"));
+    bool shop = strcmp(field, "shop_id") == 0;
+    return reply_problem(
+        rq, PROBLEM_INVALID_FIELD,
+        shop ? "the shop is not one of yours" : "an image is not one of yours",
+        json_pack("{s:[{s:s, s:s}]}", "errors", "field", field, "message",
+                  shop ? "is not one of your shops" : "is not an image of one of your shops"));
   }
   if (st < DB_NONE || o.page.out.len == 0) {
     jsonout_free(&o.page.out);
@@ -195,22 +209,24 @@ static enum MHD_Result list(struct http_request *rq, bool staff)
 {
   int status = -1, category = -1;
   const char *cursor = NULL;
-  int64_t limit = QUERY_LIMIT_DEFAULT;
+  int64_t limit = QUERY_LIMIT_DEFAULT, shop_id = 0;
   struct cursor after = {0, INT64_MAX};
   const struct query_param params[] = {
       QUERY_LIMIT(&limit),
       QUERY_CURSOR(&cursor),
       QUERY_ENUM("status", &status, statuses),
       QUERY_ENUM("category", &category, categories),
+      QUERY_INT("shop_id", &shop_id, 1, INT64_MAX),
   };
   char kind = staff ? CURSOR_PLATFORM_FEEDBACK : CURSOR_MY_FEEDBACK;
-  enum http_step step = query_read(rq, params, staff ? 4 : 2);
+  enum http_step step = query_read(rq, params, staff ? QUERY_COUNT(params) : 2);
   if (step == HTTP_STEP_OK)
     step = query_cursor(rq, kind, cursor, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
   struct db_feedback_page p = {
       .merchant_id = staff ? 0 : rq->session.account.id,
+      .shop_id = shop_id,
       .status = status >= 0 ? statuses[status] : NULL,
       .category = category >= 0 ? categories[category] : NULL,
       .before_id = after.id,

@@ -7,10 +7,14 @@
  *   GET  /v1/platform/support/queue                    staff: waiting longest first
  *   GET  /v1/platform/support/conversations            staff: those they claimed
  *   POST /v1/platform/support/conversations/{id}/claim staff: one of two at once wins
+ *   POST /v1/platform/support/conversations/{id}/release staff: the claimer, back to
+ *                                                      the queue where it waited
  *   POST /v1/platform/support/conversations/{id}/close staff: the claimer
  * The merchant reads and writes messages with the chat routes
  * (/v1/conversations/{id}/messages, /read); the claimer with the same
- * handlers under /v1/platform/support/conversations/{id}/ (routes.c). */
+ * handlers under /v1/platform/support/conversations/{id}/ (routes.c), and
+ * any staff member with support reads an unclaimed one's messages there
+ * before claiming it (h_chat_messages_list). */
 #include "clock.h"
 #include "cursor.h"
 #include "handlers.h"
@@ -191,5 +195,14 @@ enum MHD_Result h_support_close(struct http_request *rq)
   char code[DB_RESULT_CODE_SIZE];
   struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
   enum db_status st = db_support_close(o.caller, rq->ids[0], clock_now_us(), code, set_support, &o);
+  return result_reply(rq, st, code, MHD_HTTP_OK, &o);
+}
+
+enum MHD_Result h_support_release(struct http_request *rq)
+{
+  char code[DB_RESULT_CODE_SIZE];
+  struct out o = {.page.out = JSONOUT_INIT, .caller = rq->session.account.id};
+  enum db_status st =
+      db_support_release(o.caller, rq->ids[0], clock_now_us(), code, set_support, &o);
   return result_reply(rq, st, code, MHD_HTTP_OK, &o);
 }

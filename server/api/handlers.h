@@ -195,6 +195,7 @@ enum MHD_Result h_support_queue(struct http_request *rq);
 enum MHD_Result h_support_mine(struct http_request *rq);
 enum MHD_Result h_support_claim(struct http_request *rq);
 enum MHD_Result h_support_close(struct http_request *rq);
+enum MHD_Result h_support_release(struct http_request *rq);
 
 /* h_share_links.c: share links and the public /s/{code} */
 enum MHD_Result h_share_links_create(struct http_request *rq);

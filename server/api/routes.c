@@ -231,7 +231,8 @@ static const struct route routes[] = {
     {"GET", "/v1/me/stats/overview", h_stats_me_overview, M, NOBODY, false, false, 0},
 
     /* Feedback and official support chat (docs/support.md). The claimer of
-     * a support conversation reads and writes it with chat's handlers. */
+     * a support conversation reads and writes it with chat's handlers;
+     * staff with support read an unclaimed one's messages there too. */
     {"POST", "/v1/feedback", h_feedback_create, M, JSON, true, false, 0},
     {"GET", "/v1/feedback", h_feedback_list, M, NOBODY, false, false, 0},
     {"GET", "/v1/feedback/{id}", h_feedback_get, M, NOBODY, false, false, 0},
@@ -259,6 +260,8 @@ static const struct route routes[] = {
      false, false, SUPPORT},
     {"POST", "/v1/platform/support/conversations/{id}/close", h_support_close, STAFF, NOBODY, false,
      false, SUPPORT},
+    {"POST", "/v1/platform/support/conversations/{id}/release", h_support_release, STAFF, NOBODY,
+     false, false, SUPPORT},
     /* The merchant community (docs/community.md). */
     {"GET", "/v1/community/articles", h_community_feed, M, NOBODY, false, false, 0},
     {"GET", "/v1/community/articles/{id}", h_community_read, M, NOBODY, false, false, 0},

@@ -417,6 +417,7 @@ class Fixture:
             {"type": "text", "text": "and my deposit?"}))["id"]
         self.support_queued = self.support(self.plain_shop(), claim=False)
         self.support_close = self.support(self.plain_shop(), claim=True)
+        self.support_release = self.support(self.plain_shop(), claim=True)
 
         # The community: a staff article with merchant A's comments (one to
         # hide, one whose report is dismissed), a question with an answer.
@@ -901,6 +902,8 @@ ROUTES = {
         lambda f, w: {"up_to_message_id": f.support_message}),
     ("POST", "/v1/platform/support/conversations/{id}/close"): E(
         lambda f: f"/v1/platform/support/conversations/{f.support_close}/close", "open"),
+    ("POST", "/v1/platform/support/conversations/{id}/release"): E(
+        lambda f: f"/v1/platform/support/conversations/{f.support_release}/release", "open"),
     ("GET", "/v1/community/articles"): E(lambda f: "/v1/community/articles?sort=new", "open"),
     ("GET", "/v1/community/articles/{id}"): E(
         lambda f: f"/v1/community/articles/{f.article}", "open"),
@@ -1296,6 +1299,13 @@ def test_cross_tenant_references():
     refused(call("POST", f"/v1/conversations/{conv_shop_b}/read", f.mb.token,
                  {"up_to_message_id": f.message}), "read marker at another conversation's message")
 
+    # Merchant B's feedback about shop A.
+    n = sql("SELECT count(*) FROM feedback")
+    refused(call("POST", "/v1/feedback", f.mb.token,
+                 {"category": "bug", "text": "about their shop", "shop_id": f.shop}),
+            "feedback about another merchant's shop")
+    assert sql("SELECT count(*) FROM feedback") == n
+
 
 def test_marker_coverage():
     """The owners do see the markers, so their absence elsewhere means
@@ -1333,6 +1343,7 @@ ACCEPTED = {
     ("PATCH", "/v1/shops/{id}/products/{id}", "status"): "the merchant puts it on or off sale",
     ("POST", "/v1/platform/funds/adjustments", "shop_id"): "the shop staff adjust",
     ("POST", "/v1/shops/{id}/live/red-packets", "total_cents"): "what the red packet shares out",
+    ("POST", "/v1/feedback", "shop_id"): "the caller's shop the feedback is about (checked theirs)",
 }
 
 # Tables the requests of this test could write to; hashed before and after.

@@ -75,7 +75,11 @@ def test_demo_data_fills_every_first_list():
     token = s.login("demo", "demo-password")  # the media loader logged in since
     assert s.request("GET", "/v1/feedback", token=token).json["items"]
     assert s.request("GET", "/v1/platform/feedback?status=replied", token=staff).json["items"]
-    assert s.request("GET", "/v1/platform/support/queue", token=staff).json["items"]
+    assert s.request("GET", f"/v1/platform/feedback?shop_id={first}", token=staff).json["items"]
+    queued = s.request("GET", "/v1/platform/support/queue", token=staff).json["items"]
+    assert queued
+    assert s.request("GET", f"/v1/platform/support/conversations/{queued[0]['id']}/messages",
+                     token=staff).json["items"]  # the preview before claiming
     assert s.request("GET", "/v1/platform/support/conversations", token=staff).json["items"]
     assert s.request("GET", f"/v1/shops/{first}/support/conversations",
                      token=token).json["items"]

@@ -107,7 +107,8 @@ def test_validation():
     refused(dict(ok, app_version=""), "app_version")
     refused(dict(ok, app_version="v" * 33), "app_version")
     refused(dict(ok, device="d" * 129), "device")
-    refused(dict(ok, shop_id=shop), "shop_id", "unknown_field")
+    refused(dict(ok, shop_id=0), "shop_id")  # test_feedback_per_shop has the rest
+    refused(dict(ok, shop=shop), "shop", "unknown_field")
     refused(dict(ok, status="closed"), "status", "unknown_field")
     # Images that are not the merchant's: another merchant's, a buyer's,
     # none at all; the first one at fault is named.
@@ -163,6 +164,72 @@ def test_roles_and_isolation():
     r = req("GET", f"/v1/platform/feedback/{f['id']}", st)
     assert r.status == 200 and r.json["merchant"]["id"] == m, r
     assert_problem(req("GET", "/v1/platform/feedback/999999999", st), 404, "not_found")
+
+
+def test_feedback_per_shop():
+    """Feedback may name one of the merchant's shops: shown to the merchant
+    and the staff, filterable by shop; another merchant's shop, or none, is
+    400 invalid_field on shop_id."""
+    m, mt = new_merchant()
+    shop, _ = new_shop(m)
+    shop2, _ = new_shop(m)
+    other, ot = new_merchant()
+    other_shop, _ = new_shop(other)
+    s, st = support_staff()
+    f = file_feedback(mt, shop_id=shop, category="orders", text="这个店铺的订单同步慢")
+    g = file_feedback(mt, shop_id=shop2, category="bug", text="另一个店铺的导出报错")
+    h = file_feedback(mt, text="账号层面的建议")
+    name = sql(f"SELECT name FROM shops WHERE id = {shop}")
+    assert f["shop"] == {"id": shop, "name": name} and h["shop"] is None, (f, h)
+    # The merchant's list and detail show it.
+    r = req("GET", "/v1/feedback", mt)
+    assert [x["shop"] and x["shop"]["id"] for x in r.json["items"]] == [None, shop2, shop], r
+    assert req("GET", f"/v1/feedback/{f['id']}", mt).json["shop"]["id"] == shop
+    # Staff: shown, and filtered by shop, alone or with status and category.
+    r = req("GET", f"/v1/platform/feedback/{f['id']}", st)
+    assert r.json["shop"] == {"id": shop, "name": name} and r.json["merchant"]["id"] == m, r
+
+    def ids(qs):
+        r = req("GET", "/v1/platform/feedback?limit=100&" + qs, st)
+        assert r.status == 200, r
+        return [x["id"] for x in r.json["items"]]
+    assert ids(f"shop_id={shop}") == [f["id"]]
+    assert ids(f"shop_id={shop2}") == [g["id"]]
+    assert ids(f"shop_id={shop}&category=orders&status=open") == [f["id"]]
+    assert ids(f"shop_id={shop}&category=bug") == []
+    assert ids(f"shop_id={shop}&status=closed") == []
+    assert ids(f"shop_id={other_shop}") == []
+    r = req("GET", f"/v1/platform/feedback?limit=100&shop_id={shop}", st)
+    assert r.json["items"][0]["shop"]["id"] == shop
+    # Paging through the shop filter.
+    f2 = file_feedback(mt, shop_id=shop, text="同一个店铺的第二条")
+    r = req("GET", f"/v1/platform/feedback?limit=1&shop_id={shop}", st)
+    assert [x["id"] for x in r.json["items"]] == [f2["id"]] and r.json["next_cursor"], r
+    r = req("GET", f"/v1/platform/feedback?limit=1&shop_id={shop}&cursor="
+            + r.json["next_cursor"], st)
+    assert [x["id"] for x in r.json["items"]] == [f["id"]] and r.json["next_cursor"] is None
+    # Another merchant's shop, or none: the same 400, nothing stored.
+    before = sql("SELECT count(*) FROM feedback")
+    for bad in (other_shop, 999999999):
+        r = req("POST", "/v1/feedback", mt, {"category": "bug", "text": "hello there",
+                                              "shop_id": bad})
+        assert_problem(r, 400, "invalid_field")
+        assert [e["field"] for e in r.json["errors"]] == ["shop_id"], r.json
+    r = req("POST", "/v1/feedback", ot, {"category": "bug", "text": "hello there",
+                                          "shop_id": shop})
+    assert_problem(r, 400, "invalid_field")
+    assert sql("SELECT count(*) FROM feedback") == before
+    # Bad values, in the body and the staff's filter.
+    for bad in (0, -1, "1", 1.5, None, True):
+        r = req("POST", "/v1/feedback", mt, {"category": "bug", "text": "hello there",
+                                              "shop_id": bad})
+        assert_problem(r, 400, "invalid_field")
+        assert r.json["errors"][0]["field"] == "shop_id", (bad, r.json)
+    for bad in ("0", "-1", "abc", "1.5", ""):
+        r = req("GET", f"/v1/platform/feedback?shop_id={bad}", st)
+        assert_problem(r, 400, "invalid_field")
+    # The merchant's own list takes no shop filter.
+    assert_problem(req("GET", f"/v1/feedback?shop_id={shop}", mt), 400, "unknown_field")
 
 
 def test_staff_list_filter_reply_close():
@@ -260,5 +327,5 @@ def test_reply_close_race():
 
 
 if __name__ == "__main__":
-    main([test_create_and_read, test_validation, test_roles_and_isolation,
+    main([test_create_and_read, test_validation, test_roles_and_isolation, test_feedback_per_shop,
           test_staff_list_filter_reply_close, test_reply_close_race])

@@ -117,9 +117,11 @@ def test_errors_and_isolation():
     assert_problem(r, 403, "forbidden")
     assert r.json["missing_permission"] == "support"
     assert_problem(claim(nost, conv), 403, "forbidden")
-    # Staff: an unclaimed conversation's messages are the claimer's only.
-    assert_problem(req("GET", f"/v1/platform/support/conversations/{conv}/messages", st1), 404,
-                   "not_found")
+    # Staff: an unclaimed conversation's messages may be read (the preview
+    # before claiming), not written nor marked read: that is the claimer's.
+    r = req("GET", f"/v1/platform/support/conversations/{conv}/messages", st1)
+    assert r.status == 200 and [x["text"] for x in r.json["items"]] == [
+        "my shop was suspended, why?"], r
     assert_problem(req("POST", f"/v1/platform/support/conversations/{conv}/messages", st1,
                        {"type": "text", "text": "hello"}), 404, "not_found")
     # A buyer conversation is not a support conversation.
@@ -348,6 +350,215 @@ def test_buyer_chat_untouched():
     assert "conversations_claimed" in bad, bad
 
 
+def release(token, conv):
+    return req("POST", f"/v1/platform/support/conversations/{conv}/release", token)
+
+
+def poll_all(token):
+    """Every event of the caller's, oldest first."""
+    items, after = [], 0
+    while True:
+        r = req("GET", f"/v1/events/poll?after={after}&timeout=0", token)
+        assert r.status == 200, r
+        if not r.json["items"]:
+            return items
+        items += r.json["items"]
+        after = r.json["next_after"]
+
+
+def test_release():
+    """The claimer hands a conversation back: it is queued where it waited
+    (waiting_since kept), staff hear it, another staff member claims it;
+    only the claimer may release, and not once closed."""
+    (s1, st1), (s2, st2), (s3, st3) = support_staff(3)
+    (n1, nt1), = support_staff(permissions=("review",))
+    m, mt, shop = merchant_shop()
+    m2, mt2, shop2 = merchant_shop()
+    b, bt = new_buyer()
+    c1 = open_support(mt, shop)["id"]
+    c2 = open_support(mt2, shop2)["id"]
+    t0 = utcnow().replace(microsecond=0) + datetime.timedelta(hours=2)
+    srv().set_clock(fmt_time(t0))
+    try:
+        say(mt, c1, "waiting the longest")
+        srv().set_clock(fmt_time(t0 + datetime.timedelta(minutes=3)))
+        say(mt2, c2, "waiting since later")
+    finally:
+        srv().set_clock(None)
+    assert claim(st1, c1).status == 200
+    ids = queue_ids(st2, limit=100)[0]
+    assert c1 not in ids and c2 in ids
+    # Errors: roles and permission; not the caller's (another's, queued,
+    # missing, a buyer conversation) is 404 like close.
+    for token in (mt, bt):
+        assert_problem(release(token, c1), 403, "forbidden")
+    r = release(nt1, c1)
+    assert_problem(r, 403, "forbidden")
+    assert r.json["missing_permission"] == "support"
+    assert_problem(release(st2, c1), 404, "not_found")
+    assert_problem(release(st1, c2), 404, "not_found")
+    assert_problem(release(st1, 999999999), 404, "not_found")
+    bconv = req("POST", f"/v1/shops/{shop}/conversations", bt).json["id"]
+    assert_problem(release(st1, bconv), 404, "not_found")
+    assert_problem(req("POST", f"/v1/platform/support/conversations/{c1}/release", st1,
+                       {"x": 1}), 400, "unexpected_body")
+    # The release: queued again, first in line (it waited longest).
+    r = release(st1, c1)
+    assert r.status == 200, r
+    assert r.json["status"] == "queued" and r.json["staff"] is None, r.json
+    assert r.json["claimed_at"] is None and r.json["waiting_since"] == fmt_time(t0)
+    assert r.json["awaiting_reply"] is True
+    ids = queue_ids(st2, limit=100)[0]
+    assert c1 in ids and ids.index(c1) < ids.index(c2), ids
+    assert_problem(release(st1, c1), 404, "not_found")  # not theirs any more
+    # The former claimer is no longer a side; everyone with support may
+    # still preview it.
+    assert_problem(req("POST", f"/v1/platform/support/conversations/{c1}/messages", st1,
+                       {"type": "text", "text": "still here"}), 404, "not_found")
+    assert_problem(req("POST", f"/v1/platform/support/conversations/{c1}/read", st1,
+                       {"up_to_message_id": 1}), 404, "not_found")
+    assert req("GET", f"/v1/platform/support/conversations/{c1}/messages", st1).status == 200
+    assert c1 not in [x["id"] for x in
+                      req("GET", "/v1/platform/support/conversations", st1).json["items"]]
+    # Events: every support staff member hears it queued, the merchant and
+    # the releaser that it was released; nobody else hears anything.
+    for token in (st1, st2, st3):
+        ev = [x for x in poll_all(token) if x["kind"] == "support.queue"
+              and x["data"]["conversation_id"] == c1]
+        assert ev[-1]["data"] == {"conversation_id": c1, "queued": True, "claimed_by": None}, ev
+    for token in (mt, st1):
+        ev = [x for x in poll_all(token) if x["kind"] == "support.released"]
+        assert [x["data"] for x in ev] == [{"conversation_id": c1, "staff_id": s1}], ev
+    assert not [x for x in poll_all(st2) if x["kind"] == "support.released"]
+    assert poll_all(nt1) == [] and poll_all(bt) == []
+    # Another staff member claims it and has the history.
+    r = claim(st2, c1)
+    assert r.status == 200 and r.json["staff"]["id"] == s2, r
+    assert_problem(claim(st1, c1), 409, "already_claimed")
+    r = req("GET", f"/v1/platform/support/conversations/{c1}/messages", st2)
+    assert [x["text"] for x in r.json["items"]] == ["waiting the longest"], r
+    # Answered, then released: unclaimed but not queued until the
+    # merchant writes again.
+    say(st2, c1, "我们看一下", staff=True)
+    r = release(st2, c1)
+    assert r.status == 200 and r.json["status"] == "open" and r.json["waiting_since"] is None, r
+    assert c1 not in queue_ids(st3, limit=100)[0]
+    say(mt, c1, "any news?")
+    assert c1 in queue_ids(st3, limit=100)[0]
+    # Closed: the claimer's release is 409, anyone else's 404.
+    assert claim(st3, c1).status == 200
+    assert req("POST", f"/v1/platform/support/conversations/{c1}/close", st3).status == 200
+    assert_problem(release(st3, c1), 409, "invalid_state")
+    assert_problem(release(st1, c1), 404, "not_found")
+    assert sql(f"SELECT staff_id FROM conversations WHERE id = {c1}") == str(s3)
+
+
+def test_release_race():
+    """The claimer releases while the merchant writes, the claimer writes
+    and another staff member claims, all at once: whatever the order, the
+    row is consistent (claimed by the winner or queued), every message is
+    stored by a side, and the queue's last event says where it is."""
+    (s1, st1), (s2, st2), (s3, st3) = support_staff(3)
+    for i in range(6):
+        m, mt, shop = merchant_shop()
+        conv = open_support(mt, shop)["id"]
+        say(mt, conv, "help")
+        assert claim(st1, conv).status == 200
+        if i % 2:
+            say(st1, conv, "looking", staff=True)  # the merchant no longer waits
+
+        def act(k):
+            if k == 0:
+                return release(st1, conv)
+            if k == 1:
+                return req("POST", f"/v1/conversations/{conv}/messages", mt,
+                           {"type": "text", "text": f"more {i}"})
+            if k == 2:
+                return req("POST", f"/v1/platform/support/conversations/{conv}/messages", st1,
+                           {"type": "text", "text": f"reply {i}"})
+            return claim(st2, conv)
+        rel, msg, own, cl = parallel(act, [(k,) for k in range(4)])
+        assert rel.status == 200, rel
+        assert msg.status == 201, msg
+        assert own.status in (201, 404), own
+        assert cl.status in (200, 409), cl
+        if cl.status == 409:
+            assert_problem(cl, 409, "already_claimed")
+        row = sql(f"SELECT coalesce(staff_id, 0), claimed_at IS NOT NULL, waiting_since IS NOT NULL,"
+                  f" awaiting_reply, last_message_id, staff_unread FROM conversations"
+                  f" WHERE id = {conv}").split("|")
+        staff, claimed, waiting = int(row[0]), row[1] == "t", row[2] == "t"
+        assert staff == (s2 if cl.status == 200 else 0) and claimed == (staff != 0), row
+        last = sql(f"SELECT id || '|' || sender FROM messages WHERE conversation_id = {conv}"
+                   f" ORDER BY id DESC LIMIT 1").split("|")
+        assert int(row[4]) == int(last[0]) and (row[3] == "t") == (last[1] == "merchant"), row
+        assert waiting == (last[1] == "merchant"), (row, last)
+        # Every staff message is by the claimer of its time: st1 only.
+        assert sql(f"SELECT count(*) FROM messages WHERE conversation_id = {conv}"
+                   f" AND sender = 'staff' AND sender_id <> {s1}") == "0"
+        n_own = int(sql(f"SELECT count(*) FROM messages WHERE conversation_id = {conv}"
+                        f" AND sender = 'staff' AND body = 'reply {i}'"))
+        assert n_own == (1 if own.status == 201 else 0)
+        # The bystander's last queue event matches the row.
+        ev = [x for x in poll_all(st3) if x["kind"] == "support.queue"
+              and x["data"]["conversation_id"] == conv]
+        queued = staff == 0 and waiting
+        if ev:
+            assert ev[-1]["data"]["queued"] == queued, (ev, row)
+        else:
+            assert not queued, row
+        assert (conv in queue_ids(st3, limit=100)[0]) == queued
+
+
+def test_preview():
+    """Staff with support read a queued conversation before claiming it,
+    without writing, marking read or changing its unread count; claimed by
+    someone else it is theirs alone again."""
+    (s1, st1), (s2, st2) = support_staff(2)
+    (n1, nt1), = support_staff(permissions=("finance",))
+    m, mt, shop = merchant_shop()
+    other, ot, other_shop = merchant_shop()
+    b, bt = new_buyer()
+    conv = open_support(mt, shop)["id"]
+    first = say(mt, conv, "question one")
+    say(mt, conv, "question two")
+    path = f"/v1/platform/support/conversations/{conv}/messages"
+    r = req("GET", path, st2)
+    assert r.status == 200 and [x["text"] for x in r.json["items"]] == [
+        "question one", "question two"], r
+    assert all(x["sender"] == "merchant" for x in r.json["items"])
+    r = req("GET", path + f"?after={first['id']}&limit=1", st2)
+    assert r.status == 200 and [x["text"] for x in r.json["items"]] == ["question two"], r
+    assert_problem(req("GET", path + "?before=1&after=2", st2), 400, "invalid_field")
+    # Reading is not marking read: still two unread in the queue.
+    entry = next(x for x in queue_ids(st2, limit=100)[1]["items"] if x["id"] == conv)
+    assert entry["unread_count"] == 2
+    assert_problem(req("POST", f"/v1/platform/support/conversations/{conv}/read", st2,
+                       {"up_to_message_id": first["id"]}), 404, "not_found")
+    assert_problem(req("POST", path, st2, {"type": "text", "text": "hi"}), 404, "not_found")
+    # Roles: other staff, merchants (even the owner: theirs is /v1/...), buyers.
+    r = req("GET", path, nt1)
+    assert_problem(r, 403, "forbidden")
+    assert r.json["missing_permission"] == "support"
+    for token in (mt, ot, bt):
+        assert_problem(req("GET", path, token), 403, "forbidden")
+    # Another merchant still cannot read it through chat's own routes.
+    assert_problem(req("GET", f"/v1/conversations/{conv}/messages", ot), 404, "not_found")
+    # A buyer conversation is no support conversation, claimed or not.
+    bconv = req("POST", f"/v1/shops/{shop}/conversations", bt).json["id"]
+    assert_problem(req("GET", f"/v1/platform/support/conversations/{bconv}/messages", st2), 404,
+                   "not_found")
+    assert_problem(req("GET", "/v1/platform/support/conversations/999999999/messages", st2),
+                   404, "not_found")
+    # Claimed by st1: st2 no longer reads it; st1 does.
+    assert claim(st1, conv).status == 200
+    assert_problem(req("GET", path, st2), 404, "not_found")
+    assert req("GET", path, st1).status == 200
+    # Released: readable by all with support again.
+    assert release(st1, conv).status == 200
+    assert req("GET", path, st2).status == 200
+
+
 def psql_refused(statement):
     out = subprocess.run(["psql", srv().db_url, "-v", "ON_ERROR_STOP=1", "-Atqc", statement],
                          text=True, capture_output=True, timeout=30)
@@ -357,4 +568,5 @@ def psql_refused(statement):
 
 if __name__ == "__main__":
     main([test_open_and_list, test_errors_and_isolation, test_queue_claim_reply_close,
-          test_claim_race, test_live_delivery, test_buyer_chat_untouched])
+          test_claim_race, test_live_delivery, test_buyer_chat_untouched, test_release,
+          test_release_race, test_preview])
