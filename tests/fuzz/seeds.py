@@ -205,6 +205,21 @@ QUERIES.update({
     ("GET", "/v1/platform/community/reports"): "status=open",
 })
 
+# Growth (docs/growth.md) and a merchant's own questions (docs/community.md).
+BODIES.update({
+    ("POST", "/v1/platform/growth/tasks"): {
+        "key": "ship_5", "title": "发货 5 单", "group": "fulfilment",
+        "condition": {"kind": "orders_shipped", "count": 5}},
+    ("PATCH", "/v1/platform/growth/tasks/{id}"): {
+        "position": 1, "condition": {"kind": "reply_rate_3min", "percent": 90}},
+    ("POST", "/v1/platform/growth/medals"): {
+        "key": "ship_star", "name": "发货之星", "task_keys": ["shipped_20"],
+        "privileges": {"quick_replies": 100}},
+    ("PATCH", "/v1/platform/growth/medals/{id}"): {"name": "营销入门", "active": True},
+    ("PATCH", "/v1/community/questions/{id}"): {"title": "怎么退款才快？", "tags": ["退款"]},
+    ("PUT", "/v1/community/questions/{id}/accepted-answer"): {"comment_id": 4},
+})
+
 # The harness's "reviewer" is staff holding the permissions review, finance,
 # campaigns, support, community and growth.
 ROLE_OF = {"M": "merchant", "B": "buyer", "STAFF": "reviewer"}
