@@ -5,51 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A callback for the (result, body) row of a campaign function. */
-struct coded {
-  char *code;
-  db_campaign_json_fn *fn;
-  void *arg;
-};
-
-static void coded_row(const PGresult *res, void *arg)
-{
-  struct coded *c = arg;
-  snprintf(c->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, 0));
-  c->fn(db_get_text(res, 0, 1), c->arg);
-}
-
-static enum db_status coded_call(struct db_stmt *q, const char *const *params,
-                                 char code[DB_RESULT_CODE_SIZE], db_campaign_json_fn *fn, void *arg)
-{
-  struct coded c = {code, fn, arg};
-  snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
-  return db_query_row(q, params, coded_row, &c);
-}
-
-struct json_one {
-  db_campaign_json_fn *fn;
-  void *arg;
-};
-
-static void json_row(const PGresult *res, void *arg)
-{
-  struct json_one *j = arg;
-  j->fn(db_get_text(res, 0, 0), j->arg);
-}
-
-/* Rows of (id, json). */
-struct json_rows {
-  db_campaign_row_fn *fn;
-  void *arg;
-};
-
-static void id_json_row(const PGresult *res, int r, void *arg)
-{
-  struct json_rows *rows = arg;
-  rows->fn(db_get_int64(res, r, 0), PQgetvalue(res, r, 1), rows->arg);
-}
-
 enum db_status db_campaign_create(int64_t staff_id, const char *body_json, int64_t now,
                                   char code[DB_RESULT_CODE_SIZE], db_campaign_json_fn *fn,
                                   void *arg)
@@ -58,7 +13,7 @@ enum db_status db_campaign_create(int64_t staff_id, const char *body_json, int64
       DB_STMT(3, "SELECT result, body FROM campaign_create($1, $2::jsonb, us_to_ts($3))");
   char sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(sb, staff_id), body_json, db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_campaign_update(int64_t id, const char *body_json, int64_t now,
@@ -69,7 +24,7 @@ enum db_status db_campaign_update(int64_t id, const char *body_json, int64_t now
       DB_STMT(3, "SELECT result, body FROM campaign_update($1, $2::jsonb, us_to_ts($3))");
   char ib[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), body_json, db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_campaign_cancel(int64_t id, int64_t now, char code[DB_RESULT_CODE_SIZE],
@@ -79,7 +34,7 @@ enum db_status db_campaign_cancel(int64_t id, int64_t now, char code[DB_RESULT_C
       DB_STMT(2, "SELECT result, body FROM campaign_cancel($1, us_to_ts($2))");
   char ib[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_campaign_get(int64_t id, int64_t now, db_campaign_json_fn *fn, void *arg)
@@ -88,8 +43,7 @@ enum db_status db_campaign_get(int64_t id, int64_t now, db_campaign_json_fn *fn,
       DB_STMT(2, "SELECT campaign_json(c, us_to_ts($2)) FROM campaigns c WHERE c.id = $1");
   char ib[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(nb, now)};
-  struct json_one j = {fn, arg};
-  return db_query_row(&q, p, json_row, &j);
+  return db_query_json(&q, p, fn, arg);
 }
 
 enum db_status db_campaigns_page(const char *status, int64_t after, int limit, int64_t now,
@@ -102,8 +56,7 @@ enum db_status db_campaigns_page(const char *status, int64_t after, int limit, i
   char ab[DB_INT64_SIZE], lb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {status, db_param_int64(ab, after), db_param_int64(lb, limit),
                      db_param_int64(nb, now)};
-  struct json_rows rows = {fn, arg};
-  return db_each_row(&q, p, id_json_row, &rows);
+  return db_each_id_json(&q, p, fn, arg);
 }
 
 enum db_status db_campaign_entries_queue(int64_t campaign_id, const char *status, int64_t after,
@@ -116,8 +69,7 @@ enum db_status db_campaign_entries_queue(int64_t campaign_id, const char *status
   char cb[DB_INT64_SIZE], ab[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(cb, campaign_id), status, db_param_int64(ab, after),
                      db_param_int64(lb, limit)};
-  struct json_rows rows = {fn, arg};
-  return db_each_row(&q, p, id_json_row, &rows);
+  return db_each_id_json(&q, p, fn, arg);
 }
 
 enum db_status db_campaign_entry_decide(int64_t staff_id, int64_t campaign_id, int64_t entry_id,
@@ -134,7 +86,7 @@ enum db_status db_campaign_entry_decide(int64_t staff_id, int64_t campaign_id, i
                      approve ? "true" : "false",
                      reason,
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_campaigns_for_merchant(int64_t merchant_id, const char *status, int64_t after,
@@ -161,8 +113,7 @@ enum db_status db_campaigns_for_merchant(int64_t merchant_id, const char *status
   char mb[DB_INT64_SIZE], ab[DB_INT64_SIZE], lb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(mb, merchant_id), status, db_param_int64(ab, after),
                      db_param_int64(lb, limit), db_param_int64(nb, now)};
-  struct json_rows rows = {fn, arg};
-  return db_each_row(&q, p, id_json_row, &rows);
+  return db_each_id_json(&q, p, fn, arg);
 }
 
 enum db_status db_campaign_entry_create(int64_t merchant_id, int64_t shop_id, int64_t campaign_id,
@@ -180,7 +131,7 @@ enum db_status db_campaign_entry_create(int64_t merchant_id, int64_t shop_id, in
                      db_param_int64(pb, product_id),
                      skus_json,
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 struct batch_rows {
@@ -223,7 +174,7 @@ enum db_status db_campaign_entry_withdraw(int64_t merchant_id, int64_t shop_id, 
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], eb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(sb, shop_id),
                      db_param_int64(eb, entry_id), db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_campaign_entries_of_shop(int64_t merchant_id, int64_t shop_id,
@@ -241,8 +192,7 @@ enum db_status db_campaign_entries_of_shop(int64_t merchant_id, int64_t shop_id,
   const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(sb, shop_id),
                      db_param_int64(cb, campaign_id), status,
                      db_param_int64(ab, after),       db_param_int64(lb, limit)};
-  struct json_rows rows = {fn, arg};
-  return db_each_row(&q, p, id_json_row, &rows);
+  return db_each_id_json(&q, p, fn, arg);
 }
 
 enum db_status db_campaign_stats(int64_t merchant_id, int64_t shop_id, int64_t campaign_id,
@@ -267,8 +217,7 @@ enum db_status db_campaign_stats(int64_t merchant_id, int64_t shop_id, int64_t c
   char mb[DB_INT64_SIZE], sb[DB_INT64_SIZE], cb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(sb, shop_id),
                      db_param_int64(cb, campaign_id)};
-  struct json_one j = {fn, arg};
-  return db_query_row(&q, p, json_row, &j);
+  return db_query_json(&q, p, fn, arg);
 }
 
 static void read_count(const PGresult *res, void *arg)

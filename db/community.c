@@ -5,45 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-struct coded {
-  char *code;
-  db_community_json_fn *fn;
-  void *arg;
-};
-
-/* A (result, body) row of a community function. */
-static void coded_row(const PGresult *res, void *arg)
-{
-  struct coded *c = arg;
-  snprintf(c->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, 0));
-  c->fn(db_get_text(res, 0, 1), c->arg);
-}
-
-static enum db_status coded_call(struct db_stmt *q, const char *const *params,
-                                 char code[DB_RESULT_CODE_SIZE], db_community_json_fn *fn,
-                                 void *arg)
-{
-  struct coded c = {code, fn, arg};
-  snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
-  return db_query_row(q, params, coded_row, &c);
-}
-
 /* A function whose body is always NULL (a deletion). */
 static void ignore_json(const char *json, void *arg)
 {
   (void)json;
   (void)arg;
-}
-
-struct json_one {
-  db_community_json_fn *fn;
-  void *arg;
-};
-
-static void json_row(const PGresult *res, void *arg)
-{
-  struct json_one *j = arg;
-  j->fn(db_get_text(res, 0, 0), j->arg);
 }
 
 /* Rows of (id, key, json); a row of NULLs (an empty page joined to what
@@ -77,7 +43,7 @@ enum db_status db_community_article_write(int64_t id, int64_t author_id, const c
                      body_json,
                      html,
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_community_article_get(int64_t id, int64_t now, db_community_json_fn *fn,
@@ -88,8 +54,7 @@ enum db_status db_community_article_get(int64_t id, int64_t now, db_community_js
                  " FROM community_articles a WHERE a.id = $1");
   char ib[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(nb, now)};
-  struct json_one j = {fn, arg};
-  return db_query_row(&q, p, json_row, &j);
+  return db_query_json(&q, p, fn, arg);
 }
 
 enum db_status db_community_articles_page(const char *status, int64_t before, int limit,
@@ -182,8 +147,7 @@ enum db_status db_community_read(int64_t id, int64_t account_id, int64_t now,
   char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, account_id),
                      db_param_int64(nb, now)};
-  struct json_one j = {fn, arg};
-  return db_query_row(&q, p, json_row, &j);
+  return db_query_json(&q, p, fn, arg);
 }
 
 enum db_status db_community_mark(int64_t id, int64_t account_id, bool bookmark, bool on,
@@ -194,8 +158,7 @@ enum db_status db_community_mark(int64_t id, int64_t account_id, bool bookmark, 
   char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, account_id), on ? "true" : "false",
                      db_param_int64(nb, now)};
-  struct json_one j = {fn, arg};
-  return db_query_row(bookmark ? &mark : &like, p, json_row, &j);
+  return db_query_json(bookmark ? &mark : &like, p, fn, arg);
 }
 
 enum db_status db_community_comments_page(int64_t article_id, bool staff, int64_t after, int limit,
@@ -216,14 +179,14 @@ enum db_status db_community_comments_page(int64_t article_id, bool staff, int64_
 }
 
 struct added {
-  struct coded c;
+  struct db_json_coded c;
   unsigned *retry_after;
 };
 
 static void added_row(const PGresult *res, void *arg)
 {
   struct added *a = arg;
-  coded_row(res, &a->c);
+  db_json_coded_row(res, &a->c);
   int64_t retry = db_get_int64(res, 0, 2);
   *a->retry_after = retry > 0 && retry <= 3600 ? (unsigned)retry : 1;
 }
@@ -259,7 +222,7 @@ enum db_status db_community_report(int64_t comment_id, int64_t reporter_id, cons
   char cb[DB_INT64_SIZE], rb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(cb, comment_id), db_param_int64(rb, reporter_id), reason,
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_community_reports_page(const char *status, int64_t after, int limit,
@@ -283,7 +246,7 @@ enum db_status db_community_comment_moderate(int64_t comment_id, int64_t staff_i
   char cb[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(cb, comment_id), db_param_int64(sb, staff_id),
                      hide ? "true" : "false", db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_community_accept(int64_t article_id, int64_t comment_id, int64_t now,
@@ -295,7 +258,7 @@ enum db_status db_community_accept(int64_t article_id, int64_t comment_id, int64
   char ab[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ab, article_id), db_param_int64(cb, comment_id),
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_community_search(const char *query, bool relevance, int64_t key, int64_t id,
@@ -378,7 +341,7 @@ enum db_status db_community_comment_delete(int64_t comment_id, int64_t author_id
   char cb[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(cb, comment_id), db_param_int64(ab, author_id),
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, ignore_json, NULL);
+  return db_query_coded_json(&q, p, code, ignore_json, NULL);
 }
 
 enum db_status db_community_question_write(int64_t id, int64_t author_id, const char *body_json,
@@ -391,7 +354,7 @@ enum db_status db_community_question_write(int64_t id, int64_t author_id, const 
   char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, author_id), body_json, html,
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }
 
 enum db_status db_community_question_delete(int64_t id, int64_t author_id, int64_t now,
@@ -402,7 +365,7 @@ enum db_status db_community_question_delete(int64_t id, int64_t author_id, int64
   char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, author_id),
                      db_param_int64(nb, now)};
-  return coded_call(&q, p, code, ignore_json, NULL);
+  return db_query_coded_json(&q, p, code, ignore_json, NULL);
 }
 
 enum db_status db_community_question_accept(int64_t id, int64_t author_id, int64_t comment_id,
@@ -414,5 +377,5 @@ enum db_status db_community_question_accept(int64_t id, int64_t author_id, int64
   char ib[DB_INT64_SIZE], ab[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id), db_param_int64(ab, author_id),
                      db_param_int64(cb, comment_id), db_param_int64(nb, now)};
-  return coded_call(&q, p, code, fn, arg);
+  return db_query_coded_json(&q, p, code, fn, arg);
 }

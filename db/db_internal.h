@@ -36,6 +36,27 @@ enum db_status db_each_row(struct db_stmt *stmt, const char *const *params,
 /* Runs a statement whose result is only its status. */
 enum db_status db_run(struct db_stmt *stmt, const char *const *params);
 
+/* Statements whose SQL writes the reply's JSON (db/sql/<name>_json.sql and the
+ * functions returning it), in json_reply.c: one row of (json), rows of
+ * (id, json), or one row of (result code, json). fn gets NULL for SQL
+ * NULL. */
+typedef void db_json_fn(const char *json, void *arg);
+typedef void db_id_json_fn(int64_t id, const char *json, void *arg);
+enum db_status db_query_json(struct db_stmt *stmt, const char *const *params, db_json_fn *fn,
+                             void *arg);
+enum db_status db_each_id_json(struct db_stmt *stmt, const char *const *params, db_id_json_fn *fn,
+                               void *arg);
+/* code gets the row's code, "not_found" when there is no row. */
+enum db_status db_query_coded_json(struct db_stmt *stmt, const char *const *params,
+                                   char code[DB_RESULT_CODE_SIZE], db_json_fn *fn, void *arg);
+/* The (result code, json) row's reader, for callers that read more rows. */
+struct db_json_coded {
+  char *code;
+  db_json_fn *fn;
+  void *arg;
+};
+void db_json_coded_row(const PGresult *res, void *arg);
+
 /* Runs a statement that folds authentication in (ROUTE_FOLDED_AUTH): its
  * first columns are DB_LIVE_SESSION_COLUMNS (accounts.h) of the session the
  * token hash names. DB_ONE when that session is live: session has its id,

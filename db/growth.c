@@ -5,20 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A callback for the (result, body) row of a save function. */
-struct coded {
-  char *code;
-  db_growth_json_fn *fn;
-  void *arg;
-};
-
-static void coded_row(const PGresult *res, void *arg)
-{
-  struct coded *c = arg;
-  snprintf(c->code, DB_RESULT_CODE_SIZE, "%s", PQgetvalue(res, 0, 0));
-  c->fn(db_get_text(res, 0, 1), c->arg);
-}
-
 /* Runs a save function: $1 the id (NULL: create), $2 the body, $3 the
  * staff, $4 now. */
 static enum db_status save(struct db_stmt *q, int64_t id, const char *body_json, int64_t staff_id,
@@ -28,31 +14,7 @@ static enum db_status save(struct db_stmt *q, int64_t id, const char *body_json,
   char ib[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {id > 0 ? db_param_int64(ib, id) : NULL, body_json,
                      db_param_int64(sb, staff_id), db_param_int64(nb, now)};
-  struct coded c = {code, fn, arg};
-  snprintf(code, DB_RESULT_CODE_SIZE, "not_found");
-  return db_query_row(q, p, coded_row, &c);
-}
-
-struct json_one {
-  db_growth_json_fn *fn;
-  void *arg;
-};
-
-static void json_row(const PGresult *res, void *arg)
-{
-  struct json_one *j = arg;
-  j->fn(db_get_text(res, 0, 0), j->arg);
-}
-
-struct json_rows {
-  db_growth_row_fn *fn;
-  void *arg;
-};
-
-static void id_json_row(const PGresult *res, int r, void *arg)
-{
-  struct json_rows *rows = arg;
-  rows->fn(db_get_int64(res, r, 0), PQgetvalue(res, r, 1), rows->arg);
+  return db_query_coded_json(q, p, code, fn, arg);
 }
 
 enum db_status db_growth_task_save(int64_t id, const char *body_json, int64_t staff_id, int64_t now,
@@ -69,8 +31,7 @@ enum db_status db_growth_task_get(int64_t id, db_growth_json_fn *fn, void *arg)
       DB_STMT(1, "SELECT growth_task_json(t) FROM growth_tasks t WHERE t.id = $1");
   char ib[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id)};
-  struct json_one j = {fn, arg};
-  return db_query_row(&q, p, json_row, &j);
+  return db_query_json(&q, p, fn, arg);
 }
 
 enum db_status db_growth_tasks_page(const char *group, int64_t after, int limit,
@@ -82,8 +43,7 @@ enum db_status db_growth_tasks_page(const char *group, int64_t after, int limit,
                  " ORDER BY t.id LIMIT $3");
   char ab[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *p[] = {group, db_param_int64(ab, after), db_param_int64(lb, limit)};
-  struct json_rows rows = {fn, arg};
-  return db_each_row(&q, p, id_json_row, &rows);
+  return db_each_id_json(&q, p, fn, arg);
 }
 
 enum db_status db_growth_medal_save(int64_t id, const char *body_json, int64_t staff_id,
@@ -101,8 +61,7 @@ enum db_status db_growth_medal_get(int64_t id, db_growth_json_fn *fn, void *arg)
       DB_STMT(1, "SELECT growth_medal_json(m) FROM growth_medals m WHERE m.id = $1");
   char ib[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ib, id)};
-  struct json_one j = {fn, arg};
-  return db_query_row(&q, p, json_row, &j);
+  return db_query_json(&q, p, fn, arg);
 }
 
 enum db_status db_growth_medals_page(int64_t after, int limit, db_growth_row_fn *fn, void *arg)
@@ -111,8 +70,7 @@ enum db_status db_growth_medals_page(int64_t after, int limit, db_growth_row_fn 
                                        " WHERE m.id > $1 ORDER BY m.id LIMIT $2");
   char ab[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(ab, after), db_param_int64(lb, limit)};
-  struct json_rows rows = {fn, arg};
-  return db_each_row(&q, p, id_json_row, &rows);
+  return db_each_id_json(&q, p, fn, arg);
 }
 
 /* The shop functions answer NULL for another merchant's shop: DB_NONE. */
