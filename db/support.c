@@ -94,32 +94,37 @@ enum db_status db_support_open(int64_t merchant_id, int64_t shop_id, int64_t now
   return db_each_row(&q, p, result_row, &rows);
 }
 
-enum db_status db_support_claim(int64_t staff_id, int64_t conversation_id, int64_t now,
-                                char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg)
+/* A staff member's action on a support conversation: the SQL function
+ * fn_(staff, conversation, now) returns its result code, and on 'ok' the
+ * conversation is read back as it is after the action. */
+#define STAFF_ACTION(fn_)                                                                          \
+  "SELECT r.r, NULL, " SUPPORT_COLUMNS " FROM " fn_                                                \
+  "($1, $2, us_to_ts($3)) r (r)" FRESH("CASE WHEN r.r = 'ok' THEN $2::bigint END")
+
+static enum db_status staff_action(struct db_stmt *q, int64_t staff_id, int64_t conversation_id,
+                                   int64_t now, char code[DB_RESULT_CODE_SIZE], db_support_fn fn,
+                                   void *arg)
 {
-  static struct db_stmt q = DB_STMT(3, "SELECT r.r, NULL, " SUPPORT_COLUMNS
-                                       " FROM support_claim($1, $2, us_to_ts($3)) r (r)" FRESH(
-                                           "CASE WHEN r.r = 'ok' THEN $2::bigint END"));
   char sb[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(sb, staff_id), db_param_int64(cb, conversation_id),
                      db_param_int64(nb, now)};
   struct result_rows rows = {code, NULL, fn, arg};
   code[0] = '\0';
-  return db_each_row(&q, p, result_row, &rows);
+  return db_each_row(q, p, result_row, &rows);
+}
+
+enum db_status db_support_claim(int64_t staff_id, int64_t conversation_id, int64_t now,
+                                char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg)
+{
+  static struct db_stmt q = DB_STMT(3, STAFF_ACTION("support_claim"));
+  return staff_action(&q, staff_id, conversation_id, now, code, fn, arg);
 }
 
 enum db_status db_support_close(int64_t staff_id, int64_t conversation_id, int64_t now,
                                 char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg)
 {
-  static struct db_stmt q = DB_STMT(3, "SELECT r.r, NULL, " SUPPORT_COLUMNS
-                                       " FROM support_close($1, $2, us_to_ts($3)) r (r)" FRESH(
-                                           "CASE WHEN r.r = 'ok' THEN $2::bigint END"));
-  char sb[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(sb, staff_id), db_param_int64(cb, conversation_id),
-                     db_param_int64(nb, now)};
-  struct result_rows rows = {code, NULL, fn, arg};
-  code[0] = '\0';
-  return db_each_row(&q, p, result_row, &rows);
+  static struct db_stmt q = DB_STMT(3, STAFF_ACTION("support_close"));
+  return staff_action(&q, staff_id, conversation_id, now, code, fn, arg);
 }
 
 struct page_rows {
@@ -182,13 +187,6 @@ enum db_status db_support_page(const struct db_support_page *p, db_support_fn fn
 enum db_status db_support_release(int64_t staff_id, int64_t conversation_id, int64_t now,
                                   char code[DB_RESULT_CODE_SIZE], db_support_fn fn, void *arg)
 {
-  static struct db_stmt q = DB_STMT(3, "SELECT r.r, NULL, " SUPPORT_COLUMNS
-                                       " FROM support_release($1, $2, us_to_ts($3)) r (r)" FRESH(
-                                           "CASE WHEN r.r = 'ok' THEN $2::bigint END"));
-  char sb[DB_INT64_SIZE], cb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
-  const char *p[] = {db_param_int64(sb, staff_id), db_param_int64(cb, conversation_id),
-                     db_param_int64(nb, now)};
-  struct result_rows rows = {code, NULL, fn, arg};
-  code[0] = '\0';
-  return db_each_row(&q, p, result_row, &rows);
+  static struct db_stmt q = DB_STMT(3, STAFF_ACTION("support_release"));
+  return staff_action(&q, staff_id, conversation_id, now, code, fn, arg);
 }
