@@ -3,10 +3,12 @@
 #include "log.h"
 #include "orders_read.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-/* What order_create answered: the code and the order (or SKU) it names. */
+/* What a creating function answered: the code and the row (or SKU) it
+ * names. */
 struct create_result {
   char *code;
   int64_t id;
@@ -19,19 +21,39 @@ static void read_create(const PGresult *res, void *arg)
   c->id = PQgetisnull(res, 0, 1) ? 0 : db_get_int64(res, 0, 1);
 }
 
-/* A statement that calls order_create cannot read the order back: its
- * snapshot predates the call, so neither the order nor its lines are
- * visible to it (order_fresh would bring back the row, not the lines). The
- * order is read by a second statement once the first has committed. */
+/* What order_create answered, and on "ok" the order as placed (columns 2
+ * on), passed to fn. */
+struct placed {
+  struct create_result c;
+  db_order_fn fn;
+  void *arg;
+  bool read;
+};
+
+static void read_placed(const PGresult *res, void *arg)
+{
+  struct placed *pl = arg;
+  read_create(res, &pl->c);
+  if (strcmp(pl->c.code, "ok") == 0 && !PQgetisnull(res, 0, 2)) {
+    struct db_order o;
+    db_order_read(res, 0, 2, &o);
+    pl->fn(&o, pl->arg);
+    pl->read = true;
+  }
+}
+
+/* A statement that calls order_create cannot read the new order from the
+ * table: its snapshot predates the call. order_create returns the row it
+ * wrote instead (placed), which the statement spreads into the columns
+ * DB_ORDER_COLUMNS names, so the order comes back in the same round trip. */
 enum db_status db_buyer_order_create(const struct db_order_draft *d, int64_t now,
                                      int64_t expires_at, char code[DB_RESULT_CODE_SIZE],
                                      int64_t *sku_id, db_order_fn fn, void *arg)
 {
   static struct db_stmt place =
-      DB_STMT(8, "SELECT r.result, r.order_id FROM order_create($1, $2, $3::jsonb, $4::jsonb,"
-                 " $5, us_to_ts($6), us_to_ts($7), $8::bigint) r");
-  static struct db_stmt read = DB_STMT(1, "SELECT " DB_ORDER_COLUMNS " FROM orders o"
-                                          " WHERE o.id = $1");
+      DB_STMT(8, "SELECT r.result, r.order_id, " DB_ORDER_COLUMNS
+                 " FROM order_create($1, $2, $3::jsonb, $4::jsonb, $5, us_to_ts($6), us_to_ts($7),"
+                 " $8::bigint) r LEFT JOIN LATERAL (SELECT (r.placed).*) o ON true");
   char bb[DB_INT64_SIZE], sb[DB_INT64_SIZE], nb[DB_INT64_SIZE], eb[DB_INT64_SIZE],
       cb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(bb, d->buyer_id),
@@ -42,20 +64,16 @@ enum db_status db_buyer_order_create(const struct db_order_draft *d, int64_t now
                      db_param_int64(nb, now),
                      db_param_int64(eb, expires_at),
                      d->coupon_id != 0 ? db_param_int64(cb, d->coupon_id) : NULL};
-  struct create_result c = {code, 0};
+  struct placed pl = {{code, 0}, fn, arg, false};
   code[0] = '\0';
   *sku_id = 0;
-  enum db_status st = db_query_row(&place, p, read_create, &c);
+  enum db_status st = db_query_row(&place, p, read_placed, &pl);
   if (st < DB_NONE)
     return st;
   if (strcmp(code, "ok") != 0) {
-    *sku_id = c.id;
-    return DB_ONE;
-  }
-  char ob[DB_INT64_SIZE];
-  st = db_orders_each(&read, (const char *[]){db_param_int64(ob, c.id)}, fn, arg);
-  if (st == DB_NONE) {
-    log_error("order %lld vanished right after it was placed", (long long)c.id);
+    *sku_id = pl.c.id;
+  } else if (!pl.read) {
+    log_error("order %lld was placed without its row", (long long)pl.c.id);
     return DB_HARD_ERROR;
   }
   return st;

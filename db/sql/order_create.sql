@@ -26,9 +26,11 @@
 -- is settled before the locks: its row is then live or returned, and
 -- approval, which makes a row live, needs the SKU's lock, held here for
 -- every SKU that is not.
+-- Returns (result, order_id or the SKU a refusal names, placed: the order
+-- row on 'ok').
 CREATE OR REPLACE FUNCTION order_create(p_buyer bigint, p_shop bigint, p_items jsonb, p_addr jsonb, p_note text,
                              p_now timestamptz, p_expires timestamptz, p_coupon bigint DEFAULT NULL)
-RETURNS TABLE (result text, order_id bigint) LANGUAGE plpgsql AS $$
+RETURNS TABLE (result text, order_id bigint, placed orders) LANGUAGE plpgsql AS $$
 DECLARE
   v_items    bigint := 0;
   v_discount bigint := 0;
@@ -43,13 +45,13 @@ DECLARE
 BEGIN
   PERFORM 1 FROM shops WHERE id = p_shop;
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'not_found', NULL::bigint;
+    RETURN QUERY SELECT 'not_found', NULL::bigint, NULL::orders;
     RETURN;
   END IF;
   SELECT (e ->> 'sku_id')::bigint INTO v_repeated FROM jsonb_array_elements(p_items) e
    GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 1;
   IF v_repeated IS NOT NULL THEN
-    RETURN QUERY SELECT 'invalid_field', v_repeated;
+    RETURN QUERY SELECT 'invalid_field', v_repeated, NULL::orders;
     RETURN;
   END IF;
   PERFORM 1 FROM skus WHERE id IN (SELECT (e ->> 'sku_id')::bigint FROM jsonb_array_elements(p_items) e)
@@ -65,24 +67,24 @@ BEGIN
              LEFT JOIN products p ON p.id = s.product_id
              LEFT JOIN campaign_skus cs ON cs.sku_id = s.id AND cs.state <> 'idle' AND cs.run @> p_now LOOP
     IF r.found IS NULL OR r.shop_id <> p_shop THEN
-      RETURN QUERY SELECT 'not_found', r.sku_id;
+      RETURN QUERY SELECT 'not_found', r.sku_id, NULL::orders;
       RETURN;
     END IF;
     IF r.status <> 'on_sale' OR r.deleted_at IS NOT NULL THEN
-      RETURN QUERY SELECT 'product_unavailable', r.sku_id;
+      RETURN QUERY SELECT 'product_unavailable', r.sku_id, NULL::orders;
       RETURN;
     END IF;
     IF r.campaign_id IS NOT NULL THEN
       -- Read without a lock: refusals that spare the write; the guarded
       -- UPDATEs decide.
       IF r.campaign_state <> 'live' OR r.campaign_stock < r.quantity THEN
-        RETURN QUERY SELECT 'out_of_stock', r.sku_id;
+        RETURN QUERY SELECT 'out_of_stock', r.sku_id, NULL::orders;
         RETURN;
       END IF;
       IF coalesce((SELECT u.n FROM campaign_buyer_units u
                     WHERE u.campaign_id = r.campaign_id AND u.sku_id = r.sku_id
                       AND u.buyer_id = p_buyer), 0) + r.quantity > r.per_buyer_limit THEN
-        RETURN QUERY SELECT 'campaign_limit_reached', r.sku_id;
+        RETURN QUERY SELECT 'campaign_limit_reached', r.sku_id, NULL::orders;
         RETURN;
       END IF;
       v_stacking := v_stacking AND r.allow_coupons;
@@ -90,7 +92,7 @@ BEGIN
       CONTINUE;
     END IF;
     IF r.stock < r.quantity THEN
-      RETURN QUERY SELECT 'out_of_stock', r.sku_id;
+      RETURN QUERY SELECT 'out_of_stock', r.sku_id, NULL::orders;
       RETURN;
     END IF;
     v_items := v_items + r.price_cents * r.quantity;
@@ -119,7 +121,7 @@ BEGIN
       FROM buyer_coupons bc JOIN coupons c ON c.id = bc.coupon_id
      WHERE bc.id = p_coupon FOR UPDATE OF bc;
     IF NOT FOUND OR NOT v_stacking THEN
-      RETURN QUERY SELECT 'coupon_unavailable', NULL::bigint;
+      RETURN QUERY SELECT 'coupon_unavailable', NULL::bigint, NULL::orders;
       RETURN;
     END IF;
     v_base := CASE WHEN b.kind = 'shop' THEN v_items
@@ -129,7 +131,7 @@ BEGIN
     IF b.buyer_id <> p_buyer OR b.shop_id <> p_shop OR b.used_order_id IS NOT NULL
        OR p_now < b.valid_from OR p_now >= b.valid_to
        OR v_base = 0 OR v_base < b.min_order_cents OR v_base < b.discount_cents THEN
-      RETURN QUERY SELECT 'coupon_unavailable', NULL::bigint;
+      RETURN QUERY SELECT 'coupon_unavailable', NULL::bigint, NULL::orders;
       RETURN;
     END IF;
     v_discount := b.discount_cents;
@@ -178,13 +180,15 @@ BEGIN
   EXCEPTION
     WHEN SQLSTATE 'MC001' THEN  -- campaign_order_take: the SKU in the message
       GET STACKED DIAGNOSTICS v_failed = MESSAGE_TEXT;
-      RETURN QUERY SELECT 'out_of_stock', v_failed::bigint;
+      RETURN QUERY SELECT 'out_of_stock', v_failed::bigint, NULL::orders;
       RETURN;
     WHEN SQLSTATE 'MC002' THEN
       GET STACKED DIAGNOSTICS v_failed = MESSAGE_TEXT;
-      RETURN QUERY SELECT 'campaign_limit_reached', v_failed::bigint;
+      RETURN QUERY SELECT 'campaign_limit_reached', v_failed::bigint, NULL::orders;
       RETURN;
   END;
-  RETURN QUERY SELECT 'ok', v_id;
+  -- The order as written, for the caller's reply: the statement that
+  -- called this function cannot read it from the table.
+  RETURN QUERY SELECT 'ok', v_id, o FROM orders o WHERE o.id = v_id;
 END
 $$;
