@@ -10,6 +10,7 @@ auto-reply answers them."""
 import datetime
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
@@ -366,6 +367,28 @@ def poll_all(token):
         after = r.json["next_after"]
 
 
+def events_when(token, ok, timeout=30):
+    """The caller's events, polled again until ok(events) or timeout
+    seconds have passed: an event reaches pollers once the transactions
+    that began before it have ended, which other tests' can delay."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ev = poll_all(token)
+        if ok(ev) or time.monotonic() > deadline:
+            return ev
+        time.sleep(0.05)
+
+
+def last_queued(token, conv, want):
+    """Whether the last support.queue event of conv the caller has says
+    queued (False without one), once it says want (or the wait is over)."""
+    def queued(evs):
+        ev = [x for x in evs if x["kind"] == "support.queue"
+              and x["data"]["conversation_id"] == conv]
+        return bool(ev) and ev[-1]["data"]["queued"]
+    return queued(events_when(token, lambda evs: queued(evs) == want))
+
+
 def test_release():
     """The claimer hands a conversation back: it is queued where it waited
     (waiting_since kept), staff hear it, another staff member claims it;
@@ -423,11 +446,13 @@ def test_release():
     # Events: every support staff member hears it queued, the merchant and
     # the releaser that it was released; nobody else hears anything.
     for token in (st1, st2, st3):
+        assert last_queued(token, c1, True), token
         ev = [x for x in poll_all(token) if x["kind"] == "support.queue"
               and x["data"]["conversation_id"] == c1]
         assert ev[-1]["data"] == {"conversation_id": c1, "queued": True, "claimed_by": None}, ev
     for token in (mt, st1):
-        ev = [x for x in poll_all(token) if x["kind"] == "support.released"]
+        ev = events_when(token, lambda evs: any(x["kind"] == "support.released" for x in evs))
+        ev = [x for x in ev if x["kind"] == "support.released"]
         assert [x["data"] for x in ev] == [{"conversation_id": c1, "staff_id": s1}], ev
     assert not [x for x in poll_all(st2) if x["kind"] == "support.released"]
     assert poll_all(nt1) == [] and poll_all(bt) == []
@@ -499,14 +524,10 @@ def test_release_race():
         n_own = int(sql(f"SELECT count(*) FROM messages WHERE conversation_id = {conv}"
                         f" AND sender = 'staff' AND body = 'reply {i}'"))
         assert n_own == (1 if own.status == 201 else 0)
-        # The bystander's last queue event matches the row.
-        ev = [x for x in poll_all(st3) if x["kind"] == "support.queue"
-              and x["data"]["conversation_id"] == conv]
+        # The bystander's last queue event comes to match the row (events
+        # reach pollers once the transactions before them have ended).
         queued = staff == 0 and waiting
-        if ev:
-            assert ev[-1]["data"]["queued"] == queued, (ev, row)
-        else:
-            assert not queued, row
+        assert last_queued(st3, conv, queued) == queued, row
         assert (conv in queue_ids(st3, limit=100)[0]) == queued
 
 
