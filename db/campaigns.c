@@ -62,10 +62,13 @@ enum db_status db_campaigns_page(const char *status, int64_t after, int limit, i
 enum db_status db_campaign_entries_queue(int64_t campaign_id, const char *status, int64_t after,
                                          int limit, db_campaign_row_fn *fn, void *arg)
 {
+  /* The campaign's row says whether it exists; an empty page is its one
+   * row of NULLs, which db_each_id_json skips. */
   static struct db_stmt q =
-      DB_STMT(4, "SELECT e.id, campaign_entry_json(e.id) FROM campaign_entries e"
-                 " WHERE e.campaign_id = $1 AND ($2::text IS NULL OR e.status = $2) AND e.id > $3"
-                 " ORDER BY e.id LIMIT $4");
+      DB_STMT(4, "SELECT e.id, CASE WHEN e.id IS NOT NULL THEN campaign_entry_json(e.id) END"
+                 " FROM campaigns c LEFT JOIN LATERAL (SELECT x.id FROM campaign_entries x"
+                 " WHERE x.campaign_id = c.id AND ($2::text IS NULL OR x.status = $2)"
+                 " AND x.id > $3 ORDER BY x.id LIMIT $4) e ON true WHERE c.id = $1 ORDER BY e.id");
   char cb[DB_INT64_SIZE], ab[DB_INT64_SIZE], lb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(cb, campaign_id), status, db_param_int64(ab, after),
                      db_param_int64(lb, limit)};

@@ -36,7 +36,8 @@ enum db_status db_campaign_get(int64_t id, int64_t now, db_campaign_json_fn *fn,
 /* Newest first, after the id after (0: from the start); status NULL: any. */
 enum db_status db_campaigns_page(const char *status, int64_t after, int limit, int64_t now,
                                  db_campaign_row_fn *fn, void *arg);
-/* The campaign's entries of a status (NULL: any), oldest first. */
+/* The campaign's entries of a status (NULL: any), oldest first. DB_NONE:
+ * no such campaign; an empty page of one is DB_ONE without a call of fn. */
 enum db_status db_campaign_entries_queue(int64_t campaign_id, const char *status, int64_t after,
                                          int limit, db_campaign_row_fn *fn, void *arg);
 /* approve, or reject with reason; fn gets the entry when ok. */

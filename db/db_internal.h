@@ -39,7 +39,8 @@ enum db_status db_run(struct db_stmt *stmt, const char *const *params);
 /* Statements whose SQL writes the reply's JSON (db/sql/<name>_json.sql and the
  * functions returning it), in json_reply.c: one row of (json), rows of
  * (id, json), or one row of (result code, json). fn gets NULL for SQL
- * NULL. */
+ * NULL; an (id, json) row whose id is NULL (an empty page joined to the
+ * row that says the list exists) is skipped. */
 typedef void db_json_fn(const char *json, void *arg);
 typedef void db_id_json_fn(int64_t id, const char *json, void *arg);
 enum db_status db_query_json(struct db_stmt *stmt, const char *const *params, db_json_fn *fn,

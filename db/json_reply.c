@@ -28,6 +28,8 @@ struct id_json {
 static void id_json_row(const PGresult *res, int r, void *arg)
 {
   struct id_json *rows = arg;
+  if (PQgetisnull(res, r, 0))
+    return; /* the row of NULLs of an empty page joined to its owner */
   rows->fn(db_get_int64(res, r, 0), PQgetvalue(res, r, 1), rows->arg);
 }
 

@@ -164,17 +164,15 @@ enum MHD_Result h_campaigns_entries(struct http_request *rq)
       query_status_page(rq, entry_statuses, &status, ENTRIES_CURSOR, &limit, &after);
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  struct jsonout probe = JSONOUT_INIT;
-  enum db_status st = db_campaign_get(rq->ids[0], clock_now_us(), campaign_reply_write, &probe);
-  jsonout_free(&probe);
-  if (st < DB_NONE)
-    return reply_db_error(rq, st);
-  if (st == DB_NONE)
-    return reply_problem(rq, PROBLEM_NOT_FOUND, NO_CAMPAIGN, NULL);
   struct page pg;
   page_begin(&pg, limit);
-  st = db_campaign_entries_queue(rq->ids[0], status >= 0 ? entry_statuses[status] : NULL, after.id,
-                                 (int)limit + 1, campaign_reply_row, &pg);
+  enum db_status st =
+      db_campaign_entries_queue(rq->ids[0], status >= 0 ? entry_statuses[status] : NULL, after.id,
+                                (int)limit + 1, campaign_reply_row, &pg);
+  if (st == DB_NONE) {
+    jsonout_free(&pg.out);
+    return reply_problem(rq, PROBLEM_NOT_FOUND, NO_CAMPAIGN, NULL);
+  }
   return page_reply_read(rq, &pg, st, ENTRIES_CURSOR);
 }
 
