@@ -1,0 +1,7 @@
+// Every page of the console, in navigation order. A page is
+// { id, label (an i18n key), roles, permission (staff), badge(counts),
+//   nav (false: reachable by link only), needsShop (merchant pages),
+//   component({shop, account, query}) }.
+import home from './home.js';
+
+export const pages = [home];
