@@ -67,17 +67,12 @@ static bool is_gz(const char *name)
   return len > n && strcmp(name + len - n, GZ_SUFFIX) == 0;
 }
 
-static void body_free(struct webapp_body *b)
-{
-  free(b->data);
-  memset(b, 0, sizeof *b);
-}
-
 static void file_free(struct webapp_file *f)
 {
   free(f->name);
-  body_free(&f->plain);
-  body_free(&f->gzip);
+  free(f->plain.data);
+  free(f->gzip.data);
+  memset(f, 0, sizeof *f);
 }
 
 /* What reading one file came to. */
