@@ -20,6 +20,7 @@
 #include "sign.h"
 #include "staff_cli.h"
 #include "stats_cli.h"
+#include "webapp.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -113,6 +114,11 @@ static int serve(void)
       return EXIT_USAGE;
     }
   }
+  /* The web console is read whole now and served from memory; a directory
+   * that is set and unusable stops the start (an operator meant to serve
+   * it). */
+  if (config.web_dir != NULL && !webapp_load(config.web_dir))
+    return EXIT_USAGE;
   db_init(config.database_url);
   /* An instance whose media directory cannot be written still serves
    * everything else (a deployment that takes no uploads needs none); the
@@ -143,6 +149,7 @@ static int serve(void)
     imagepool_stop();
     hashpool_stop();
     metrics_free();
+    webapp_free();
     return 1;
   }
   log_info("merchantd %s listening on port %u with %u threads%s", MERCHANTD_VERSION, config.port,
@@ -158,6 +165,7 @@ static int serve(void)
   events_stop();
   jobs_stop();
   metrics_free();
+  webapp_free();
   db_thread_done();
   image_shutdown();
   log_info("stopped");

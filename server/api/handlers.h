@@ -91,6 +91,11 @@ enum MHD_Result h_image_folders_update(struct http_request *rq);
 enum MHD_Result h_image_folders_delete(struct http_request *rq);
 enum MHD_Result h_media_get(struct http_request *rq);
 
+/* h_app.c: the web console */
+enum MHD_Result h_app_index(struct http_request *rq);
+enum MHD_Result h_app_route(struct http_request *rq);
+enum MHD_Result h_app_asset(struct http_request *rq);
+
 /* h_quick_replies.c, h_auto_reply.c: a shop's chat quick replies and auto-replies */
 enum MHD_Result h_quick_replies_list(struct http_request *rq);
 enum MHD_Result h_quick_replies_create(struct http_request *rq);

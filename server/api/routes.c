@@ -97,6 +97,11 @@ static const struct route routes[] = {
     {"POST", "/v1/me/images", h_images_upload, B, UPLOAD, true, false, 0},
     {"GET", "/media/{file}", h_media_get, PUB, NOBODY, false, false, 0},
 
+    {"GET", "/app", h_app_index, PUB, NOBODY, false, false, 0},
+    {"GET", "/app/", h_app_index, PUB, NOBODY, false, false, 0},
+    {"GET", "/app/assets/{file}", h_app_asset, PUB, NOBODY, false, false, 0},
+    {"GET", "/app/{file}", h_app_route, PUB, NOBODY, false, false, 0},
+
     {"GET", "/v1/shops/{id}/quick-replies", h_quick_replies_list, M, NOBODY, false, false, 0},
     {"POST", "/v1/shops/{id}/quick-replies", h_quick_replies_create, M, JSON, true, false, 0},
     {"PATCH", "/v1/shops/{id}/quick-replies/{id}", h_quick_replies_update, M, JSON, false, false,

@@ -199,6 +199,9 @@ bool config_load(void)
   config.webhook_secret_file = getenv("MERCHANTD_WEBHOOK_SECRET_FILE");
   const char *media = getenv("MERCHANTD_MEDIA_DIR");
   config.media_dir = (media != NULL && *media != '\0') ? media : "var/media";
+  /* No default: without it /app answers 404 (webapp.h). */
+  const char *web = getenv("MERCHANTD_WEB_DIR");
+  config.web_dir = (web != NULL && *web != '\0') ? web : NULL;
   /* No default: without a key the statement routes answer 503 (sign.h). */
   const char *statement_key = getenv("MERCHANTD_STATEMENT_KEY_FILE");
   config.statement_key_file =

@@ -31,6 +31,7 @@ struct config {
   unsigned events_heartbeat_seconds; /* MERCHANTD_EVENTS_HEARTBEAT_SECONDS: SSE keep-alive */
   unsigned live_presence_seconds;    /* MERCHANTD_LIVE_PRESENCE_SECONDS: a live room join lasts */
   const char *media_dir;             /* MERCHANTD_MEDIA_DIR: image files */
+  const char *web_dir;               /* MERCHANTD_WEB_DIR: the web console's build, or NULL */
   unsigned image_workers;            /* MERCHANTD_IMAGE_WORKERS: concurrent image decodes */
   unsigned image_queue;              /* MERCHANTD_IMAGE_QUEUE: decodes waiting beyond those */
   const char *statement_key_file;    /* MERCHANTD_STATEMENT_KEY_FILE: Ed25519 seed, or NULL */

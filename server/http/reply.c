@@ -2,11 +2,32 @@
 
 #include "db.h"
 #include "log.h"
+#include "webapp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Every reply under /app, the web console's errors included: its pages
+ * load nothing from elsewhere and run no inline script, and are never
+ * framed. */
+static bool console_path(const char *path)
+{
+  return strncmp(path, "/app", 4) == 0 && (path[4] == '\0' || path[4] == '/');
+}
+
+static void console_headers(struct MHD_Response *resp)
+{
+  MHD_add_response_header(resp, "Content-Security-Policy",
+                          "default-src 'self'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; "
+                          "media-src 'self' blob: data:; object-src 'none'; base-uri 'none'; "
+                          "frame-ancestors 'none'; form-action 'self'");
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
 
 static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MHD_Response *resp,
                              const char *content_type)
@@ -20,6 +41,8 @@ static enum MHD_Result queue(struct http_request *rq, unsigned status, struct MH
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
   if (strncmp(rq->path, "/v1/", 4) == 0)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (console_path(rq->path))
+    console_headers(resp);
   if (status == MHD_HTTP_UNAUTHORIZED)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"merchantd\"");
   /* Draining: the client's next request goes to another instance. Ambiguous
@@ -337,4 +360,25 @@ enum MHD_Result reply_file(struct http_request *rq, int fd, const struct reply_f
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, content_range);
   }
   return queue(rq, status, resp, f->content_type);
+}
+
+enum MHD_Result reply_webapp(struct http_request *rq, const struct webapp_file *f,
+                             const char *cache_control)
+{
+  const struct webapp_body *b = &f->plain;
+  if (f->gzip.data != NULL && http_accepts_gzip(http_header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+    b = &f->gzip;
+  bool fresh = etag_matches(http_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH), b->etag);
+  /* The bytes stay in memory until after the daemon has stopped. */
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+      fresh ? 0 : b->len, fresh ? NULL : b->data, MHD_RESPMEM_PERSISTENT);
+  if (resp != NULL) {
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, b->etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (!fresh && b == &f->gzip)
+      MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+  }
+  return queue(rq, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp,
+               fresh ? NULL : f->content_type);
 }

@@ -1,5 +1,6 @@
 /* The one module that builds and queues responses. Every reply carries
- * X-Request-Id; API replies carry Cache-Control: no-store. Each function
+ * X-Request-Id; API replies carry Cache-Control: no-store, the web
+ * console's (under /app) its security headers (reply_webapp). Each function
  * returns what MHD_queue_response returned. */
 #ifndef MERCHANTD_REPLY_H
 #define MERCHANTD_REPLY_H
@@ -7,6 +8,7 @@
 #include "jsonout.h"
 #include "problem.h"
 #include "request.h"
+#include "webapp.h"
 
 #include <jansson.h>
 
@@ -53,6 +55,16 @@ struct reply_file_info {
   const char *cache_control; /* e.g. "public, max-age=31536000, immutable" */
 };
 enum MHD_Result reply_file(struct http_request *rq, int fd, const struct reply_file_info *f);
+
+/* A file of the web console, from memory (webapp.h): 200 with its bytes,
+ * the compressed copy (Content-Encoding: gzip) when it has one and the
+ * request accepts gzip; 304 when If-None-Match names the ETag of the copy
+ * that would be sent. Always Vary: Accept-Encoding. Every reply under /app
+ * carries the console's Content-Security-Policy, X-Frame-Options: DENY,
+ * Referrer-Policy: no-referrer and nosniff. Like reply_file, for public
+ * GET routes, which have no before_reply hook. */
+enum MHD_Result reply_webapp(struct http_request *rq, const struct webapp_file *f,
+                             const char *cache_control);
 
 /* A redirect (a 3xx status) to location with an empty body, stored by no
  * cache (Cache-Control: no-store) and leaving no Referer behind

@@ -108,4 +108,9 @@ const char *http_header(struct http_request *rq, const char *name);
 /* A cookie of the request's Cookie header, or NULL. */
 const char *http_cookie(struct http_request *rq, const char *name);
 
+/* True when an Accept-Encoding value (RFC 9110 12.5.3; NULL: no header)
+ * accepts gzip: "gzip" or "x-gzip", else "*", with a q-value above 0. A
+ * coding whose q-value cannot be read is taken as refused. */
+bool http_accepts_gzip(const char *accept_encoding);
+
 #endif
