@@ -39,6 +39,15 @@ install_node_tools() {
   (cd "$REPO/tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
+# Builds the web console into web/dist (docs/architecture.md, "The web
+# console"): its pinned npm packages (npm ci), then esbuild. merchantd
+# serves the result at /app (MERCHANTD_WEB_DIR).
+build_console() {
+  command -v npm >/dev/null || install_deps nodejs npm
+  say "building the web console into web/dist"
+  (cd "$REPO/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node build.mjs)
+}
+
 # build DIR CMAKE_ARGS...: configures and builds merchantd into DIR.
 build() {
   local dir=$1; shift

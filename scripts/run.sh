@@ -7,6 +7,7 @@ set -euo pipefail
 
 install_deps
 build "$REPO/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+build_console
 
 started_pg=""
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -33,6 +34,7 @@ if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username
 fi
 
 export MERCHANTD_MEDIA_DIR=${MERCHANTD_MEDIA_DIR:-$REPO/var/media}
+export MERCHANTD_WEB_DIR=${MERCHANTD_WEB_DIR:-$REPO/web/dist}
 # The data key sealing bank account numbers, the sandbox payment
 # provider's webhook secret and the key signing funds statements: made once
 # for this checkout, for development only (docs/operations.md, Secrets).
@@ -47,7 +49,7 @@ mkdir -p "$REPO/var"
 export MERCHANTD_DATA_KEY_FILE=${MERCHANTD_DATA_KEY_FILE:-$REPO/var/data.key}
 export MERCHANTD_WEBHOOK_SECRET_FILE=${MERCHANTD_WEBHOOK_SECRET_FILE:-$REPO/var/webhook.secret}
 export MERCHANTD_STATEMENT_KEY_FILE=${MERCHANTD_STATEMENT_KEY_FILE:-$REPO/var/statement.key}
-say "serving on http://localhost:${PORT:-8080} (Ctrl-C stops)"
+say "serving on http://localhost:${PORT:-8080}, the console at http://localhost:${PORT:-8080}/app (Ctrl-C stops)"
 "$REPO/build/merchantd" serve &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true' INT TERM

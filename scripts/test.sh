@@ -8,7 +8,9 @@ set -euo pipefail
 # clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
 # the fuzz harnesses of tests/fuzz; libvips-tools (the vips command) makes
 # the test images and is the image benchmark's ceiling.
-install_deps clang libclang-rt-14-dev libvips-tools
+# chromium (Debian's) runs the web console's browser tests through
+# playwright-core; fonts-noto-cjk draws their Chinese in the screenshots.
+install_deps clang libclang-rt-14-dev libvips-tools chromium fonts-noto-cjk
 # Warnings are errors here, with both compilers: a release build with gcc
 # (-O3 finds what -O0 cannot, format truncation say) that is only compiled,
 # and the sanitizer build with clang that the suite runs.
@@ -20,6 +22,7 @@ build "$REPO/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebI
   -DWERROR=ON -DFUZZ=ON -DBUILD_TESTING=OFF
 
 install_node_tools
+build_console
 
 pgdir=$(mktemp -d /tmp/merchantd-test-pg.XXXXXX)
 pgport=$(free_port)

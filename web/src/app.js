@@ -11,6 +11,7 @@ import { app, signIn, forget, setShop, currentShop, lastUsername, session } from
 import { useStore } from './store.js';
 import { html, Badge, Dialog, ErrorBox, Field, ReasonPrompt, Toasts, Loading } from './ui.js';
 import { pages } from './pages/index.js';
+import { refreshShops, refreshShopsSoon } from './shops.js';
 
 strings(
   {
@@ -46,14 +47,6 @@ function deviceName() {
   const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
   const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
   return `Web · ${browser}${os ? ` · ${os}` : ''}`;
-}
-
-// Reloads the caller's shops with their badge counts.
-export async function refreshShops() {
-  const { account } = app.get();
-  if (!account || account.role !== 'merchant') return;
-  const r = await get('/v1/shops?limit=100');
-  app.set({ shops: r.items });
 }
 
 async function loadAccount() {
@@ -167,8 +160,8 @@ function ShopSwitcher() {
   };
   return html`<div class="shop-switcher" onKeyDown=${(e) => e.key === 'Escape' && setOpen(false)}>
     <button type="button" class="shop-current" aria-haspopup="true" aria-expanded=${open ? 'true' : 'false'}
-      aria-label=${`${t('app.switchShop')}: ${cur.name}`} onClick=${() => setOpen(!open)}>
-      <span class="shop-name">${cur.name}</span> <${Badge} n=${total(cur)} /> <span aria-hidden="true">▾</span>
+      onClick=${() => setOpen(!open)}>
+      <span class="sr-only">${t('app.switchShop')}: </span><span class="shop-name">${cur.name}</span> <${Badge} n=${total(cur)} /> <span aria-hidden="true">▾</span>
     </button>
     ${open && html`<ul class="shop-menu" aria-label=${t('app.switchShop')}>
       ${shops.map((s) => html`<li key=${s.id}>
@@ -217,7 +210,7 @@ function Shell() {
     events.start();
     // Badge counts follow what happens: chat messages and reads, new
     // letters, order changes; and a slow refresh catches the rest.
-    const off = events.onEvent('*', () => refreshSoon());
+    const off = events.onEvent('*', () => refreshShopsSoon());
     const id = setInterval(() => refreshShops().catch(() => {}), 30000);
     return () => {
       off();
@@ -254,12 +247,6 @@ function Shell() {
         : html`<p class="empty">${t('app.notFound')}</p>`}
     </main>
   </div>`;
-}
-
-let refreshTimer = 0;
-function refreshSoon() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => refreshShops().catch(() => {}), 300);
 }
 
 async function logOut() {

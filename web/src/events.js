@@ -11,6 +11,11 @@ import { createStore } from './store.js';
 
 const handlers = new Map(); // kind -> Set of functions; '*' for every kind
 export const status = createStore({ mode: 'off', connected: false, lastId: 0 });
+// The stream's state on <html data-events="sse|poll|off">, for whoever
+// watches the page (the browser tests wait on it).
+status.subscribe((s) => {
+  document.documentElement.dataset.events = s.connected ? s.mode : 'off';
+});
 
 let running = false;
 let controller = null;
