@@ -21,8 +21,14 @@ export function setLang(l) {
   lang.set({ lang: l });
 }
 
+// Keys asked for but missing in the chosen language: a page that shows
+// one has a word untranslated (the browser tests read this list).
+export const missing = new Set();
+globalThis.__i18nMissing = missing;
+
 export function t(key, params) {
   const l = lang.get().lang;
+  if (!(key in dict[l])) missing.add(`${l}:${key}`);
   let s = dict[l][key] ?? dict['zh-CN'][key] ?? key;
   if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] ?? m));
   return s;
