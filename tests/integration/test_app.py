@@ -10,7 +10,8 @@ weak tag, the other copy's tag is no match); 404 for missing assets, a
 file name where the console has routes, compressed copies by their own
 name and path traversal; HEAD; 405; a server without MERCHANTD_WEB_DIR
 answering 404 everywhere under /app; and the refusals at start (no
-directory, no index.html, a name that is not plain)."""
+directory, no index.html, a name that is not plain or too long, more than
+16 MiB)."""
 
 import gzip
 import http.client
@@ -260,6 +261,14 @@ def test_refusals_at_start():
                   {"index.html": INDEX, bad: b"x"})
         err = serve_refused(d)
         assert "is not a plain file name" in err and bad in err, (bad, err)
+    long_name = "assets/" + "a" * 98 + ".js"
+    err = serve_refused(build(os.path.join(root, "long"), {"index.html": INDEX, long_name: b"x"}))
+    assert "longer than 100 characters" in err, err
+    big = build(os.path.join(root, "big"), {"index.html": INDEX})
+    with open(os.path.join(big, "assets", "big-1.js"), "wb") as f:
+        f.truncate(16 * 1024 * 1024 - len(INDEX) + 1)
+    err = serve_refused(big)
+    assert "exceed 16777216 bytes" in err, err
     # What it refused does not stop a good build from serving.
     assert fetch("/app")[0] == 200
 
