@@ -13,11 +13,13 @@ answering 404 everywhere under /app; and the refusals at start (no
 directory, no index.html, a name that is not plain or too long, more than
 16 MiB)."""
 
+import atexit
 import gzip
 import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,6 +62,7 @@ WEB = build(tempfile.mkdtemp(prefix="merchantd-web-"), {
     "assets/logo-9f8e.svg": SVG,
 })
 ENV = {"MERCHANTD_WEB_DIR": WEB}
+atexit.register(shutil.rmtree, WEB, True)
 
 
 def server():
@@ -249,6 +252,7 @@ def serve_refused(web_dir):
 
 def test_refusals_at_start():
     root = tempfile.mkdtemp(prefix="merchantd-web-bad-")
+    atexit.register(shutil.rmtree, root, True)
     missing = os.path.join(root, "missing")
     err = serve_refused(missing)
     assert "MERCHANTD_WEB_DIR" in err and "could not open the directory" in err \
