@@ -190,9 +190,9 @@ static char **list_names(DIR *dir, size_t *count)
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
     if (!plain_name(e->d_name)) {
-      log_error("MERCHANTD_WEB_DIR: assets/%s is not a plain file name (letters, digits, '.', "
-                "'_' and '-', not starting with '.')",
-                e->d_name);
+      log_error("MERCHANTD_WEB_DIR: assets/%s is not a plain file name (up to %d letters, "
+                "digits, '.', '_' and '-', not starting with '.')",
+                e->d_name, HTTP_FILE_SIZE - 1);
       ok = false;
     } else if (n == WEBAPP_MAX_FILES) {
       log_error("MERCHANTD_WEB_DIR: assets/ holds more than %u files", WEBAPP_MAX_FILES);

@@ -121,6 +121,8 @@ HEADERS = {
     ("POST", "/v1/payments/webhooks/{file}"): [
         "Sandbox-Signature: t=1764144000,v1=" + "0" * 64],
     ("GET", "/s/{file}"): ["Cookie: merchantd_visitor=Zm9vYmFyYmF6cXV4cXV1eA"],
+    ("GET", "/app/assets/{file}"): ["Accept-Encoding: br;q=1.0, gzip;q=0.8, *;q=0",
+                                    'If-None-Match: "0123456789abcdef0123456789abcdef"'],
 }
 # A file segment for the routes that have one.
 FILES = {("POST", "/v1/payments/webhooks/{file}"): "sandbox",
@@ -128,7 +130,10 @@ FILES = {("POST", "/v1/payments/webhooks/{file}"): "sandbox",
          ("GET", "/media/{file}"):
              "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08_800.webp",
          # A share link's code.
-         ("GET", "/s/{file}"): "4fQ9xZr2Lm"}
+         ("GET", "/s/{file}"): "4fQ9xZr2Lm",
+         # The web console: one of its routes, and an asset's hashed name.
+         ("GET", "/app/{file}"): "orders",
+         ("GET", "/app/assets/{file}"): "app-3f9a1c2b.js"}
 
 # Upload routes take a file: a 1x1 PNG, sent raw.
 PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -42,6 +42,15 @@ for _name, _data in (("data.key", os.urandom(32)), ("webhook.secret", os.urandom
 ENV.update({"MERCHANTD_DATA_KEY_FILE": os.path.join(_secrets, "data.key"),
             "MERCHANTD_WEBHOOK_SECRET_FILE": os.path.join(_secrets, "webhook.secret"),
             "MERCHANTD_WITHDRAWAL_DAILY_LIMIT": "100"})
+# The web console's routes answer from a built console (test_app.py checks
+# them in full).
+_web = os.path.join(_secrets, "web")
+os.makedirs(os.path.join(_web, "assets"))
+for _name, _data in (("index.html", b"<!doctype html><title>console</title>"),
+                     ("assets/app-1a2b3c.js", b"console.log(1);")):
+    with open(os.path.join(_web, _name), "wb") as _f:
+        _f.write(_data)
+ENV["MERCHANTD_WEB_DIR"] = _web
 # The clock stands still, so every comment of the run is in the last minute.
 ENV["MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE"] = "1000"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -679,6 +688,10 @@ ROUTES = {
     ("GET", "/media/{file}"): E(
         lambda f: "/media/" + sql(f"SELECT sha256 FROM images WHERE id = {f.image}")
         + "_200.webp", "public"),
+    ("GET", "/app"): E(lambda f: "/app", "public"),
+    ("GET", "/app/"): E(lambda f: "/app/", "public"),
+    ("GET", "/app/assets/{file}"): E(lambda f: "/app/assets/app-1a2b3c.js", "public"),
+    ("GET", "/app/{file}"): E(lambda f: "/app/orders?tab=unpaid", "public"),
 
     ("GET", "/v1/shops/{id}/quick-replies"): E(
         lambda f: f"/v1/shops/{f.shop}/quick-replies", "shop"),
