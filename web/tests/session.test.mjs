@@ -117,3 +117,24 @@ test('shop switcher: badge counts, and switching changes the page', async () => 
   await clean(page);
   await page.context().close();
 });
+
+test('the first screen loads at most 150 KB of JavaScript (gzip)', async () => {
+  const m = await merchant();
+  const page = await open(null, { path: null });
+  const sizes = [];
+  page.on('requestfinished', async (req) => {
+    if (!/\/app\/assets\/.*\.js$/.test(req.url())) return;
+    const res = await req.response();
+    sizes.push({ url: req.url(), encoding: res.headers()['content-encoding'], bytes: (await req.sizes()).responseBodySize });
+  });
+  await page.goto(`${process.env.MERCHANTD_URL}/app/`);
+  await formLogin(page, m.username);
+  await page.getByRole('navigation').waitFor();
+  await page.locator('main h1, main [role=tablist], main h2').first().waitFor();
+  assert.ok(sizes.length > 0, 'scripts were loaded');
+  for (const s of sizes) assert.equal(s.encoding, 'gzip', `${s.url} came compressed`);
+  const total = sizes.reduce((n, s) => n + s.bytes, 0);
+  assert.ok(total <= 150 * 1024, `first screen JavaScript ${total} bytes gzip`);
+  await clean(page);
+  await page.context().close();
+});
