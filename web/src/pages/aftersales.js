@@ -103,10 +103,10 @@ const STATUSES = ['requested', 'approved', 'rejected', 'refunded', 'reshipped'];
 const TABS = ['all', ...STATUSES];
 
 function StatusCell({ a, cs }) {
-  return html`<span class=${`as-status s-${a.status}`}>${t(`aftersales.st.${a.status}`)}</span>
+  return html`<div class="status-cell"><span class=${`as-status s-${a.status}`}>${t(`aftersales.st.${a.status}`)}</span>
     ${a.status === 'rejected' && a.reject_reason && html`<div class="muted reject-reason">${t('aftersales.rejectReason', { reason: a.reject_reason })}</div>`}
     ${a.status === 'approved' && a.reship_deadline && html`<div class="muted">${t('aftersales.reshipBy', { time: fmtTime(a.reship_deadline) })}</div>`}
-    ${a.logistics && html`<div class="muted">${t('aftersales.logistics', { carrier: carrierName(cs, a.logistics.carrier), no: a.logistics.tracking_no })}</div>`}`;
+    ${a.logistics && html`<div class="muted">${t('aftersales.logistics', { carrier: carrierName(cs, a.logistics.carrier), no: a.logistics.tracking_no })}</div>`}</div>`;
 }
 
 // The decisions the request's status allows.
@@ -166,7 +166,7 @@ function ApproveForm({ shop, a, onDone, onClose }) {
   </div>`;
 }
 
-function DetailBody({ a, cs, act }) {
+function DetailBody({ a, cs, act, onClose }) {
   return html`<div class="as-detail">
     <dl class="pairs">
       <dt>${t('aftersales.order')}</dt><dd><a href=${href('orders', { id: a.order_id })}>${a.order_sn}</a></dd>
@@ -178,7 +178,10 @@ function DetailBody({ a, cs, act }) {
       ${a.decided_at && html`<dt>${t('aftersales.decided')}</dt><dd><${Time} iso=${a.decided_at} /></dd>`}
       <dt>${t('aftersales.status')}</dt><dd><${StatusCell} a=${a} cs=${cs} /></dd>
     </dl>
-    <div class="actions"><${Decisions} a=${a} act=${act} /></div>
+    <div class="actions">
+      <button type="button" onClick=${onClose}>${t('ui.close')}</button>
+      <${Decisions} a=${a} act=${act} />
+    </div>
   </div>`;
 }
 
@@ -230,11 +233,11 @@ function AfterSales({ shop, query }) {
         <tbody>
           ${list.items.map(
             (a) => html`<tr key=${a.id} data-after-sale=${a.id} data-order=${a.order_sn}>
-              <td data-label=${t('aftersales.created')}><${Time} iso=${a.created_at} /></td>
-              <td data-label=${t('aftersales.order')}><a href=${href('orders', { id: a.order_id })}>${a.order_sn}</a></td>
-              <td data-label=${t('aftersales.buyer')} class="buyer">${a.buyer.name}</td>
-              <td data-label=${t('aftersales.type')}>${t(`aftersales.type.${a.type}`)}</td>
-              <td data-label=${t('aftersales.amount')}>${a.type === 'reship' ? '—' : html`<${Money} fen=${a.amount_cents} />`}</td>
+              <td class="nowrap" data-label=${t('aftersales.created')}><${Time} iso=${a.created_at} /></td>
+              <td class="nowrap" data-label=${t('aftersales.order')}><a href=${href('orders', { id: a.order_id })}>${a.order_sn}</a></td>
+              <td class="buyer" data-label=${t('aftersales.buyer')}>${a.buyer.name}</td>
+              <td class="nowrap" data-label=${t('aftersales.type')}>${t(`aftersales.type.${a.type}`)}</td>
+              <td class="nowrap" data-label=${t('aftersales.amount')}>${a.type === 'reship' ? '—' : html`<${Money} fen=${a.amount_cents} />`}</td>
               <td data-label=${t('aftersales.reason')} class="as-reason">${a.reason}</td>
               <td data-label=${t('aftersales.status')}><${StatusCell} a=${a} cs=${cs} /></td>
               <td data-label=${t('aftersales.actions')} class="row-actions">
@@ -248,7 +251,7 @@ function AfterSales({ shop, query }) {
       <${ListState} list=${list} emptyText=${t('aftersales.none')} />
     </div>
     <${Dialog} open=${!!dlg} title=${title} onClose=${() => setDlg(null)} className="as-dialog">
-      ${dlg?.kind === 'detail' && html`<${DetailBody} a=${dlg.a} cs=${cs} act=${act} />`}
+      ${dlg?.kind === 'detail' && html`<${DetailBody} a=${dlg.a} cs=${cs} act=${act} onClose=${() => setDlg(null)} />`}
       ${dlg?.kind === 'approve' && html`<${ApproveForm} shop=${shop} a=${dlg.a} onDone=${updated} onClose=${() => setDlg(null)} />`}
       ${dlg?.kind === 'reship' && html`<${ReshipForm} shop=${shop} a=${dlg.a} key=${dlg.a.id} onDone=${updated} onClose=${() => setDlg(null)} />`}
     <//>

@@ -413,11 +413,11 @@ function BatchDialog({ shop, open, onClose, onDone }) {
           <tbody>
             ${rows.map(
               (r) => html`<tr key=${r.line} class=${r.ok ? 'ok' : 'bad'}>
-                <td data-label=${t('orders.batchLine')}>${r.line}</td>
-                <td data-label=${t('orders.sn')}>${r.order_sn}</td>
+                <td class="nowrap" data-label=${t('orders.batchLine')}>${r.line}</td>
+                <td class="nowrap" data-label=${t('orders.sn')}>${r.order_sn}</td>
                 <td data-label=${t('orders.carrier')}>${r.carrier}</td>
                 <td data-label=${t('orders.trackingNo')}>${r.tracking_no}</td>
-                <td data-label=${t('orders.batchOutcome')}>${r.ok ? t('orders.batchOk') : t('orders.batchFailed')}</td>
+                <td class="nowrap" data-label=${t('orders.batchOutcome')}>${r.ok ? t('orders.batchOk') : t('orders.batchFailed')}</td>
                 <td data-label=${t('orders.batchReason')}>${r.ok ? '' : r.failed}</td>
               </tr>`,
             )}
@@ -445,11 +445,13 @@ function SearchBar({ query }) {
     setQuery({ q: undefined, from: undefined, to: undefined, sort: undefined });
   };
   return html`<form class="toolbar order-filters" role="search" onSubmit=${submit}>
-    <label class="inline">
-      <span class="label">${t('orders.search')}</span>
-      <input type="search" name="q" maxlength="64" placeholder=${t('orders.searchHint')} value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
-    </label>
-    <button type="submit">${t('orders.searchButton')}</button>
+    <div class="search-row">
+      <label class="inline">
+        <span class="label">${t('orders.search')}</span>
+        <input type="search" name="q" maxlength="64" placeholder=${t('orders.searchHint')} value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
+      </label>
+      <button type="submit">${t('orders.searchButton')}</button>
+    </div>
     <label class="inline">
       <span class="label">${t('orders.from')}</span>
       <input type="date" name="from" value=${query.from || ''} onChange=${(e) => setQuery({ from: e.currentTarget.value || undefined })} />
@@ -503,15 +505,15 @@ function OrderList({ shop, query }) {
         <tbody>
           ${list.items.map(
             (o) => html`<tr key=${o.id} data-order=${o.order_sn} class=${held(o) ? 'held' : ''}>
-              <td data-label=${t('orders.sn')}><a href=${href('orders', { id: o.id })}>${o.order_sn}</a></td>
-              <td data-label=${t('orders.time')}>
+              <td class="nowrap" data-label=${t('orders.sn')}><a href=${href('orders', { id: o.id })}>${o.order_sn}</a></td>
+              <td data-label=${t('orders.time')}><div>
                 <div>${t('orders.created')} <${Time} iso=${o.timeline.created_at} /></div>
                 ${o.timeline.paid_at && html`<div class="muted">${t('orders.paid')} <${Time} iso=${o.timeline.paid_at} /></div>`}
-              </td>
+              </div></td>
               <td data-label=${t('orders.buyer')} class="buyer">${o.buyer.name}</td>
               <td data-label=${t('orders.items')} class="items">${itemsText(o)}</td>
               <td data-label=${t('orders.total')}><${Money} fen=${o.amounts.total_cents} /></td>
-              <td data-label=${t('orders.status')}><${StatusText} o=${o} /></td>
+              <td data-label=${t('orders.status')}><div><${StatusText} o=${o} /></div></td>
               <td data-label=${t('orders.receiver')}>${o.address.name} ${o.address.phone}</td>
               <td data-label=${t('orders.actions')} class="row-actions"><${ShipButton} o=${o} onShip=${setShipping} /></td>
             </tr>`,
