@@ -299,3 +299,19 @@ test('notes and names with XSS payloads are shown as text', async () => {
     await page.context().close();
   }
 });
+
+test('in English: the tabs, a held order (the platform message stays as sent)', async () => {
+  const m = await merchant();
+  const p = await product(m);
+  const b = await buyer('Han Meimei');
+  const o = await order(b, m.shop, p.sku);
+  await hold(await staff(['review']), o);
+  const page = await open(m, { lang: 'en', path: '/app/orders?tab=under_review' });
+  await page.getByRole('tab', { name: 'Under review 1', selected: true }).waitFor();
+  await page.getByRole('tab', { name: 'To ship 1' }).waitFor();
+  await page.getByRole('link', { name: o.order_sn }).click();
+  await page.getByText('The receiver is hidden while the order is under review').waitFor();
+  assert.equal(await page.getByRole('button', { name: HELD }).isDisabled(), true);
+  await checkPage(page, 'order-held-en');
+  await page.context().close();
+});

@@ -239,7 +239,7 @@ function AfterSales({ shop, query }) {
               <td class="nowrap" data-label=${t('aftersales.type')}>${t(`aftersales.type.${a.type}`)}</td>
               <td class="nowrap" data-label=${t('aftersales.amount')}>${a.type === 'reship' ? '—' : html`<${Money} fen=${a.amount_cents} />`}</td>
               <td data-label=${t('aftersales.reason')} class="as-reason">${a.reason}</td>
-              <td data-label=${t('aftersales.status')}><${StatusCell} a=${a} cs=${cs} /></td>
+              <td class="status" data-label=${t('aftersales.status')}><${StatusCell} a=${a} cs=${cs} /></td>
               <td data-label=${t('aftersales.actions')} class="row-actions">
                 <button type="button" onClick=${() => setDlg({ kind: 'detail', a })}>${t('aftersales.details')}</button>
                 <${Decisions} a=${a} act=${act} />

@@ -98,6 +98,7 @@ strings(
     'orders.h.closed': '订单关闭',
     'orders.h.review': '平台审核',
     'orders.afterSales': '有进行中的售后',
+    'orders.toAfterSales': '去处理售后',
     'orders.batchHelp': '每行一个订单：订单号,快递公司,快递单号（第一行可以是标题行；快递公司可填代码或名称，如 sf 或 顺丰速运）。',
     'orders.batchText': '粘贴 CSV 内容',
     'orders.batchFile': '或上传 CSV 文件',
@@ -203,6 +204,7 @@ strings(
     'orders.h.closed': 'Closed',
     'orders.h.review': 'Platform review',
     'orders.afterSales': 'After-sales open',
+    'orders.toAfterSales': 'Handle the after-sales request',
     'orders.batchHelp': 'One order per line: order no.,carrier,tracking number (the first line may be a header; the carrier as a code or a name, such as sf or 顺丰速运).',
     'orders.batchText': 'Paste CSV',
     'orders.batchFile': 'or upload a CSV file',
@@ -604,6 +606,7 @@ function OrderDetail({ shop, id }) {
       <div class="card">
         <h2>${t('orders.status')}</h2>
         <p><${StatusText} o=${o} /></p>
+        ${o.after_sales_open && html`<p><a href=${href('aftersales', { tab: 'requested' })}>${t('orders.toAfterSales')}</a></p>`}
         <dl class="pairs">
           <dt>${t('orders.buyer')}</dt><dd class="buyer">${o.buyer.name}</dd>
           <dt>${t('orders.note')}</dt><dd class="buyer-note">${o.note || t('orders.noNote')}</dd>
