@@ -265,7 +265,7 @@ function StatusText({ o }) {
 // The ship button: disabled with the platform's message while held.
 function ShipButton({ o, onShip }) {
   if (o.status !== 'paid') return null;
-  if (held(o)) return html`<button type="button" class="ship held" disabled>${o.review.message}</button>`;
+  if (held(o)) return html`<button type="button" class="ship held" disabled>${o.review.message || t('orders.underReview')}</button>`;
   return html`<button type="button" class="primary ship" onClick=${() => onShip(o)}>${t('orders.ship')}</button>`;
 }
 
@@ -322,6 +322,8 @@ async function prepareRows(shop, text) {
     if (cells.length < 3 || !sn || !c || !no) row.failed = t('orders.r.badRow');
     return row;
   });
+  if (rows.filter((r) => !r.failed).length > 500) throw new Error(t('orders.batchTooMany'));
+  for (const r of rows) if (!r.failed && !/^[0-9]{6}-[0-9]{10}$/.test(r.order_sn)) r.failed = t('orders.r.notFound');
   // One exact search per order number; a few at a time.
   const sns = [...new Set(rows.filter((r) => !r.failed).map((r) => r.order_sn))];
   const ids = new Map();
@@ -366,7 +368,6 @@ function BatchDialog({ shop, open, onClose, onDone }) {
     try {
       const all = await prepareRows(shop, text);
       const send = all.filter((r) => !r.failed);
-      if (send.length > 500) throw new Error(t('orders.batchTooMany'));
       if (send.length) {
         const body = { items: send.map((r) => ({ order_id: r.order_id, carrier: r.carrier, tracking_no: r.tracking_no })) };
         const res = await post(`/v1/shops/${shop.id}/shipments:batch`, body, { key: idempotencyKey() });
@@ -599,7 +600,7 @@ function OrderDetail({ shop, id }) {
     </div>
     ${held(o) &&
     html`<div class="banner review-banner" role="status">
-      <p class="banner-text">${o.review.message}</p>
+      <p class="banner-text">${o.review.message || t('orders.underReview')}</p>
       <p class="banner-sub">${t('orders.reviewReason', { reason: o.review.reason })} · ${t('orders.reviewDeadline', { time: fmtTime(o.review.deadline) })}</p>
     </div>`}
     <div class="detail-grid">
