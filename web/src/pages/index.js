@@ -3,5 +3,7 @@
 //   nav (false: reachable by link only), needsShop (merchant pages),
 //   component({shop, account, query}) }.
 import home from './home.js';
+import orders from './orders.js';
+import aftersales from './aftersales.js';
 
-export const pages = [home];
+export const pages = [home, orders, aftersales];
