@@ -3,5 +3,8 @@
 //   nav (false: reachable by link only), needsShop (merchant pages),
 //   component({shop, account, query}) }.
 import home from './home.js';
+import products from './products.js';
+import coupons from './coupons.js';
+import letters from './letters.js';
 
-export const pages = [home];
+export const pages = [home, products, coupons, letters];
