@@ -3,7 +3,7 @@
 // marks. Opening one marks it read; its CSV attachment can be downloaded for
 // 7 days after delivery, after which the API answers 410 and marks it
 // expired.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { download, get, post, qs } from '../api.js';
 import { fmtTime, t, strings } from '../i18n.js';
 import { href, setQuery } from '../router.js';
@@ -129,6 +129,12 @@ function Letters({ shop, query }) {
   const onRead = (r) => {
     list.setItems((items) => items.map((x) => (x.id === r.id ? { ...x, read_at: r.read_at } : x)));
   };
+  // Back from a letter, the list (and its unread count) is read again.
+  const away = useRef(false);
+  useEffect(() => {
+    if (!query.id && away.current) list.reload();
+    away.current = !!query.id;
+  }, [query.id]);
   if (query.id) {
     return html`<section><h1>${t('letters.title')}</h1><${LetterView} shop=${shop} id=${query.id} onRead=${onRead} /></section>`;
   }

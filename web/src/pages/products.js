@@ -244,7 +244,7 @@ function EditProduct({ shop, id }) {
       <${ErrorBox} error=${error} />
       <div class="actions"><button type="submit" class="primary">${t('products.save')}</button></div>
     </form>
-    <section class="card">
+    <section class="card product-skus">
       <h2>${t('products.skus')}</h2>
       ${p.skus.map((s, i) => html`<${SkuEditor} key=${s.id} shop=${shop} product=${p} sku=${s} n=${i + 1} images=${images.data || []} onSaved=${setSku} />`)}
       ${p.skus.length < 50 && html`<${NewSku} shop=${shop} product=${p} images=${images.data || []}
