@@ -223,11 +223,14 @@ test('coupons: create, batch for several products, stop, add quantity, live coup
   assert.equal((await ok('GET', `/v1/shops/${m.shop.id}/live`, { token: m.token })).live, false);
   await page.context().close();
 
-  const phone = await open(m, { layout: 'phone', path: '/app/coupons' });
+  // The phone layout, in English.
+  const phone = await open(m, { layout: 'phone', lang: 'en', path: '/app/coupons' });
   await phone.getByText(couponTitle, { exact: true }).waitFor();
+  await phone.getByRole('button', { name: 'Go live' }).waitFor();
+  await phone.locator('.status.stopped').getByText('Stopped', { exact: true }).waitFor();
   await checkPage(phone, 'coupons');
-  await phone.getByRole('button', { name: /批量创建商品券/ }).click();
-  await phone.getByRole('dialog', { name: '批量创建商品券' }).getByRole('checkbox', { name: '太平猴魁' }).waitFor();
+  await phone.getByRole('button', { name: /Coupons for many products/ }).click();
+  await phone.getByRole('dialog', { name: 'Coupons for many products' }).getByRole('checkbox', { name: '太平猴魁' }).waitFor();
   await checkPage(phone, 'coupons-batch');
   await phone.context().close();
 });

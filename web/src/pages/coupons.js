@@ -14,7 +14,7 @@ strings(
     'coupons.status.claiming': '领取中', 'coupons.status.not_started': '未开始', 'coupons.status.sold_out': '已领完',
     'coupons.status.ended': '已结束', 'coupons.status.stopped': '已停止',
     'coupons.name': '优惠券名称', 'coupons.kind': '类型', 'coupons.kind.shop': '店铺券', 'coupons.kind.product': '商品券',
-    'coupons.product': '商品', 'coupons.pickProduct': '请选择商品', 'coupons.products': '选择商品', 'coupons.discount': '面额（元）',
+    'coupons.product': '商品', 'coupons.pickProduct': '请选择商品', 'coupons.products': '选择商品', 'coupons.discount': '面额（元）', 'coupons.offer': '优惠',
     'coupons.minOrder': '使用门槛（元，0 为无门槛）', 'coupons.quantity': '发放总量', 'coupons.perBuyer': '每人限领',
     'coupons.claimStart': '领取开始时间', 'coupons.claimEnd': '领取结束时间', 'coupons.validity': '有效期',
     'coupons.validDays': '领取后有效天数', 'coupons.validFrom': '有效期开始', 'coupons.validTo': '有效期结束',
@@ -37,7 +37,7 @@ strings(
     'coupons.status.claiming': 'Claiming', 'coupons.status.not_started': 'Not started', 'coupons.status.sold_out': 'Sold out',
     'coupons.status.ended': 'Ended', 'coupons.status.stopped': 'Stopped',
     'coupons.name': 'Coupon name', 'coupons.kind': 'Kind', 'coupons.kind.shop': 'Shop coupon', 'coupons.kind.product': 'Product coupon',
-    'coupons.product': 'Product', 'coupons.pickProduct': 'Choose a product', 'coupons.products': 'Products', 'coupons.discount': 'Discount (yuan)',
+    'coupons.product': 'Product', 'coupons.pickProduct': 'Choose a product', 'coupons.products': 'Products', 'coupons.discount': 'Discount (yuan)', 'coupons.offer': 'Offer',
     'coupons.minOrder': 'Minimum order (yuan, 0 for none)', 'coupons.quantity': 'Total quantity', 'coupons.perBuyer': 'Per buyer',
     'coupons.claimStart': 'Claiming starts', 'coupons.claimEnd': 'Claiming ends', 'coupons.validity': 'Validity',
     'coupons.validDays': 'Days valid after claiming', 'coupons.validFrom': 'Valid from', 'coupons.validTo': 'Valid until',
@@ -315,22 +315,22 @@ function Coupons({ shop, query }) {
       tabs=${[{ id: 'all', label: t('coupons.all') }, ...STATUSES.map((id) => ({ id, label: t(`coupons.status.${id}`) }))]} />
     ${list.items.length > 0 && html`<table class="responsive coupons" aria-label=${t('coupons.list')}>
       <thead><tr>
-        <th scope="col">${t('coupons.name')}</th><th scope="col">${t('coupons.kind')}</th><th scope="col">${t('coupons.discount')}</th>
+        <th scope="col">${t('coupons.name')}</th><th scope="col">${t('coupons.kind')}</th><th scope="col">${t('coupons.offer')}</th>
         <th scope="col">${t('coupons.quantity')}</th><th scope="col">${t('coupons.window')}</th><th scope="col">${t('coupons.validity')}</th>
         <th scope="col">${t('coupons.actions')}</th>
       </tr></thead>
       <tbody>
         ${list.items.map((c) => html`<tr key=${c.id}>
-          <td data-label=${t('coupons.name')}>
+          <td data-label=${t('coupons.name')}><div>
             <span class="coupon-title">${c.title}</span>
             <span class=${`status ${c.status}`}>${t(`coupons.status.${c.status}`)}</span>
             ${c.channel === 'live' && html`<span class="chip live">${t('coupons.channel.live')}</span>`}
-          </td>
-          <td data-label=${t('coupons.kind')}>${t(`coupons.kind.${c.kind}`)}${c.kind === 'product' ? html`<br /><span class="coupon-product">${names.get(c.product_id) ?? `#${c.product_id}`}</span>` : ''}</td>
-          <td data-label=${t('coupons.discount')}>${rule(c)}</td>
+          </div></td>
+          <td data-label=${t('coupons.kind')}><div>${t(`coupons.kind.${c.kind}`)}${c.kind === 'product' ? html`<br /><span class="coupon-product">${names.get(c.product_id) ?? `#${c.product_id}`}</span>` : ''}</div></td>
+          <td data-label=${t('coupons.offer')}>${rule(c)}</td>
           <td data-label=${t('coupons.quantity')}>${t('coupons.counts', { claimed: c.claimed, total: c.total_quantity, remaining: c.remaining, used: c.used })}</td>
-          <td data-label=${t('coupons.window')}><${Time} iso=${c.claim_start} /> – <${Time} iso=${c.claim_end} /></td>
-          <td data-label=${t('coupons.validity')}>${c.valid_days ? t('coupons.days', { n: c.valid_days }) : html`<${Time} iso=${c.valid_from} /> – <${Time} iso=${c.valid_to} />`}</td>
+          <td data-label=${t('coupons.window')}><div><${Time} iso=${c.claim_start} /> – <${Time} iso=${c.claim_end} /></div></td>
+          <td data-label=${t('coupons.validity')}><div>${c.valid_days ? t('coupons.days', { n: c.valid_days }) : html`<${Time} iso=${c.valid_from} /> – <${Time} iso=${c.valid_to} />`}</div></td>
           <td data-label=${t('coupons.actions')} class="row-actions">
             ${c.status !== 'stopped' && c.status !== 'ended' && html`
               <button type="button" aria-label=${`${t('coupons.addQty')} ${c.title}`} onClick=${() => setDialog({ kind: 'add', coupon: c })}>${t('coupons.addQty')}</button>
