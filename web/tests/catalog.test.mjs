@@ -202,6 +202,18 @@ test('coupons: create, batch for several products, stop, add quantity, live coup
   assert.equal(coupons.find((c) => c.product_id === b.id).total_quantity, 150);
   assert.ok(coupons.find((c) => c.kind === 'shop').stopped_at);
 
+  // A coupon for one product, picked by its title (shown as text).
+  await page.getByRole('button', { name: /创建优惠券/ }).click();
+  dialog = page.getByRole('dialog', { name: '创建优惠券' });
+  await dialog.getByLabel('类型').selectOption('product');
+  await dialog.getByRole('combobox', { name: /^商品/ }).selectOption({ label: a.title });
+  await dialog.getByLabel('优惠券名称').fill('白茶专享');
+  await dialog.getByLabel('面额（元）').fill('2');
+  await dialog.getByRole('button', { name: '创建', exact: true }).click();
+  await page.getByRole('row').filter({ hasText: '白茶专享' }).locator('.coupon-product').getByText(a.title, { exact: true }).waitFor();
+  coupons = (await ok('GET', `/v1/shops/${m.shop.id}/coupons`, { token: m.token })).items;
+  assert.equal(coupons[0].product_id, a.id);
+
   // A live-only coupon, pushed to the room while live.
   await page.getByRole('button', { name: /创建优惠券/ }).click();
   dialog = page.getByRole('dialog', { name: '创建优惠券' });

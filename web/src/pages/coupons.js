@@ -2,8 +2,9 @@
 // shop or one product, or in one go for many products (coupons:batch),
 // stopped, topped up; and the shop's live session (1键开播), while which the
 // live-only coupons (直播专享券) can be claimed and popped up in the room.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, idempotencyKey, post, qs } from '../api.js';
+import { onEvent } from '../events.js';
 import { fmtMoney, parseMoney, t, strings } from '../i18n.js';
 import { setQuery } from '../router.js';
 import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Tabs, Time, toast, useAsync, usePaged } from '../ui.js';
@@ -273,6 +274,10 @@ function Coupons({ shop, query }) {
   const products = useAsync(() => get(`/v1/shops/${shop.id}/products?limit=100`).then((r) => r.items), [shop.id]);
   const live = useAsync(() => get(`/v1/shops/${shop.id}/live`), [shop.id]);
   const [dialog, setDialog] = useState(null); // {kind: 'new'|'batch'|'stop'|'add', coupon}
+  // A push from another device shows here too (the merchant gets the room's event).
+  useEffect(() => onEvent('live.coupon', (ev) => {
+    if (ev.data?.shop_id === shop.id) live.setData((s) => (s ? { ...s, coupon: ev.data.coupon } : s));
+  }), [shop.id]);
   const close = () => setDialog(null);
   const names = new Map((products.data || []).map((p) => [p.id, p.title]));
   const replace = (c) => list.setItems((items) => items.map((x) => (x.id === c.id ? c : x)));
