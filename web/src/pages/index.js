@@ -1,9 +1,13 @@
-// Every page of the console, in navigation order. A page is
+// Every page of the console, in navigation order (each role sees the pages
+// its roles and permissions allow). A page is
 // { id, label (an i18n key), roles, permission (staff), badge(counts),
 //   nav (false: reachable by link only), needsShop (merchant pages),
 //   component({shop, account, query}) }.
 import home from './home.js';
 import orders from './orders.js';
 import aftersales from './aftersales.js';
+import products from './products.js';
+import coupons from './coupons.js';
+import letters from './letters.js';
 
-export const pages = [home, orders, aftersales];
+export const pages = [home, orders, aftersales, products, coupons, letters];
