@@ -3,5 +3,7 @@
 //   nav (false: reachable by link only), needsShop (merchant pages),
 //   component({shop, account, query}) }.
 import home from './home.js';
+import funds from './funds.js';
+import data from './data.js';
 
-export const pages = [home];
+export const pages = [home, funds, data];
