@@ -98,6 +98,12 @@ test('data: overview, charts, range, best sellers, service, carriers, coupons, C
   assert.match(await xssRow.textContent(), /¥61\.70/);
   assert.match(await products.getByRole('row').nth(1).textContent(), /碧螺春 100g.*¥100\.00/);
 
+  // Ranked by units instead: 5 against 2.
+  await page.getByLabel('排序').selectOption('units');
+  await page.waitForFunction((title) => document.querySelector('table.data-products tbody tr .data-title')?.textContent === title, XSS_TITLE);
+  await page.getByLabel('排序').selectOption('gmv');
+  await page.waitForFunction(() => /碧螺春/.test(document.querySelector('table.data-products tbody tr .data-title')?.textContent));
+
   // Customer service, carriers, coupons.
   const service = page.locator('.data-service');
   await service.locator('div', { hasText: '咨询人数' }).getByText('1', { exact: true }).waitFor();

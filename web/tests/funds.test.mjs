@@ -109,6 +109,11 @@ test('funds: balances, chart, top-up, bank account, withdrawals, flows, statemen
   await page.locator('.funds-withdrawable-now', { hasText: '¥4,540.00' }).waitFor();
   await checkPage(page, 'funds-withdrawals');
   await waiting.getByRole('button', { name: /取消提现 #\d+/ }).click();
+  const confirm = page.getByRole('dialog', { name: '取消提现' });
+  await confirm.getByText('确定取消这笔 ¥55,000.00 的提现吗？').waitFor();
+  await checkPage(page, 'funds-withdrawal-cancel');
+  await confirm.getByRole('button', { name: '确定取消' }).click();
+  await confirm.waitFor({ state: 'hidden' });
   await waiting.getByText('已取消').waitFor();
   await page.locator('.funds-withdrawable-now', { hasText: '¥59,540.00' }).waitFor();
   const after = await ok('GET', `/v1/shops/${m.shop.id}/funds/withdrawals`, { token: m.token });
@@ -132,6 +137,12 @@ test('funds: balances, chart, top-up, bank account, withdrawals, flows, statemen
   await checkPage(page, 'funds-flows');
   await page.context().close();
 
+  // Fifteen more top-ups of the promotion account: 22 flows, two pages.
+  for (let i = 1; i <= 15; i++) {
+    const tp = await ok('POST', `/v1/shops/${m.shop.id}/funds/topups`, { token: m.token, key: `tp-${m.shop.id}-${i}`, body: { account: 'promotion', amount_cents: i * 100 } });
+    await ok('POST', `/v1/shops/${m.shop.id}/funds/topups/${tp.id}/sandbox-pay`, { token: m.token });
+  }
+
   // The phone layout.
   const phone = await open(m, { layout: 'phone', path: '/app/funds' });
   await phone.locator('.funds-big', { hasText: '¥59,540.00' }).waitFor();
@@ -141,8 +152,15 @@ test('funds: balances, chart, top-up, bank account, withdrawals, flows, statemen
   await phone.getByRole('row', { name: /¥55,000\.00/ }).getByText('已取消').waitFor();
   await checkPage(phone, 'funds-withdrawals');
   await phone.getByRole('tab', { name: '资金流水' }).click();
-  await phone.getByRole('row', { name: /订单 / }).first().waitFor();
+  const rows = phone.locator('table.funds-flows tbody tr');
+  await phone.getByRole('button', { name: '加载更多' }).waitFor();
+  assert.equal(await rows.count(), 20);
   await checkPage(phone, 'funds-flows');
+  await phone.getByRole('button', { name: '加载更多' }).click();
+  await phone.waitForFunction(() => document.querySelectorAll('table.funds-flows tbody tr').length === 22);
+  // The oldest last: the first order's payment into pending.
+  assert.match(await rows.last().textContent(), /待结算订单收入.*\+¥60,000\.00/);
+  assert.equal(await phone.getByRole('button', { name: '加载更多' }).count(), 0);
   await phone.context().close();
 
   // Someone else's shop is not found, and says so.

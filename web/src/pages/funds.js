@@ -7,7 +7,7 @@ import { ApiError, download, get, idempotencyKey, post, put, qs } from '../api.j
 import { Chart, ChartTable } from '../chart.js';
 import { fmtMoney, fmtTime, lang, parseMoney, strings, t } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { ActionButton, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, html, toast, useAsync, usePaged } from '../ui.js';
+import { ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, html, toast, useAsync, usePaged } from '../ui.js';
 
 strings(
   {
@@ -38,6 +38,7 @@ strings(
     'funds.wd.status.requested': '待处理', 'funds.wd.status.submitted': '处理中', 'funds.wd.status.succeeded': '已到账', 'funds.wd.status.failed': '失败',
     'funds.wd.status.canceled': '已取消', 'funds.wd.status.returned': '已退回', 'funds.wd.approvalPending': '待平台审核', 'funds.wd.approvalRejected': '平台已驳回',
     'funds.wd.to': '收款账户', 'funds.badAmount': '请输入正确的金额，例如 12.34',
+    'funds.wd.cancelTitle': '取消提现', 'funds.wd.cancelText': '确定取消这笔 {amount} 的提现吗？金额将回到可提现余额。', 'funds.wd.keep': '不取消', 'funds.wd.cancelConfirm': '确定取消',
   },
   {
     'funds.label': 'Funds', 'funds.title': 'Funds', 'funds.tabs': 'Funds sections',
@@ -67,6 +68,7 @@ strings(
     'funds.wd.status.requested': 'Requested', 'funds.wd.status.submitted': 'Processing', 'funds.wd.status.succeeded': 'Paid out', 'funds.wd.status.failed': 'Failed',
     'funds.wd.status.canceled': 'Canceled', 'funds.wd.status.returned': 'Returned', 'funds.wd.approvalPending': 'Awaiting platform approval', 'funds.wd.approvalRejected': 'Rejected by the platform',
     'funds.wd.to': 'To', 'funds.badAmount': 'Enter an amount such as 12.34',
+    'funds.wd.cancelTitle': 'Cancel withdrawal', 'funds.wd.cancelText': 'Cancel this withdrawal of {amount}? The money goes back to what you can withdraw.', 'funds.wd.keep': 'Keep it', 'funds.wd.cancelConfirm': 'Cancel withdrawal',
   },
 );
 
@@ -398,8 +400,13 @@ function Withdrawals({ shop, funds }) {
       setBusy(false);
     }
   };
-  const cancel = async (w) => {
-    const now = await post(`${base(shop)}/withdrawals/${w.id}/cancel`, undefined, { key: idempotencyKey() });
+  // The withdrawal whose cancellation awaits confirmation, and the key its
+  // request keeps should it be retried.
+  const [asking, setAsking] = useState(null);
+  const cancel = async () => {
+    const w = asking;
+    const now = await post(`${base(shop)}/withdrawals/${w.id}/cancel`, undefined, { key: w.key });
+    setAsking(null);
     list.setItems((items) => items.map((x) => (x.id === w.id ? now : x)));
     toast(t('funds.wd.canceled'));
     funds.reload();
@@ -434,12 +441,20 @@ function Withdrawals({ shop, funds }) {
           </td>
           <td data-label=${t('funds.actions')}>
             ${w.status === 'requested' &&
-            html`<${ActionButton} className="danger" label=${t('funds.wd.cancelLabel', { id: w.id })} onClick=${() => cancel(w)}>${t('funds.wd.cancel')}<//>`}
+            html`<button type="button" class="danger" aria-label=${t('funds.wd.cancelLabel', { id: w.id })}
+              onClick=${() => setAsking({ ...w, key: idempotencyKey() })}>${t('funds.wd.cancel')}</button>`}
           </td>
         </tr>`)}
       </tbody>
     </table>`}
-    <${ListState} list=${list} emptyText=${t('funds.wd.none')} />`;
+    <${ListState} list=${list} emptyText=${t('funds.wd.none')} />
+    <${Dialog} open=${!!asking} title=${t('funds.wd.cancelTitle')} onClose=${() => setAsking(null)}>
+      <p>${asking && t('funds.wd.cancelText', { amount: fmtMoney(asking.amount_cents) })}</p>
+      <div class="actions">
+        <button type="button" onClick=${() => setAsking(null)}>${t('funds.wd.keep')}</button>
+        <${ActionButton} className="danger" onClick=${cancel}>${t('funds.wd.cancelConfirm')}<//>
+      </div>
+    <//>`;
 }
 
 export default { id: 'funds', label: 'funds.label', roles: ['merchant'], component: Funds };
