@@ -51,8 +51,8 @@ export function Chart({ label, x, series, time = true, stepped = false, fmtY = S
             })),
           ],
           axes: [
-            { stroke: '#596068', values: (u, vals) => (time ? timeTicks(vals) : vals.map((v) => fmtX(v))) },
-            { stroke: '#596068', size: 70, values: (u, vals) => vals.map((v) => fmtY(v)) },
+            { stroke: '#596068', values: (u, vals) => (time ? timeTicks(vals) : vals.map((v) => (v == null ? '' : fmtX(v)))) },
+            { stroke: '#596068', size: 70, values: (u, vals) => vals.map((v) => (v == null ? '' : fmtY(v))) },
           ],
         };
         plot.current = new UPlot(opts, [x, ...series.map((s) => s.values)], box.current);

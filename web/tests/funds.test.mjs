@@ -163,6 +163,15 @@ test('funds: balances, chart, top-up, bank account, withdrawals, flows, statemen
   assert.equal(await phone.getByRole('button', { name: '加载更多' }).count(), 0);
   await phone.context().close();
 
+  // In English.
+  const en = await open(m, { lang: 'en', path: '/app/funds?tab=withdrawals' });
+  await en.getByRole('heading', { name: 'Bank account for withdrawals' }).waitFor();
+  await en.getByRole('row', { name: /¥55,000\.00/ }).getByText('Canceled', { exact: true }).waitFor();
+  await en.getByRole('tab', { name: 'Overview' }).click();
+  await en.locator('[role=img][aria-label^="Balance chart over the last"] canvas').waitFor();
+  await checkPage(en, 'funds-en');
+  await en.context().close();
+
   // Someone else's shop is not found, and says so.
   const other = await merchant({ shop: '果园直供' });
   const r = await api('GET', `/v1/shops/${m.shop.id}/funds`, { token: other.token });

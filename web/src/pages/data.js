@@ -79,7 +79,7 @@ function fmtSecs(s) {
 
 // A chart's y value: money in yuan (the axis shows ¥), others as they are.
 const chartValue = (key, v) => (v === null || v === undefined ? null : key.endsWith('_cents') ? v / 100 : v);
-const chartAxis = (key) => (key.endsWith('_cents') ? (v) => `¥${v}` : (v) => String(v));
+const chartAxis = (key) => (key.endsWith('_cents') ? (v) => `¥${v.toLocaleString('en-US')}` : (v) => String(v));
 
 function addDays(date, n) {
   const [y, m, d] = date.split('-').map(Number);

@@ -154,7 +154,7 @@ function BalanceChart({ shop }) {
     body = html`
       <${Chart} label=${t('funds.chartLabel', { n: rows.length, last })} x=${x}
         stepped
-        series=${accounts.map((a) => ({ label: t(`funds.acct.${a}`), values: values[a] }))} fmtY=${(v) => `¥${v}`} />
+        series=${accounts.map((a) => ({ label: t(`funds.acct.${a}`), values: values[a] }))} fmtY=${(v) => `¥${v.toLocaleString('en-US')}`} />
       <${ChartTable} head=${[t('funds.time'), ...accounts.map((a) => t(`funds.acct.${a}`))]}
         rows=${x.map((s, i) => [fmtTime(new Date(s * 1000).toISOString()), ...accounts.map((a) => fmtMoney(Math.round(values[a][i] * 100)))])} />`;
   }
