@@ -9,5 +9,7 @@ import aftersales from './aftersales.js';
 import products from './products.js';
 import coupons from './coupons.js';
 import letters from './letters.js';
+import funds from './funds.js';
+import data from './data.js';
 
-export const pages = [home, orders, aftersales, products, coupons, letters];
+export const pages = [home, orders, aftersales, products, coupons, letters, funds, data];
