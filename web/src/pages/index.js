@@ -3,5 +3,6 @@
 //   nav (false: reachable by link only), needsShop (merchant pages),
 //   component({shop, account, query}) }.
 import home from './home.js';
+import review from './review.js';
 
-export const pages = [home];
+export const pages = [home, review];

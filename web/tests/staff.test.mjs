@@ -1,0 +1,161 @@
+// The platform staff console: the review queue end to end (hold through the
+// page, release with a note, close with a full refund, extend, each step in
+// the history and in the merchant's view), the overdue state, and staff
+// seeing only the desks of the permissions they hold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { XSS, XSS_TEXT, ADDRESS, api, buyer, checkPage, clean, merchant, ok, open, product, staff, uname } from './lib.mjs';
+
+// A paid order whose address name and note are payloads.
+async function xssOrder(b, shop, sku) {
+  const o = await ok('POST', '/v1/orders', {
+    token: b.token,
+    key: uname('k'),
+    body: { shop_id: shop.id, items: [{ sku_id: sku, quantity: 1 }], address: { ...ADDRESS, name: XSS[0] }, note: XSS_TEXT },
+  });
+  return ok('POST', `/v1/orders/${o.id}/pay`, { token: b.token, key: uname('k') });
+}
+
+const merchantView = (m, o) => ok('GET', `/v1/shops/${m.shop.id}/orders/${o.id}`, { token: m.token });
+const hold = (s, o, reason) => ok('POST', `/v1/review/orders/${o.id}/hold`, { token: s.token, key: uname('k'), body: { reason } });
+
+test('review queue: hold, release, close and refund, extend, history', async () => {
+  const s = await staff(['review']);
+  const m = await merchant();
+  const p = await product(m, { price: 2500 });
+  const b = await buyer(XSS[0]);
+  const [o1, o2, o3] = [await xssOrder(b, m.shop, p.sku), await xssOrder(b, m.shop, p.sku), await xssOrder(b, m.shop, p.sku)];
+
+  const page = await open(s, { path: '/app/review' });
+  await page.getByRole('heading', { name: '订单审核' }).waitFor();
+  // Nav: only the review desk besides home.
+  const nav = page.getByRole('navigation');
+  await nav.getByRole('link', { name: '订单审核' }).waitFor();
+  assert.equal(await nav.getByRole('link', { name: /活动|社区|反馈|资金/ }).count(), 0);
+
+  // Hold o1 through the page; the reason is a payload, shown as text.
+  await page.getByRole('button', { name: '禁止发货（审核）' }).click();
+  const dialog = page.getByRole('dialog', { name: '审核订单：禁止发货' });
+  await dialog.getByLabel('订单ID').fill(String(o1.id));
+  await dialog.getByLabel('原因（商家可见）').fill(XSS_TEXT);
+  await dialog.getByLabel('内部备注（选填）').fill('买家来电核实地址');
+  await dialog.getByRole('button', { name: '确定' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const row1 = page.locator(`tr[data-order="${o1.id}"]`);
+  await row1.waitFor();
+  assert.equal(await row1.locator('.review-reason').textContent(), XSS_TEXT);
+  await row1.getByText(/剩余 2\d 小时|剩余 1\d 小时/).waitFor();
+  let v = await merchantView(m, o1);
+  assert.equal(v.review.status, 'under_review');
+  assert.equal(v.review.message, '订单审核中，本审核提示消失后，可正常发货');
+  const shipped = await api('POST', `/v1/shops/${m.shop.id}/orders/${o1.id}/ship`, { token: m.token, body: { carrier: 'sf', tracking_no: 'SF1234567890' } });
+  assert.equal(shipped.status, 409);
+
+  // o2 and o3 held through the API appear after a reload, earliest deadline first.
+  await hold(s, o2, '疑似刷单');
+  await hold(s, o3, '生鲜类目需检测');
+  await page.reload();
+  await page.locator(`tr[data-order="${o3.id}"]`).waitFor();
+  const order = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.order)));
+  assert.deepEqual(order, [o1.id, o2.id, o3.id]);
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s, { layout, path: '/app/review' });
+    await p2.locator(`tr[data-order="${o3.id}"]`).waitFor();
+    await checkPage(p2, 'review-queue');
+    if (p2 !== page) await p2.context().close();
+  }
+
+  // Release o1 with a note.
+  await row1.getByRole('button', { name: `放行 ${o1.order_sn}` }).click();
+  const ask = page.getByRole('dialog', { name: `放行订单 ${o1.order_sn}` });
+  await ask.getByLabel('放行说明（选填，记入审核记录）').fill('地址已电话确认');
+  await ask.getByRole('button', { name: '确定' }).click();
+  await row1.waitFor({ state: 'detached' });
+  await page.getByText(`订单 ${o1.order_sn} 已放行`).waitFor();
+  v = await merchantView(m, o1);
+  assert.equal(v.review.status, 'released');
+  assert.equal(v.status, 'paid');
+
+  // Close o2 and refund in full.
+  const row2 = page.locator(`tr[data-order="${o2.id}"]`);
+  await row2.getByRole('button', { name: `关闭并退款 ${o2.order_sn}` }).click();
+  const ask2 = page.getByRole('dialog', { name: `关闭订单 ${o2.order_sn} 并全额退款` });
+  await ask2.getByLabel('关闭原因（亦为退款原因）').fill('确认售假');
+  await ask2.getByRole('button', { name: '确定' }).click();
+  await row2.waitFor({ state: 'detached' });
+  await page.getByText(`订单 ${o2.order_sn} 已关闭，退款 ¥25.00`).waitFor();
+  v = await merchantView(m, o2);
+  assert.equal(v.status, 'closed');
+  assert.equal(v.review.status, 'closed');
+
+  // Extend o3 by 48 hours: the deadline moves.
+  const before = (await ok('GET', '/v1/review/orders', { token: s.token })).items.find((x) => x.order_id === o3.id).review.deadline;
+  const row3 = page.locator(`tr[data-order="${o3.id}"]`);
+  await row3.getByRole('button', { name: `延长审核 ${o3.order_sn}` }).click();
+  const ext = page.getByRole('dialog', { name: `延长订单 ${o3.order_sn} 的审核` });
+  await ext.getByLabel('延长小时数（1–168）').fill('48');
+  await ext.getByLabel('延长原因').fill(XSS_TEXT);
+  await checkPage(page, 'review-extend');
+  await ext.getByRole('button', { name: '确定' }).click();
+  await ext.waitFor({ state: 'hidden' });
+  await row3.getByText(/剩余 (6|7)\d 小时/).waitFor();
+  const after = (await ok('GET', '/v1/review/orders', { token: s.token })).items.find((x) => x.order_id === o3.id).review.deadline;
+  assert.equal(new Date(after) - new Date(before), 48 * 3600 * 1000);
+
+  // o3's history: the hold then the extension, the note shown as text.
+  await row3.getByRole('button', { name: `审核记录 ${o3.order_sn}` }).click();
+  const hist = page.getByRole('dialog', { name: `订单 ${o3.order_sn} 的审核记录` });
+  await hist.getByText('生鲜类目需检测').waitFor();
+  const steps = await hist.locator('li strong').allTextContents();
+  assert.deepEqual(steps, ['禁止发货', '延长审核']);
+  await hist.getByText(XSS_TEXT).waitFor();
+  assert.ok(page.url().includes(`history=${o3.id}`));
+  await checkPage(page, 'review-history');
+  await hist.getByRole('button', { name: '关闭' }).click();
+
+  // The released tab: o1, whose history has the hold and the release.
+  await page.getByRole('tab', { name: '已放行' }).click();
+  const r1 = page.locator(`tr[data-order="${o1.id}"]`);
+  await r1.getByRole('button', { name: `审核记录 ${o1.order_sn}` }).click();
+  const h1 = page.getByRole('dialog', { name: `订单 ${o1.order_sn} 的审核记录` });
+  await h1.getByText('地址已电话确认').waitFor();
+  assert.deepEqual(await h1.locator('li strong').allTextContents(), ['禁止发货', '放行']);
+  await h1.getByText('买家来电核实地址').waitFor();
+  await h1.getByRole('button', { name: '关闭' }).click();
+  await page.getByRole('tab', { name: '已关闭退款' }).click();
+  await page.locator(`tr[data-order="${o2.id}"]`).waitFor();
+  await checkPage(page, 'review-closed');
+
+  // Past the deadline (this browser's clock three days on): 已超时.
+  await page.clock.setFixedTime(new Date(Date.now() + 3 * 24 * 3600 * 1000));
+  await page.getByRole('tab', { name: '审核中' }).click();
+  await page.locator(`tr[data-order="${o3.id}"]`).getByText('已超时').waitFor();
+  await checkPage(page, 'review-overdue');
+
+  // English.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Order review' }).waitFor();
+  await page.getByRole('button', { name: `Release ${o3.order_sn}` }).waitFor();
+  await clean(page);
+  await page.context().close();
+});
+
+test('staff see only the desks of their permissions', async () => {
+  const s = await staff(['review']);
+  for (const layout of ['desktop', 'phone']) {
+    const page = await open(s, { layout, path: '/app/campaigns' });
+    await page.getByText('页面不存在').waitFor();
+    assert.equal(await page.getByRole('heading', { name: /活动/ }).count(), 0);
+    const links = await page.getByRole('navigation').getByRole('link').allTextContents();
+    assert.deepEqual(links.map((x) => x.trim()), ['待办', '订单审核']);
+    await checkPage(page, 'staff-review-only');
+    await page.context().close();
+  }
+  // A staff member without review gets no review page.
+  const c = await staff(['campaigns']);
+  const page = await open(c, { path: '/app/review' });
+  await page.getByText('页面不存在').waitFor();
+  assert.equal(await page.getByRole('navigation').getByRole('link', { name: '订单审核' }).count(), 0);
+  await clean(page);
+  await page.context().close();
+});
