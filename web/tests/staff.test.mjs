@@ -159,3 +159,84 @@ test('staff see only the desks of their permissions', async () => {
   await clean(page);
   await page.context().close();
 });
+
+// A datetime-local value (this machine's zone, as the browser's) ms from now.
+function localIn(ms) {
+  const d = new Date(Date.now() + ms);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+test('campaigns: publish, a merchant enters two products, approve one, reject one, rename', async () => {
+  const s = await staff(['campaigns']);
+  const page = await open(s, { path: '/app/campaigns' });
+  await page.getByRole('heading', { name: '平台活动' }).waitFor();
+  const links = await page.getByRole('navigation').getByRole('link').allTextContents();
+  assert.deepEqual(links.map((x) => x.trim()), ['待办', '活动管理']);
+  await page.getByRole('button', { name: '新建活动' }).click();
+  const form = page.getByRole('form', { name: '新建活动' });
+  await form.getByLabel('活动名称').fill(`双十二 ${XSS[2]}`);
+  await form.getByLabel('活动类型').selectOption('festival');
+  // Sign-up opens now, so the merchant can enter at once.
+  await form.getByLabel('报名开始').fill(localIn(-5 * 60000));
+  await form.getByLabel('最低折扣（%）').fill('10');
+  await checkPage(page, 'campaign-new');
+  const phone = await open(s, { layout: 'phone', path: '/app/campaigns?edit=new' });
+  await phone.getByRole('form', { name: '新建活动' }).waitFor();
+  await checkPage(phone, 'campaign-new');
+  await phone.context().close();
+  await form.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { name: `双十二 ${XSS[2]}` }).waitFor();
+  await page.locator('.card .status-chip', { hasText: '报名中' }).first().waitFor();
+  const c = (await ok('GET', '/v1/platform/campaigns', { token: s.token })).items[0];
+  assert.equal(c.kind, 'festival');
+  assert.equal(c.status, 'signup_open');
+
+  // A merchant enters two products through the API.
+  const m = await merchant();
+  const entries = [];
+  for (const title of ['西湖龙井', '碧螺春']) {
+    const p = await product(m, { title, price: 1000, stock: 100 });
+    entries.push(await ok('POST', `/v1/shops/${m.shop.id}/campaign-entries`, {
+      token: m.token, key: uname('k'),
+      body: { campaign_id: c.id, product_id: p.id, skus: [{ sku_id: p.sku, campaign_price_cents: 800, campaign_stock: 10 }] },
+    }));
+  }
+  await page.reload();
+  const [e1, e2] = entries;
+  await page.locator(`tr[data-entry="${e2.id}"]`).waitFor();
+  await page.locator(`tr[data-entry="${e1.id}"]`).getByText('活动价 ¥8.00，活动库存 10').waitFor();
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s, { layout, path: `/app/campaigns?id=${c.id}` });
+    await p2.locator(`tr[data-entry="${e2.id}"]`).waitFor();
+    await checkPage(p2, 'campaign-entries');
+    if (p2 !== page) await p2.context().close();
+  }
+  await page.getByRole('button', { name: `通过 #${e1.id}` }).click();
+  await page.locator(`tr[data-entry="${e1.id}"]`).waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: `驳回 #${e2.id}` }).click();
+  const ask = page.getByRole('dialog', { name: `驳回报名 #${e2.id}` });
+  await ask.getByLabel('驳回原因').fill(XSS_TEXT);
+  await ask.getByRole('button', { name: '确定' }).click();
+  await page.locator(`tr[data-entry="${e2.id}"]`).waitFor({ state: 'detached' });
+  const approved = await ok('GET', `/v1/platform/campaigns/${c.id}/entries?status=approved`, { token: s.token });
+  assert.deepEqual(approved.items.map((x) => x.id), [e1.id]);
+  const rejected = await ok('GET', `/v1/platform/campaigns/${c.id}/entries?status=rejected`, { token: s.token });
+  assert.equal(rejected.items[0].reason, XSS_TEXT);
+  await page.getByRole('tab', { name: '已驳回' }).click();
+  await page.locator(`tr[data-entry="${e2.id}"]`).getByText(XSS_TEXT).waitFor();
+  await checkPage(page, 'campaign-rejected');
+
+  // Renamed once sign-up opened (the other fields are locked).
+  await page.getByRole('button', { name: '编辑活动' }).click();
+  const edit = page.getByRole('form', { name: '编辑活动' });
+  await edit.getByText('报名开始后只能修改活动名称。').waitFor();
+  assert.equal(await edit.getByLabel('活动结束').isDisabled(), true);
+  await edit.getByLabel('活动名称').fill('双十二年终大促');
+  await edit.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { name: '双十二年终大促' }).waitFor();
+  await page.getByRole('link', { name: '双十二年终大促' }).waitFor();
+  assert.equal((await ok('GET', `/v1/platform/campaigns/${c.id}`, { token: s.token })).name, '双十二年终大促');
+  await clean(page);
+  await page.context().close();
+});

@@ -4,5 +4,6 @@
 //   component({shop, account, query}) }.
 import home from './home.js';
 import review from './review.js';
+import campaigns from './campaigns.js';
 
-export const pages = [home, review];
+export const pages = [home, review, campaigns];
