@@ -240,3 +240,78 @@ test('campaigns: publish, a merchant enters two products, approve one, reject on
   await clean(page);
   await page.context().close();
 });
+
+test('community: write an article (Markdown rendered by the API), hide a reported comment, dismiss another', async () => {
+  const s = await staff(['community']);
+  const page = await open(s, { path: '/app/community' });
+  await page.getByRole('heading', { name: '商家社区' }).waitFor();
+  await page.getByRole('button', { name: '写文章' }).click();
+  const form = page.getByRole('form', { name: '写文章' });
+  await form.getByLabel('标题').fill('双十二备货指南');
+  await form.getByLabel('分类').selectOption('活动解读');
+  await form.getByLabel('标签（逗号分隔）').fill('备货, 大促');
+  const body = `## 提前备货\n\n**库存**要充足。\n\n${XSS_TEXT}\n\n[bad](javascript:window.__xss=5) [规则](https://example.com/rules)`;
+  await form.getByLabel('正文（Markdown）').fill(body);
+  await form.getByRole('button', { name: '保存' }).click();
+  const art = page.locator('article');
+  await art.getByRole('heading', { name: '双十二备货指南' }).waitFor();
+  // The API's rendering: a heading and bold text; raw HTML shown as text; the bad link only its text.
+  await art.getByRole('heading', { name: '提前备货', level: 2 }).waitFor();
+  assert.equal(await art.locator('.article-html strong').textContent(), '库存');
+  await art.getByText(XSS_TEXT).waitFor();
+  assert.equal(await art.getByRole('link', { name: 'bad' }).count(), 0);
+  assert.equal(await art.getByRole('link', { name: '规则' }).getAttribute('href'), 'https://example.com/rules');
+  await art.getByRole('button', { name: '查看 Markdown 源文' }).click();
+  assert.equal(await art.locator('pre.article-body').textContent(), body);
+  const a = (await ok('GET', '/v1/platform/community/articles', { token: s.token })).items[0];
+  assert.equal(a.category, '活动解读');
+  assert.deepEqual(a.tags, ['备货', '大促']);
+
+  // Merchants comment, one with a payload; others report both.
+  const m1 = await merchant();
+  const m2 = await merchant();
+  const bad = await ok('POST', `/v1/community/articles/${a.id}/comments`, { token: m1.token, key: uname('k'), body: { body: XSS_TEXT } });
+  const fine = await ok('POST', `/v1/community/articles/${a.id}/comments`, { token: m1.token, key: uname('k'), body: { body: '很有用，谢谢' } });
+  await ok('POST', `/v1/community/comments/${bad.id}/reports`, { token: m2.token, key: uname('k'), body: { reason: `广告 ${XSS[1]}` } });
+  await ok('POST', `/v1/community/comments/${fine.id}/reports`, { token: m2.token, key: uname('k'), body: { reason: '误报' } });
+  await page.reload();
+  await page.locator(`li[data-comment="${bad.id}"]`).getByText(XSS_TEXT).waitFor();
+  await page.locator(`li[data-comment="${bad.id}"]`).getByText('1 条待处理举报').waitFor();
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s, { layout, path: `/app/community?id=${a.id}` });
+    await p2.locator(`li[data-comment="${fine.id}"]`).waitFor();
+    await checkPage(p2, 'community-article');
+    if (p2 !== page) await p2.context().close();
+  }
+
+  // The moderation queue: hide the payload, dismiss the other report.
+  await page.getByRole('tab', { name: '举报处理' }).click();
+  const r1 = page.locator(`li[data-comment="${bad.id}"]`);
+  await r1.getByText(XSS_TEXT).waitFor();
+  await r1.getByText(`广告 ${XSS[1]}`).waitFor();
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s, { layout, path: '/app/community?tab=reports' });
+    await p2.locator(`li[data-comment="${fine.id}"]`).waitFor();
+    await checkPage(p2, 'community-reports');
+    if (p2 !== page) await p2.context().close();
+  }
+  await r1.getByRole('button', { name: `隐藏评论 #${bad.id}` }).click();
+  await r1.waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: `驳回举报 #${fine.id}` }).click();
+  await page.locator(`li[data-comment="${fine.id}"]`).waitFor({ state: 'detached' });
+  const seen = await ok('GET', `/v1/community/articles/${a.id}/comments`, { token: m2.token });
+  assert.deepEqual(seen.items.map((c) => c.id), [fine.id]);
+  const decided = await ok('GET', '/v1/platform/community/reports?status=hidden', { token: s.token });
+  assert.deepEqual(decided.items.map((r) => r.comment_id), [bad.id]);
+  await page.getByRole('tab', { name: '已驳回' }).click();
+  await page.locator(`li[data-comment="${fine.id}"]`).waitFor();
+
+  // The article shows the hidden comment as hidden; an official reply.
+  await page.goto(page.url().replace(/\/app\/.*$/, `/app/community?id=${a.id}`));
+  await page.locator(`li[data-comment="${bad.id}"]`).getByText('已隐藏').waitFor();
+  await page.getByLabel('以官方身份回复').fill('感谢反馈');
+  await page.getByRole('button', { name: '发送' }).click();
+  await page.locator('li[data-comment]').filter({ hasText: '感谢反馈' }).getByText('官方').waitFor();
+  await clean(page);
+  await page.context().close();
+});

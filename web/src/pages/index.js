@@ -5,5 +5,6 @@
 import home from './home.js';
 import review from './review.js';
 import campaigns from './campaigns.js';
+import community from './community.js';
 
-export const pages = [home, review, campaigns];
+export const pages = [home, review, campaigns, community];
