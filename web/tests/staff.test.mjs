@@ -315,3 +315,69 @@ test('community: write an article (Markdown rendered by the API), hide a reporte
   await clean(page);
   await page.context().close();
 });
+
+test('feedback: reply and close; support chat: queue, preview, claim, reply, a live message, end', async () => {
+  const s = await staff(['support']);
+  const m = await merchant();
+  const fb = await ok('POST', '/v1/feedback', { token: m.token, key: uname('k'), body: { category: 'orders', text: `导出打不开 ${XSS_TEXT}`, shop_id: m.shop.id, device: XSS[3] } });
+  const page = await open(s, { path: '/app/feedback' });
+  await page.getByRole('heading', { name: '反馈与客服' }).waitFor();
+  const links = await page.getByRole('navigation').getByRole('link').allTextContents();
+  assert.deepEqual(links.map((x) => x.trim()), ['待办', '反馈与客服']);
+  const row = page.locator(`li[data-feedback="${fb.id}"]`);
+  await row.getByText(`导出打不开 ${XSS_TEXT}`).waitFor();
+  await row.getByRole('link').click();
+  const detail = page.getByRole('article');
+  await detail.locator('.feedback-text', { hasText: XSS_TEXT }).waitFor();
+  await detail.getByText(XSS[3], { exact: true }).waitFor();
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s, { layout, path: `/app/feedback?id=${fb.id}` });
+    await p2.getByRole('article').getByText('待回复').waitFor();
+    await checkPage(p2, 'feedback');
+    if (p2 !== page) await p2.context().close();
+  }
+  await detail.getByLabel('回复内容').fill('已修复，请更新到最新版本');
+  await detail.getByRole('button', { name: '发送回复' }).click();
+  await detail.locator('.chat-log').getByText('已修复，请更新到最新版本').waitFor();
+  await detail.locator('.status-chip', { hasText: '已回复' }).waitFor();
+  let mine = await ok('GET', `/v1/feedback/${fb.id}`, { token: m.token });
+  assert.equal(mine.status, 'replied');
+  assert.deepEqual(mine.replies.map((r) => r.text), ['已修复，请更新到最新版本']);
+  await detail.getByRole('button', { name: '关闭反馈' }).click();
+  await detail.locator('.status-chip', { hasText: '已关闭' }).waitFor();
+  mine = await ok('GET', `/v1/feedback/${fb.id}`, { token: m.token });
+  assert.equal(mine.status, 'closed');
+
+  // The support chat: a merchant waits in the queue.
+  const conv = await ok('POST', `/v1/shops/${m.shop.id}/support/conversations`, { token: m.token });
+  await ok('POST', `/v1/conversations/${conv.id}/messages`, { token: m.token, key: uname('k'), body: { type: 'text', text: `保证金怎么退？${XSS[0]}` } });
+  await page.getByRole('tab', { name: '官方服务' }).click();
+  const q = page.locator(`li[data-conversation="${conv.id}"]`);
+  await q.getByRole('link').click();
+  const chat = page.getByRole('region', { name: /茶香小铺/ });
+  await chat.getByText(`保证金怎么退？${XSS[0]}`).waitFor();
+  await chat.getByText('预览：接入后才能回复').waitFor();
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s, { layout, path: `/app/feedback?tab=support&cid=${conv.id}` });
+    await p2.getByRole('button', { name: '接入' }).waitFor();
+    await checkPage(p2, 'support-preview');
+    if (p2 !== page) await p2.context().close();
+  }
+  await chat.getByRole('button', { name: '接入' }).click();
+  await chat.getByLabel('消息').fill('您好，请提供店铺名称');
+  await chat.getByRole('button', { name: '发送' }).click();
+  await chat.locator('.chat-log li.mine', { hasText: '您好，请提供店铺名称' }).waitFor();
+  const msgs = await ok('GET', `/v1/conversations/${conv.id}/messages`, { token: m.token });
+  assert.ok(msgs.items.some((x) => x.sender === 'staff' && x.text === '您好，请提供店铺名称'));
+  // The merchant's answer arrives without a reload.
+  await ok('POST', `/v1/conversations/${conv.id}/messages`, { token: m.token, key: uname('k'), body: { type: 'text', text: '茶香小铺，谢谢' } });
+  await chat.getByText('茶香小铺，谢谢').waitFor();
+  await checkPage(page, 'support-chat');
+  await chat.getByRole('button', { name: '结束会话' }).click();
+  await page.locator(`li[data-conversation="${conv.id}"]`).first().waitFor();
+  await chat.locator('.status-chip', { hasText: '已结束' }).waitFor();
+  const [c] = (await ok('GET', `/v1/shops/${m.shop.id}/support/conversations`, { token: m.token })).items;
+  assert.ok(c.closed_at);
+  await clean(page);
+  await page.context().close();
+});

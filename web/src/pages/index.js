@@ -6,5 +6,6 @@ import home from './home.js';
 import review from './review.js';
 import campaigns from './campaigns.js';
 import community from './community.js';
+import feedback from './feedback.js';
 
-export const pages = [home, review, campaigns, community];
+export const pages = [home, review, campaigns, community, feedback];
