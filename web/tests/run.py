@@ -13,6 +13,7 @@ usage: run.py FILE.test.mjs [node --test options...]
 import os
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -26,8 +27,14 @@ def main():
     dist = os.path.join(REPO, "web", "dist")
     if not os.path.exists(os.path.join(dist, "index.html")):
         sys.exit(f"{dist}/index.html is missing: build the console first (cd web && npm run build)")
+    # A data key of this run's own, so that shops can save a bank account
+    # (withdrawals, the finance desk).
+    key_file = os.path.join(tempfile.mkdtemp(prefix="merchantd-web-"), "data.key")
+    with open(key_file, "wb") as f:
+        f.write(os.urandom(32))
     server = harness.start_server(env={"MERCHANTD_WEB_DIR": dist,
-                                       "MERCHANTD_LOG_LEVEL": "error"})
+                                       "MERCHANTD_LOG_LEVEL": "error",
+                                       "MERCHANTD_DATA_KEY_FILE": key_file})
     env = dict(os.environ)
     env.update({
         "MERCHANTD_URL": f"http://127.0.0.1:{server.port}",

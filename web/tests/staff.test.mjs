@@ -4,7 +4,7 @@
 // seeing only the desks of the permissions they hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { XSS, XSS_TEXT, ADDRESS, api, buyer, checkPage, clean, merchant, ok, open, product, staff, uname } from './lib.mjs';
+import { XSS, XSS_TEXT, ADDRESS, api, buyer, checkPage, clean, merchant, ok, open, product, sql, staff, uname } from './lib.mjs';
 
 // A paid order whose address name and note are payloads.
 async function xssOrder(b, shop, sku) {
@@ -151,6 +151,14 @@ test('staff see only the desks of their permissions', async () => {
     await checkPage(page, 'staff-review-only');
     await page.context().close();
   }
+  // Every permission: every desk, in this order.
+  const all = await staff(['review', 'campaigns', 'community', 'support', 'finance']);
+  const desk = await open(all, { path: '/app/' });
+  await desk.getByRole('heading', { name: '平台工作台' }).waitFor();
+  const order = await desk.getByRole('navigation').getByRole('link').allTextContents();
+  assert.deepEqual(order.map((x) => x.trim()), ['待办', '订单审核', '活动管理', '商家社区', '反馈与客服', '资金审核']);
+  await clean(desk);
+  await desk.context().close();
   // A staff member without review gets no review page.
   const c = await staff(['campaigns']);
   const page = await open(c, { path: '/app/review' });
@@ -378,6 +386,68 @@ test('feedback: reply and close; support chat: queue, preview, claim, reply, a l
   await chat.locator('.status-chip', { hasText: '已结束' }).waitFor();
   const [c] = (await ok('GET', `/v1/shops/${m.shop.id}/support/conversations`, { token: m.token })).items;
   assert.ok(c.closed_at);
+  await clean(page);
+  await page.context().close();
+});
+
+test('finance: approve and reject large withdrawals; adjustments with four eyes', async () => {
+  const s1 = await staff(['finance']);
+  const s2 = await staff(['finance']);
+  // Two shops with 60,000 yuan each and a bank account, each withdrawing above the approval limit.
+  const large = async (amount) => {
+    const m = await merchant();
+    sql(`SELECT ledger_post('web-test:${m.shop.id}', 'adjustment', 1, ARRAY[ledger_account(${m.shop.id}, 'provider_clearing')],
+         ARRAY[ledger_account(${m.shop.id}, 'available')], ARRAY[6000000]::bigint[], ARRAY['adjustment'], now())`);
+    await ok('PUT', `/v1/shops/${m.shop.id}/funds/bank-account`, { token: m.token, body: { holder: '李雷', bank: '工商银行', account_no: '6222020200112233' } });
+    const w = await ok('POST', `/v1/shops/${m.shop.id}/funds/withdrawals`, { token: m.token, key: uname('k'), body: { amount_cents: amount } });
+    return [m, w];
+  };
+  const [m, w1] = await large(5500000);
+  const [m2, w2] = await large(5100000);
+  assert.equal(w1.approval, 'pending');
+
+  const page = await open(s1, { path: '/app/finance' });
+  await page.getByRole('heading', { name: '资金审核' }).waitFor();
+  await page.locator(`tr[data-withdrawal="${w2.id}"]`).getByText('¥51,000.00').waitFor();
+  for (const layout of ['desktop', 'phone']) {
+    const p2 = layout === 'desktop' ? page : await open(s1, { layout, path: '/app/finance' });
+    await p2.locator(`tr[data-withdrawal="${w1.id}"]`).waitFor();
+    await checkPage(p2, 'finance-withdrawals');
+    if (p2 !== page) await p2.context().close();
+  }
+  await page.getByRole('button', { name: `通过 #${w1.id}` }).click();
+  await page.locator(`tr[data-withdrawal="${w1.id}"]`).waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: `驳回 #${w2.id}` }).click();
+  const ask = page.getByRole('dialog', { name: `驳回提现 #${w2.id}` });
+  await ask.getByRole('textbox').fill('收款账户信息待核实');
+  await ask.getByRole('button', { name: '确定' }).click();
+  await page.locator(`tr[data-withdrawal="${w2.id}"]`).waitFor({ state: 'detached' });
+  assert.equal((await ok('GET', `/v1/shops/${m.shop.id}/funds/withdrawals/${w1.id}`, { token: m.token })).approval, 'approved');
+  const r2 = await ok('GET', `/v1/shops/${m2.shop.id}/funds/withdrawals/${w2.id}`, { token: m2.token });
+  assert.equal(r2.approval, 'rejected');
+  assert.equal(r2.reason, '收款账户信息待核实');
+
+  // An adjustment above the limit waits for another staff member.
+  await page.getByRole('tab', { name: '资金调整' }).click();
+  const form = page.getByRole('form', { name: '新建调整' });
+  await form.getByLabel('店铺ID').fill(String(m.shop.id));
+  await form.getByLabel('方向').selectOption('credit');
+  await form.getByLabel('金额（元）').fill('2000');
+  await form.getByLabel('原因').fill(`活动补贴 ${XSS[0]}`);
+  await form.getByRole('button', { name: '提交' }).click();
+  await page.getByText('调整已提交，等待另一位财务审核').waitFor();
+  const [adj] = (await ok('GET', '/v1/platform/funds/adjustments', { token: s1.token })).items;
+  assert.equal(adj.status, 'pending_approval');
+  const mine = page.locator(`tr[data-adjustment="${adj.id}"]`);
+  await mine.getByText(`活动补贴 ${XSS[0]}`).waitFor();
+  assert.equal(await mine.getByRole('button').count(), 0, 'the asker cannot approve their own');
+  await checkPage(page, 'finance-adjustments');
+  const other = await open(s2, { layout: 'phone', path: '/app/finance?tab=adjustments' });
+  await other.getByRole('button', { name: `通过 #${adj.id}` }).click();
+  await other.locator(`tr[data-adjustment="${adj.id}"]`).getByText('已入账').waitFor();
+  await checkPage(other, 'finance-adjustments');
+  assert.equal((await ok('GET', '/v1/platform/funds/adjustments?status=posted', { token: s1.token })).items[0].id, adj.id);
+  await other.context().close();
   await clean(page);
   await page.context().close();
 });

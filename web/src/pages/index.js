@@ -7,5 +7,6 @@ import review from './review.js';
 import campaigns from './campaigns.js';
 import community from './community.js';
 import feedback from './feedback.js';
+import finance from './finance.js';
 
-export const pages = [home, review, campaigns, community, feedback];
+export const pages = [home, review, campaigns, community, feedback, finance];
