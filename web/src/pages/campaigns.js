@@ -256,7 +256,7 @@ function Campaigns({ query }) {
       <span class="spacer"></span>
       <button type="button" class="primary" onClick=${() => setQuery({ id: undefined, edit: 'new' })}>${t('campaigns.new')}</button>
     </div>
-    <div class="staff-grid">
+    <div class=${`staff-grid${id || query.edit ? ' has-detail' : ''}`}>
       <div class="card">
         <h2>${t('campaigns.list')}</h2>
         <${Field} label=${t('campaigns.filter')}>

@@ -237,7 +237,7 @@ function Articles({ query }) {
   const status = STATUSES.includes(query.status) ? query.status : '';
   const list = usePaged((cursor) => get(`/v1/platform/community/articles${qs({ status, cursor })}`), [status]);
   const changed = (r) => list.setItems((items) => (items.some((x) => x.id === r.id) ? items.map((x) => (x.id === r.id ? { ...x, ...r } : x)) : [r, ...items]));
-  return html`<div class="staff-grid">
+  return html`<div class=${`staff-grid${query.id || query.edit ? ' has-detail' : ''}`}>
     <div class="card">
       <div class="toolbar">
         <button type="button" class="primary" onClick=${() => setQuery({ id: undefined, edit: 'new' })}>${t('community.new')}</button>

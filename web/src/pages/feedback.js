@@ -116,7 +116,7 @@ function FeedbackDesk({ query }) {
   const category = CATEGORIES.includes(query.category) ? query.category : '';
   const list = usePaged((cursor) => get(`/v1/platform/feedback${qs({ status, category, cursor })}`), [status, category]);
   const changed = (r) => list.setItems((items) => items.map((x) => (x.id === r.id ? { ...x, ...r } : x)));
-  return html`<div class="staff-grid">
+  return html`<div class=${`staff-grid${query.id ? ' has-detail' : ''}`}>
     <div class="card">
       <h2>${t('feedback.list')}</h2>
       <div class="form-grid">
@@ -241,7 +241,7 @@ function SupportDesk({ query, account }) {
     if (action === 'release') setQuery({ cid: undefined });
     void r;
   };
-  return html`<div class="staff-grid">
+  return html`<div class=${`staff-grid${conv ? ' has-detail' : ''}`}>
     <div class="card">
       <${ConvList} list=${queue} current=${cid} empty=${t('feedback.noQueue')} title=${t('feedback.queue')} />
       <${ConvList} list=${mine} current=${cid} empty=${t('feedback.noMine')} title=${t('feedback.mine')} />

@@ -28,7 +28,7 @@ strings(
     'review.action.hold': '禁止发货', 'review.action.release': '放行', 'review.action.close': '关闭并退款',
     'review.action.extend': '延长审核', 'review.action.auto_release': '到期自动放行',
     'review.system': '系统', 'review.by': '操作人', 'review.when': '时间', 'review.newDeadline': '截止时间',
-    'review.submit': '确定',
+    'review.submit': '确定', 'review.noteLabel': '内部备注',
   },
   {
     'review.label': 'Order review', 'review.title': 'Order review', 'review.tabs': 'Review status',
@@ -48,7 +48,7 @@ strings(
     'review.action.hold': 'Hold', 'review.action.release': 'Release', 'review.action.close': 'Close & refund',
     'review.action.extend': 'Extend', 'review.action.auto_release': 'Released at the deadline',
     'review.system': 'System', 'review.by': 'By', 'review.when': 'When', 'review.newDeadline': 'Deadline',
-    'review.submit': 'OK',
+    'review.submit': 'OK', 'review.noteLabel': 'Internal note',
   },
 );
 
@@ -152,7 +152,7 @@ function History({ orderId, sn, onClose }) {
           ${h.data.items.map((a) => html`<li key=${a.id} class="card">
             <div><strong>${t(`review.action.${a.action}`)}</strong> · <${Time} iso=${a.created_at} /> · ${t('review.by')}: ${a.actor ? a.actor.username : t('review.system')}</div>
             ${a.reason && html`<div><span class="muted">${t('review.why')}: </span>${a.reason}</div>`}
-            ${a.note && html`<div><span class="muted">${t('review.note')}: </span>${a.note}</div>`}
+            ${a.note && html`<div><span class="muted">${t('review.noteLabel')}: </span>${a.note}</div>`}
             <div><span class="muted">${t('review.newDeadline')}: </span><${Time} iso=${a.deadline} /></div>
           </li>`)}
         </ol>`}
