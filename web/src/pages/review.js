@@ -3,7 +3,7 @@
 // automatic release is then due); hold an order by its id, release it,
 // close it with a full refund, or give it more time, each with a reason
 // for the history; and an order's history of every step.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, post, qs, idempotencyKey } from '../api.js';
 import { t, strings, fmtTime, fmtMoney } from '../i18n.js';
 import { setQuery } from '../router.js';
@@ -166,6 +166,12 @@ function Review({ query }) {
   const list = usePaged((cursor) => get(`/v1/review/orders${qs({ status, overdue: overdue ? 'true' : '', cursor, limit: 50 })}`), [status, overdue]);
   const [holding, setHolding] = useState(false);
   const [extending, setExtending] = useState(null);
+  // The time left moves on: redraw each minute.
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setTick((n) => n + 1), 60000);
+    return () => clearInterval(id);
+  }, []);
   const historyId = query.history;
   const historySn = list.items.find((x) => String(x.order_id) === historyId)?.order_sn || query.sn;
 
