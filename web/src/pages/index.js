@@ -11,5 +11,10 @@ import coupons from './coupons.js';
 import letters from './letters.js';
 import funds from './funds.js';
 import data from './data.js';
+import review from './review.js';
+import campaigns from './campaigns.js';
+import community from './community.js';
+import feedback from './feedback.js';
+import finance from './finance.js';
 
-export const pages = [home, orders, aftersales, products, coupons, letters, funds, data];
+export const pages = [home, orders, aftersales, products, coupons, letters, funds, data, review, campaigns, community, feedback, finance];
