@@ -234,4 +234,76 @@ SELECT s.id, now() - interval '1 day', now() - interval '23 hours', c.id,
        now() - interval '1 day' + interval '10 minutes'
   FROM shops s JOIN coupons c ON c.shop_id = s.id WHERE s.name = '果园直供';
 SELECT growth_sweep(now(), 1000);
+-- The platform's order review (docs/architecture.md, Order review and
+-- letters) in the first shop: eight days ago and yesterday demo-staff held
+-- an order in the morning and released it half an hour later, so the shop
+-- has its 《订单禁止发货通知》 and 《订单审核结果通知》 letters (the older ones'
+-- attachments expired); an order paid an hour ago is held now, its letter
+-- due on the next hour; and a buyer asked for a refund of another.
+DO $$
+DECLARE
+  v_shop  bigint := (SELECT id FROM shops WHERE name = '果园直供');
+  v_buyer bigint := (SELECT id FROM accounts WHERE username = 'demo-buyer');
+  v_staff bigint := (SELECT id FROM accounts WHERE username = 'demo-staff');
+  v_sku   bigint := (SELECT min(id) FROM skus WHERE shop_id = (SELECT id FROM shops WHERE name = '果园直供'));
+  v_at    timestamptz;
+  v_order bigint;
+BEGIN
+  FOREACH v_at IN ARRAY ARRAY[
+      date_trunc('day', now() AT TIME ZONE platform_zone()) AT TIME ZONE platform_zone() - interval '8 days' + interval '10 hours',
+      date_trunc('day', now() AT TIME ZONE platform_zone()) AT TIME ZONE platform_zone() - interval '1 day' + interval '10 hours',
+      now() - interval '1 hour',
+      now() - interval '50 minutes'] LOOP
+    SELECT order_id INTO v_order FROM order_create(v_buyer, v_shop,
+      jsonb_build_array(jsonb_build_object('sku_id', v_sku, 'quantity', 1)),
+      '{"name": "赵敏", "phone": "13700002222", "province": "江苏省", "city": "南京市",
+        "district": "鼓楼区", "detail": "中山路 8 号"}', '请尽快发货', v_at, v_at + interval '30 minutes');
+    PERFORM order_pay(v_buyer, v_order, v_at + interval '2 minutes');
+    IF v_at > now() - interval '55 minutes' THEN
+      PERFORM after_sale_create(v_buyer, v_order, 'refund_only', '拍错了规格', NULL, v_at + interval '20 minutes');
+    ELSIF v_at > now() - interval '2 hours' THEN
+      PERFORM review_hold(v_staff, v_order, '收货信息异常，疑似刷单', '等待商家补充发货凭证', v_at + interval '5 minutes');
+    ELSE
+      PERFORM review_hold(v_staff, v_order, '同一地址短时间内大量下单', NULL, v_at + interval '5 minutes');
+      PERFORM review_release(v_staff, v_order, '核实为正常购买，已放行', v_at + interval '30 minutes');
+    END IF;
+  END LOOP;
+  PERFORM letters_deliver(now(), platform_zone(), 100);
+END
+$$;
+-- A coupon of the first shop that three buyers claimed (the data page's
+-- coupons), and a platform campaign in sign-up (docs/campaigns.md): the
+-- first shop's grapes wait for a decision, the second shop's tissues were
+-- approved.
+INSERT INTO coupons (shop_id, kind, title, discount_cents, min_order_cents, total_quantity,
+                     per_buyer_limit, claim_start, claim_end, valid_days, channel, created_at)
+SELECT id, 'shop', '新客立减 满30减3', 300, 3000, 500, 1, now() - interval '2 days',
+       now() + interval '20 days', 7, 'normal', now() - interval '2 days'
+  FROM shops WHERE name = '果园直供';
+SELECT coupon_claim(b.id, c.id, now() - interval '1 day' + n * interval '1 hour')
+  FROM accounts b, coupons c, generate_series(1, 3) AS n
+ WHERE b.username = 'demo-buyer-' || (n + 1) AND c.title = '新客立减 满30减3';
+DO $$
+DECLARE
+  v_staff    bigint := (SELECT id FROM accounts WHERE username = 'demo-staff');
+  v_campaign bigint;
+  v_entry    bigint;
+BEGIN
+  SELECT (c.body ->> 'id')::bigint INTO v_campaign FROM campaign_create(v_staff, jsonb_build_object(
+    'name', '双十二限时秒杀', 'kind', 'flash_sale',
+    'signup_from', now() - interval '1 day', 'signup_to', now() + interval '2 days',
+    'starts_at', now() + interval '3 days', 'ends_at', now() + interval '4 days',
+    'rules', jsonb_build_object('min_discount_percent', 10, 'min_campaign_stock', 10, 'per_buyer_limit', 2,
+                                'max_products_per_shop', 5, 'allow_coupons', false, 'auto_approve', false)),
+    now() - interval '1 day') c;
+  PERFORM campaign_entry_create(s.merchant_id, s.id, v_campaign, p.id,
+            jsonb_build_array(jsonb_build_object('sku_id', k.id, 'campaign_price_cents', k.price_cents * 85 / 100,
+                                                 'campaign_stock', 50)), now() - interval '3 hours')
+     FROM shops s JOIN products p ON p.shop_id = s.id JOIN skus k ON k.product_id = p.id
+    WHERE p.title IN ('阳光玫瑰葡萄 2斤', '加厚抽纸 24包');
+  SELECT e.id INTO v_entry FROM campaign_entries e JOIN products p ON p.id = e.product_id
+   WHERE e.campaign_id = v_campaign AND p.title = '加厚抽纸 24包';
+  PERFORM campaign_entry_decide(v_staff, v_campaign, v_entry, true, NULL, now() - interval '1 hour');
+END
+$$;
 COMMIT;

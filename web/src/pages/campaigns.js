@@ -276,7 +276,7 @@ function Campaigns({ query }) {
       <div>
         ${query.edit === 'new'
           ? html`<${CampaignForm} onCancel=${() => setQuery({ edit: undefined })} onSaved=${(r) => { changed(r); setQuery({ edit: undefined, id: r.id }); }} />`
-          : id ? html`<${Detail} key=${id} id=${id} editing=${query.edit === '1'} onChanged=${changed} />` : html`<p class="empty">${t('campaigns.pick')}</p>`}
+          : id ? html`<${Detail} key=${id} id=${id} editing=${query.edit === '1'} onChanged=${changed} />` : html`<p class="muted hint">${t('campaigns.pick')}</p>`}
       </div>
     </div>
   </section>`;
