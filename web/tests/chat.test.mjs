@@ -286,7 +286,7 @@ test('chat: search with highlights, auto-reply settings, the sound alert remembe
   await d.getByRole('checkbox', { name: '开启离线回复' }).check();
   await d.getByLabel('离线消息').fill('客服已下班，明早9点回复您');
   await d.getByRole('button', { name: '添加营业时间' }).click();
-  await d.getByLabel('星期 1', { exact: true }).selectOption('3');
+  await d.getByRole('combobox', { name: /^星期 1/ }).selectOption('3');
   await checkPage(page, 'chat-auto-reply');
   await d.getByRole('button', { name: '保存' }).click();
   await d.waitFor({ state: 'hidden' });

@@ -124,6 +124,12 @@ function preview(c) {
   return m.preview;
 }
 
+// A message's preview as the API makes it for last_message.
+function previewOf(m) {
+  if (m.type === 'text') return Array.from(m.text || '').slice(0, 100).join('');
+  return { image: '[图片]', order_card: '[订单]' }[m.type] || '[商品]';
+}
+
 function Chat({ shop, query }) {
   const tab = ['unread', 'unreplied'].includes(query.tab) ? query.tab : 'all';
   const convId = Number(query.c) || 0;
@@ -178,19 +184,42 @@ function Chat({ shop, query }) {
     });
   };
 
+  const convRef = useRef(convId);
+  convRef.current = convId;
+  // The open conversation's row follows its thread at once (no request);
+  // the list and counts are reloaded a moment later to agree with the
+  // server. Any other conversation's message reloads the list now.
+  const reconcile = useRef(0);
+  const loadSoon = () => {
+    clearTimeout(reconcile.current);
+    reconcile.current = setTimeout(loadFirst, 1500);
+  };
+  useEffect(() => () => clearTimeout(reconcile.current), []);
   useEffect(
     () =>
       onEvent('message.created', (ev) => {
         if (ev.shop_id !== shop.id) return;
-        loadFirst();
+        if (ev.data?.conversation_id === convRef.current) loadSoon();
+        else loadFirst();
         if (ev.data?.sender === 'buyer' && soundRef.current) chime();
       }),
     [shop.id],
   );
+  const onNewest = useCallback((id, m) => {
+    setList((s) => {
+      const c = s.items.find((x) => x.id === id);
+      if (!c || (c.last_message && c.last_message.id >= m.id)) return s;
+      const awaiting = m.sender === 'buyer' ? true : m.sender === 'auto' ? c.awaiting_reply : false;
+      const row = { ...c, last_message: { id: m.id, type: m.type, sender: m.sender, preview: previewOf(m), created_at: m.created_at }, last_activity_at: m.created_at, awaiting_reply: awaiting };
+      return { ...s, items: [row, ...s.items.filter((x) => x.id !== id)] };
+    });
+  }, []);
   useEffect(
     () =>
       onEvent('conversation.read', (ev) => {
-        if (ev.shop_id === shop.id && ev.data?.reader === 'merchant') loadFirst();
+        if (ev.shop_id !== shop.id || ev.data?.reader !== 'merchant') return;
+        if (ev.data.conversation_id === convRef.current) loadSoon();
+        else loadFirst();
       }),
     [shop.id],
   );
@@ -242,7 +271,7 @@ function Chat({ shop, query }) {
               ${list.cursor && html`<${ActionButton} className="more" onClick=${more}>${t('ui.more')}<//>`}`}
       </section>
       ${convId
-        ? html`<${Thread} key=${convId} shop=${shop} convId=${convId} conv=${conv} onRead=${markedRead}
+        ? html`<${Thread} key=${convId} shop=${shop} convId=${convId} conv=${conv} onRead=${markedRead} onNewest=${onNewest}
               onTool=${setDialog} showOrders=${showOrders} toggleOrders=${() => setShowOrders((v) => !v)} />
             <${OrdersPanel} key=${`o${convId}`} convId=${convId} onClose=${() => setShowOrders(false)} />`
         : html`<section class="chat-thread chat-empty" aria-label=${t('chat.messages')}><p class="muted">${t('chat.pick')}</p></section>`}
@@ -326,7 +355,7 @@ function notifySent(m) {
   for (const fn of sentHere) fn(m);
 }
 
-function Thread({ shop, convId, conv, onRead, onTool, showOrders, toggleOrders }) {
+function Thread({ shop, convId, conv, onRead, onNewest, onTool, showOrders, toggleOrders }) {
   const [msgs, setMsgs] = useState({ items: [], hasMore: false, loading: true, error: null });
   const [buyerRead, setBuyerRead] = useState(0);
   const [text, setText] = useState('');
@@ -379,6 +408,11 @@ function Thread({ shop, convId, conv, onRead, onTool, showOrders, toggleOrders }
       sentHere.delete(onSent);
     };
   }, [convId]);
+
+  const newest = msgs.items[msgs.items.length - 1];
+  useEffect(() => {
+    if (newest && !msgs.loading) onNewest(convId, newest);
+  }, [newest?.id]);
 
   // Viewing the newest buyer message reads it (moves the shop's marker).
   const newestBuyer = [...msgs.items].reverse().find((m) => m.sender === 'buyer');
