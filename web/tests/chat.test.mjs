@@ -272,6 +272,7 @@ test('chat: search with highlights, auto-reply settings, the sound alert remembe
   await page.getByRole('checkbox', { name: '消息提醒' }).waitFor();
   assert.equal(await page.getByRole('checkbox', { name: '消息提醒' }).isChecked(), true);
   // A buyer's message rings it.
+  await page.locator('html[data-events=sse]').waitFor({ state: 'attached' });
   await say(b, m.shop, '在吗');
   await page.waitForFunction(() => Number(document.documentElement.dataset.chime) >= 1);
 

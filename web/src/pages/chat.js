@@ -6,7 +6,7 @@
 // search (q) live in the query string.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { del, get, idempotencyKey, patch, post, put, qs } from '../api.js';
-import { onEvent } from '../events.js';
+import { onEvent, status } from '../events.js';
 import { fmtMoney, t, strings } from '../i18n.js';
 import { setQuery } from '../router.js';
 import { refreshShopsSoon } from '../shops.js';
@@ -110,6 +110,15 @@ function coalesced(fn) {
   };
 }
 
+// Calls fn each time the event stream connects again; returns the unsubscribe.
+function onConnect(fn) {
+  let was = status.get().connected;
+  return status.subscribe((s) => {
+    if (s.connected && !was) fn();
+    was = s.connected;
+  });
+}
+
 // A search snippet as text and <mark> nodes: start/length count code points.
 export function highlighted(h) {
   const cps = Array.from(h.text || '');
@@ -205,6 +214,8 @@ function Chat({ shop, query }) {
       }),
     [shop.id],
   );
+  // Whatever came before the stream (re)connected without a replay.
+  useEffect(() => onConnect(loadFirst), [shop.id]);
   const onNewest = useCallback((id, m) => {
     setList((s) => {
       const c = s.items.find((x) => x.id === id);
@@ -363,23 +374,32 @@ function Thread({ shop, convId, conv, onRead, onNewest, onTool, showOrders, togg
   const atBottom = useRef(true);
   const lastRead = useRef(0);
   const lastId = useRef(0);
+  const loaded = useRef(false);
+  const missed = useRef(false); // an event came before the first page
 
-  const merge = (items, older) =>
+  const merge = (items, older) => {
+    for (const m of items) lastId.current = Math.max(lastId.current, m.id);
     setMsgs((s) => {
       const ids = new Set(s.items.map((m) => m.id));
       const add = items.filter((m) => !ids.has(m.id));
       if (!add.length) return s;
       const all = older ? [...add, ...s.items] : [...s.items, ...add].sort((a, b) => a.id - b.id);
-      lastId.current = Math.max(lastId.current, all[all.length - 1].id);
       return { ...s, items: all };
     });
+  };
 
   const catchUp = useCallback(
     coalesced(async () => {
+      // Before the first page came there is nothing to catch up with.
+      if (!loaded.current) {
+        missed.current = true;
+        return;
+      }
       for (;;) {
-        const r = await get(`/v1/conversations/${convId}/messages${qs({ after: lastId.current || undefined, limit: 100 })}`);
+        const after = lastId.current || undefined;
+        const r = await get(`/v1/conversations/${convId}/messages${qs({ after, limit: 100 })}`);
         merge(r.items, false);
-        if (!r.has_more || !r.items.length) break;
+        if (!after || !r.has_more || !r.items.length) break;
       }
     }),
     [convId],
@@ -388,8 +408,14 @@ function Thread({ shop, convId, conv, onRead, onNewest, onTool, showOrders, togg
   useEffect(() => {
     get(`/v1/conversations/${convId}/messages${qs({ limit: 50 })}`).then(
       (r) => {
-        lastId.current = r.items.length ? r.items[r.items.length - 1].id : 0;
-        setMsgs({ items: r.items, hasMore: r.has_more, loading: false, error: null });
+        lastId.current = Math.max(lastId.current, r.items.length ? r.items[r.items.length - 1].id : 0);
+        loaded.current = true;
+        setMsgs((s) => {
+          // Sent or caught up while the page loaded: kept.
+          const ids = new Set(r.items.map((m) => m.id));
+          return { items: [...r.items, ...s.items.filter((m) => !ids.has(m.id))].sort((a, b) => a.id - b.id), hasMore: r.has_more, loading: false, error: null };
+        });
+        if (missed.current) catchUp();
       },
       (error) => setMsgs((s) => ({ ...s, loading: false, error })),
     );
@@ -401,6 +427,7 @@ function Thread({ shop, convId, conv, onRead, onNewest, onTool, showOrders, togg
         if (ev.data?.conversation_id === convId && ev.data.reader === 'buyer') setBuyerRead((v) => Math.max(v, ev.data.up_to_message_id));
       }),
     ];
+    offs.push(onConnect(catchUp));
     const onSent = (m) => m.conversation_id === convId && merge([m], false);
     sentHere.add(onSent);
     return () => {
