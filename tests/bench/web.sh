@@ -13,7 +13,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 CONVS=${CONVS:-1000}
 MESSAGES=${MESSAGES:-200}
-ROUNDS=${ROUNDS:-5}
 here="$REPO/tests/bench"
 
 command -v chromium >/dev/null || install_deps chromium

@@ -36,9 +36,9 @@ function png() {
     crc.writeUInt32BE(crc32(td) >>> 0);
     return Buffer.concat([len, td, crc]);
   };
-  const ihdr = Buffer.from([0, 0, 0, 16, 0, 0, 0, 16, 8, 2, 0, 0, 0]);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(16 * 3, Buffer.from([200, 30, 30]))]);
-  const raw = Buffer.concat(Array(16).fill(row));
+  const ihdr = Buffer.from([0, 0, 0, 96, 0, 0, 0, 96, 8, 2, 0, 0, 0]);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(96 * 3, Buffer.from([200, 30, 30]))]);
+  const raw = Buffer.concat(Array(96).fill(row));
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 async function uploadImage(m, name) {
