@@ -67,5 +67,5 @@ conv=$(psql "$DATABASE_URL" -Atq -c "SELECT c.id FROM conversations c JOIN accou
 
 echo "web console benchmark: chat workbench, $CONVS conversations, $ROUNDS rounds, $MESSAGES messages, $(nproc) cores"
 BENCH_URL=$url BENCH_TOKEN=$token BENCH_BUYER_TOKEN=$btoken BENCH_SHOP=$shop BENCH_CONV=$conv \
-  BENCH_ROUNDS=$ROUNDS BENCH_MESSAGES=$MESSAGES NODE_PATH="$REPO/web/node_modules" \
+  BENCH_ROUNDS=$ROUNDS BENCH_MESSAGES=$MESSAGES \
   node "$here/web_bench.mjs"
