@@ -107,7 +107,27 @@ async function poll() {
   }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The wait before reconnecting; coming back online ends it at once.
+let wake = null;
+const sleep = (ms) =>
+  new Promise((r) => {
+    const id = setTimeout(r, ms);
+    wake = () => {
+      clearTimeout(id);
+      r();
+    };
+  });
+
+// A stream through a network that went away may never see its end: drop it
+// when the browser goes offline, reconnect (Last-Event-ID replays what was
+// missed) as soon as it is back.
+addEventListener('offline', () => {
+  if (running && controller) controller.abort();
+});
+addEventListener('online', () => {
+  failures = 0;
+  if (wake) wake();
+});
 
 async function loop() {
   while (running && session.token && !app.get().ended) {
@@ -117,7 +137,7 @@ async function loop() {
       if (!running) break;
     } catch (err) {
       if (!running || err.status === 401) break;
-      failures++;
+      if (navigator.onLine) failures++;
     }
     status.set({ connected: false });
     if (running) await sleep(Math.min(1000 * 2 ** Math.min(failures, 4), 15000));

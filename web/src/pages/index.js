@@ -3,6 +3,7 @@
 // { id, label (an i18n key), roles, permission (staff), badge(counts),
 //   nav (false: reachable by link only), needsShop (merchant pages),
 //   component({shop, account, query}) }.
+import chat from './chat.js';
 import home from './home.js';
 import orders from './orders.js';
 import aftersales from './aftersales.js';
@@ -17,4 +18,4 @@ import community from './community.js';
 import feedback from './feedback.js';
 import finance from './finance.js';
 
-export const pages = [home, orders, aftersales, products, coupons, letters, funds, data, review, campaigns, community, feedback, finance];
+export const pages = [chat, home, orders, aftersales, products, coupons, letters, funds, data, review, campaigns, community, feedback, finance];
