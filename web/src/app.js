@@ -180,8 +180,9 @@ function allowed(page, account) {
 }
 
 function Nav({ account, counts }) {
-  const cur = useStore(route).page;
   const list = pages.filter((p) => p.nav !== false && allowed(p, account));
+  // /app/ itself shows the first page.
+  const cur = useStore(route).page || list[0]?.id;
   return html`<nav class="nav" aria-label=${t('app.nav')}>
     <ul>
       ${list.map((p) => html`<li key=${p.id}>
