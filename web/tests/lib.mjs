@@ -198,6 +198,9 @@ export async function shot(page, name) {
 
 // The checks each page of the console gets, in one call.
 export async function checkPage(page, name) {
+  // Nothing is wider than the screen (a phone would zoom the page out).
+  const [width, view] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(width <= view, `${name} is ${width} px wide in a ${view} px window`);
   await axe(page, name);
   await shot(page, name);
   await clean(page);

@@ -297,7 +297,7 @@ function Topups({ shop, onChange }) {
           <td data-label=${t('funds.time')}><${Time} iso=${x.created_at} /></td>
           <td data-label=${t('funds.account')}>${t(`funds.acct.${x.account}`)}</td>
           <td data-label=${t('funds.amount')} class="num"><${Money} fen=${x.amount_cents} /></td>
-          <td data-label=${t('funds.status')}><span class=${`status s-${x.status}`}>${t(`funds.topup.status.${x.status}`)}</span></td>
+          <td data-label=${t('funds.status')}><span class=${`funds-status s-${x.status}`}>${t(`funds.topup.status.${x.status}`)}</span></td>
           <td data-label=${t('funds.actions')}>
             ${x.provider === 'sandbox' && x.status === 'pending' &&
             html`<${ActionButton} className="primary" label=${t('funds.topup.payLabel', { id: x.id })} onClick=${() => pay(x)}>${t('funds.topup.pay')}<//>`}
@@ -436,7 +436,7 @@ function Withdrawals({ shop, funds }) {
           <td data-label=${t('funds.amount')} class="num"><${Money} fen=${w.amount_cents} /></td>
           <td data-label=${t('funds.wd.to')}>${w.bank_account.bank} ${w.bank_account.account_no}</td>
           <td data-label=${t('funds.status')}>
-            <span class=${`status s-${w.status}`}>${wdStatus(w)}</span>
+            <span class=${`funds-status s-${w.status}`}>${wdStatus(w)}</span>
             ${w.reason && html`<span class="muted"> ${w.reason}</span>`}
           </td>
           <td data-label=${t('funds.actions')}>
