@@ -306,4 +306,31 @@ BEGIN
   PERFORM campaign_entry_decide(v_staff, v_campaign, v_entry, true, NULL, now() - interval '1 hour');
 END
 $$;
+-- A wholesale order of the first shop, completed nine days ago: its
+-- settlement is what the demo merchant's pending withdrawal
+-- (scripts/demo-api.py) draws on, above the approval threshold, so the
+-- finance desk has one to decide.
+INSERT INTO products (shop_id, title, description, images, status, created_at, updated_at)
+SELECT id, '赣南脐橙 整车批发', '50 箱起批，产地直发', '{}', 'on_sale', now() - interval '20 days', now() - interval '20 days'
+  FROM shops WHERE name = '果园直供';
+INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
+SELECT id, shop_id, '整车 50 箱', 6000000, 5, now() - interval '20 days', now() - interval '20 days'
+  FROM products WHERE title = '赣南脐橙 整车批发';
+DO $$
+DECLARE
+  v_buyer bigint := (SELECT id FROM accounts WHERE username = 'demo-buyer-2');
+  v_shop  bigint := (SELECT id FROM shops WHERE name = '果园直供');
+  v_order bigint;
+  v_at    timestamptz := now() - interval '13 days';
+BEGIN
+  SELECT order_id INTO v_order FROM order_create(v_buyer, v_shop,
+    jsonb_build_array(jsonb_build_object('sku_id', (SELECT k.id FROM skus k JOIN products p ON p.id = k.product_id
+                                                     WHERE p.title = '赣南脐橙 整车批发'), 'quantity', 1)),
+    '{"name": "周经理", "phone": "13600003333", "province": "上海市", "city": "上海市",
+      "district": "浦东新区", "detail": "张江路 100 号 仓库"}', '周一上午到货', v_at, v_at + interval '30 minutes');
+  PERFORM order_pay(v_buyer, v_order, v_at + interval '10 minutes');
+  PERFORM order_ship(v_shop, v_order, 'sf', 'SF2026BULK001', v_at + interval '1 day');
+  PERFORM order_confirm_receipt(v_buyer, v_order, v_at + interval '4 days');
+END
+$$;
 COMMIT;

@@ -60,7 +60,7 @@ until curl -fs "http://127.0.0.1:${PORT:-8080}/readyz" >/dev/null; do
   sleep 0.2
 done
 if kill -0 $server 2>/dev/null && [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 1 ]; then
-  python3 "$REPO/scripts/demo-media.py" "http://127.0.0.1:${PORT:-8080}" || say "could not load the demo pictures"
+  python3 "$REPO/scripts/demo-api.py" "http://127.0.0.1:${PORT:-8080}" || say "could not load the demo data made through the API"
 fi
 rc=0
 # wait returns early when the trap fires: wait again until the server is gone.

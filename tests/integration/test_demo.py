@@ -1,4 +1,4 @@
-"""The demo data scripts/run.sh loads: demo-data.sql, then demo-media.py
+"""The demo data scripts/run.sh loads: demo-data.sql, then demo-api.py
 through the API. Every list a merchant opens first shows something, the
 pictures are served, and running the loader again changes nothing."""
 
@@ -13,7 +13,7 @@ SCRIPTS = os.path.join(os.path.dirname(__file__), "..", "..", "scripts")
 
 
 def load_media(s):
-    out = subprocess.run([sys.executable, os.path.join(SCRIPTS, "demo-media.py"),
+    out = subprocess.run([sys.executable, os.path.join(SCRIPTS, "demo-api.py"),
                           f"http://127.0.0.1:{s.port}"], capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr
@@ -26,7 +26,10 @@ def test_demo_data_fills_every_first_list():
                           os.path.join(SCRIPTS, "demo-data.sql")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    s = start_server(db_url=db, migrate=False)
+    # A data key, as scripts/run.sh makes one: the bank account is sealed
+    # with it (32 random bytes in a 0600 file, the statement key's format).
+    s = start_server(db_url=db, migrate=False,
+                     env={"MERCHANTD_DATA_KEY_FILE": statement_key_file()})
     load_media(s)
 
     token = s.login("demo", "demo-password")
@@ -68,6 +71,18 @@ def test_demo_data_fills_every_first_list():
 
     staff = s.login("demo-staff", "demo-password")
     assert s.request("GET", "/v1/me", token=staff).json["role"] == "staff"
+    # The platform's desks: a held order with its letters, a withdrawal
+    # waiting for the finance desk, a campaign with entries.
+    held = s.request("GET", "/v1/review/orders", token=staff).json["items"]
+    assert held, held
+    pending = s.request("GET", "/v1/platform/funds/withdrawals/pending", token=staff).json
+    assert pending["items"] and pending["items"][0]["amount_cents"] == 5500000, pending
+    kinds = {x["kind"] for x in s.request("GET", f"/v1/shops/{first}/letters",
+                                          token=s.login("demo", "demo-password")).json["items"]}
+    assert {"hold", "result", "medal"} <= kinds, kinds
+    campaigns = s.request("GET", "/v1/platform/campaigns", token=staff).json["items"]
+    assert campaigns and s.request("GET", f"/v1/platform/campaigns/{campaigns[0]['id']}/entries",
+                                   token=staff).json["items"]
     buyer = s.login("demo-buyer", "demo-password")
     assert s.request("GET", "/v1/orders", token=buyer).json["items"]
 

@@ -1,8 +1,8 @@
-// Every page of the console with the demo data (scripts/demo-data.sql, as
-// scripts/run.sh loads it), as the demo merchant and the demo staff member,
-// in both layouts and both languages: each shows something (no empty
-// list), passes axe-core, has every word translated, and every control on
-// it can be reached with the keyboard. The screenshots of this run are the
+// Every page of the console with the demo data (scripts/demo-data.sql and
+// scripts/demo-api.py, as scripts/run.sh loads them), as the demo merchant
+// and the demo staff member, in both layouts and both languages: each shows
+// something (no empty list), passes axe-core, has every word translated,
+// and every control on it can be reached with the keyboard. The screenshots of this run are the
 // ones to look at.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { BASE, checkPage, login, open } from './lib.mjs';
 
 execFileSync('psql', [process.env.DATABASE_URL, '-q', '-v', 'ON_ERROR_STOP=1', '-f', '../scripts/demo-data.sql'], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('python3', ['../scripts/demo-api.py', BASE], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 // The pages in the navigation, as links: [{id, href}].
 async function navPages(page) {

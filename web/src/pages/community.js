@@ -259,7 +259,7 @@ function Articles({ query }) {
     <div>
       ${query.edit === 'new'
         ? html`<${ArticleForm} onCancel=${() => setQuery({ edit: undefined })} onSaved=${(r) => { changed(r); setQuery({ edit: undefined, id: r.id }); }} />`
-        : query.id ? html`<${Article} key=${query.id} id=${query.id} editing=${query.edit === '1'} onChanged=${changed} />` : html`<p class="empty">${t('community.pick')}</p>`}
+        : query.id ? html`<${Article} key=${query.id} id=${query.id} editing=${query.edit === '1'} onChanged=${changed} />` : html`<p class="muted hint">${t('community.pick')}</p>`}
     </div>
   </div>`;
 }

@@ -143,7 +143,7 @@ function FeedbackDesk({ query }) {
       </ul>
       <${ListState} list=${list} />
     </div>
-    <div>${query.id ? html`<${FeedbackDetail} key=${query.id} id=${query.id} onChanged=${changed} />` : html`<p class="empty">${t('feedback.pick')}</p>`}</div>
+    <div>${query.id ? html`<${FeedbackDetail} key=${query.id} id=${query.id} onChanged=${changed} />` : html`<p class="muted hint">${t('feedback.pick')}</p>`}</div>
   </div>`;
 }
 
@@ -246,7 +246,7 @@ function SupportDesk({ query, account }) {
       <${ConvList} list=${queue} current=${cid} empty=${t('feedback.noQueue')} title=${t('feedback.queue')} />
       <${ConvList} list=${mine} current=${cid} empty=${t('feedback.noMine')} title=${t('feedback.mine')} />
     </div>
-    <div>${conv ? html`<${Chat} key=${`${conv.id}:${conv.status}`} conv=${conv} account=${account} onChanged=${changed} onRead=${() => lists.current.mine.reload()} />` : html`<p class="empty">${t('feedback.pickChat')}</p>`}</div>
+    <div>${conv ? html`<${Chat} key=${`${conv.id}:${conv.status}`} conv=${conv} account=${account} onChanged=${changed} onRead=${() => lists.current.mine.reload()} />` : html`<p class="muted hint">${t('feedback.pickChat')}</p>`}</div>
   </div>`;
 }
 

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Fills the demo shops' image spaces through the public API, the way the
-merchant app would: logs in as the demo merchant, uploads the pictures of
+"""The demo data that only the running server can make, made through the
+public API the way the merchant app would (scripts/run.sh runs it after
+demo-data.sql): logs in as the demo merchant, uploads the pictures of
 scripts/demo-media/ into a folder of each shop, shows them on the products
-and as the SKUs' preview images, and logs out. Image files cannot come from
-SQL (demo-data.sql): the server decodes each upload and writes its files.
+and as the SKUs' preview images (the server decodes each upload and writes
+its files); saves the first shop's bank account (sealed with the server's
+data key) and asks for a withdrawal above the approval threshold, which
+waits for the finance desk; and logs out.
 
-Usage: demo-media.py BASE_URL   (e.g. http://127.0.0.1:8080)
+Usage: demo-api.py BASE_URL   (e.g. http://127.0.0.1:8080)
 
-Does nothing when the first demo shop already has images, so it may run on
-every start. Exits non-zero, saying why, on any reply it did not expect."""
+Each part does nothing when it was done before (the first shop has images;
+it has a bank account), so it may run on every start. Exits non-zero,
+saying why, on any reply it did not expect."""
 
 import json
 import os
@@ -24,6 +28,7 @@ PICTURES = {
     "赣南脐橙 5斤装": ("orange.jpg", "脐橙主图", {"中果": "orange.jpg", "大果": "orange-big.jpg"}),
     "阳光玫瑰葡萄 2斤": ("grape.jpg", "葡萄主图", {"标准装": "grape.jpg"}),
     "加厚抽纸 24包": ("tissue.jpg", "抽纸主图", {"24包": "tissue.jpg"}),
+    "赣南脐橙 整车批发": ("orange.jpg", "脐橙主图", {"整车 50 箱": "orange-big.jpg"}),
 }
 SKU_NAMES = {"orange-big.jpg": "脐橙大果"}
 
@@ -32,9 +37,11 @@ class Api:
     def __init__(self, base):
         self.base = base.rstrip("/")
         self.token = None
+        self.status = 0
 
-    def call(self, method, path, body=None, raw=None, ctype=None, expect=(200,)):
-        data, headers = None, {}
+    def call(self, method, path, body=None, raw=None, ctype=None, expect=(200,), headers=None):
+        """The reply's JSON (None when empty); self.status is its status."""
+        data, headers = None, dict(headers or {})
         if body is not None:
             data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
         elif raw is not None:
@@ -47,8 +54,9 @@ class Api:
                 status, text = r.status, r.read()
         except urllib.error.HTTPError as e:
             status, text = e.code, e.read()
+        self.status = status
         if status not in expect:
-            sys.exit(f"demo-media: {method} {path} answered {status}: {text[:300]!r}")
+            sys.exit(f"demo-api: {method} {path} answered {status}: {text[:300]!r}")
         return json.loads(text) if text else None
 
     def upload(self, shop, folder, file, name):
@@ -73,11 +81,28 @@ def main():
     api = Api(sys.argv[1])
     api.token = api.call("POST", "/v1/auth/login",
                          {"username": "demo", "password": "demo-password",
-                          "device": "demo-media"})["token"]
+                          "device": "demo-api"})["token"]
     shops = api.call("GET", "/v1/shops")["items"]
-    if not shops or api.call("GET", f"/v1/shops/{shops[0]['id']}/images")["items"]:
-        api.call("POST", "/v1/auth/logout", expect=(204,))
+    if shops and not api.call("GET", f"/v1/shops/{shops[0]['id']}/images")["items"]:
+        pictures(api, shops)
+    if shops:
+        withdrawal(api, shops[0]["id"])
+    api.call("POST", "/v1/auth/logout", expect=(204,))
+
+
+def withdrawal(api, sid):
+    """The bank account, and 55,000 yuan asked for: above the default
+    MERCHANTD_WITHDRAWAL_APPROVAL_CENTS, so it waits for staff."""
+    api.call("GET", f"/v1/shops/{sid}/funds/bank-account", expect=(200, 404))
+    if api.status == 200:
         return
+    api.call("PUT", f"/v1/shops/{sid}/funds/bank-account",
+             {"holder": "王建国", "bank": "中国工商银行", "account_no": "6222020200112233"})
+    api.call("POST", f"/v1/shops/{sid}/funds/withdrawals", {"amount_cents": 5500000},
+             headers={"Idempotency-Key": uuid.uuid4().hex}, expect=(201,))
+
+
+def pictures(api, shops):
     for shop in shops:
         sid = shop["id"]
         folder = api.call("POST", f"/v1/shops/{sid}/image-folders", {"name": "商品图"},
@@ -98,7 +123,6 @@ def main():
                 if sku["spec"] in previews:
                     api.call("PATCH", f"/v1/shops/{sid}/products/{product['id']}/skus/{sku['id']}",
                              {"image_id": uploaded[previews[sku["spec"]]]})
-    api.call("POST", "/v1/auth/logout", expect=(204,))
 
 
 if __name__ == "__main__":
