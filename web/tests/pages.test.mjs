@@ -66,6 +66,12 @@ for (const who of ['demo', 'demo-staff']) {
         const empty = await page.locator('main .empty').allTextContents();
         assert.deepEqual(empty, [], `${p.id} shows an empty list with the demo data`);
         await checkPage(page, `demo-${who === 'demo' ? 'merchant' : 'staff'}-${p.id}`);
+        if (p.id === 'chat') {
+          // The workbench with a conversation open (the README's picture).
+          await page.locator('.conv-open').first().click();
+          await page.locator('.thread-msgs .msg-text').first().waitFor();
+          await checkPage(page, 'demo-merchant-chat-thread');
+        }
         if (layout === 'desktop') await keyboardReachesAll(page, p.id);
       }
       await page.context().close();
