@@ -7,8 +7,9 @@ set -euo pipefail
 
 # clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
 # the fuzz harnesses of tests/fuzz; libvips-tools (the vips command) makes
-# the test images and is the image benchmark's ceiling.
-install_deps clang libclang-rt-14-dev libvips-tools
+# the test images and is the image benchmark's ceiling; nginx runs in front
+# of three instances in test_cluster.py (docker/nginx/merchantd.conf).
+install_deps clang libclang-rt-14-dev libvips-tools nginx
 # Warnings are errors here, with both compilers: a release build with gcc
 # (-O3 finds what -O0 cannot, format truncation say) that is only compiled,
 # and the sanitizer build with clang that the suite runs.
