@@ -16,6 +16,8 @@ set -euo pipefail
 ORDERS=${ORDERS:-100000}
 INSTANCES=${INSTANCES:-3}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
+# HTTP threads of each instance behind nginx (the direct one has THREADS).
+CLUSTER_THREADS=${CLUSTER_THREADS:-$THREADS}
 install_deps nginx
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
@@ -25,11 +27,13 @@ account buyer benchbuyer >/dev/null
 bench_fill_shop benchshop benchbuyer "$ORDERS"
 read -r lo hi <<<"$(psql "$DATABASE_URL" -Atq -F' ' -c "SELECT min(id), max(id) FROM orders WHERE shop_id = $shop")"
 
-# The other instances, on the same database, trusting nginx (127.0.0.1).
-upstreams=("${url#http://}")
-for i in $(seq 2 "$INSTANCES"); do
+# INSTANCES more instances on the same database, trusting nginx (127.0.0.1);
+# the one bench_setup started is the one measured direct, and idles while
+# the others are measured.
+upstreams=()
+for i in $(seq "$INSTANCES"); do
   p=$(free_port)
-  PORT=$p MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
+  PORT=$p MERCHANTD_THREADS=$CLUSTER_THREADS MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
     MERCHANTD_TRUSTED_PROXIES=127.0.0.1 "$BENCH_BUILD/merchantd" serve >/dev/null 2>>"$work/server.err" &
   bench_pids+=($!)
   upstreams+=("127.0.0.1:$p")
@@ -60,7 +64,8 @@ nginx_cpu() {
 
 auth="Authorization: Bearer $token"
 echo "cluster benchmark: $INSTANCES instances behind nginx ($NGINX_WORKERS worker) vs one direct;" \
-  "$ORDERS orders, $CONNS connections, ${DURATION}s x $ROUNDS rounds, $THREADS HTTP threads each, $(nproc) cores"
+  "$ORDERS orders, $CONNS connections, ${DURATION}s x $ROUNDS rounds, $THREADS HTTP threads direct," \
+  "$CLUSTER_THREADS each behind nginx, $(nproc) cores"
 for f in me_direct me_nginx detail_direct detail_nginx; do : >"$work/r_$f"; done
 ng_cpu=0 ng_wall=0
 through_nginx() {

@@ -154,6 +154,16 @@ def test_keyed_routes_map_matches_route_table():
     assert len(want.splitlines()) > 10
 
 
+def test_bad_trusted_proxies_stop_the_start():
+    db = instances()[0].db_url
+    for bad in ("10.0.0.0/33", "localhost", "127.0.0.1,", "127.0.0.1:80", "[::1]", "1.2.3"):
+        out = run_cli(["serve"], db, env={"MERCHANTD_TRUSTED_PROXIES": bad, "PORT": "1"})
+        assert out.returncode == 2, (bad, out.returncode, out.stderr)
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(
+            "merchantd: invalid MERCHANTD_TRUSTED_PROXIES"), lines
+
+
 def test_session_on_every_instance():
     s = instances()
     f = front()
@@ -482,7 +492,8 @@ def stop_front():
 
 if __name__ == "__main__":
     try:
-        main([test_keyed_routes_map_matches_route_table, test_session_on_every_instance,
+        main([test_keyed_routes_map_matches_route_table, test_bad_trusted_proxies_stop_the_start,
+              test_session_on_every_instance,
               test_sse_crosses_instances_and_nginx, test_body_limit_through_nginx,
               test_jobs_run_once_with_three_instances,
               test_login_throttling_keys_on_the_forwarded_client,
