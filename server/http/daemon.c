@@ -73,8 +73,9 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const cha
 
 /* The client is the TCP peer, or, when the peer is a trusted proxy
  * (MERCHANTD_TRUSTED_PROXIES), the address its X-Forwarded-For names
- * (netaddr_client). Login throttling, the log and per-client limits key on
- * it: behind nginx every peer is nginx. */
+ * (netaddr_client). Login throttling and the request log key on it: behind
+ * nginx every peer is nginx. (The per-address connection limit counts TCP
+ * peers: libmicrohttpd applies it before any header is read.) */
 static void set_client_addr(struct http_request *rq)
 {
   const union MHD_ConnectionInfo *ci =
