@@ -7,10 +7,11 @@ set -euo pipefail
 
 # clang and libclang-rt-14-dev (libFuzzer, with clang 14's sanitizers) build
 # the fuzz harnesses of tests/fuzz; libvips-tools (the vips command) makes
-# the test images and is the image benchmark's ceiling.
+# the test images and is the image benchmark's ceiling; nginx runs in front
+# of three instances in test_cluster.py (docker/nginx/merchantd.conf);
 # chromium (Debian's) runs the web console's browser tests through
 # playwright-core; fonts-noto-cjk draws their Chinese in the screenshots.
-install_deps clang libclang-rt-14-dev libvips-tools chromium fonts-noto-cjk
+install_deps clang libclang-rt-14-dev libvips-tools nginx chromium fonts-noto-cjk
 # Warnings are errors here, with both compilers: a release build with gcc
 # (-O3 finds what -O0 cannot, format truncation say) that is only compiled,
 # and the sanitizer build with clang that the suite runs.

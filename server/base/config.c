@@ -211,5 +211,12 @@ bool config_load(void)
   if (!env_uint("MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE", 5, 1, 10000, &comments))
     return false;
   config.community_comments_per_minute = (unsigned)comments;
+  /* Empty (the default) trusts nobody: X-Forwarded-For is then ignored. */
+  char why[160];
+  if (!netaddr_list_parse(getenv("MERCHANTD_TRUSTED_PROXIES"), &config.trusted_proxies, why,
+                          sizeof why)) {
+    fprintf(stderr, "merchantd: invalid MERCHANTD_TRUSTED_PROXIES: %s\n", why);
+    return false;
+  }
   return true;
 }

@@ -2,6 +2,8 @@
 #ifndef MERCHANTD_CONFIG_H
 #define MERCHANTD_CONFIG_H
 
+#include "netaddr.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -47,6 +49,8 @@ struct config {
   const char *public_url; /* MERCHANTD_PUBLIC_URL: scheme://host[:port][/prefix], no final slash */
   unsigned
       community_comments_per_minute; /* MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE: a merchant's */
+  /* MERCHANTD_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client */
+  struct netaddr_list trusted_proxies;
 };
 
 extern struct config config;

@@ -94,20 +94,22 @@ void log_request(const struct log_request *r)
 {
   if (config.log_level < LOG_LEVEL_INFO)
     return;
-  char when[CLOCK_RFC3339_SIZE], id[2 * 64 + 8], method[64], path[1024], account[24];
+  char when[CLOCK_RFC3339_SIZE], id[2 * 64 + 8], method[64], path[1024], account[24],
+      client[2 * 64 + 8];
   clock_format_precise(clock_now_us(), when);
   escape(id, sizeof id, r->request_id);
   escape(method, sizeof method, r->method);
   escape(path, sizeof path, r->path);
+  escape(client, sizeof client, r->client != NULL ? r->client : "unknown");
   if (r->account_id != 0)
     snprintf(account, sizeof account, "%lld", (long long)r->account_id);
   else
     strcpy(account, "null");
-  char line[1400];
+  char line[1500];
   int n = snprintf(line, sizeof line,
                    "{\"time\":\"%s\",\"request_id\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
-                   "\"status\":%u,\"duration_us\":%lld,\"account\":%s}\n",
-                   when, id, method, path, r->status, (long long)r->duration_us, account);
+                   "\"status\":%u,\"duration_us\":%lld,\"account\":%s,\"client\":\"%s\"}\n",
+                   when, id, method, path, r->status, (long long)r->duration_us, account, client);
   if (n > 0)
     fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stdout);
 }

@@ -21,6 +21,7 @@ struct log_request {
   unsigned status;
   int64_t duration_us;
   int64_t account_id; /* 0 when the request was not authenticated */
+  const char *client; /* the client's address (behind a trusted proxy, its X-Forwarded-For) */
 };
 
 void log_request(const struct log_request *r);

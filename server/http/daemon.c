@@ -48,20 +48,51 @@ static void set_request_id(struct http_request *rq)
            atomic_fetch_add_explicit(&request_id_counter, 1, memory_order_relaxed));
 }
 
+/* The X-Forwarded-For headers of a request, in the order they came. */
+#define XFF_HEADERS_MAX 16
+struct xff_values {
+  const char *v[XFF_HEADERS_MAX];
+  size_t n;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+  (void)kind;
+  struct xff_values *x = cls;
+  if (strcasecmp(key, "X-Forwarded-For") != 0 || value == NULL)
+    return MHD_YES;
+  /* Past the cap the leftmost headers go: the walk starts from the right. */
+  if (x->n == XFF_HEADERS_MAX) {
+    memmove(x->v, x->v + 1, (XFF_HEADERS_MAX - 1) * sizeof x->v[0]);
+    x->n--;
+  }
+  x->v[x->n++] = value;
+  return MHD_YES;
+}
+
+/* The client is the TCP peer, or, when the peer is a trusted proxy
+ * (MERCHANTD_TRUSTED_PROXIES), the address its X-Forwarded-For names
+ * (netaddr_client). Login throttling and the request log key on it: behind
+ * nginx every peer is nginx. (The per-address connection limit counts TCP
+ * peers: libmicrohttpd applies it before any header is read.) */
 static void set_client_addr(struct http_request *rq)
 {
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  strcpy(rq->client_addr, "unknown");
-  if (ci == NULL || ci->client_addr == NULL)
-    return;
-  const struct sockaddr *sa = ci->client_addr;
-  if (sa->sa_family == AF_INET)
-    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->client_addr,
-              sizeof rq->client_addr);
-  else if (sa->sa_family == AF_INET6)
-    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->client_addr,
-              sizeof rq->client_addr);
+  char peer[HTTP_ADDR_SIZE] = "unknown";
+  if (ci != NULL && ci->client_addr != NULL) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof peer);
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof peer);
+  }
+  struct xff_values xff = {.n = 0};
+  if (config.trusted_proxies.n > 0)
+    MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, collect_xff, &xff);
+  _Static_assert(HTTP_ADDR_SIZE >= NETADDR_TEXT_SIZE, "a client address fits");
+  netaddr_client(&config.trusted_proxies, peer, xff.v, xff.n, rq->client_addr);
 }
 
 /* The cap on this request's body: an upload route's, or the JSON one. */
@@ -312,7 +343,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   int64_t duration = clock_mono_us() - rq->start_us;
   struct log_request line = {rq->request_id, rq->method,
                              rq->path,       rq->status,
-                             duration,       rq->authenticated ? rq->session.account.id : 0};
+                             duration,       rq->authenticated ? rq->session.account.id : 0,
+                             rq->client_addr};
   log_request(&line);
   metrics_observe(rq->route, rq->status, duration);
   hooks->finish(rq);
