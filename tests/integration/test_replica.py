@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-MAX_LAG_MS = 1500
+MAX_LAG_MS = 2000
 PG_SETTINGS = "fsync=off synchronous_commit=off full_page_writes=off max_connections=60"
 
 
