@@ -26,14 +26,21 @@ PG_SETTINGS = "fsync=off synchronous_commit=off full_page_writes=off max_connect
 
 
 class Pair:
-    """A primary and its standby, in a directory of their own."""
+    """A primary and its standby, in a directory of their own, on the two
+    ports TEST_REPLICA_PORTS names ("PRIMARY STANDBY") or on free ones. A
+    pair of its own rather than a standby of TEST_PG_URL's cluster: a base
+    backup of that would copy every database the suite has made."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="merchantd-replica-")
         os.chmod(self.dir, 0o755)  # the clusters run as postgres when we are root
-        self.primary_port, self.standby_port = free_port(), free_port()
-        while self.standby_port == self.primary_port:
-            self.standby_port = free_port()
+        ports = os.environ.get("TEST_REPLICA_PORTS", "").split()
+        if len(ports) == 2:
+            self.primary_port, self.standby_port = int(ports[0]), int(ports[1])
+        else:
+            self.primary_port, self.standby_port = free_port(), free_port()
+            while self.standby_port == self.primary_port:
+                self.standby_port = free_port()
         self.lib(f"pg_start {self.dir}/p {self.primary_port} {PG_SETTINGS}")
         self.primary = f"postgresql://postgres@127.0.0.1:{self.primary_port}"
         self.standby = f"postgresql://postgres@127.0.0.1:{self.standby_port}"
