@@ -243,6 +243,15 @@ def test_paused_replay_within_then_past_the_bound():
         assert r.status == 200, r
         # (Later than the bound these go to the primary for lag instead.)
         assert fallbacks(s, "absent") + fallbacks(s, "lag") >= absent + 2
+        # A session replaced after the pause is refused at once: sessions
+        # are checked on the primary, whatever the standby still holds.
+        old = fresh_shop.token
+        fresh_shop.token = s.login(psql(s.db_url, f"SELECT username FROM accounts"
+                                                  f" WHERE id = {fresh_shop.merchant_id}"))
+        r = s.request("GET", f"/v1/shops/{fresh_shop.shop}/messages/search?q=x", token=old)
+        assert_problem(r, 401, "session_replaced")
+        r = s.request("GET", f"/v1/shops/{fresh_shop.shop}/stats/daily", token=fresh_shop.token)
+        assert r.status == 200, r
         # Past the bound the reads go to the primary, and see the message.
         wait_for("a lag fallback", lambda: w.search("退款") == [said])
         assert fallbacks(s, "lag") > lag_before
