@@ -60,5 +60,5 @@ enum db_status db_chat_search(const struct db_chat_search *s, db_chat_hit_fn fn,
                           db_param_int64(ib, s->before_id),
                           db_param_int64(lb, s->limit)};
   struct hit_rows rows = {fn, arg};
-  return db_each_row(&q, params, hit_row, &rows);
+  return db_replica_each_row(DB_READ_CHAT_SEARCH, &q, params, hit_row, &rows);
 }

@@ -18,7 +18,9 @@
 
 struct db_conn {
   PGconn *pg;
+  bool replica; /* the thread's second connection, to the hot standby */
   int64_t last_failure_us;
+  int64_t backoff_us; /* replica: the wait after last_failure_us */
   bool prepared[DB_MAX_STMTS];
   /* Between db_begin and db_commit or db_rollback. A connection lost
    * meanwhile is not replaced until then (txn_lost): statements of the
@@ -28,18 +30,28 @@ struct db_conn {
   bool txn_conflict; /* a statement of it failed with 40001 or 40P01 */
 };
 
+/* The replica connection's reconnect backoff: doubled after each failed
+ * attempt up to the maximum, so that a standby that is down costs a
+ * connect attempt now and then, not one a read. */
+#define DB_REPLICA_BACKOFF_MIN_US (250 * 1000)
+#define DB_REPLICA_BACKOFF_MAX_US (4 * 1000 * 1000)
+
 static const char *db_conninfo;
-static pthread_key_t conn_key;
+const char *db_replica_conninfo;
+static pthread_key_t conn_key, replica_key;
+/* Set between db_conn_use_replica(true) and (false): the thread's
+ * statements run on its replica connection. */
+static _Thread_local bool use_replica;
 static _Atomic int next_slot;
 static _Atomic long long stat_open, stat_connects, stat_connect_failures, stat_queries,
-    stat_query_errors;
+    stat_query_errors, stat_replica_open;
 
 static void conn_close(struct db_conn *c)
 {
   if (c->pg != NULL) {
     PQfinish(c->pg);
     c->pg = NULL;
-    atomic_fetch_sub(&stat_open, 1);
+    atomic_fetch_sub(c->replica ? &stat_replica_open : &stat_open, 1);
   }
   memset(c->prepared, 0, sizeof c->prepared);
 }
@@ -55,6 +67,7 @@ void db_init(const char *conninfo)
 {
   db_conninfo = conninfo;
   pthread_key_create(&conn_key, conn_destroy);
+  pthread_key_create(&replica_key, conn_destroy);
 }
 
 void db_thread_done(void)
@@ -64,6 +77,21 @@ void db_thread_done(void)
     conn_destroy(c);
     pthread_setspecific(conn_key, NULL);
   }
+  c = pthread_getspecific(replica_key);
+  if (c != NULL) {
+    conn_destroy(c);
+    pthread_setspecific(replica_key, NULL);
+  }
+}
+
+void db_conn_use_replica(bool on)
+{
+  use_replica = on && db_replica_conninfo != NULL;
+}
+
+long long db_replica_connections_open(void)
+{
+  return atomic_load(&stat_replica_open);
 }
 
 void db_stats(struct db_stats *out)
@@ -75,36 +103,79 @@ void db_stats(struct db_stats *out)
   out->query_errors = atomic_load(&stat_query_errors);
 }
 
-static PGconn *connect_now(void)
+static PGconn *connect_now(bool replica)
 {
   /* connect_timeout bounds a hung server; keepalives notice a dead peer.
    * JIT is off: it pays only for long analytic queries, and a planner
    * estimate gone wrong would add a compile to a millisecond query.
    * merchantd.tz is the platform time zone for SQL that needs local hours
-   * (auto-replies' business hours); config checked it has no spaces. */
+   * (auto-replies' business hours); config checked it has no spaces.
+   * The replica's connect_timeout is libpq's least (2 s): a read waits no
+   * longer for a standby that stopped answering before it goes to the
+   * primary. */
   const char *keys[] = {"dbname",          "application_name", "connect_timeout",
                         "keepalives_idle", "options",          NULL};
   char options[160];
   snprintf(options, sizeof options,
            "-c statement_timeout=10000 -c TimeZone=UTC -c jit=off -c merchantd.tz=%s",
            config.time_zone != NULL ? config.time_zone : "Asia/Shanghai");
-  const char *vals[] = {db_conninfo, "merchantd", "3", "30", options, NULL};
+  const char *vals[] = {replica ? db_replica_conninfo : db_conninfo,
+                        "merchantd",
+                        replica ? "2" : "3",
+                        "30",
+                        options,
+                        NULL};
   PGconn *pg = PQconnectdbParams(keys, vals, 1);
   if (PQstatus(pg) != CONNECTION_OK) {
     char msg[256];
     snprintf(msg, sizeof msg, "%s", PQerrorMessage(pg));
     msg[strcspn(msg, "\n")] = '\0';
-    log_warn("could not connect to database: %s", msg);
+    log_warn("could not connect to %s: %s", replica ? "the replica" : "database", msg);
     PQfinish(pg);
     return NULL;
   }
   return pg;
 }
 
+/* The calling thread's live replica connection, or NULL while the standby
+ * is out of reach (and until the backoff since the last failed attempt has
+ * passed). Never in a transaction: reads on it are single statements. */
+static struct db_conn *replica_conn_get(void)
+{
+  struct db_conn *c = pthread_getspecific(replica_key);
+  if (c == NULL) {
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+      return NULL;
+    c->replica = true;
+    pthread_setspecific(replica_key, c);
+  }
+  if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+    return c;
+  conn_close(c);
+  int64_t now = clock_mono_us();
+  if (c->last_failure_us != 0 && now - c->last_failure_us < c->backoff_us)
+    return NULL;
+  c->pg = connect_now(true);
+  if (c->pg == NULL) {
+    c->last_failure_us = clock_mono_us();
+    c->backoff_us = c->backoff_us == 0 ? DB_REPLICA_BACKOFF_MIN_US : c->backoff_us * 2;
+    if (c->backoff_us > DB_REPLICA_BACKOFF_MAX_US)
+      c->backoff_us = DB_REPLICA_BACKOFF_MAX_US;
+    return NULL;
+  }
+  c->last_failure_us = 0;
+  c->backoff_us = 0;
+  atomic_fetch_add(&stat_replica_open, 1);
+  return c;
+}
+
 /* The calling thread's live connection, or NULL while PostgreSQL is out of
  * reach. */
 static struct db_conn *conn_get(void)
 {
+  if (use_replica)
+    return replica_conn_get();
   struct db_conn *c = pthread_getspecific(conn_key);
   if (c == NULL) {
     c = calloc(1, sizeof *c);
@@ -123,7 +194,7 @@ static struct db_conn *conn_get(void)
   if (c->last_failure_us != 0 && now - c->last_failure_us < DB_RECONNECT_BACKOFF_US)
     return NULL;
   atomic_fetch_add(&stat_connects, 1);
-  c->pg = connect_now();
+  c->pg = connect_now(false);
   if (c->pg == NULL) {
     c->last_failure_us = now;
     atomic_fetch_add(&stat_connect_failures, 1);

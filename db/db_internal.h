@@ -5,6 +5,7 @@
 
 #include "accounts.h"
 #include "db.h"
+#include "replica.h"
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -66,6 +67,28 @@ void db_json_coded_row(const PGresult *res, void *arg);
  * or the failure. Defined in accounts.c. */
 enum db_status db_exec_folded(struct db_stmt *stmt, const char *const *params,
                               struct db_session *session, PGresult **res);
+
+/* Reads that may run on the hot standby (replica.c, docs/operations.md
+ * "Read replica"): as db_exec and db_each_row, on the replica when
+ * MERCHANTD_REPLICA_URL is set and the standby is fresh (within
+ * MERCHANTD_REPLICA_MAX_LAG_MS of the primary), else on the primary. A
+ * statement that fails on the replica runs again on the primary, and so
+ * does one that found nothing when the read is one whose "nothing" means
+ * "no such object" (an owner check folded in: the object may be younger
+ * than the replica's lag). Never inside a transaction: there they run on
+ * the primary's connection like any other statement. */
+enum db_status db_replica_exec(enum db_read which, struct db_stmt *stmt, const char *const *params,
+                               PGresult **res);
+enum db_status db_replica_each_row(enum db_read which, struct db_stmt *stmt,
+                                   const char *const *params,
+                                   void (*row)(const PGresult *res, int r, void *arg), void *arg);
+
+/* db.c's side of the replica: its conninfo (NULL: none configured), and
+ * the switch that sends the calling thread's statements to its own second
+ * connection, the replica one, opened lazily and reopened with a backoff. */
+extern const char *db_replica_conninfo;
+void db_conn_use_replica(bool on);
+long long db_replica_connections_open(void);
 
 /* Field helpers: read row r, column c of a result. */
 int64_t db_get_int64(const PGresult *res, int r, int c);

@@ -107,8 +107,12 @@ static void letter_row(const PGresult *res, int r, void *arg)
   rows->line_fn(&d, rows->arg);
 }
 
-enum db_status db_letter_get(int64_t merchant_id, int64_t shop_id, int64_t letter_id,
-                             db_letter_fn fn, db_letter_line_fn line_fn, void *arg)
+/* attachment: the CSV attachment's read, which may run on the replica
+ * (db_replica_exec); the letter page itself reads the primary, which has
+ * the read mark the merchant may just have set. */
+static enum db_status letter_get(int64_t merchant_id, int64_t shop_id, int64_t letter_id,
+                                 db_letter_fn fn, db_letter_line_fn line_fn, void *arg,
+                                 bool attachment)
 {
   static struct db_stmt q = DB_STMT(
       3, "SELECT " LETTER_BODY ", d.order_id, d.order_sn, d.buyer_name, d.items_cents,"
@@ -119,8 +123,22 @@ enum db_status db_letter_get(int64_t merchant_id, int64_t shop_id, int64_t lette
   const char *params[] = {db_param_int64(mb, merchant_id), db_param_int64(sb, shop_id),
                           db_param_int64(lb, letter_id)};
   struct letter_rows rows = {fn, line_fn, arg};
-  enum db_status st = db_each_row(&q, params, letter_row, &rows);
+  enum db_status st =
+      attachment ? db_replica_each_row(DB_READ_LETTER_ATTACHMENT, &q, params, letter_row, &rows)
+                 : db_each_row(&q, params, letter_row, &rows);
   return st == DB_MANY ? DB_ONE : st;
+}
+
+enum db_status db_letter_get(int64_t merchant_id, int64_t shop_id, int64_t letter_id,
+                             db_letter_fn fn, db_letter_line_fn line_fn, void *arg)
+{
+  return letter_get(merchant_id, shop_id, letter_id, fn, line_fn, arg, false);
+}
+
+enum db_status db_letter_attachment(int64_t merchant_id, int64_t shop_id, int64_t letter_id,
+                                    db_letter_fn fn, db_letter_line_fn line_fn, void *arg)
+{
+  return letter_get(merchant_id, shop_id, letter_id, fn, line_fn, arg, true);
 }
 
 static void read_row(const PGresult *res, int r, void *arg)

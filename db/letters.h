@@ -62,6 +62,10 @@ enum db_status db_letters_page(const struct db_letter_page *p, db_letter_fn fn, 
  * not NULL), in order. DB_NONE when there is no such letter. */
 enum db_status db_letter_get(int64_t merchant_id, int64_t shop_id, int64_t letter_id,
                              db_letter_fn fn, db_letter_line_fn line_fn, void *arg);
+/* The same for the CSV attachment's download: from the read replica when
+ * it is fresh (db/replica.h), the primary otherwise. */
+enum db_status db_letter_attachment(int64_t merchant_id, int64_t shop_id, int64_t letter_id,
+                                    db_letter_fn fn, db_letter_line_fn line_fn, void *arg);
 
 /* Marks the letter read at now unless it already was (the first read_at
  * stays), and hands it to fn. DB_NONE when there is no such letter. */

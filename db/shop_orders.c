@@ -277,7 +277,8 @@ enum db_status db_shop_orders_export_batch(int64_t merchant_id, const struct db_
   struct params p;
   build_params(f, merchant_id, &p);
   PGresult *res;
-  enum db_status st = db_exec(&export_stmts[f->sort][variant_of(f)], p.v, &res);
+  enum db_status st =
+      db_replica_exec(DB_READ_ORDERS_EXPORT, &export_stmts[f->sort][variant_of(f)], p.v, &res);
   if (st < DB_NONE)
     return st;
   for (int r = 0; r < PQntuples(res); r++) {

@@ -148,7 +148,7 @@ enum db_status db_stats_read_overview(int64_t merchant_id, int64_t shop_id, int6
   const char *p[] = {db_param_int64(sb, shop_id), db_param_int64(mb, merchant_id),
                      db_param_int64(nb, now)};
   struct overview_rows rows = {.fn = NULL};
-  enum db_status st = db_each_row(&q, p, overview_row, &rows);
+  enum db_status st = db_replica_each_row(DB_READ_STATS, &q, p, overview_row, &rows);
   rows.o.name = NULL; /* the result is gone */
   *out = rows.o;
   return st;
@@ -166,7 +166,7 @@ enum db_status db_stats_read_overviews(int64_t merchant_id, int64_t now, int64_t
   char mb[DB_INT64_SIZE], nb[DB_INT64_SIZE];
   const char *p[] = {db_param_int64(mb, merchant_id), db_param_int64(nb, now)};
   struct overview_rows rows = {.fn = fn, .arg = arg};
-  enum db_status st = db_each_row(&q, p, overview_row, &rows);
+  enum db_status st = db_replica_each_row(DB_READ_STATS, &q, p, overview_row, &rows);
   *as_of = rows.as_of;
   *date = rows.o.date;
   *until_minutes = rows.o.until_minutes;
@@ -219,7 +219,7 @@ static enum db_status series(struct db_stmt *q, int64_t merchant_id, int64_t sho
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE];
   const char *p[5] = {db_param_int64(sb, shop_id), db_param_int64(mb, merchant_id)};
   window_params(w, &wp, &p[2], &p[3], &p[4]);
-  return db_each_row(q, p, series_row, rows);
+  return db_replica_each_row(DB_READ_STATS, q, p, series_row, rows);
 }
 
 enum db_status db_stats_read_daily(int64_t merchant_id, int64_t shop_id,
@@ -274,7 +274,7 @@ enum db_status db_stats_read_hourly(int64_t merchant_id, int64_t shop_id,
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE];
   const char *p[4] = {db_param_int64(sb, shop_id), db_param_int64(mb, merchant_id)}, *unused;
   window_params(w, &wp, &p[2], &unused, &p[3]);
-  return db_each_row(&q, p, series_row, &rows);
+  return db_replica_each_row(DB_READ_STATS, &q, p, series_row, &rows);
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,7 +314,7 @@ static enum db_status list(struct db_stmt *q, int64_t merchant_id, int64_t shop_
     p[5] = extra[0];
     p[6] = extra[1];
   }
-  return db_each_row(q, p, list_row, rows);
+  return db_replica_each_row(DB_READ_STATS, q, p, list_row, rows);
 }
 
 static void product_row(const PGresult *res, int r, struct list_rows *rows)
@@ -417,7 +417,7 @@ enum db_status db_stats_read_logistics(int64_t merchant_id, int64_t shop_id,
   char sb[DB_INT64_SIZE], mb[DB_INT64_SIZE];
   const char *p[5] = {db_param_int64(sb, shop_id), db_param_int64(mb, merchant_id)};
   window_params(w, &wp, &p[2], &p[3], &p[4]);
-  return db_each_row(&q, p, logistics_row, &rows);
+  return db_replica_each_row(DB_READ_STATS, &q, p, logistics_row, &rows);
 }
 
 static void coupon_row(const PGresult *res, int r, struct list_rows *rows)

@@ -84,6 +84,28 @@ pg_start() {
     || { cat "$dir/server.log" >&2; die "could not start PostgreSQL in $dir"; }
 }
 
+# pg_standby_start DIR PORT PRIMARY_PORT [SETTINGS...]: a hot standby of the
+# cluster on 127.0.0.1:PRIMARY_PORT, fed by built-in streaming replication.
+# When DIR holds no cluster it is made with pg_basebackup -R, which copies
+# the primary (through the replication entry initdb puts in pg_hba.conf for
+# 127.0.0.1) and writes primary_conninfo and standby.signal; then it starts
+# on 127.0.0.1:PORT like pg_start. A hot standby refuses to start with a
+# max_connections below the primary's: pass the primary's settings again.
+pg_standby_start() {
+  local dir=$1 port=$2 primary=$3; shift 3
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+    chmod 700 "$dir"
+    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir" -R \
+      -X stream -c fast >/dev/null || die "pg_basebackup from port $primary into $dir failed"
+    as_pg rm -f "$dir/server.log" # the primary's, copied with the rest
+  fi
+  # hot_standby_feedback: long reads on the standby hold back the primary's
+  # vacuum instead of being cancelled by its replay.
+  pg_start "$dir" "$port" hot_standby=on hot_standby_feedback=on "$@"
+}
+
 pg_stop() {
   as_pg "$PG_BIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 || true
 }

@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "payprovider.h"
+#include "replica.h"
 #include "routes.h"
 #include "sign.h"
 #include "staff_cli.h"
@@ -143,9 +144,11 @@ static int serve(void)
    * the first request (the job keeps them ahead afterwards). */
   if (!jobs_prepare())
     log_warn("could not create the partitions of page_views; views will create them");
-  if (!jobs_start() || !events_start() || !http_start(&gate_hooks)) {
+  if (!db_replica_start(config.replica_url, config.replica_max_lag_ms) || !jobs_start() ||
+      !events_start() || !http_start(&gate_hooks)) {
     events_stop();
     jobs_stop();
+    db_replica_stop();
     imagepool_stop();
     hashpool_stop();
     metrics_free();
@@ -164,6 +167,7 @@ static int serve(void)
   http_stop();
   events_stop();
   jobs_stop();
+  db_replica_stop();
   metrics_free();
   webapp_free();
   db_thread_done();

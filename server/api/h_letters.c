@@ -275,8 +275,8 @@ static void csv_line(const struct db_letter_line *d, void *arg)
 enum MHD_Result h_letters_attachment(struct http_request *rq)
 {
   struct letter_out out = {.shop_id = rq->ids[0], .now = clock_now_us(), .text = CSV_INIT};
-  enum db_status st =
-      db_letter_get(rq->session.account.id, rq->ids[0], rq->ids[1], csv_letter, csv_line, &out);
+  enum db_status st = db_letter_attachment(rq->session.account.id, rq->ids[0], rq->ids[1],
+                                           csv_letter, csv_line, &out);
   if (st <= DB_NONE || out.text.failed || out.expired) {
     csv_free(&out.text);
     if (st == DB_ONE && out.expired)

@@ -141,6 +141,14 @@ bool config_load(void)
       presence;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
+  /* The read replica (docs/operations.md "Read replica"): a hot standby of
+   * DATABASE_URL's cluster; without one every read uses the primary. */
+  const char *replica = getenv("MERCHANTD_REPLICA_URL");
+  config.replica_url = (replica != NULL && *replica != '\0') ? replica : NULL;
+  unsigned long long replica_lag;
+  if (!env_uint("MERCHANTD_REPLICA_MAX_LAG_MS", 2000, 100, 60000, &replica_lag))
+    return false;
+  config.replica_max_lag_ms = (unsigned)replica_lag;
   if (!env_uint("PORT", 8080, 1, 65535, &port) ||
       !env_uint("MERCHANTD_THREADS", (unsigned long long)cores, 1, 256, &threads) ||
       !env_log_level(&config.log_level) ||

@@ -11,6 +11,8 @@ enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBU
 
 struct config {
   const char *database_url;      /* DATABASE_URL: libpq conninfo or URI */
+  const char *replica_url;       /* MERCHANTD_REPLICA_URL: a hot standby's, or NULL */
+  unsigned replica_max_lag_ms;   /* MERCHANTD_REPLICA_MAX_LAG_MS: older, reads go to the primary */
   unsigned port;                 /* PORT */
   unsigned threads;              /* MERCHANTD_THREADS: HTTP worker threads */
   enum log_level log_level;      /* MERCHANTD_LOG_LEVEL */

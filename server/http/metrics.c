@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include "db.h"
+#include "replica.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -110,6 +111,48 @@ static void route_label(char *buf, size_t size, size_t i, const struct route *ro
     snprintf(buf, size, "method=\"%s\",route=\"%s\"", routes[i].method, routes[i].pattern);
 }
 
+/* The read replica's figures (db/replica.h), only when one is configured:
+ * an instance without MERCHANTD_REPLICA_URL exposes nothing of it. */
+static void put_replica(struct out *o)
+{
+  struct db_replica_stats r;
+  db_replica_stats(&r);
+  if (!r.configured)
+    return;
+  put(o,
+      "# HELP merchantd_replica_up Whether the read replica was reachable and in recovery.\n"
+      "# TYPE merchantd_replica_up gauge\n"
+      "merchantd_replica_up %d\n"
+      "# HELP merchantd_replica_replay_paused Whether the replica's WAL replay is paused.\n"
+      "# TYPE merchantd_replica_replay_paused gauge\n"
+      "merchantd_replica_replay_paused %d\n"
+      "# HELP merchantd_replica_connections_open Replica connections held (at most one per "
+      "thread).\n"
+      "# TYPE merchantd_replica_connections_open gauge\n"
+      "merchantd_replica_connections_open %lld\n",
+      r.up ? 1 : 0, r.paused ? 1 : 0, r.connections);
+  if (r.lag_us >= 0)
+    put(o,
+        "# HELP merchantd_replica_lag_seconds How far behind the primary the replica may be "
+        "(WAL positions compared).\n"
+        "# TYPE merchantd_replica_lag_seconds gauge\n"
+        "merchantd_replica_lag_seconds %.3f\n",
+        (double)r.lag_us / 1e6);
+  put(o, "# HELP merchantd_replica_reads_total Reads that may use the replica, by read and by "
+         "the server that answered.\n"
+         "# TYPE merchantd_replica_reads_total counter\n");
+  for (int i = 0; i < DB_READ_KINDS; i++)
+    for (int j = 0; j < 2; j++)
+      put(o, "merchantd_replica_reads_total{read=\"%s\",server=\"%s\"} %lld\n",
+          db_replica_read_name((enum db_read)i), j == 0 ? "replica" : "primary", r.reads[i][j]);
+  put(o, "# HELP merchantd_replica_fallbacks_total Reads that went to the primary instead of "
+         "the replica, by reason.\n"
+         "# TYPE merchantd_replica_fallbacks_total counter\n");
+  for (int i = 0; i < DB_FALLBACK_REASONS; i++)
+    put(o, "merchantd_replica_fallbacks_total{reason=\"%s\"} %lld\n",
+        db_replica_fallback_name((enum db_replica_fallback)i), r.fallbacks[i]);
+}
+
 char *metrics_render(const struct metrics_gauge *gauges, size_t ngauges, size_t *len)
 {
   size_t n;
@@ -172,6 +215,7 @@ char *metrics_render(const struct metrics_gauge *gauges, size_t ngauges, size_t 
       "merchantd_db_query_errors_total %lld\n",
       atomic_load(&in_flight), db.connections_open, db.connects, db.connect_failures, db.queries,
       db.query_errors);
+  put_replica(&o);
   for (size_t i = 0; i < ngauges; i++)
     if (gauges[i].value >= 0)
       put(&o, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", gauges[i].name, gauges[i].help,
