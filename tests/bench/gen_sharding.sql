@@ -11,9 +11,9 @@
 --   orders     g * 1000 + s for g in 1..:orders: ids interleave across shops
 --              in time, as a buyer's list across shops would; buyer
 --              1001 + (g * 7 + s) % :buyers
--- The identities then restart in a range of the database's own (:id_base),
--- so what the run creates (orders, order numbers) never collides across
--- shards: the id says where a row lives. Triggers are off for the bulk
+-- The identities then go on in a residue class of the database's own
+-- (below), so what the run creates (orders, order numbers) never collides
+-- across shards: an order's id modulo the shard count says where it lives. Triggers are off for the bulk
 -- orders (session_replication_role), as in gen_orders.sql.
 INSERT INTO accounts (id, role, username, display_name, password_hash, created_at)
 OVERRIDING SYSTEM VALUE
@@ -74,12 +74,17 @@ SELECT shop_id, status, count(*) FROM orders GROUP BY shop_id, status
 ON CONFLICT (shop_id, tab) DO UPDATE SET n = EXCLUDED.n;
 SET session_replication_role = DEFAULT;
 
--- Where this database's own ids begin.
+-- What the run creates draws ids from this database's own residue class:
+-- :id_start = 10^12 + shard, step :nshards, as the generated rows (s % 2 is
+-- the shard, and g * 1000 + s keeps s's parity). New ids of the shards
+-- interleave in time, as the plan's per-node sequences would.
 SELECT setval(pg_get_serial_sequence('accounts', 'id'), 100000);
 SELECT setval(pg_get_serial_sequence('shops', 'id'), 100000);
 SELECT setval(pg_get_serial_sequence('products', 'id'), 100000);
 SELECT setval(pg_get_serial_sequence('skus', 'id'), 100000);
-SELECT setval(pg_get_serial_sequence('conversations', 'id'), :id_base);
-SELECT setval(pg_get_serial_sequence('orders', 'id'), :id_base);
-SELECT setval('order_sn_seq', :id_base / 1000);
+ALTER TABLE conversations ALTER COLUMN id SET INCREMENT BY :nshards RESTART WITH :id_start;
+ALTER TABLE orders ALTER COLUMN id SET INCREMENT BY :nshards RESTART WITH :id_start;
+-- Order numbers are ten digits: the same residue class from 10^9.
+ALTER SEQUENCE order_sn_seq INCREMENT BY :nshards;
+SELECT setval('order_sn_seq', 1000000000 + :shard);
 ANALYZE;

@@ -60,17 +60,17 @@ print("INSERT INTO sessions (account_id, role, token_hash, created_at, expires_a
       + ",\n".join(rows) + ";")
 PY
 
-# name nshards shard id_base: the database, its share of the shops, and
-# where its own ids begin.
-dbs=("single 1 0 1000000000000" "shard0 2 0 1000000000000" "shard1 2 1 2000000000000")
+# name nshards shard id_start: the database, its share of the shops, and
+# the first id it draws (then every nshards-th).
+dbs=("single 1 0 1000000000000" "shard0 2 0 1000000000000" "shard1 2 1 1000000000001")
 urls=()
 for d in "${dbs[@]}"; do
-  read -r name nshards shard id_base <<<"$d"
+  read -r name nshards shard id_start <<<"$d"
   create_db "$base" "$name"
   DATABASE_URL="$base/$name" "$BENCH_BUILD/merchantd" migrate >/dev/null
   say "generating $name: shops with id % $nshards = $shard, $ORDERS orders each"
   psql "$base/$name" -q -v ON_ERROR_STOP=1 -v shops="$SHOPS" -v buyers="$BUYERS" -v convs="$CONVS" \
-    -v orders="$ORDERS" -v nshards="$nshards" -v shard="$shard" -v id_base="$id_base" \
+    -v orders="$ORDERS" -v nshards="$nshards" -v shard="$shard" -v id_start="$id_start" \
     -f "$here/gen_sharding.sql" >/dev/null
   psql "$base/$name" -q -v ON_ERROR_STOP=1 -f "$work/sessions.sql" >/dev/null
   port=$(free_port)
