@@ -24,8 +24,6 @@ SHOPS=${SHOPS:-8}
 BUYERS=${BUYERS:-500}
 CONVS=${CONVS:-100}
 ORDERS=${ORDERS:-20000}
-CONNS=${CONNS:-32}
-DURATION=${DURATION:-10}
 CHECK_BUYERS=${CHECK_BUYERS:-20}
 export SHOPS BUYERS CONVS ORDERS CONNS DURATION
 here="$REPO/tests/bench"
@@ -208,9 +206,10 @@ Reading it: both shards, their PostgreSQL databases (one cluster), the
 single instance and the load client all share this machine's cores, so the
 sharded configuration cannot add capacity here and its req/s is not
 expected to double. What the run does show: which routes stay on one
-shard (shards touched = 1) and what share of the mix that is; that the
-routing layer adds little to a shard-local request (compare the p99s);
-what a fan-out costs (the buyer's list: two requests and a merge, its p99
-is the slower shard's); and that the merged keyset pages equal the single
-database's. The capacity gain needs the shards on their own machines.
+shard (shards touched = 1) and what share of the mix that is; what the
+routing costs a shard-local request and what a fan-out costs (the buyer's
+list: two requests and a merge, its latency the slower shard's), read from
+the p99s and the CPU per request on an otherwise idle machine; and that the
+merged keyset pages equal the single database's. The capacity gain needs
+the shards on their own machines.
 NOTE

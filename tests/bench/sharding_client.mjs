@@ -84,8 +84,10 @@ const address = { name: "张三", phone: "13800138000", province: "广东省", c
                   district: "南山区", detail: "科技园 1 号" };
 
 function routes(router, paid, round, rounds) {
-  // Paid orders to ship: this round's share of them (id % rounds), one each.
-  const ship = [...paid.filter(([, id]) => id % rounds === round)];
+  // Paid orders to ship: this round's share of them, one each. Shared out by
+  // g of the generated id g * 1000 + s, so that every round ships in every
+  // shop (id % 2 would be the shop's shard).
+  const ship = paid.filter(([, id]) => Math.floor(id / 1000) % rounds === round);
   for (let i = ship.length - 1; i > 0; i--) { const j = rand(i + 1); [ship[i], ship[j]] = [ship[j], ship[i]]; }
   const shop = () => 1 + rand(SHOPS);
   const buyer = () => 1001 + rand(BUYERS);
