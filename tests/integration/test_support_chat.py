@@ -222,6 +222,13 @@ def test_queue_claim_reply_close():
     # The merchant's other side is the platform: the staff's marker.
     r = req("POST", f"/v1/conversations/{c2}/read", mt2, {"up_to_message_id": last["id"]})
     assert r.status == 200 and r.json["peer_read_up_to"] == last["id"], r
+    # And in the support lists: the merchant's shows the staff's marker,
+    # the claimer's the merchant's.
+    theirs = req("GET", f"/v1/shops/{shop2}/support/conversations", mt2).json["items"][0]
+    assert theirs["id"] == c2 and theirs["peer_read_up_to"] == last["id"], theirs
+    me = next(x for x in req("GET", "/v1/platform/support/conversations", st1).json["items"]
+              if x["id"] == c2)
+    assert me["peer_read_up_to"] == last["id"], me
     # A merchant message after a claim does not put it back in the queue.
     assert c2 not in queue_ids(st1, limit=100)[0]
     # Close: the claimer only; no more messages; the next open is new.
