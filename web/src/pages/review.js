@@ -29,6 +29,7 @@ strings(
     'review.action.extend': '延长审核', 'review.action.auto_release': '到期自动放行',
     'review.system': '系统', 'review.by': '操作人', 'review.when': '时间', 'review.newDeadline': '截止时间',
     'review.submit': '确定', 'review.noteLabel': '内部备注',
+    'review.receiver': '收货信息', 'review.buyerNote': '买家留言', 'review.noBuyerNote': '无',
   },
   {
     'review.label': 'Order review', 'review.title': 'Order review', 'review.tabs': 'Review status',
@@ -49,6 +50,7 @@ strings(
     'review.action.extend': 'Extend', 'review.action.auto_release': 'Released at the deadline',
     'review.system': 'System', 'review.by': 'By', 'review.when': 'When', 'review.newDeadline': 'Deadline',
     'review.submit': 'OK', 'review.noteLabel': 'Internal note',
+    'review.receiver': 'Receiver', 'review.buyerNote': 'Buyer note', 'review.noBuyerNote': 'None',
   },
 );
 
@@ -206,6 +208,7 @@ function Review({ query }) {
     ${list.items.length > 0 && html`<table class="responsive review-table">
       <thead><tr>
         <th scope="col">${t('review.sn')}</th><th scope="col">${t('review.shop')}</th><th scope="col">${t('review.total')}</th>
+        <th scope="col">${t('review.receiver')}</th><th scope="col">${t('review.buyerNote')}</th>
         <th scope="col">${t('review.why')}</th><th scope="col">${t('review.deadline')}</th><th scope="col">${t('review.heldAt')}</th>
         <th scope="col">${t('review.actions')}</th>
       </tr></thead>
@@ -214,6 +217,11 @@ function Review({ query }) {
           <td data-label=${t('review.sn')}><span class="review-sn">${x.order_sn}</span> <span class="muted">#${x.order_id}</span></td>
           <td data-label=${t('review.shop')}>${x.shop_id}</td>
           <td data-label=${t('review.total')}><${Money} fen=${x.total_cents} /></td>
+          <td data-label=${t('review.receiver')} class="review-receiver">
+            <div class="user-text"><span class="review-receiver-name">${x.address.name}</span> ${x.address.phone}</div>
+            <div class="user-text review-address">${x.address.province} ${x.address.city} ${x.address.district} ${x.address.detail}</div>
+          </td>
+          <td data-label=${t('review.buyerNote')} class="review-buyer-note user-text">${x.note || html`<span class="muted">${t('review.noBuyerNote')}</span>`}</td>
           <td data-label=${t('review.why')} class="review-reason">${x.review.reason}</td>
           <td data-label=${t('review.deadline')}><${Deadline} item=${x} /></td>
           <td data-label=${t('review.heldAt')}><${Time} iso=${x.held_at} /></td>
