@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, qs, idempotencyKey } from '../api.js';
 import { t, strings, fmtTime, fmtMoney } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { html, usePaged, ListState, Tabs, Dialog, askReason, toast, Field, ActionButton, ErrorBox, Money, Time, useAsync, Loading } from '../ui.js';
+import { html, usePaged, ListState, Tabs, Dialog, askReason, toast, Field, ActionButton, ErrorBox, Money, Time, useAsync, Loading, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -70,25 +70,14 @@ function HoldDialog({ open, onClose, onDone }) {
   const [orderId, setOrderId] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await post(`/v1/review/orders/${encodeURIComponent(orderId.trim())}/hold`, { reason: reason.trim(), note: note.trim() || null }, { key: idempotencyKey() });
-      toast(t('review.held', { sn: r.order_sn }));
-      setOrderId('');
-      setReason('');
-      setNote('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    const r = await post(`/v1/review/orders/${encodeURIComponent(orderId.trim())}/hold`, { reason: reason.trim(), note: note.trim() || null }, { key: idempotencyKey() });
+    toast(t('review.held', { sn: r.order_sn }));
+    setOrderId('');
+    setReason('');
+    setNote('');
+    onDone();
+  });
   return html`<${Dialog} open=${open} title=${t('review.holdTitle')} onClose=${onClose}>
     <form onSubmit=${submit}>
       <${Field} label=${t('review.orderId')}>
@@ -112,22 +101,11 @@ function HoldDialog({ open, onClose, onDone }) {
 function ExtendDialog({ item, onClose, onDone }) {
   const [hours, setHours] = useState('24');
   const [note, setNote] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await post(`/v1/review/orders/${item.order_id}/extend`, { hours: Number(hours), note: note.trim() }, { key: idempotencyKey() });
-      toast(t('review.extended', { sn: r.order_sn, time: fmtTime(r.review.deadline) }));
-      onDone(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    const r = await post(`/v1/review/orders/${item.order_id}/extend`, { hours: Number(hours), note: note.trim() }, { key: idempotencyKey() });
+    toast(t('review.extended', { sn: r.order_sn, time: fmtTime(r.review.deadline) }));
+    onDone(r);
+  });
   return html`<${Dialog} open=${!!item} title=${item ? t('review.extendTitle', { sn: item.order_sn }) : ''} onClose=${onClose}>
     <form onSubmit=${submit}>
       <${Field} label=${t('review.hours')}>
