@@ -14,7 +14,7 @@ _Static_assert(DB_CHAT_PAGE_MAX + 1 == 101, "the inner LIMITs below are DB_CHAT_
   "v.id, v.shop_id, v.merchant_id, v.buyer_id, v.buyer_name, v.last_message_id, v.last_type,"      \
   " v.last_sender, v.last_preview, ts_to_us(v.last_created_at), ts_to_us(v.last_activity_at),"     \
   " v.merchant_unread, v.buyer_unread, v.awaiting_reply, ts_to_us(v.created_at), v.kind,"          \
-  " v.staff_id, v.staff_unread"
+  " v.staff_id, v.staff_unread, v.merchant_read_up_to, v.buyer_read_up_to, v.staff_read_up_to"
 
 /* The select list of a message, over "m"; read_message reads it from c. */
 #define MESSAGE_COLUMNS                                                                            \
@@ -47,6 +47,9 @@ static void read_conversation(const PGresult *res, int r, int c, struct db_conve
   v->kind = PQgetvalue(res, r, c + 15);
   v->staff_id = int64_or_zero(res, r, c + 16);
   v->staff_unread = db_get_int64(res, r, c + 17);
+  v->merchant_read_up_to = db_get_int64(res, r, c + 18);
+  v->buyer_read_up_to = db_get_int64(res, r, c + 19);
+  v->staff_read_up_to = db_get_int64(res, r, c + 20);
 }
 
 static void read_message(const PGresult *res, int r, int c, struct db_message *m)

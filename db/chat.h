@@ -38,6 +38,8 @@ struct db_conversation {
   const char *kind;     /* buyer, support (docs/support.md) */
   int64_t staff_id;     /* support: the claimer, 0 before the claim */
   int64_t staff_unread; /* support: merchant messages the staff have not read */
+  /* Each side's read marker: the last message id it has read, 0 before any. */
+  int64_t merchant_read_up_to, buyer_read_up_to, staff_read_up_to;
 };
 
 /* One message; texts as in struct db_conversation. */

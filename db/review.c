@@ -10,7 +10,8 @@
 #define REVIEW_COLUMNS(held)                                                                       \
   "o.id, o.order_sn, o.shop_id, o.status, o.review_status, o.review_reason,"                       \
   " ts_to_us(o.review_deadline), o.total_cents, ts_to_us(o.paid_at), "                             \
-  "ts_to_us(o.grouped_at), " held
+  "ts_to_us(o.grouped_at), " held ", o.addr_name, o.addr_phone, o.addr_province, o.addr_city,"     \
+  " o.addr_district, o.addr_detail, o.note"
 /* The latest hold, through review_actions_order (a few rows per order). */
 #define HELD_AT                                                                                    \
   "(SELECT ts_to_us(a.created_at) FROM review_actions a"                                           \
@@ -34,8 +35,15 @@ static void read_order(const PGresult *res, int r, int c, struct db_review_order
   o->total_cents = db_get_int64(res, r, c++);
   o->paid_at = int64_or_zero(res, r, c++);
   o->grouped_at = int64_or_zero(res, r, c++);
-  o->held_at = int64_or_zero(res, r, c);
+  o->held_at = int64_or_zero(res, r, c++);
   o->refund_cents = -1;
+  o->addr_name = PQgetvalue(res, r, c++);
+  o->addr_phone = PQgetvalue(res, r, c++);
+  o->addr_province = PQgetvalue(res, r, c++);
+  o->addr_city = PQgetvalue(res, r, c++);
+  o->addr_district = PQgetvalue(res, r, c++);
+  o->addr_detail = PQgetvalue(res, r, c++);
+  o->note = PQgetvalue(res, r, c);
 }
 
 struct outcome {

@@ -29,6 +29,10 @@ struct db_review_order {
   int64_t paid_at, grouped_at;
   int64_t held_at;      /* the latest hold; 0 when not read (action replies) */
   int64_t refund_cents; /* a close: what it refunded; -1 for the other actions */
+  /* Where it goes and the buyer's note ("" when none), as the reviewer
+   * judges it: never masked, unlike the merchant's view of a held order. */
+  const char *addr_name, *addr_phone, *addr_province, *addr_city, *addr_district, *addr_detail;
+  const char *note;
 };
 
 typedef void (*db_review_order_fn)(const struct db_review_order *o, void *arg);

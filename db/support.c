@@ -15,7 +15,7 @@
   " v.last_type, v.last_sender, v.last_preview, ts_to_us(v.last_created_at),"                      \
   " ts_to_us(v.last_activity_at), v.merchant_unread, v.staff_unread, v.awaiting_reply,"            \
   " ts_to_us(v.waiting_since), ts_to_us(v.claimed_at), ts_to_us(v.closed_at),"                     \
-  " ts_to_us(v.created_at)"
+  " ts_to_us(v.created_at), v.merchant_read_up_to, v.staff_read_up_to"
 #define SUPPORT_JOINS                                                                              \
   " JOIN shops s ON s.id = v.shop_id JOIN accounts ma ON ma.id = v.merchant_id"                    \
   " LEFT JOIN accounts st ON st.id = v.staff_id"
@@ -48,6 +48,8 @@ static void read_support(const PGresult *res, int r, int c, struct db_support *v
   v->claimed_at = int64_or_zero(res, r, c + 18);
   v->closed_at = int64_or_zero(res, r, c + 19);
   v->created_at = db_get_int64(res, r, c + 20);
+  v->merchant_read_up_to = int64_or_zero(res, r, c + 21);
+  v->staff_read_up_to = int64_or_zero(res, r, c + 22);
 }
 
 /* Rows of a result code, maybe "created", then (on "ok") a conversation. */

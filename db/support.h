@@ -23,6 +23,7 @@ struct db_support {
   int64_t merchant_unread, staff_unread;
   bool awaiting_reply;
   int64_t waiting_since, claimed_at, closed_at, created_at;
+  int64_t merchant_read_up_to, staff_read_up_to; /* each side's read marker, 0 before any */
 };
 
 typedef void (*db_support_fn)(const struct db_support *s, void *arg);

@@ -107,6 +107,9 @@ BEGIN
       CONTINUE WHEN random() < 0.15;  -- left unanswered
       PERFORM message_send(v_owner, v_conv, 'text', '亲, 48 小时内发出哦', NULL, NULL, NULL,
                            v_at + (20 + random() * 400) * interval '1 second', NULL);
+      CONTINUE WHEN random() < 0.3;  -- the reply not read yet (no 已读 on it)
+      PERFORM conversation_read(v_buyer, v_conv, (SELECT last_message_id FROM conversations
+                                                   WHERE id = v_conv), v_at + interval '8 minutes');
     END LOOP;
     FOR i IN 1..(40 + floor(random() * 80))::int LOOP
       v_sku := v_skus[1 + floor(random() * array_length(v_skus, 1))::int];

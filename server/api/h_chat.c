@@ -46,6 +46,17 @@ struct out {
   int64_t caller;
 };
 
+/* How far the other side has read: for the buyer the shop's (the
+ * merchant's marker), for the merchant the buyer's or, in a support
+ * conversation, the platform's (the staff's marker, whoever claimed it),
+ * for the claimer the merchant's. */
+static int64_t peer_read_up_to(const struct db_conversation *c, int64_t caller)
+{
+  if (caller == c->merchant_id)
+    return strcmp(c->kind, "support") == 0 ? c->staff_read_up_to : c->buyer_read_up_to;
+  return c->merchant_read_up_to;
+}
+
 /* A conversation as the caller sees it: unread_count is their side's. A
  * support conversation (read through these routes by its merchant or
  * claimer) says so and has no buyer; a buyer conversation is as it was
@@ -83,6 +94,7 @@ static void write_conversation(struct jsonout *j, const struct db_conversation *
                     caller == c->merchant_id ? c->merchant_unread
                     : caller == c->staff_id  ? c->staff_unread
                                              : c->buyer_unread);
+  jsonout_field_int(j, "peer_read_up_to", peer_read_up_to(c, caller));
   jsonout_field_bool(j, "awaiting_reply", c->awaiting_reply);
   jsonout_field_time(j, "created_at", c->created_at);
   jsonout_end_object(j);

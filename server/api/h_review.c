@@ -136,6 +136,19 @@ static void add_order(const struct db_review_order *o, void *arg)
   jsonout_field_time_or_null(j, "paid_at", o->paid_at);
   jsonout_field_time_or_null(j, "grouped_at", o->grouped_at);
   jsonout_field_time_or_null(j, "held_at", o->held_at);
+  /* What the reviewer judges a suspicious order by: where it goes, in
+   * full (the merchant sees it masked while the order is held), and the
+   * buyer's note. */
+  jsonout_key(j, "address");
+  jsonout_begin_object(j);
+  jsonout_field_string(j, "name", o->addr_name);
+  jsonout_field_string(j, "phone", o->addr_phone);
+  jsonout_field_string(j, "province", o->addr_province);
+  jsonout_field_string(j, "city", o->addr_city);
+  jsonout_field_string(j, "district", o->addr_district);
+  jsonout_field_string(j, "detail", o->addr_detail);
+  jsonout_end_object(j);
+  jsonout_field_string(j, "note", o->note);
   jsonout_end_object(j);
   pg->last = (struct cursor){o->review_deadline, o->id};
 }

@@ -121,8 +121,8 @@ struct batch {
   json_t *sent;            /* the rows sent to the database */
   size_t index[BATCH_MAX]; /* sent row i is request row index[i] */
   size_t next;             /* the next sent row to receive a result */
-  int64_t order_id;        /* the row being read */
-  const char *carrier, *tracking_no;
+  int64_t order_id;        /* the row being read: by order_id or order_sn */
+  const char *order_sn, *carrier, *tracking_no;
 };
 
 /* db_ship_result_fn: the result of the next sent row. */
@@ -132,6 +132,9 @@ static void batch_result(int64_t order_id, const char *code, void *arg)
   if (b->next >= json_array_size(b->sent))
     return;
   json_t *r = json_array_get(b->results, b->index[b->next++]);
+  /* A row by order number learns its order's id when the shop has it. */
+  if (order_id != 0 && json_is_null(json_object_get(r, "order_id")))
+    json_object_set_new(r, "order_id", json_integer((json_int_t)order_id));
   json_object_set_new(r, "result", json_string(strcmp(code, "ok") == 0 ? "shipped" : code));
   if (strcmp(code, "invalid_field") == 0)
     json_object_set_new(r, "errors", logistics_unknown_carrier_errors());
@@ -140,20 +143,47 @@ static void batch_result(int64_t order_id, const char *code, void *arg)
     json_object_set_new(r, "detail", json_string(detail));
 }
 
+/* A row names its order by order_id or order_sn, exactly one: NULL or the
+ * problem, on the field it is about. */
+static json_t *batch_row_order_problem(json_t *row)
+{
+  json_t *id = json_object_get(row, "order_id"), *sn = json_object_get(row, "order_sn");
+  bool has_id = id != NULL && !json_is_null(id), has_sn = sn != NULL && !json_is_null(sn);
+  if (has_id && has_sn)
+    return json_pack("{s:s, s:s}", "field", "order_sn", "message",
+                     "give order_id or order_sn, not both");
+  if (!has_id && !has_sn)
+    return json_pack("{s:s, s:s}", "field", "order_id", "message",
+                     "is required (or order_sn instead)");
+  return NULL;
+}
+
 /* items[i], read: its result with its problems, or a row to send. */
 static void batch_row(struct jsonin_at *at, void *arg)
 {
   struct batch *b = arg;
-  /* The row's order_id as sent, when an integer, names its result. */
+  /* The row's order_id as sent, when an integer, names its result; its
+   * order_sn as sent, when a string, too. */
   json_t *id = json_object_get(at->value, "order_id");
+  json_t *sn = json_object_get(at->value, "order_sn");
   json_t *r = json_pack("{s:O}", "order_id", json_is_integer(id) ? id : json_null());
-  if (!at->valid) {
+  if (json_is_string(sn))
+    json_object_set(r, "order_sn", sn);
+  json_t *order_problem = batch_row_order_problem(at->value);
+  if (!at->valid || order_problem != NULL) {
+    json_t *errors = at->errors != NULL ? json_copy(at->errors) : json_array();
+    if (order_problem != NULL)
+      json_array_append_new(errors, order_problem);
     json_object_set_new(r, "result", json_string(at->unknown ? "unknown_field" : "invalid_field"));
-    json_object_set(r, "errors", at->errors);
+    json_object_set_new(r, "errors", errors);
   } else {
     b->index[json_array_size(b->sent)] = at->index;
-    json_array_append_new(b->sent, json_pack("{s:I, s:s, s:s}", "order_id", (json_int_t)b->order_id,
-                                             "carrier", b->carrier, "tracking_no", b->tracking_no));
+    json_array_append_new(b->sent,
+                          b->order_sn != NULL
+                              ? json_pack("{s:s, s:s, s:s}", "order_sn", b->order_sn, "carrier",
+                                          b->carrier, "tracking_no", b->tracking_no)
+                              : json_pack("{s:I, s:s, s:s}", "order_id", (json_int_t)b->order_id,
+                                          "carrier", b->carrier, "tracking_no", b->tracking_no));
   }
   json_array_append_new(b->results, r);
 }
@@ -162,7 +192,8 @@ static void batch_row(struct jsonin_at *at, void *arg)
 static enum http_step batch_read(struct http_request *rq, struct batch *b)
 {
   const struct jsonin_field row_fields[] = {
-      JSONIN_INT("order_id", &b->order_id, 1, INT64_MAX, JSONIN_REQUIRED),
+      JSONIN_INT("order_id", &b->order_id, 1, INT64_MAX, 0),
+      JSONIN_TEXT("order_sn", &b->order_sn, 1, 64, 0),
       JSONIN_BYTES("carrier", &b->carrier, 0, 64, JSONIN_REQUIRED,
                    .check = logistics_carrier_problem),
       JSONIN_BYTES("tracking_no", &b->tracking_no, 0, 64, JSONIN_REQUIRED,

@@ -83,6 +83,10 @@ static void write_support(struct jsonout *j, const struct db_support *s, int64_t
    * staff looking at the queue). */
   jsonout_field_int(j, "unread_count",
                     caller == s->merchant_id ? s->merchant_unread : s->staff_unread);
+  /* How far the other side has read: the platform's (the staff's marker)
+   * for the merchant, the merchant's for staff. */
+  jsonout_field_int(j, "peer_read_up_to",
+                    caller == s->merchant_id ? s->staff_read_up_to : s->merchant_read_up_to);
   jsonout_field_bool(j, "awaiting_reply", s->awaiting_reply);
   jsonout_field_time_or_null(j, "waiting_since", s->waiting_since);
   jsonout_field_time_or_null(j, "claimed_at", s->claimed_at);

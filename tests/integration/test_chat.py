@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import *  # noqa: E402,F401,F403
 
 CONV_KEYS = {"id", "shop_id", "buyer", "last_message", "last_activity_at", "unread_count",
-             "awaiting_reply", "created_at"}
+             "peer_read_up_to", "awaiting_reply", "created_at"}
 ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
            "district": "Xihu", "detail": "1 West Lake Road"}
 
@@ -365,6 +365,44 @@ def test_read_markers_and_counts():
                    f" AND (data->>'up_to_message_id')::bigint = {last}") == "t"
     finally:
         srv().request("PUT", "/v1/test/clock", {"now": None})
+
+
+def test_peer_read_marker():
+    """Each side sees how far the other has read: in the lists, on open and
+    in the read reply; never its own marker."""
+    t = setup()
+    conv, shop, m, b = t["conv"], t["shop"], t["mtok"], t["btok"]
+
+    def merchant_view():
+        return next(c for c in shop_list(m, shop).json["items"] if c["id"] == conv)
+
+    def buyer_view():
+        return next(c for c in req("GET", "/v1/conversations", b).json["items"]
+                    if c["id"] == conv)
+
+    assert merchant_view()["peer_read_up_to"] == 0
+    assert buyer_view()["peer_read_up_to"] == 0
+    mine = [text(m, conv, f"r{i}")["id"] for i in range(2)]
+    q = text(b, conv, "q")["id"]
+    # The buyer reads the first reply: the merchant sees it, the buyer not.
+    r = mark_read(b, conv, mine[0])
+    assert r.status == 200 and r.json["peer_read_up_to"] == 0, r
+    assert merchant_view()["peer_read_up_to"] == mine[0]
+    assert buyer_view()["peer_read_up_to"] == 0
+    r = mark_read(b, conv, q)
+    assert merchant_view()["peer_read_up_to"] == q
+    # The merchant reads: the buyer sees it on the list and on open.
+    r = mark_read(m, conv, q)
+    assert r.status == 200 and r.json["peer_read_up_to"] == q, r
+    assert buyer_view()["peer_read_up_to"] == q
+    r = open_conv(b, shop)
+    assert r.status == 200 and r.json["peer_read_up_to"] == q, r
+    # Never back.
+    assert mark_read(b, conv, mine[0]).status == 200
+    assert merchant_view()["peer_read_up_to"] == q
+    # Another merchant's conversation is not found, as ever.
+    _, other = new_merchant()
+    assert_problem(mark_read(other, conv, q), 404, "not_found")
 
 
 def test_conversation_lists_paging():

@@ -432,6 +432,47 @@ def test_batch_ship():
     assert [x["result"] for x in r.json["items"]] == ["invalid_state"] * 2 + ["invalid_field"]
 
 
+def test_batch_ship_by_order_sn():
+    """A row names its order by order_sn instead of order_id: exactly one;
+    another shop's number, or none, is the row's not_found like an id."""
+    w = world()
+    paid = orders(w.buyer, w.shop, [(w.sku, 1)], n=3)
+    sn = [order_row(o, "order_sn") for o in paid]
+    a2_sn, b_sn = order_row(w.a2_order, "order_sn"), order_row(w.b_order, "order_sn")
+    items = [
+        {"order_sn": sn[0], "carrier": "sf", "tracking_no": "SF200000001"},
+        {"order_id": paid[0], "carrier": "sf", "tracking_no": "SF200000002"},  # same order
+        {"order_sn": a2_sn, "carrier": "sf", "tracking_no": "SF200000003"},  # other shop
+        {"order_sn": b_sn, "carrier": "sf", "tracking_no": "SF200000004"},  # other merchant
+        {"order_sn": "NOSUCH0001", "carrier": "sf", "tracking_no": "SF200000005"},
+        {"order_id": paid[1], "order_sn": sn[1], "carrier": "sf", "tracking_no": "SF200000006"},
+        {"order_sn": "", "carrier": "sf", "tracking_no": "SF200000007"},
+        {"order_sn": 5, "carrier": "sf", "tracking_no": "SF200000008"},
+        {"order_sn": None, "carrier": "sf", "tracking_no": "SF200000009"},
+        {"order_sn": sn[2], "carrier": "nosuch", "tracking_no": "SF200000010"},
+        {"order_sn": sn[1], "carrier": "yto", "tracking_no": "YT200000011"},
+        {"order_id": paid[1], "carrier": "sf", "tracking_no": "SF200000012"},  # by sn above
+    ]
+    r = w.a.req("POST", f"/v1/shops/{w.shop}/shipments:batch", {"items": items})
+    assert r.status == 200, r
+    got = [(x["order_id"], x.get("order_sn"), x["result"]) for x in r.json["items"]]
+    assert got == [
+        (paid[0], sn[0], "shipped"), (paid[0], None, "duplicate_in_batch"),
+        (None, a2_sn, "not_found"), (None, b_sn, "not_found"),
+        (None, "NOSUCH0001", "not_found"), (paid[1], sn[1], "invalid_field"),
+        (None, "", "invalid_field"), (None, None, "invalid_field"),
+        (None, None, "invalid_field"), (paid[2], sn[2], "invalid_field"),
+        (paid[1], sn[1], "shipped"), (paid[1], None, "duplicate_in_batch")], got
+    errs = [sorted(e["field"] for e in x.get("errors", [])) for x in r.json["items"]]
+    assert errs[5] == ["order_sn"] and errs[6] == ["order_sn"] and errs[7] == ["order_sn"]
+    assert errs[8] and errs[9] == ["carrier"], errs
+    assert r.json["items"][2]["detail"] == r.json["items"][4]["detail"]
+    assert order_row(paid[0], "status || tracking_no") == "shippedSF200000001"
+    assert order_row(paid[1], "carrier || tracking_no") == "ytoYT200000011"
+    assert order_row(paid[2], "status") == "paid"
+    assert order_row(w.b_order, "status") == "paid" and order_row(w.a2_order, "status") == "paid"
+
+
 def test_batch_ship_request_errors():
     w = world()
     path = f"/v1/shops/{w.shop}/shipments:batch"
@@ -796,7 +837,8 @@ if __name__ == "__main__":
     main([test_routes_need_a_merchant, test_order_detail,
           test_order_detail_judges_the_session_like_every_route, test_order_update_note_and_flag,
           test_ship_and_ship_again, test_ship_validation, test_ship_idempotency_key,
-          test_concurrent_double_ship, test_batch_ship, test_batch_ship_request_errors,
+          test_concurrent_double_ship, test_batch_ship, test_batch_ship_by_order_sn,
+          test_batch_ship_request_errors,
           test_batch_idempotency_key, test_list_tabs_and_counts, test_list_sorting_and_paging,
           test_list_search, test_list_created_range, test_list_parameter_errors,
           test_tenant_isolation, test_export_csv, test_export_many_batches])

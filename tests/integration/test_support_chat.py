@@ -210,6 +210,7 @@ def test_queue_claim_reply_close():
     r = req("POST", f"/v1/conversations/{c2}/read", mt2, {"up_to_message_id": reply["id"]})
     assert r.status == 200 and r.json["kind"] == "support" and r.json["buyer"] is None, r
     assert r.json["unread_count"] == 0
+    assert r.json["peer_read_up_to"] == 0, r  # the staff have read nothing yet
     # The staff's read marker: their unread count of merchant messages.
     last = say(mt2, c2, "thanks, and my withdrawal?")
     me = next(x for x in req("GET", "/v1/platform/support/conversations", st1).json["items"]
@@ -218,6 +219,16 @@ def test_queue_claim_reply_close():
     r = req("POST", f"/v1/platform/support/conversations/{c2}/read", st1,
             {"up_to_message_id": last["id"]})
     assert r.status == 200 and r.json["unread_count"] == 0, r
+    # The merchant's other side is the platform: the staff's marker.
+    r = req("POST", f"/v1/conversations/{c2}/read", mt2, {"up_to_message_id": last["id"]})
+    assert r.status == 200 and r.json["peer_read_up_to"] == last["id"], r
+    # And in the support lists: the merchant's shows the staff's marker,
+    # the claimer's the merchant's.
+    theirs = req("GET", f"/v1/shops/{shop2}/support/conversations", mt2).json["items"][0]
+    assert theirs["id"] == c2 and theirs["peer_read_up_to"] == last["id"], theirs
+    me = next(x for x in req("GET", "/v1/platform/support/conversations", st1).json["items"]
+              if x["id"] == c2)
+    assert me["peer_read_up_to"] == last["id"], me
     # A merchant message after a claim does not put it back in the queue.
     assert c2 not in queue_ids(st1, limit=100)[0]
     # Close: the claimer only; no more messages; the next open is new.

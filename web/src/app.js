@@ -3,13 +3,13 @@
 // pages the caller's role and permissions allow, the current page, and the
 // dialog shown when the account logs in elsewhere.
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, ApiError } from './api.js';
+import { get, post } from './api.js';
 import * as events from './events.js';
 import { lang, setLang, t, strings, fmtTime } from './i18n.js';
 import { route, navigate, href, onLinkClick } from './router.js';
 import { app, signIn, forget, setShop, currentShop, lastUsername, session } from './session.js';
 import { useStore } from './store.js';
-import { html, Badge, Dialog, ErrorBox, Field, ReasonPrompt, Toasts, Loading } from './ui.js';
+import { html, Badge, Dialog, ErrorBox, Field, ReasonPrompt, Toasts, Loading, useSubmit } from './ui.js';
 import { pages } from './pages/index.js';
 import { refreshShops, refreshShopsSoon } from './shops.js';
 
@@ -69,29 +69,23 @@ async function logIn(username, password) {
 function LoginForm({ fixedUser, onDone }) {
   const [username, setUsername] = useState(fixedUser || lastUsername());
   const [password, setPassword] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const [wait, setWait] = useState(0);
   useEffect(() => {
     if (wait <= 0) return undefined;
     const id = setTimeout(() => setWait(wait - 1), 1000);
     return () => clearTimeout(id);
   }, [wait]);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { submit, busy, error } = useSubmit(async () => {
     try {
       await logIn(username.trim(), password);
-      setPassword('');
-      onDone?.();
     } catch (err) {
-      setError(err instanceof ApiError ? err : new Error(String(err.message || err)));
+      // Throttled: the form counts down to when a try may succeed.
       if (err.retryAfter) setWait(err.retryAfter);
-    } finally {
-      setBusy(false);
+      throw err;
     }
-  };
+    setPassword('');
+    onDone?.();
+  });
   return html`<form class="login-form" onSubmit=${submit} aria-label=${t('app.login')}>
     <${Field} label=${t('app.username')}>
       <input name="username" autocomplete="username" required maxlength="64" readonly=${!!fixedUser}

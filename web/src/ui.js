@@ -35,6 +35,29 @@ export function useAsync(fn, deps) {
   return { ...state, reload: run, setData };
 }
 
+// A form's submit: fn runs once at a time (busy meanwhile) and what it
+// throws becomes error, for the form to show beside its fields (the API's
+// message, errors[] naming them). A check of the form's own may throw
+// before anything is sent.
+export function useSubmit(fn) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e?.preventDefault?.();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await fn(e);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { submit, busy, error, setError };
+}
+
 // A cursor-paged list (the API's {items, next_cursor}): the first page
 // loads with deps; more() appends the next one.
 export function usePaged(fetchPage, deps) {

@@ -127,6 +127,30 @@ for (const layout of ['desktop', 'phone']) {
   });
 }
 
+test('chat: what the buyer read before the page opened shows 已读 on load', async () => {
+  const m = await merchant();
+  const wang = await buyer('小王');
+  const asked = await say(wang, m.shop, '在吗？');
+  const conv = asked.conversation_id;
+  const send = (text) => ok('POST', `/v1/conversations/${conv}/messages`, { token: m.token, key: uname('k'), body: { type: 'text', text } });
+  const read = await send('在的');
+  await send('还在吗');
+  // The buyer reads the first reply only, before the merchant opens the page.
+  await ok('POST', `/v1/conversations/${conv}/read`, { token: wang.token, body: { up_to_message_id: read.id } });
+
+  const page = await open(m, { path: `/app/chat?c=${conv}` });
+  await thread(page).locator('.msg', { hasText: '在的' }).getByText('已读').waitFor();
+  await thread(page).locator('.msg', { hasText: '还在吗' }).waitFor();
+  assert.equal(await thread(page).locator('.msg', { hasText: '还在吗' }).getByText('已读').count(), 0);
+  // Reading on: the live event marks the second one too.
+  const last = (await buyerMessages(wang, m.shop)).at(-1);
+  assert.equal(last.text, '还在吗');
+  await ok('POST', `/v1/conversations/${conv}/read`, { token: wang.token, body: { up_to_message_id: last.id } });
+  await thread(page).locator('.msg', { hasText: '还在吗' }).getByText('已读').waitFor();
+  await clean(page);
+  await page.context().close();
+});
+
 test('chat: quick replies, picked and managed; a payload as a quick reply', async () => {
   const m = await merchant();
   const b = await buyer('小张');

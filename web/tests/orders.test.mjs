@@ -174,9 +174,12 @@ test('batch ship: pasted and uploaded CSV, a result per row', async () => {
   const [a, c, d, e, , g] = os;
   const s = await staff(['review']);
   await hold(s, g);
+  const other = await merchant();
+  const theirs = await order(b, other.shop, (await product(other, { stock: 10 })).sku);
 
   // Pasted: two good rows (a carrier by code and by name), an unknown order
-  // number, an unknown carrier, a repeated order, a short row, a held order.
+  // number, an unknown carrier, a repeated order, a short row, a held order,
+  // another merchant's order number (sent as it is: the batch takes numbers).
   const page = await open(m, { path: '/app/orders' });
   await page.getByRole('tab', { name: '待发货 6', selected: true }).waitFor();
   await page.getByRole('button', { name: '批量发货' }).click();
@@ -192,10 +195,11 @@ test('batch ship: pasted and uploaded CSV, a result per row', async () => {
     `${a.order_sn},sf,SF100000004`,
     `${e.order_sn},sf`,
     `${g.order_sn},zto,ZT100000005`,
+    `${theirs.order_sn},sf,SF100000006`,
   ].join('\n');
   await dialog.getByLabel('粘贴 CSV 内容').fill(pasted);
   await dialog.getByRole('button', { name: '提交发货' }).click();
-  await dialog.getByText('发货结果：成功 2 条，失败 5 条').waitFor();
+  await dialog.getByText('发货结果：成功 2 条，失败 6 条').waitFor();
   const result = async (sn, nth = 0) => dialog.locator('tbody tr').filter({ hasText: sn }).nth(nth).locator('td').allTextContents();
   assert.deepEqual((await result(a.order_sn))[4], '成功');
   assert.deepEqual((await result(c.order_sn)).slice(2, 5), ['sf', 'SF100000002', '成功']);
@@ -204,6 +208,7 @@ test('batch ship: pasted and uploaded CSV, a result per row', async () => {
   assert.deepEqual((await result(a.order_sn, 1)).slice(4), ['失败', '与前面的行是同一订单，未重复发货']);
   assert.deepEqual((await result(e.order_sn)).slice(4), ['失败', '需要 3 列：订单号,快递公司,快递单号']);
   assert.deepEqual((await result(g.order_sn)).slice(4), ['失败', HELD]);
+  assert.deepEqual((await result(theirs.order_sn)).slice(4), ['失败', '本店没有这个订单号']);
   await checkPage(page, 'orders-batch-result');
   await dialog.getByRole('button', { name: '关闭' }).click();
   await page.getByRole('tab', { name: '待发货 4', selected: true }).waitFor();

@@ -44,9 +44,17 @@ test('review queue: hold, release, close and refund, extend, history', async () 
   const row1 = page.locator(`tr[data-order="${o1.id}"]`);
   await row1.waitFor();
   assert.equal(await row1.locator('.review-reason').textContent(), XSS_TEXT);
+  // What the reviewer judges by: the receiver in full and the buyer's note,
+  // payloads shown as text (the merchant sees the receiver masked).
+  assert.equal(await row1.locator('.review-receiver-name').textContent(), XSS[0]);
+  await row1.locator('.review-receiver').getByText(ADDRESS.phone).waitFor();
+  await row1.locator('.review-address').getByText(ADDRESS.detail).waitFor();
+  assert.equal(await row1.locator('.review-buyer-note').textContent(), XSS_TEXT);
   await row1.getByText(/剩余 2\d 小时|剩余 1\d 小时/).waitFor();
   let v = await merchantView(m, o1);
   assert.equal(v.review.status, 'under_review');
+  assert.equal(v.address.detail, '');
+  assert.notEqual(v.address.phone, ADDRESS.phone);
   assert.equal(v.review.message, '订单审核中，本审核提示消失后，可正常发货');
   const shipped = await api('POST', `/v1/shops/${m.shop.id}/orders/${o1.id}/ship`, { token: m.token, body: { carrier: 'sf', tracking_no: 'SF1234567890' } });
   assert.equal(shipped.status, 409);

@@ -7,7 +7,7 @@ import { ApiError, get, idempotencyKey, post, qs } from '../api.js';
 import { fmtMoney, fmtTime, strings, t } from '../i18n.js';
 import { href, setQuery } from '../router.js';
 import { refreshShopsSoon } from '../shops.js';
-import { ActionButton, Dialog, Field, ListState, Money, Tabs, Time, askReason, html, toast, useAsync, usePaged } from '../ui.js';
+import { ActionButton, Dialog, Field, ListState, Money, Tabs, Time, askReason, html, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 import { CarrierSelect, carrierName, carriers } from './carriers.js';
 
 strings(
@@ -122,21 +122,10 @@ function Decisions({ a, act }) {
 function ReshipForm({ shop, a, onDone, onClose }) {
   const [carrier, setCarrier] = useState('');
   const [no, setNo] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await post(`/v1/shops/${shop.id}/after-sales/${a.id}/reship`, { carrier, tracking_no: no.trim() }, { key: idempotencyKey() }));
-      toast(t('aftersales.reshipped'));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    onDone(await post(`/v1/shops/${shop.id}/after-sales/${a.id}/reship`, { carrier, tracking_no: no.trim() }, { key: idempotencyKey() }));
+    toast(t('aftersales.reshipped'));
+  });
   const fe = (n) => (error instanceof ApiError ? error.field(n) : '');
   return html`<form onSubmit=${submit}>
     <${CarrierSelect} label=${t('aftersales.carrier')} value=${carrier} onChange=${setCarrier} error=${fe('carrier')} />

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { get, post, patch, qs, idempotencyKey } from '../api.js';
 import { t, strings, fmtMoney } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { html, usePaged, useAsync, ListState, Tabs, askReason, toast, Field, ActionButton, ErrorBox, Time, Loading } from '../ui.js';
+import { html, usePaged, useAsync, ListState, Tabs, askReason, toast, Field, ActionButton, ErrorBox, Time, Loading, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -88,40 +88,29 @@ function blank() {
 
 function CampaignForm({ campaign, onSaved, onCancel }) {
   const [f, setF] = useState(() => (campaign ? { ...campaign, ...Object.fromEntries(TIMES.map(([k]) => [k, toLocal(campaign[k])])), rules: { ...campaign.rules } } : blank()));
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const set = (k, v) => setF((s) => ({ ...s, [k]: v }));
   const setRule = (k, v) => setF((s) => ({ ...s, rules: { ...s.rules, [k]: v } }));
   const locked = campaign && campaign.status !== 'draft';
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = { name: f.name.trim(), kind: f.kind, ...Object.fromEntries(TIMES.map(([k]) => [k, fromLocal(f[k])])), rules: { ...f.rules } };
-      for (const [k] of NUMS) body.rules[k] = Number(body.rules[k]);
-      let r;
-      if (!campaign) r = await post('/v1/platform/campaigns', body, { key: idempotencyKey() });
-      else {
-        // Only what changed: after sign-up opened any other field is refused.
-        const changes = {};
-        if (body.name !== campaign.name) changes.name = body.name;
-        if (!locked) {
-          if (body.kind !== campaign.kind) changes.kind = body.kind;
-          for (const [k] of TIMES) if (body[k] !== campaign[k].replace(/\.\d+Z$/, 'Z')) changes[k] = body[k];
-          const rules = Object.fromEntries(Object.entries(body.rules).filter(([k, v]) => v !== campaign.rules[k]));
-          if (Object.keys(rules).length) changes.rules = rules;
-        }
-        r = await patch(`/v1/platform/campaigns/${campaign.id}`, changes);
+  const { submit, busy, error } = useSubmit(async () => {
+    const body = { name: f.name.trim(), kind: f.kind, ...Object.fromEntries(TIMES.map(([k]) => [k, fromLocal(f[k])])), rules: { ...f.rules } };
+    for (const [k] of NUMS) body.rules[k] = Number(body.rules[k]);
+    let r;
+    if (!campaign) r = await post('/v1/platform/campaigns', body, { key: idempotencyKey() });
+    else {
+      // Only what changed: after sign-up opened any other field is refused.
+      const changes = {};
+      if (body.name !== campaign.name) changes.name = body.name;
+      if (!locked) {
+        if (body.kind !== campaign.kind) changes.kind = body.kind;
+        for (const [k] of TIMES) if (body[k] !== campaign[k].replace(/\.\d+Z$/, 'Z')) changes[k] = body[k];
+        const rules = Object.fromEntries(Object.entries(body.rules).filter(([k, v]) => v !== campaign.rules[k]));
+        if (Object.keys(rules).length) changes.rules = rules;
       }
-      toast(t(campaign ? 'campaigns.saved' : 'campaigns.created'));
-      onSaved(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+      r = await patch(`/v1/platform/campaigns/${campaign.id}`, changes);
     }
-  };
+    toast(t(campaign ? 'campaigns.saved' : 'campaigns.created'));
+    onSaved(r);
+  });
   return html`<form class="card" onSubmit=${submit} aria-label=${t(campaign ? 'campaigns.edit' : 'campaigns.new')}>
     <h2>${t(campaign ? 'campaigns.edit' : 'campaigns.new')}</h2>
     ${locked && html`<p class="muted">${t('campaigns.lockedHint')}</p>`}

@@ -368,7 +368,13 @@ function notifySent(m) {
 
 function Thread({ shop, convId, conv, onRead, onNewest, onTool, showOrders, toggleOrders }) {
   const [msgs, setMsgs] = useState({ items: [], hasMore: false, loading: true, error: null });
-  const [buyerRead, setBuyerRead] = useState(0);
+  // How far the buyer has read: the conversation's marker on load, then
+  // live conversation.read events (and the replies to our own reads).
+  const [buyerRead, setBuyerRead] = useState(conv?.peer_read_up_to || 0);
+  const peerRead = conv?.peer_read_up_to || 0;
+  useEffect(() => {
+    if (peerRead) setBuyerRead((v) => Math.max(v, peerRead));
+  }, [peerRead]);
   const [text, setText] = useState('');
   const scroller = useRef(null);
   const atBottom = useRef(true);
@@ -446,7 +452,13 @@ function Thread({ shop, convId, conv, onRead, onNewest, onTool, showOrders, togg
   useEffect(() => {
     if (!newestBuyer || newestBuyer.id <= lastRead.current || document.visibilityState === 'hidden') return;
     lastRead.current = newestBuyer.id;
-    post(`/v1/conversations/${convId}/read`, { up_to_message_id: newestBuyer.id }).then(() => onRead(convId), () => {});
+    post(`/v1/conversations/${convId}/read`, { up_to_message_id: newestBuyer.id }).then(
+      (c) => {
+        onRead(convId);
+        if (c?.peer_read_up_to) setBuyerRead((v) => Math.max(v, c.peer_read_up_to));
+      },
+      () => {},
+    );
   }, [newestBuyer?.id]);
 
   // Stay at the bottom as messages come, unless scrolled up to read.

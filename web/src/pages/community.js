@@ -9,7 +9,7 @@ import { h } from 'preact';
 import { get, post, patch, qs, idempotencyKey } from '../api.js';
 import { t, strings } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { html, usePaged, useAsync, ListState, Tabs, toast, Field, ActionButton, ErrorBox, Time, Loading } from '../ui.js';
+import { html, usePaged, useAsync, ListState, Tabs, toast, Field, ActionButton, ErrorBox, Time, Loading, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -102,29 +102,18 @@ function ArticleForm({ article, onSaved, onCancel }) {
     body: article?.body_markdown || '', publish_at: article && article.status === 'scheduled' ? toLocal(article.publish_at) : '',
     pinned: !!article?.pinned, hidden: !!article?.hidden_at,
   }));
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const set = (k, v) => setF((s) => ({ ...s, [k]: v }));
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = {
-        title: f.title.trim(), category: f.category, body: f.body,
-        tags: f.tags.split(/[,，]/).map((x) => x.trim()).filter(Boolean), pinned: f.pinned, hidden: f.hidden,
-      };
-      if (f.publish_at) body.publish_at = new Date(f.publish_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      if (article?.kind === 'question') delete body.category;
-      const r = article ? await patch(`/v1/platform/community/articles/${article.id}`, body) : await post('/v1/platform/community/articles', body, { key: idempotencyKey() });
-      toast(t(article ? 'community.saved' : 'community.created'));
-      onSaved(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    const body = {
+      title: f.title.trim(), category: f.category, body: f.body,
+      tags: f.tags.split(/[,，]/).map((x) => x.trim()).filter(Boolean), pinned: f.pinned, hidden: f.hidden,
+    };
+    if (f.publish_at) body.publish_at = new Date(f.publish_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (article?.kind === 'question') delete body.category;
+    const r = article ? await patch(`/v1/platform/community/articles/${article.id}`, body) : await post('/v1/platform/community/articles', body, { key: idempotencyKey() });
+    toast(t(article ? 'community.saved' : 'community.created'));
+    onSaved(r);
+  });
   const label = t(article ? 'community.edit' : 'community.new');
   return html`<form class="card" onSubmit=${submit} aria-label=${label}>
     <h2>${label}</h2>

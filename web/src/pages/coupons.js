@@ -7,7 +7,7 @@ import { get, idempotencyKey, post, qs } from '../api.js';
 import { onEvent } from '../events.js';
 import { fmtMoney, parseMoney, t, strings } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Tabs, Time, toast, useAsync, usePaged } from '../ui.js';
+import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Tabs, Time, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -161,10 +161,7 @@ function CouponFields({ f, set, errors }) {
 function CouponForm({ shop, batch, products, onDone, onCancel }) {
   const [f, set] = useState({ ...initialForm(), kind: 'shop', productId: '', productIds: [] });
   const [errors, setErrors] = useState({});
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
+  const { submit, busy, error } = useSubmit(async () => {
     const local = {};
     const body = couponBody(f, local);
     if (batch) {
@@ -178,20 +175,16 @@ function CouponForm({ shop, batch, products, onDone, onCancel }) {
       }
     }
     setErrors(local);
-    setError(null);
     if (Object.keys(local).length) return;
-    setBusy(true);
     try {
       const r = await post(batch ? `/v1/shops/${shop.id}/coupons:batch` : base(shop), body, { key: idempotencyKey() });
       toast(batch ? t('coupons.batchCreated', { n: r.items.length }) : t('coupons.created'));
       onDone();
     } catch (err) {
       setErrors(fieldErrors(err));
-      setError(err);
-    } finally {
-      setBusy(false);
+      throw err;
     }
-  };
+  });
   const toggle = (id) => set({ ...f, productIds: f.productIds.includes(id) ? f.productIds.filter((x) => x !== id) : [...f.productIds, id] });
   const productError = Object.entries(errors).filter(([k]) => k.startsWith('product_ids')).map(([, v]) => v).join('; ');
   return html`<form onSubmit=${submit} novalidate>

@@ -1,6 +1,5 @@
 // Reading the CSV files merchants paste or upload (RFC 4180: quoted cells
-// may hold commas, quotes and line breaks; a byte order mark is skipped),
-// and running lookups a few at a time.
+// may hold commas, quotes and line breaks; a byte order mark is skipped).
 
 // The rows of text, each an array of its cells.
 export function parseCsv(text) {
@@ -34,16 +33,4 @@ export function parseCsv(text) {
     rows.push(row);
   }
   return rows;
-}
-
-// Calls fn on every item, at most n at a time.
-export async function mapLimit(items, n, fn) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { get, post, qs, idempotencyKey } from '../api.js';
 import { t, strings, parseMoney } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { html, usePaged, ListState, Tabs, askReason, toast, Field, ActionButton, ErrorBox, Money, Time } from '../ui.js';
+import { html, usePaged, ListState, Tabs, askReason, toast, Field, ActionButton, ErrorBox, Money, Time, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -86,28 +86,17 @@ function Withdrawals() {
 
 function AdjustmentForm({ onDone }) {
   const [f, setF] = useState({ shop_id: '', account: 'available', platform_account: 'fee_revenue', direction: 'credit', amount: '', reason: '' });
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const set = (k, v) => setF((s) => ({ ...s, [k]: v }));
-  const submit = async (e) => {
-    e.preventDefault();
+  const { submit, busy, error } = useSubmit(async () => {
     const cents = parseMoney(f.amount);
-    if (!cents) return setError(new Error(t('finance.badAmount')));
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await post('/v1/platform/funds/adjustments', {
-        shop_id: Number(f.shop_id), account: f.account, platform_account: f.platform_account, direction: f.direction, amount_cents: cents, reason: f.reason.trim(),
-      }, { key: idempotencyKey() });
-      toast(t(`finance.created.${r.status}`) || r.status);
-      setF((s) => ({ ...s, amount: '', reason: '' }));
-      onDone(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    if (!cents) throw new Error(t('finance.badAmount'));
+    const r = await post('/v1/platform/funds/adjustments', {
+      shop_id: Number(f.shop_id), account: f.account, platform_account: f.platform_account, direction: f.direction, amount_cents: cents, reason: f.reason.trim(),
+    }, { key: idempotencyKey() });
+    toast(t(`finance.created.${r.status}`) || r.status);
+    setF((s) => ({ ...s, amount: '', reason: '' }));
+    onDone(r);
+  });
   const sel = (k, label, values, prefix) => html`<${Field} label=${t(label)}>
     <select value=${f[k]} onChange=${(e) => set(k, e.currentTarget.value)}>${values.map((v) => html`<option value=${v}>${t(`${prefix}.${v}`)}</option>`)}</select>
   <//>`;

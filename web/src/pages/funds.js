@@ -7,7 +7,7 @@ import { ApiError, download, get, idempotencyKey, post, put, qs } from '../api.j
 import { Chart, ChartTable } from '../chart.js';
 import { fmtMoney, fmtTime, lang, parseMoney, strings, t } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, html, toast, useAsync, usePaged } from '../ui.js';
+import { ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, html, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -229,12 +229,10 @@ function Flows({ shop, query }) {
 }
 
 // Reads a yuan amount typed in a form: fen, or null after showing why not.
-function amountOf(text, setError) {
+// The amount typed, in fen; a form's error when it is not one.
+function amountOf(text) {
   const fen = parseMoney(text);
-  if (!fen) {
-    setError(new ApiError(400, { detail: t('funds.badAmount') }));
-    return null;
-  }
+  if (!fen) throw new ApiError(400, { detail: t('funds.badAmount') });
   return fen;
 }
 
@@ -242,25 +240,12 @@ function Topups({ shop, onChange }) {
   const list = usePaged((cursor) => get(`${base(shop)}/topups${qs({ cursor, limit: 20 })}`), [shop.id]);
   const [account, setAccount] = useState('deposit');
   const [amount, setAmount] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const create = async (e) => {
-    e.preventDefault();
-    setError(null);
-    const fen = amountOf(amount, setError);
-    if (!fen) return;
-    setBusy(true);
-    try {
-      const tp = await post(`${base(shop)}/topups`, { account, amount_cents: fen }, { key: idempotencyKey() });
-      list.setItems((items) => [tp, ...items]);
-      setAmount('');
-      toast(t('funds.topup.created'));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: create, busy, error } = useSubmit(async () => {
+    const tp = await post(`${base(shop)}/topups`, { account, amount_cents: amountOf(amount) }, { key: idempotencyKey() });
+    list.setItems((items) => [tp, ...items]);
+    setAmount('');
+    toast(t('funds.topup.created'));
+  });
   const pay = async (tp) => {
     const r = await post(`${base(shop)}/topups/${tp.id}/sandbox-pay`);
     const now = r.topup || (await get(`${base(shop)}/topups/${tp.id}`));
@@ -315,26 +300,15 @@ function BankAccount({ shop }) {
   );
   const [editing, setEditing] = useState(false);
   const [form, setForm] = useState({ holder: '', bank: '', account_no: '' });
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { submit: save, busy, error, setError } = useSubmit(async () => {
+    const saved = await put(`${base(shop)}/bank-account`, { holder: form.holder.trim(), bank: form.bank.trim(), account_no: form.account_no.replace(/\s+/g, '') });
+    bank.setData(saved);
+    setEditing(false);
+    toast(t('funds.bank.saved'));
+  });
   if (bank.error) return html`<div class="card"><${ErrorBox} error=${bank.error} onRetry=${bank.reload} /></div>`;
   if (bank.data === undefined) return html`<div class="card"><${Loading} /></div>`;
   const b = bank.data;
-  const save = async (e) => {
-    e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
-      const saved = await put(`${base(shop)}/bank-account`, { holder: form.holder.trim(), bank: form.bank.trim(), account_no: form.account_no.replace(/\s+/g, '') });
-      bank.setData(saved);
-      setEditing(false);
-      toast(t('funds.bank.saved'));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
   const fieldError = (k) => (error && error.field ? error.field(k) : '');
   return html`<div class="card">
@@ -380,26 +354,13 @@ function wdStatus(w) {
 function Withdrawals({ shop, funds }) {
   const list = usePaged((cursor) => get(`${base(shop)}/withdrawals${qs({ cursor, limit: 20 })}`), [shop.id]);
   const [amount, setAmount] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const request = async (e) => {
-    e.preventDefault();
-    setError(null);
-    const fen = amountOf(amount, setError);
-    if (!fen) return;
-    setBusy(true);
-    try {
-      const w = await post(`${base(shop)}/withdrawals`, { amount_cents: fen }, { key: idempotencyKey() });
-      list.setItems((items) => [w, ...items]);
-      setAmount('');
-      toast(t('funds.wd.requested'));
-      funds.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: request, busy, error } = useSubmit(async () => {
+    const w = await post(`${base(shop)}/withdrawals`, { amount_cents: amountOf(amount) }, { key: idempotencyKey() });
+    list.setItems((items) => [w, ...items]);
+    setAmount('');
+    toast(t('funds.wd.requested'));
+    funds.reload();
+  });
   // The withdrawal whose cancellation awaits confirmation, and the key its
   // request keeps should it be retried.
   const [asking, setAsking] = useState(null);

@@ -9,9 +9,9 @@ import { ApiError, download, get, idempotencyKey, patch, post, qs } from '../api
 import { fmtTime, lang, strings, t } from '../i18n.js';
 import { href, setQuery } from '../router.js';
 import { refreshShopsSoon } from '../shops.js';
-import { ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, html, toast, useAsync, usePaged } from '../ui.js';
+import { ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, html, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 import { CarrierSelect, carrierName, carriers } from './carriers.js';
-import { parseCsv, mapLimit } from './csv.js';
+import { parseCsv } from './csv.js';
 
 strings(
   {
@@ -272,24 +272,13 @@ function ShipButton({ o, onShip }) {
 function ShipDialog({ shop, order, onClose, onShipped }) {
   const [carrier, setCarrier] = useState('');
   const [no, setNo] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      // A fresh key each try: the API stores a refusal under its key.
-      const o = await post(`/v1/shops/${shop.id}/orders/${order.id}/ship`, { carrier, tracking_no: no.trim() }, { key: idempotencyKey() });
-      toast(t('orders.shipped', { sn: o.order_sn }));
-      refreshShopsSoon();
-      onShipped(o);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    // A fresh key each try: the API stores a refusal under its key.
+    const o = await post(`/v1/shops/${shop.id}/orders/${order.id}/ship`, { carrier, tracking_no: no.trim() }, { key: idempotencyKey() });
+    toast(t('orders.shipped', { sn: o.order_sn }));
+    refreshShopsSoon();
+    onShipped(o);
+  });
   const fieldError = (name) => (error instanceof ApiError ? error.field(name) : '');
   return html`<${Dialog} open=${!!order} title=${order ? t('orders.shipTitle', { sn: order.order_sn }) : ''} onClose=${onClose}>
     <form class="ship-form" onSubmit=${submit}>
@@ -308,9 +297,9 @@ function ShipDialog({ shop, order, onClose, onShipped }) {
 
 // ---- batch shipping ---------------------------------------------------------
 
-// The rows of a pasted or uploaded CSV, each resolved to its order (by
-// order_sn, which is what people have) and its carrier code.
-async function prepareRows(shop, text) {
+// The rows of a pasted or uploaded CSV, each with its order number (what
+// people have: the batch takes it as it is) and its carrier code.
+async function prepareRows(text) {
   const list = await carriers();
   let rows = parseCsv(text).filter((r) => r.some((c) => c.trim() !== ''));
   const lines = rows.map((r, i) => ({ line: i + 1, cells: r.map((c) => c.trim()) }));
@@ -323,33 +312,19 @@ async function prepareRows(shop, text) {
     return row;
   });
   if (rows.filter((r) => !r.failed).length > 500) throw new Error(t('orders.batchTooMany'));
-  for (const r of rows) if (!r.failed && !/^[0-9]{6}-[0-9]{10}$/.test(r.order_sn)) r.failed = t('orders.r.notFound');
-  // One exact search per order number; a few at a time.
-  const sns = [...new Set(rows.filter((r) => !r.failed).map((r) => r.order_sn))];
-  const ids = new Map();
-  await mapLimit(sns, 6, async (sn) => {
-    const r = await get(`/v1/shops/${shop.id}/orders${qs({ status: 'all', q: sn, limit: 5 })}`);
-    const o = r.items.find((x) => x.order_sn === sn);
-    if (o) ids.set(sn, o.id);
-  });
-  for (const r of rows) {
-    if (r.failed) continue;
-    if (ids.has(r.order_sn)) r.order_id = ids.get(r.order_sn);
-    else r.failed = t('orders.r.notFound');
-  }
   return rows;
 }
 
 function reasonOf(res) {
   if (res.errors?.length) return res.errors.map((e) => `${e.field}: ${e.message}`).join('；');
+  // Every row goes by order number: an unknown one is said so.
+  if (res.result === 'not_found') return t('orders.r.notFound');
   return res.detail || t(`orders.r.${res.result}`);
 }
 
 function BatchDialog({ shop, open, onClose, onDone }) {
   const [text, setText] = useState('');
   const [rows, setRows] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const close = () => {
     setRows(null);
     setText('');
@@ -360,32 +335,23 @@ function BatchDialog({ shop, open, onClose, onDone }) {
     const f = e.currentTarget.files?.[0];
     if (f) setText(await f.text());
   };
-  const submit = async (e) => {
-    e.preventDefault();
-    setError(null);
-    if (!text.trim()) return setError(new Error(t('orders.batchEmpty')));
-    setBusy(true);
-    try {
-      const all = await prepareRows(shop, text);
-      const send = all.filter((r) => !r.failed);
-      if (send.length) {
-        const body = { items: send.map((r) => ({ order_id: r.order_id, carrier: r.carrier, tracking_no: r.tracking_no })) };
-        const res = await post(`/v1/shops/${shop.id}/shipments:batch`, body, { key: idempotencyKey() });
-        res.items.forEach((x, i) => {
-          if (x.result === 'shipped') send[i].ok = true;
-          else send[i].failed = reasonOf(x);
-        });
-        refreshShopsSoon();
-        onDone();
-      }
-      if (!all.length) throw new Error(t('orders.batchEmpty'));
-      setRows(all);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+  const { submit, busy, error, setError } = useSubmit(async () => {
+    if (!text.trim()) throw new Error(t('orders.batchEmpty'));
+    const all = await prepareRows(text);
+    const send = all.filter((r) => !r.failed);
+    if (send.length) {
+      const body = { items: send.map((r) => ({ order_sn: r.order_sn, carrier: r.carrier, tracking_no: r.tracking_no })) };
+      const res = await post(`/v1/shops/${shop.id}/shipments:batch`, body, { key: idempotencyKey() });
+      res.items.forEach((x, i) => {
+        if (x.result === 'shipped') send[i].ok = true;
+        else send[i].failed = reasonOf(x);
+      });
+      refreshShopsSoon();
+      onDone();
     }
-  };
+    if (!all.length) throw new Error(t('orders.batchEmpty'));
+    setRows(all);
+  });
   const okN = rows ? rows.filter((r) => r.ok).length : 0;
   return html`<${Dialog} open=${open} title=${t('orders.batch')} onClose=${close} className="wide batch-dialog">
     ${!rows &&

@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { del, get, idempotencyKey, patch, post, qs } from '../api.js';
 import { fmtMoney, parseMoney, t, strings } from '../i18n.js';
 import { href, navigate, setQuery } from '../router.js';
-import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Tabs, Time, toast, useAsync, usePaged } from '../ui.js';
+import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Tabs, Time, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -102,11 +102,8 @@ function NewProduct({ shop }) {
   const images = useImages(shop);
   const [form, setForm] = useState({ title: '', description: '', onSale: true, skus: [emptySku()] });
   const [errors, setErrors] = useState({});
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
   const setSku = (i, s) => setForm({ ...form, skus: form.skus.map((x, j) => (j === i ? s : x)) });
-  const submit = async (e) => {
-    e.preventDefault();
+  const { submit, busy, error } = useSubmit(async () => {
     const local = {};
     const body = {
       title: form.title,
@@ -115,20 +112,16 @@ function NewProduct({ shop }) {
       skus: form.skus.map((s, i) => skuBody(s, `skus[${i}].`, local)),
     };
     setErrors(local);
-    setError(null);
     if (Object.keys(local).length) return;
-    setBusy(true);
     try {
       const p = await post(base(shop), body, { key: idempotencyKey() });
       toast(t('products.created'));
       navigate('products', { edit: p.id });
     } catch (err) {
       setErrors(fieldErrors(err));
-      setError(err);
-    } finally {
-      setBusy(false);
+      throw err;
     }
-  };
+  });
   return html`<form class="card product-form" onSubmit=${submit} novalidate>
     <h2>${t('products.new')}</h2>
     <${Field} label=${t('products.name')} error=${errors.title}>

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, post, qs, idempotencyKey } from '../api.js';
 import { t, strings, fmtTime, fmtMoney } from '../i18n.js';
 import { setQuery } from '../router.js';
-import { html, usePaged, ListState, Tabs, Dialog, askReason, toast, Field, ActionButton, ErrorBox, Money, Time, useAsync, Loading } from '../ui.js';
+import { html, usePaged, ListState, Tabs, Dialog, askReason, toast, Field, ActionButton, ErrorBox, Money, Time, useAsync, Loading, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -29,6 +29,7 @@ strings(
     'review.action.extend': '延长审核', 'review.action.auto_release': '到期自动放行',
     'review.system': '系统', 'review.by': '操作人', 'review.when': '时间', 'review.newDeadline': '截止时间',
     'review.submit': '确定', 'review.noteLabel': '内部备注',
+    'review.receiver': '收货信息', 'review.buyerNote': '买家留言', 'review.noBuyerNote': '无',
   },
   {
     'review.label': 'Order review', 'review.title': 'Order review', 'review.tabs': 'Review status',
@@ -49,6 +50,7 @@ strings(
     'review.action.extend': 'Extend', 'review.action.auto_release': 'Released at the deadline',
     'review.system': 'System', 'review.by': 'By', 'review.when': 'When', 'review.newDeadline': 'Deadline',
     'review.submit': 'OK', 'review.noteLabel': 'Internal note',
+    'review.receiver': 'Receiver', 'review.buyerNote': 'Buyer note', 'review.noBuyerNote': 'None',
   },
 );
 
@@ -68,25 +70,14 @@ function HoldDialog({ open, onClose, onDone }) {
   const [orderId, setOrderId] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await post(`/v1/review/orders/${encodeURIComponent(orderId.trim())}/hold`, { reason: reason.trim(), note: note.trim() || null }, { key: idempotencyKey() });
-      toast(t('review.held', { sn: r.order_sn }));
-      setOrderId('');
-      setReason('');
-      setNote('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    const r = await post(`/v1/review/orders/${encodeURIComponent(orderId.trim())}/hold`, { reason: reason.trim(), note: note.trim() || null }, { key: idempotencyKey() });
+    toast(t('review.held', { sn: r.order_sn }));
+    setOrderId('');
+    setReason('');
+    setNote('');
+    onDone();
+  });
   return html`<${Dialog} open=${open} title=${t('review.holdTitle')} onClose=${onClose}>
     <form onSubmit=${submit}>
       <${Field} label=${t('review.orderId')}>
@@ -110,22 +101,11 @@ function HoldDialog({ open, onClose, onDone }) {
 function ExtendDialog({ item, onClose, onDone }) {
   const [hours, setHours] = useState('24');
   const [note, setNote] = useState('');
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await post(`/v1/review/orders/${item.order_id}/extend`, { hours: Number(hours), note: note.trim() }, { key: idempotencyKey() });
-      toast(t('review.extended', { sn: r.order_sn, time: fmtTime(r.review.deadline) }));
-      onDone(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    const r = await post(`/v1/review/orders/${item.order_id}/extend`, { hours: Number(hours), note: note.trim() }, { key: idempotencyKey() });
+    toast(t('review.extended', { sn: r.order_sn, time: fmtTime(r.review.deadline) }));
+    onDone(r);
+  });
   return html`<${Dialog} open=${!!item} title=${item ? t('review.extendTitle', { sn: item.order_sn }) : ''} onClose=${onClose}>
     <form onSubmit=${submit}>
       <${Field} label=${t('review.hours')}>
@@ -206,6 +186,7 @@ function Review({ query }) {
     ${list.items.length > 0 && html`<table class="responsive review-table">
       <thead><tr>
         <th scope="col">${t('review.sn')}</th><th scope="col">${t('review.shop')}</th><th scope="col">${t('review.total')}</th>
+        <th scope="col">${t('review.receiver')}</th><th scope="col">${t('review.buyerNote')}</th>
         <th scope="col">${t('review.why')}</th><th scope="col">${t('review.deadline')}</th><th scope="col">${t('review.heldAt')}</th>
         <th scope="col">${t('review.actions')}</th>
       </tr></thead>
@@ -214,6 +195,11 @@ function Review({ query }) {
           <td data-label=${t('review.sn')}><span class="review-sn">${x.order_sn}</span> <span class="muted">#${x.order_id}</span></td>
           <td data-label=${t('review.shop')}>${x.shop_id}</td>
           <td data-label=${t('review.total')}><${Money} fen=${x.total_cents} /></td>
+          <td data-label=${t('review.receiver')} class="review-receiver">
+            <div class="user-text"><span class="review-receiver-name">${x.address.name}</span> ${x.address.phone}</div>
+            <div class="user-text review-address">${x.address.province} ${x.address.city} ${x.address.district} ${x.address.detail}</div>
+          </td>
+          <td data-label=${t('review.buyerNote')} class="review-buyer-note user-text">${x.note || html`<span class="muted">${t('review.noBuyerNote')}</span>`}</td>
           <td data-label=${t('review.why')} class="review-reason">${x.review.reason}</td>
           <td data-label=${t('review.deadline')}><${Deadline} item=${x} /></td>
           <td data-label=${t('review.heldAt')}><${Time} iso=${x.held_at} /></td>
