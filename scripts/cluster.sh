@@ -13,50 +13,16 @@ set -euo pipefail
 install_deps nginx
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 build "$REPO/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+build_console
 
 port=${PORT:-8080}
 instances=${INSTANCES:-3}
 first=${INSTANCE_PORT:-8081}
 
-started_pg=""
-if [ -z "${DATABASE_URL:-}" ]; then
-  pgdir="$REPO/var/pg"
-  if ! pg_reachable "$REPO/var"; then
-    pgdir="/var/tmp/merchantd-$(printf '%s' "$REPO" | md5sum | cut -c1-12)/pg"
-    say "the postgres user cannot enter $REPO; keeping the database in $pgdir"
-  fi
-  pgport=$(cat "$REPO/var/pg.port" 2>/dev/null || echo 54329)
-  mkdir -p "$REPO/var" && echo "$pgport" >"$REPO/var/pg.port"
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$pgdir" status >/dev/null 2>&1; then
-    say "starting PostgreSQL in $pgdir on port $pgport"
-    # Three instances hold a connection per thread each, and the job threads.
-    pg_start "$pgdir" "$pgport" max_connections=200
-    started_pg=$pgdir
-  fi
-  create_db "postgresql://postgres@127.0.0.1:$pgport" merchantd
-  export DATABASE_URL="postgresql://postgres@127.0.0.1:$pgport/merchantd"
-fi
-
-"$REPO/build/merchantd" migrate
-if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 0 ]; then
-  say "loading demo data (merchant demo / demo-password, buyer demo-buyer / demo-password)"
-  psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f "$REPO/scripts/demo-data.sql" >/dev/null
-fi
-
-# Every instance shares the media directory and the keys (docs/operations.md,
-# Several instances behind nginx).
-export MERCHANTD_MEDIA_DIR=${MERCHANTD_MEDIA_DIR:-$REPO/var/media}
-mkdir -p "$REPO/var"
-(
-  umask 077
-  [ -s "$REPO/var/data.key" ] || head -c 32 /dev/urandom >"$REPO/var/data.key"
-  [ -s "$REPO/var/statement.key" ] || head -c 32 /dev/urandom >"$REPO/var/statement.key"
-  [ -s "$REPO/var/webhook.secret" ] ||
-    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$REPO/var/webhook.secret"
-)
-export MERCHANTD_DATA_KEY_FILE=${MERCHANTD_DATA_KEY_FILE:-$REPO/var/data.key}
-export MERCHANTD_WEBHOOK_SECRET_FILE=${MERCHANTD_WEBHOOK_SECRET_FILE:-$REPO/var/webhook.secret}
-export MERCHANTD_STATEMENT_KEY_FILE=${MERCHANTD_STATEMENT_KEY_FILE:-$REPO/var/statement.key}
+# Three instances hold a connection per thread each, and the job threads;
+# they share the media directory and the keys (docs/operations.md, Several
+# instances behind nginx).
+dev_setup max_connections=200
 # nginx reaches the instances from 127.0.0.1: trust that address, and only
 # it, to name the client in X-Forwarded-For.
 export MERCHANTD_TRUSTED_PROXIES=${MERCHANTD_TRUSTED_PROXIES:-127.0.0.1,::1}
@@ -87,10 +53,7 @@ say "nginx on http://localhost:$port in front of ${#upstreams[@]} instances (Ctr
 "$NGINX" -p "$ngdir" -c nginx.conf &
 pids+=($!)
 
-if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 1 ]; then
-  until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.2; done
-  python3 "$REPO/scripts/demo-media.py" "http://127.0.0.1:$port" || say "could not load the demo pictures"
-fi
+dev_demo_api "http://127.0.0.1:$port" "${pids[-1]}"
 
 # When any one of them ends, stop the others; wait until all are gone.
 rc=0

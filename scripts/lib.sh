@@ -124,3 +124,66 @@ create_db() {
   exists=$(psql "$1/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$2'")
   [ "$exists" = 1 ] || psql "$1/postgres" -qc "CREATE DATABASE \"$2\"" >/dev/null
 }
+
+# dev_setup [SETTING=VALUE...]: what scripts/run.sh and scripts/cluster.sh
+# share before they serve. The private PostgreSQL under ./var/ (settings go
+# to pg_start), unless DATABASE_URL is set; started_pg names the data
+# directory when this call started it. Then migrations, the demo data once,
+# and what every instance of the checkout shares: the media directory, the
+# console's build and the development keys (docs/operations.md, Secrets).
+dev_setup() {
+  started_pg=""
+  if [ -z "${DATABASE_URL:-}" ]; then
+    local pgdir="$REPO/var/pg" pgport
+    if ! pg_reachable "$REPO/var"; then
+      pgdir="/var/tmp/merchantd-$(printf '%s' "$REPO" | md5sum | cut -c1-12)/pg"
+      say "the postgres user cannot enter $REPO; keeping the database in $pgdir"
+    fi
+    pgport=$(cat "$REPO/var/pg.port" 2>/dev/null || echo 54329)
+    mkdir -p "$REPO/var" && echo "$pgport" >"$REPO/var/pg.port"
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$pgdir" status >/dev/null 2>&1; then
+      say "starting PostgreSQL in $pgdir on port $pgport"
+      pg_start "$pgdir" "$pgport" "$@"
+      started_pg=$pgdir
+    fi
+    create_db "postgresql://postgres@127.0.0.1:$pgport" merchantd
+    export DATABASE_URL="postgresql://postgres@127.0.0.1:$pgport/merchantd"
+  fi
+
+  "$REPO/build/merchantd" migrate
+  if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 0 ]; then
+    say "loading demo data (merchant demo / demo-password, buyer demo-buyer / demo-password)"
+    psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f "$REPO/scripts/demo-data.sql" >/dev/null
+  fi
+
+  export MERCHANTD_MEDIA_DIR=${MERCHANTD_MEDIA_DIR:-$REPO/var/media}
+  export MERCHANTD_WEB_DIR=${MERCHANTD_WEB_DIR:-$REPO/web/dist}
+  # The data key sealing bank account numbers, the sandbox payment
+  # provider's webhook secret and the key signing funds statements: made
+  # once for this checkout, for development only.
+  mkdir -p "$REPO/var"
+  (
+    umask 077
+    [ -s "$REPO/var/data.key" ] || head -c 32 /dev/urandom >"$REPO/var/data.key"
+    [ -s "$REPO/var/statement.key" ] || head -c 32 /dev/urandom >"$REPO/var/statement.key"
+    [ -s "$REPO/var/webhook.secret" ] ||
+      head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$REPO/var/webhook.secret"
+  )
+  export MERCHANTD_DATA_KEY_FILE=${MERCHANTD_DATA_KEY_FILE:-$REPO/var/data.key}
+  export MERCHANTD_WEBHOOK_SECRET_FILE=${MERCHANTD_WEBHOOK_SECRET_FILE:-$REPO/var/webhook.secret}
+  export MERCHANTD_STATEMENT_KEY_FILE=${MERCHANTD_STATEMENT_KEY_FILE:-$REPO/var/statement.key}
+}
+
+# dev_demo_api URL PID: the demo data only a running server can make
+# (pictures, the bank account: scripts/demo-api.py), through the server at
+# URL once it is ready, unless process PID (what serves URL) ends first; it
+# does nothing when that was done before.
+dev_demo_api() {
+  until curl -fs "$1/readyz" >/dev/null; do
+    kill -0 "$2" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  if [ "$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM accounts WHERE username = 'demo'")" = 1 ]; then
+    python3 "$REPO/scripts/demo-api.py" "$1" || say "could not load the demo data made through the API"
+  fi
+}
