@@ -139,15 +139,8 @@ static void add_order(const struct db_review_order *o, void *arg)
   /* What the reviewer judges a suspicious order by: where it goes, in
    * full (the merchant sees it masked while the order is held), and the
    * buyer's note. */
-  jsonout_key(j, "address");
-  jsonout_begin_object(j);
-  jsonout_field_string(j, "name", o->addr_name);
-  jsonout_field_string(j, "phone", o->addr_phone);
-  jsonout_field_string(j, "province", o->addr_province);
-  jsonout_field_string(j, "city", o->addr_city);
-  jsonout_field_string(j, "district", o->addr_district);
-  jsonout_field_string(j, "detail", o->addr_detail);
-  jsonout_end_object(j);
+  view_address(j, o->addr_name, o->addr_phone, o->addr_province, o->addr_city, o->addr_district,
+               o->addr_detail);
   jsonout_field_string(j, "note", o->note);
   jsonout_end_object(j);
   pg->last = (struct cursor){o->review_deadline, o->id};

@@ -53,6 +53,20 @@ void view_review(struct jsonout *j, const char *status, const char *reason, int6
   jsonout_end_object(j);
 }
 
+void view_address(struct jsonout *j, const char *name, const char *phone, const char *province,
+                  const char *city, const char *district, const char *detail)
+{
+  jsonout_key(j, "address");
+  jsonout_begin_object(j);
+  jsonout_field_string(j, "name", name);
+  jsonout_field_string(j, "phone", phone);
+  jsonout_field_string(j, "province", province);
+  jsonout_field_string(j, "city", city);
+  jsonout_field_string(j, "district", district);
+  jsonout_field_string(j, "detail", detail);
+  jsonout_end_object(j);
+}
+
 void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
 {
   jsonout_begin_object(j);
@@ -88,15 +102,8 @@ void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant)
     mask_name(o->addr_name, name);
     mask_phone(o->addr_phone, phone);
   }
-  jsonout_key(j, "address");
-  jsonout_begin_object(j);
-  jsonout_field_string(j, "name", hidden ? name : o->addr_name);
-  jsonout_field_string(j, "phone", hidden ? phone : o->addr_phone);
-  jsonout_field_string(j, "province", o->addr_province);
-  jsonout_field_string(j, "city", o->addr_city);
-  jsonout_field_string(j, "district", o->addr_district);
-  jsonout_field_string(j, "detail", hidden ? "" : o->addr_detail);
-  jsonout_end_object(j);
+  view_address(j, hidden ? name : o->addr_name, hidden ? phone : o->addr_phone, o->addr_province,
+               o->addr_city, o->addr_district, hidden ? "" : o->addr_detail);
   jsonout_field_string(j, "note", o->note);
 
   jsonout_key(j, "logistics");

@@ -19,6 +19,10 @@ json_t *view_time_or_null(int64_t us);
 /* An order's review (status, reason, deadline, and the message shown while
  * held), or null for an order never reviewed (status NULL). */
 void view_review(struct jsonout *j, const char *status, const char *reason, int64_t deadline);
+/* An order's "address" member: {name, phone, province, city, district,
+ * detail}, as given (the caller masks what its reader may not see). */
+void view_address(struct jsonout *j, const char *name, const char *phone, const char *province,
+                  const char *city, const char *district, const char *detail);
 /* Writes an order as its buyer sees it (for_merchant false) or as the shop
  * sees it (true: adds merchant_note and flag). */
 void view_order(struct jsonout *j, const struct db_order *o, bool for_merchant);
