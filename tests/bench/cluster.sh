@@ -10,6 +10,9 @@
 # The ceiling is the one instance answering wrk directly. On one machine the
 # three instances share its cores with nginx, wrk and PostgreSQL: more
 # instances add no CPU, so the ratio measures what the extra hop costs.
+# Then, in the same run, its second half: tests/bench/replica.sh (chat
+# search and the CSV export with and without a streaming replica while a
+# write load runs on the primary; REPLICA=0 leaves it out).
 # Not a test: it prints figures and ratios, and never fails on them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -104,3 +107,12 @@ echo "ratio order detail nginx / direct:     $(ratio "$(med detail_nginx 1)" "$(
 echo "nginx workers: ${ng_cpu} CPU s over ${ng_wall} s of runs through it =" \
   "$(ratio "$ng_cpu" "$ng_wall") of one core ($(awk -v c="$ng_cpu" -v w="$ng_wall" -v n="$(nproc)" \
   'BEGIN { printf "%.0f", 100 * c / w / n }')% of the machine's $(nproc) cores)"
+
+if [ "${REPLICA:-1}" = 1 ]; then
+  # Everything of the first half stops first: the second starts its own
+  # primary and standby on the same cores.
+  bench_cleanup
+  trap - EXIT
+  echo
+  bash "$REPO/tests/bench/replica.sh"
+fi
