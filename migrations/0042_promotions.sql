@@ -83,7 +83,7 @@ CREATE TABLE promotion_clicks (
 COMMENT ON TABLE promotion_clicks IS 'clicks of promoted impressions, at most one per impression; charged ones are billed by the ledger event promotion_click:<impression_id>';
 CREATE INDEX promotion_clicks_plan ON promotion_clicks (plan_id, impression_id);
 CREATE INDEX promotion_clicks_buyer ON promotion_clicks (buyer_id, product_id, created_at)
-  WHERE buyer_id IS NOT NULL AND charged;
+  WHERE buyer_id IS NOT NULL;
 
 -- The click-fraud guard's state: per plan, day and visitor, the charged
 -- clicks and the last charged one. The guarded upsert on this row is what
@@ -106,6 +106,28 @@ CREATE TABLE promotion_keys (
   created_at timestamptz NOT NULL
 );
 COMMENT ON TABLE promotion_keys IS 'the key impression_id tokens are signed with (libsodium crypto_auth); one row';
+
+-- Attribution: an order of a clicked product by the buyer who clicked it,
+-- within 7 days of the click, belongs to the plan of the buyer's last click
+-- of that product (one plan per order). Made as the order's lines are
+-- inserted (promotion_attribute, db/sql).
+CREATE TABLE promotion_attributions (
+  order_id      bigint PRIMARY KEY REFERENCES orders (id),
+  plan_id       bigint NOT NULL REFERENCES promotion_plans (id),
+  shop_id       bigint NOT NULL REFERENCES shops (id),
+  product_id    bigint NOT NULL REFERENCES products (id),
+  buyer_id      bigint NOT NULL REFERENCES accounts (id),
+  impression_id bigint NOT NULL REFERENCES promotion_clicks (impression_id),
+  clicked_at    timestamptz NOT NULL,
+  created_at    timestamptz NOT NULL
+);
+COMMENT ON TABLE promotion_attributions IS 'orders attributed to a promotion plan: the buyer''s last click of an ordered product within 7 days before the order';
+CREATE INDEX promotion_attributions_plan ON promotion_attributions (plan_id, created_at);
+
+CREATE FUNCTION promotion_attribute() RETURNS trigger LANGUAGE plpgsql AS
+  $$BEGIN RAISE EXCEPTION 'promotion_attribute: a stub, db/sql/promotion_attribute.sql defines it'; END$$;
+CREATE TRIGGER order_items_promotion_attribute AFTER INSERT ON order_items
+  FOR EACH ROW EXECUTE FUNCTION promotion_attribute();
 
 -- The ledger: a charged click moves its price from the shop's promotion
 -- account to platform revenue (the fee_revenue shard of the shop).

@@ -1,6 +1,6 @@
 -- A plan as the API shows it: its settings, keywords (by word), whether it
 -- serves at p_now and why not (promotion_plan_status), today's figures
--- (MERCHANTD_TZ) and its lifetime counts.
+-- (MERCHANTD_TZ) and its lifetime counts, attributed orders included.
 CREATE OR REPLACE FUNCTION promotion_plan_json(p_plan promotion_plans, p_now timestamptz)
 RETURNS text STABLE LANGUAGE sql AS $$
   SELECT jsonb_build_object(
@@ -17,6 +17,7 @@ RETURNS text STABLE LANGUAGE sql AS $$
                                 'clicks', coalesce(d.clicks, 0),
                                 'spend_cents', coalesce(d.spend_cents, 0)),
     'impressions', p_plan.impressions, 'clicks', p_plan.clicks, 'spend_cents', p_plan.spend_cents,
+    'attributed_orders', (SELECT count(*) FROM promotion_attributions a WHERE a.plan_id = p_plan.id),
     'created_at', to_char(p_plan.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
     'updated_at', to_char(p_plan.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))::text
     FROM (SELECT promotion_plan_status(p_plan, p_now) AS status) s

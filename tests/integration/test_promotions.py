@@ -492,10 +492,57 @@ def test_concurrent_clicks_never_overdraw_the_balance():
     funds_check()
 
 
+# ---------------------------------------------------------------------------
+# Attribution
+
+ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
+           "district": "Xihu", "detail": "1 West Lake Road"}
+
+
+def order(token, shop, product_id):
+    sku = int(sql(f"SELECT id FROM skus WHERE product_id = {product_id}"))
+    r = call("POST", "/v1/orders", token, {"shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}],
+                                           "address": ADDRESS})
+    assert r.status == 201, r
+    return r.json["id"]
+
+
+def attributed(order_id):
+    return sql(f"SELECT plan_id FROM promotion_attributions WHERE order_id = {order_id}")
+
+
+def test_attribution_to_the_last_click_within_7_days():
+    m, t = new_merchant()
+    shop, _ = new_shop(m)
+    topup(shop, 10000)
+    p = product(shop, f"归因{RUN}")
+    w1, w2 = f"归一{RUN}", f"归二{RUN}"
+    plan1 = make_plan(shop, t, p, [(w1, 20)])
+    plan2 = make_plan(shop, t, p, [(w2, 20)])
+    b, tb = new_buyer()
+    other, tother = new_buyer()
+    assert ok(click(promoted_one(w1, token=tb), tb))["charged"]
+    advance(hours=1)
+    assert ok(click(promoted_one(w2, token=tb), tb))["charged"]
+    advance(days=1)
+    first = order(tb, shop, p)
+    assert attributed(first) == str(plan2["id"])  # the last click's plan
+    assert attributed(order(tother, shop, p)) == ""  # never clicked
+    assert ok(call("GET", f"/v1/shops/{shop}/promotions/{plan2['id']}", t))["attributed_orders"] == 1
+    assert ok(call("GET", f"/v1/shops/{shop}/promotions/{plan1['id']}", t))["attributed_orders"] == 0
+    advance(days=6, hours=-2)  # 6 days 22 hours after the last click: still in
+    assert attributed(order(tb, shop, p)) == str(plan2["id"])
+    advance(hours=2)  # past 7 days
+    assert attributed(order(tb, shop, p)) == ""
+    # Another product of the shop is not the clicked one.
+    assert attributed(order(tb, shop, product(shop, f"别的{RUN}"))) == ""
+
+
 if __name__ == "__main__":
     main([test_search_finds_chinese_substrings_in_order, test_search_refusals_and_roles,
           test_plan_create_read_update_pause_resume, test_plan_pages, test_plan_refusals,
           test_plan_roles_and_tenants, test_auction_ranks_by_bid_times_quality_and_prices_gsp,
           test_click_charges_once_and_refuses_forgeries, test_fraud_guard_repeat_and_daily_cap,
           test_500_concurrent_clicks_spend_exactly_the_budget,
-          test_concurrent_clicks_never_overdraw_the_balance])
+          test_concurrent_clicks_never_overdraw_the_balance,
+          test_attribution_to_the_last_click_within_7_days])
