@@ -46,6 +46,12 @@ BEGIN
     VALUES (p_shop, p_product, p_name, p_budget, p_starts, p_ends, p_now, p_now)
     RETURNING * INTO v_plan;
   ELSE
+    -- Today's day row before the plan row, the order clicks and searches
+    -- take them in (docs/promotion.md "Locks"): a budget change racing a
+    -- click waits for it instead of deadlocking with it.
+    PERFORM 1 FROM promotion_plan_days d
+     WHERE d.plan_id = p_plan AND d.day = (p_now AT TIME ZONE platform_zone())::date
+       FOR NO KEY UPDATE;
     SELECT * INTO v_plan FROM promotion_plans pl
      WHERE pl.id = p_plan AND pl.shop_id = p_shop FOR NO KEY UPDATE;
     IF NOT FOUND THEN

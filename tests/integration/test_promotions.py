@@ -455,6 +455,7 @@ def concurrent_clicks(word, n, prefix):
 
 
 def test_500_concurrent_clicks_spend_exactly_the_budget():
+    world()  # the frozen clock
     m, t = new_merchant()
     shop, _ = new_shop(m)
     topup(shop, 100000)
@@ -473,10 +474,22 @@ def test_500_concurrent_clicks_spend_exactly_the_budget():
         == "37"
     # Stopped serving at once: the next search has no promoted product.
     assert not any(i["promoted"] for i in ok(search(word, visitor="after-budget-1"))["items"])
+    # A higher budget serves again today; a lower one caps today at what it
+    # spent.
+    raised = ok(call("PATCH", f"/v1/shops/{shop}/promotions/{plan['id']}", t,
+                     {"daily_budget_cents": 395}))
+    assert raised["status"] == "serving"
+    more = concurrent_clicks(word, 20, "raised")
+    assert len([r for r in more if r["charged"]]) == 2
+    lowered = ok(call("PATCH", f"/v1/shops/{shop}/promotions/{plan['id']}", t,
+                      {"daily_budget_cents": 100}))
+    assert lowered["status"] == "budget_exhausted" and lowered["today"]["spend_cents"] == 390
+    assert sql(f"SELECT budget_cents FROM promotion_plan_days WHERE plan_id = {plan['id']}") == "390"
     funds_check()
 
 
 def test_concurrent_clicks_never_overdraw_the_balance():
+    world()  # the frozen clock
     m, t = new_merchant()
     shop, _ = new_shop(m)
     topup(shop, 135)
@@ -512,6 +525,7 @@ def attributed(order_id):
 
 
 def test_attribution_to_the_last_click_within_7_days():
+    world()  # the frozen clock
     m, t = new_merchant()
     shop, _ = new_shop(m)
     topup(shop, 10000)
