@@ -226,17 +226,20 @@ enum MHD_Result h_promotions_search(struct http_request *rq)
   enum http_step step = query_read(rq, params, QUERY_COUNT(params));
   if (step != HTTP_STEP_OK)
     return http_step_result(step);
-  const char *problem = NULL;
+  /* The rules the declarations cannot say, every one found in one 400. */
+  json_t *errors = json_array();
+  if (errors == NULL)
+    return MHD_NO;
   if (!has_q || q == NULL || jsonin_not_blank(q) != NULL)
-    problem = "is required and must not be blank";
-  else if (visitor_id != NULL && visitor_id_problem(visitor_id) != NULL) {
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "q", "message",
+                                            "is required and must not be blank"));
+  if (visitor_id != NULL && visitor_id_problem(visitor_id) != NULL)
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "visitor_id", "message",
+                                            visitor_id_problem(visitor_id)));
+  if (json_array_size(errors) > 0)
     return reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more parameters are invalid",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "visitor_id", "message",
-                                   visitor_id_problem(visitor_id)));
-  }
-  if (problem != NULL)
-    return reply_problem(rq, PROBLEM_INVALID_FIELD, "one or more parameters are invalid",
-                         json_pack("{s:[{s:s, s:s}]}", "errors", "field", "q", "message", problem));
+                         json_pack("{s:o}", "errors", errors));
+  json_decref(errors);
   char kind = sort_cursors[sort];
   struct cursor after = {0, 0};
   bool has_cursor = cursor_text != NULL;

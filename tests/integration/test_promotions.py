@@ -183,8 +183,13 @@ def test_search_refusals_and_roles():
               "/v1/search/products?q=tea&visitor_id=bad%20visitor%21"):
         assert_problem(call("GET", q), 400, "invalid_field")
     assert_problem(call("GET", "/v1/search/products?q=tea&colour=red"), 400, "unknown_field")
+    r = call("GET", "/v1/search/products?q=%20&visitor_id=bad%21visitor")
+    assert_problem(r, 400, "invalid_field")
+    assert sorted(e["field"] for e in r.json["errors"]) == ["q", "visitor_id"]
     # A cursor of another order is not taken.
-    word = f"茗{RUN}"
+    word = f"游标{RUN}"
+    product(w.shop, f"{word}甲")
+    product(w.shop, f"{word}乙")
     cur = ok(search(word, sort="sales", limit=1))["next_cursor"]
     assert cur is not None
     assert_problem(search(word, sort="price", cursor=cur), 400, "invalid_field")
