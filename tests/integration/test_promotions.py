@@ -397,6 +397,10 @@ def test_click_charges_once_and_refuses_forgeries():
     assert sql("SELECT count(*) FROM ledger_transfers WHERE event_key LIKE 'promotion_click:%'"
                f" AND debit_account_id = ledger_account({shop}, 'promotion')") == "1"
     assert ok(click(imp, w.tbuyer)) == {"charged": False, "charged_cents": 0, "outcome": "replayed"}
+    # The merchant sees the charge among the promotion account's flows.
+    flows = ok(call("GET", f"/v1/shops/{shop}/funds/flows?account=promotion&type=promotion", t))
+    assert [(f["type"], f["direction"], f["amount_cents"]) for f in flows["items"]] == [
+        ("promotion", "out", 10)], flows
     # Another visitor cannot use it; a tampered token is not one.
     r = click(imp, w.tbuyer2)
     assert_problem(r, 400, "invalid_field")
