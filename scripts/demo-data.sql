@@ -336,4 +336,37 @@ BEGIN
   PERFORM order_confirm_receipt(v_buyer, v_order, v_at + interval '4 days');
 END
 $$;
+-- Paid promotion (docs/promotion.md): the first shop topped up its promotion
+-- account through the sandbox and promotes its oranges on two keywords (a
+-- buyer's search showed them and the click was billed) and its grapes on a
+-- plan it paused.
+INSERT INTO funds_topups (shop_id, account, amount_cents, provider, provider_ref, status, created_at)
+SELECT id, 'promotion', 50000, 'sandbox', 'demo-promotion-topup', 'pending', now() - interval '2 days'
+  FROM shops WHERE name = '果园直供';
+SELECT result FROM topup_confirm('sandbox', 'demo-promotion-topup-event', 'demo-promotion-topup', 50000,
+                                 now() - interval '2 days');
+DO $$
+DECLARE
+  v_shop     bigint := (SELECT id FROM shops WHERE name = '果园直供');
+  v_merchant bigint := (SELECT id FROM accounts WHERE username = 'demo');
+  v_buyer    bigint := (SELECT id FROM accounts WHERE username = 'demo-buyer');
+  v_win      record;
+BEGIN
+  PERFORM promotion_plan_write(v_merchant, v_shop, NULL, p.id, '脐橙爆款推广', 20000,
+                               now() - interval '1 day', NULL, false,
+                               '[{"word": "脐橙", "bid_cents": 150}, {"word": "橙子", "bid_cents": 120}]',
+                               now() - interval '1 day')
+     FROM products p WHERE p.title = '赣南脐橙 5斤装';
+  PERFORM promotion_plan_write(v_merchant, v_shop, NULL, p.id, '葡萄新品推广', 10000,
+                               now() - interval '1 day', now() + interval '30 days', false,
+                               '[{"word": "葡萄", "bid_cents": 200}]', now() - interval '1 day')
+     FROM products p WHERE p.title = '阳光玫瑰葡萄 2斤';
+  PERFORM promotion_plan_pause(v_merchant, v_shop, pl.id, true, now())
+     FROM promotion_plans pl WHERE pl.shop_id = v_shop AND pl.name = '葡萄新品推广';
+  FOR v_win IN SELECT * FROM promotion_auction('脐橙', 3, now()) LOOP
+    PERFORM promotion_click(v_win.impression_id, v_win.plan_id, v_win.price_cents::integer,
+                            'a:' || v_buyer, v_buyer, 3, now());
+  END LOOP;
+END
+$$;
 COMMIT;

@@ -48,13 +48,14 @@ static const struct flow_type flow_types[] = {
     {"withdrawal", "提现", "{withdrawal}"},
     {"withdrawal_returned", "提现退回", "{withdrawal_returned}"},
     {"topup", "充值", "{topup}"},
+    {"promotion", "推广扣费", "{promotion_click}"},
     {"adjustment", "调账", "{adjustment}"},
 };
 #define FLOW_TYPES (sizeof flow_types / sizeof flow_types[0])
 /* flow_types' names, for the type parameter. */
 static const char *const type_names[] = {
-    "order_income",        "service_fee", "refund",     "clawback", "withdrawal",
-    "withdrawal_returned", "topup",       "adjustment", NULL,
+    "order_income",        "service_fee", "refund",    "clawback",   "withdrawal",
+    "withdrawal_returned", "topup",       "promotion", "adjustment", NULL,
 };
 
 /* The type of a ledger kind: the entry whose list names it. */

@@ -203,6 +203,16 @@ enum MHD_Result h_support_close(struct http_request *rq);
 enum MHD_Result h_support_release(struct http_request *rq);
 
 /* h_share_links.c: share links and the public /s/{code} */
+/* h_promotions.c */
+enum MHD_Result h_promotions_search(struct http_request *rq);
+enum MHD_Result h_promotions_click(struct http_request *rq);
+enum MHD_Result h_promotions_create(struct http_request *rq);
+enum MHD_Result h_promotions_list(struct http_request *rq);
+enum MHD_Result h_promotions_get(struct http_request *rq);
+enum MHD_Result h_promotions_update(struct http_request *rq);
+enum MHD_Result h_promotions_pause(struct http_request *rq);
+enum MHD_Result h_promotions_resume(struct http_request *rq);
+
 enum MHD_Result h_share_links_create(struct http_request *rq);
 enum MHD_Result h_share_links_list(struct http_request *rq);
 enum MHD_Result h_share_links_get(struct http_request *rq);

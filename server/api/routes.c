@@ -220,6 +220,17 @@ static const struct route routes[] = {
     {"DELETE", "/v1/shops/{id}/share-links/{id}", h_share_links_revoke, M, NOBODY, false, false, 0},
     {"GET", "/s/{file}", h_share_links_visit, PUB, NOBODY, false, false, 0},
 
+    {"GET", "/v1/search/products", h_promotions_search, B | OPT, NOBODY, false, false, 0},
+    {"POST", "/v1/promotions/clicks", h_promotions_click, B | OPT, JSON, false, false, 0},
+    {"POST", "/v1/shops/{id}/promotions", h_promotions_create, M, JSON, false, false, 0},
+    {"GET", "/v1/shops/{id}/promotions", h_promotions_list, M, NOBODY, false, false, 0},
+    {"GET", "/v1/shops/{id}/promotions/{id}", h_promotions_get, M, NOBODY, false, false, 0},
+    {"PATCH", "/v1/shops/{id}/promotions/{id}", h_promotions_update, M, JSON, false, false, 0},
+    {"POST", "/v1/shops/{id}/promotions/{id}/pause", h_promotions_pause, M, NOBODY, false, false,
+     0},
+    {"POST", "/v1/shops/{id}/promotions/{id}/resume", h_promotions_resume, M, NOBODY, false, false,
+     0},
+
     {"PUT", "/v1/test/clock", h_test_clock_set, PUB, JSON, false, true, 0},
     {"POST", "/v1/test/jobs/run", h_test_jobs_run, PUB, NOBODY, false, true, 0},
     {"POST", "/v1/test/stream", h_test_stream, ANY, NOBODY, true, true, 0},

@@ -138,7 +138,7 @@ bool config_load(void)
     cores = 1;
   unsigned long long port, threads, body, conns, per_ip, timeout, mem, hashw, hashq, days, uf, ipf,
       window, jobs, fold, heartbeat, imgw, imgq, wmin, wday, wapprove, aapprove, views_days,
-      presence;
+      promo_clicks, presence;
   const char *url = getenv("DATABASE_URL");
   config.database_url = (url != NULL && *url != '\0') ? url : "dbname=merchantd";
   /* The read replica (docs/operations.md "Read replica"): a hot standby of
@@ -173,6 +173,7 @@ bool config_load(void)
       !env_uint("MERCHANTD_WITHDRAWAL_APPROVAL_CENTS", 5000000, 0, 100000000000, &wapprove) ||
       !env_uint("MERCHANTD_ADJUSTMENT_APPROVAL_CENTS", 100000, 0, 100000000000, &aapprove) ||
       !env_uint("MERCHANTD_VIEWS_RETENTION_DAYS", 90, 2, 3650, &views_days) ||
+      !env_uint("MERCHANTD_PROMOTION_CLICKS_PER_DAY", 3, 1, 1000, &promo_clicks) ||
       !env_uint("MERCHANTD_LIVE_PRESENCE_SECONDS", 300, 30, 3600, &presence) ||
       !env_bool("MERCHANTD_TEST_MODE", &config.test_mode) ||
       !env_bool("MERCHANTD_AUTO_MIGRATE", &config.auto_migrate) ||
@@ -202,6 +203,7 @@ bool config_load(void)
   config.withdrawal_approval_cents = (long long)wapprove;
   config.adjustment_approval_cents = (long long)aapprove;
   config.views_retention_days = (unsigned)views_days;
+  config.promotion_clicks_per_day = (unsigned)promo_clicks;
   config.data_key_file = getenv("MERCHANTD_DATA_KEY_FILE");
   config.data_old_key_files = getenv("MERCHANTD_DATA_OLD_KEY_FILES");
   config.webhook_secret_file = getenv("MERCHANTD_WEBHOOK_SECRET_FILE");

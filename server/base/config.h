@@ -48,6 +48,8 @@ struct config {
       withdrawal_approval_cents; /* MERCHANTD_WITHDRAWAL_APPROVAL_CENTS: above, staff approve */
   long long adjustment_approval_cents; /* MERCHANTD_ADJUSTMENT_APPROVAL_CENTS: above, four eyes */
   unsigned views_retention_days;       /* MERCHANTD_VIEWS_RETENTION_DAYS: page_views kept */
+  unsigned
+      promotion_clicks_per_day; /* MERCHANTD_PROMOTION_CLICKS_PER_DAY: charged per buyer and plan */
   const char *public_url; /* MERCHANTD_PUBLIC_URL: scheme://host[:port][/prefix], no final slash */
   unsigned
       community_comments_per_minute; /* MERCHANTD_COMMUNITY_COMMENTS_PER_MINUTE: a merchant's */

@@ -104,6 +104,14 @@ BODIES = {
         {"shop_id": 1, "product_id": 3, "at": "2026-11-26T07:59:30Z", "source": "search"},
         {"shop_id": 1, "product_id": None, "visitor_id": "ignored_for_buyers",
          "at": "2026-11-26T08:00:00+08:00"}]},
+    ("POST", "/v1/shops/{id}/promotions"): {
+        "product_id": 3, "name": "春茶推广", "daily_budget_cents": 5000,
+        "starts_at": "2026-12-01T00:00:00Z", "ends_at": None,
+        "keywords": [{"word": "绿茶", "bid_cents": 120}, {"word": "green tea", "bid_cents": 50}]},
+    ("PATCH", "/v1/shops/{id}/promotions/{id}"): {
+        "daily_budget_cents": 8000, "keywords": [{"word": "龙井", "bid_cents": 90}]},
+    ("POST", "/v1/promotions/clicks"): {"impression_id": "AQAAAAAAAAABAAAAAAAAAAE", "visitor_id":
+                                        "visitor-0001"},
     ("POST", "/v1/shops/{id}/share-links"): {"target": "product", "product_id": 3,
                                              "channel": "wechat_moments"},
     ("POST", "/v1/feedback"): {"category": "bug", "text": "订单导出的 CSV 打不开",
@@ -182,6 +190,9 @@ QUERIES = {
     ("GET", "/v1/shops/{id}/stats/service"): "to=2026-11-30",
     ("GET", "/v1/shops/{id}/stats/logistics"): "from=2026-02-29",
     ("GET", "/v1/shops/{id}/stats/coupons"): "from=2026-11-30&to=2026-11-01",
+    ("GET", "/v1/search/products"): "q=%E7%BB%BF%E8%8C%B6&sort=-price&limit=5"
+                                    "&visitor_id=visitor-0001",
+    ("GET", "/v1/shops/{id}/promotions"): "limit=10",
     ("GET", "/v1/shops/{id}/share-links"): "limit=10&cursor=aDowOjc",
     ("GET", "/v1/shops/{id}/share-links/{id}"): "days=7",
     ("GET", "/v1/feedback"): "limit=10&cursor=RjowOjk",

@@ -307,6 +307,20 @@ class Fixture:
         self.share_link, self.share_code = share["id"], share["code"]
         self.share_revoke = ok(self.post(self.ma, f"/v1/shops/{self.shop}/share-links",
                                          {"target": "shop", "channel": "sms"}))["id"]
+        # Promotion: shop A's promotion account funded, a plan that serves
+        # on "oolong" (never paused: the clicks' impressions come from it)
+        # and one for the changes.
+        assert psql(s.db_url, f"SELECT ledger_post('authz-topup:{self.shop}', 'topup', 1,"
+                              f" ARRAY[ledger_account({self.shop}, 'provider_clearing')],"
+                              f" ARRAY[ledger_account({self.shop}, 'promotion')],"
+                              f" ARRAY[1000000]::bigint[], ARRAY['topup'], now())") == "ok"
+        self.plan = ok(self.post(self.ma, f"/v1/shops/{self.shop}/promotions",
+                                 self.plan_body("oolong")))["id"]
+        self.plan_edit = ok(self.post(self.ma, f"/v1/shops/{self.shop}/promotions",
+                                      self.plan_body("black tea")))["id"]
+        self.impressions = {}
+        for who in (self.ba, self.bb, None):
+            self.impression(who)
 
         # Buyer A's orders, one per operation that changes one.
         self.o_main = self.order(paid=True)
@@ -495,6 +509,34 @@ class Fixture:
     def withdraw(self, shop, amount):
         return ok(call("POST", f"/v1/shops/{shop}/funds/withdrawals", self.ma.token,
                        {"amount_cents": amount}, headers=idempotency_key()))["id"]
+
+    def plan_body(self, word):
+        return {"product_id": self.p1, "name": "Oolong promotion", "daily_budget_cents": 1000000,
+                "starts_at": rfc(T0 - datetime.timedelta(days=1)),
+                "keywords": [{"word": word, "bid_cents": 10}]}
+
+    def impression(self, who):
+        """A promoted impression of "oolong" shown to who (None: an anonymous
+        visitor), for the click route, made once per caller when the fixture
+        is (a search counts an impression: made later, it would be a write of
+        the test itself); a placeholder for roles that cannot search (they
+        are refused before it is read)."""
+        key = who.username if who is not None else None
+        if key not in self.impressions:
+            self.impressions[key] = self.shown(who)
+        return dict(self.impressions[key])
+
+    def shown(self, who):
+        token = who.token if who is not None else None
+        r = call("GET", "/v1/search/products?q=oolong&visitor_id=authz-visitor-1", token)
+        if r.status != 200:
+            return {"impression_id": "not-shown"}
+        hits = [i for i in r.json["items"] if i["promoted"]]
+        assert hits, r
+        body = {"impression_id": hits[0]["impression_id"]}
+        if who is None:
+            body["visitor_id"] = "authz-visitor-1"
+        return body
 
     def post(self, who, path, body=None):
         return call("POST", path, who.token, body)
@@ -857,6 +899,24 @@ ROUTES = {
         lambda f: f"/v1/shops/{f.shop}/share-links/{f.share_link}", "shop"),
     ("DELETE", "/v1/shops/{id}/share-links/{id}"): E(
         lambda f: f"/v1/shops/{f.shop}/share-links/{f.share_revoke}", "shop"),
+    # Promotion (docs/promotion.md): search and clicks are any buyer's or an
+    # anonymous visitor's; plans are shop A's.
+    ("GET", "/v1/search/products"): E(
+        lambda f: "/v1/search/products?q=oolong&visitor_id=authz-visitor-1", "open"),
+    ("POST", "/v1/promotions/clicks"): E(lambda f: "/v1/promotions/clicks", "open",
+                                         lambda f, w: f.impression(w)),
+    ("POST", "/v1/shops/{id}/promotions"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions", "shop", lambda f, w: f.plan_body("green")),
+    ("GET", "/v1/shops/{id}/promotions"): E(lambda f: f"/v1/shops/{f.shop}/promotions", "shop"),
+    ("GET", "/v1/shops/{id}/promotions/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions/{f.plan}", "shop"),
+    ("PATCH", "/v1/shops/{id}/promotions/{id}"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions/{f.plan_edit}", "shop",
+        lambda f, w: {"daily_budget_cents": 50000}),
+    ("POST", "/v1/shops/{id}/promotions/{id}/pause"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions/{f.plan_edit}/pause", "shop"),
+    ("POST", "/v1/shops/{id}/promotions/{id}/resume"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions/{f.plan_edit}/resume", "shop"),
     # Public: the redirect (302) whoever follows it, a token or none.
     ("GET", "/s/{file}"): E(lambda f: f"/s/{f.share_code}", "public", owner_ok=(302,)),
 

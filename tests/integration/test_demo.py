@@ -51,6 +51,10 @@ def test_demo_data_fills_every_first_list():
         assert orders.status == 200, orders
     first = shops[0]["id"] if shops[0]["name"] == "果园直供" else shops[1]["id"]
     assert s.request("GET", f"/v1/shops/{first}/orders", token=token).json["items"]
+    # Promotion: two plans, one serving with a billed click, one paused.
+    plans = s.request("GET", f"/v1/shops/{first}/promotions", token=token).json["items"]
+    assert sorted(p["status"] for p in plans) == ["paused", "serving"], plans
+    assert sum(p["clicks"] for p in plans) == 1, plans
     # Growth: the first shop's checklist is under way and it holds the
     # marketing starter medal, announced by a letter.
     growth = s.request("GET", f"/v1/shops/{first}/growth", token=token).json
