@@ -10,7 +10,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { BASE, XSS, XSS_TEXT, buyer, checkPage, clean, merchant, ok, open, order, product, say, uname } from './lib.mjs';
 
 // Waits until fn() is truthy (an API state the page changed).
-async function until(fn, what, ms = 10000) {
+async function until(fn, what, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -352,7 +352,7 @@ test('chat: a message sent while the stream was cut arrives after reconnecting (
   await page.locator('html[data-events=off]').waitFor({ state: 'attached' });
   await say(b, m.shop, '断线时发的');
   await page.context().setOffline(false);
-  await thread(page).getByText('断线时发的').waitFor({ timeout: 20000 });
+  await thread(page).getByText('断线时发的').waitFor({ timeout: 60000 });
   assert.ok(resumed.length > 0, 'the stream was reopened with Last-Event-ID');
   await row(page, '小周').filter({ hasText: '断线时发的' }).waitFor();
   page.problems = page.problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|network/i.test(p));
@@ -371,11 +371,11 @@ test('chat: long-poll mode (merchantd.events = poll) delivers messages too', asy
   await row(page, '小吴').click();
   await thread(page).getByText('你好').waitFor();
   await say(b, m.shop, '轮询也能收到吗');
-  await thread(page).getByText('轮询也能收到吗').waitFor({ timeout: 5000 });
+  await thread(page).getByText('轮询也能收到吗').waitFor();
   // A new conversation comes to the list too.
   await page.getByRole('button', { name: /返回会话列表/ }).click();
   await say(await buyer('小郑'), m.shop, '新会话');
-  await row(page, '小郑').waitFor({ timeout: 5000 });
+  await row(page, '小郑').waitFor();
   await checkPage(page, 'chat-poll');
   await page.context().close();
 });
