@@ -26,13 +26,18 @@ test('promotion: plans made, bids changed, paused and resumed, clicks spend the 
     const page = await open(m, { layout, path: '/app/promotion' });
     await page.getByRole('heading', { name: '推广', exact: true }).waitFor();
     await page.locator('.promo-balance .funds-big', { hasText: '¥200.00' }).waitFor();
-    assert.equal(await page.getByRole('link', { name: '去充值' }).getAttribute('href'), '/app/funds?tab=topups');
+    assert.equal(await page.getByRole('link', { name: '去充值' }).getAttribute('href'), '/app/funds?tab=topups&account=promotion');
     await page.getByText('还没有推广计划').waitFor();
     await checkPage(page, `promotion-empty-${layout}`);
     await page.context().close();
   }
 
   const page = await open(m, { path: '/app/promotion' });
+  // The top-up link opens the funds page's top-up form on the promotion account.
+  await page.getByRole('link', { name: '去充值' }).click();
+  await page.getByRole('heading', { name: '资金', exact: true }).waitFor();
+  assert.equal(await page.getByLabel('充值到').inputValue(), 'promotion');
+  await page.goBack();
   await page.getByRole('button', { name: '+ 新建推广计划' }).click();
   const dialog = page.getByRole('dialog', { name: '新建推广计划' });
   await dialog.getByLabel('计划名称').fill('脐橙推广');

@@ -232,7 +232,7 @@ function Promotion({ shop }) {
         ${!funds.data && !funds.error && html`<${Loading} />`}
         ${funds.data && html`<p class="funds-big"><${Money} fen=${funds.data.balances.promotion_cents} /></p>`}
         <p class="muted">${t('promotion.balanceHint')}</p>
-        <a href=${href('funds', { tab: 'topups' })}>${t('promotion.topup')}</a>
+        <a href=${href('funds', { tab: 'topups', account: 'promotion' })}>${t('promotion.topup')}</a>
       </div>
       <div class="card promo-today">
         <h2>${t('promotion.todaySpend')}</h2>
@@ -252,23 +252,23 @@ function Promotion({ shop }) {
       </tr></thead>
       <tbody>
         ${list.items.map((p) => html`<tr key=${p.id}>
-          <td data-label=${t('promotion.name')}><div>
+          <td data-label=${t('promotion.name')} class="promo-name-cell"><div>
             <span class="promo-name">${p.name}</span><br />
             <span class="promo-product">${names.get(p.product_id) ?? `#${p.product_id}`}</span>
           </div></td>
           <td data-label=${t('promotion.status')}><${Status} plan=${p} /></td>
-          <td data-label=${t('promotion.keywords')}><ul class="promo-words">
+          <td data-label=${t('promotion.keywords')} class="promo-words-cell"><ul class="promo-words">
             ${p.keywords.map((k) => html`<li key=${k.word}><span class="promo-word">${k.word}</span> <${Money} fen=${k.bid_cents} /></li>`)}
           </ul></td>
           <td data-label=${t('promotion.budgetCol')}><${Spend} plan=${p} /></td>
-          <td data-label=${t('promotion.today')}>${t('promotion.todayFigures', { imp: p.today.impressions, clicks: p.today.clicks })}</td>
+          <td data-label=${t('promotion.today')} class="promo-nowrap">${t('promotion.todayFigures', { imp: p.today.impressions, clicks: p.today.clicks })}</td>
           <td data-label=${t('promotion.total')}>${t('promotion.totalFigures', { clicks: p.clicks, spend: fmtMoney(p.spend_cents), orders: p.attributed_orders })}</td>
           <td data-label=${t('promotion.schedule')}><div><${Time} iso=${p.starts_at} /> – ${p.ends_at ? html`<${Time} iso=${p.ends_at} />` : t('promotion.noEnd')}</div></td>
-          <td data-label=${t('promotion.actions')} class="row-actions">
+          <td data-label=${t('promotion.actions')}><div class="row-actions">
             <button type="button" aria-label=${`${t('promotion.edit')} ${p.name}`} onClick=${() => setDialog({ kind: 'edit', plan: p })}>${t('promotion.edit')}</button>
             <${ActionButton} label=${`${t(p.paused ? 'promotion.resume' : 'promotion.pause')} ${p.name}`} className=${p.paused ? 'primary' : ''}
               onClick=${() => setPaused(p, !p.paused)}>${t(p.paused ? 'promotion.resume' : 'promotion.pause')}<//>
-          </td>
+          </div></td>
         </tr>`)}
       </tbody>
     </table>`}
