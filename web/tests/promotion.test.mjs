@@ -55,6 +55,13 @@ test('promotion: plans made, bids changed, paused and resumed, clicks spend the 
   await checkPage(page, 'promotion-form-errors');
   await dialog.getByLabel('关键词 1 出价（元/点击）').fill('0.50');
   await dialog.getByLabel('关键词 2 出价（元/点击）').fill('1.20');
+  // A word named twice (words are lower-cased) is the API's refusal, shown
+  // with the keywords.
+  await dialog.getByRole('button', { name: '+ 添加关键词' }).click();
+  await dialog.getByLabel('关键词 3', { exact: true }).fill('脐橙');
+  await dialog.getByRole('button', { name: '创建' }).click();
+  await dialog.locator('.promo-keywords > .field-error', { hasText: 'must not name a word twice' }).waitFor();
+  await dialog.getByRole('button', { name: '删除关键词 3' }).click();
   await dialog.getByRole('button', { name: '创建' }).click();
   await page.getByText('推广计划已创建').waitFor();
 
