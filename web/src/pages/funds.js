@@ -87,7 +87,7 @@ function Funds({ shop, query }) {
     <div role="tabpanel" aria-labelledby=${`tab-${tab}`}>
       ${tab === 'overview' && html`<${Overview} shop=${shop} funds=${funds} />`}
       ${tab === 'flows' && html`<${Flows} shop=${shop} query=${query} />`}
-      ${tab === 'topups' && html`<${Topups} shop=${shop} onChange=${funds.reload} />`}
+      ${tab === 'topups' && html`<${Topups} shop=${shop} account=${query.account} onChange=${funds.reload} />`}
       ${tab === 'withdrawals' && html`<${Withdrawals} shop=${shop} funds=${funds} />`}
     </div>
   </section>`;
@@ -236,9 +236,11 @@ function amountOf(text) {
   return fen;
 }
 
-function Topups({ shop, onChange }) {
+// account: the one to top up first (the promotion page links here with
+// account=promotion).
+function Topups({ shop, account: first, onChange }) {
   const list = usePaged((cursor) => get(`${base(shop)}/topups${qs({ cursor, limit: 20 })}`), [shop.id]);
-  const [account, setAccount] = useState('deposit');
+  const [account, setAccount] = useState(first === 'promotion' ? 'promotion' : 'deposit');
   const [amount, setAmount] = useState('');
   const { submit: create, busy, error } = useSubmit(async () => {
     const tp = await post(`${base(shop)}/topups`, { account, amount_cents: amountOf(amount) }, { key: idempotencyKey() });

@@ -12,10 +12,11 @@ import coupons from './coupons.js';
 import letters from './letters.js';
 import funds from './funds.js';
 import data from './data.js';
+import promotion from './promotion.js';
 import review from './review.js';
 import campaigns from './campaigns.js';
 import community from './community.js';
 import feedback from './feedback.js';
 import finance from './finance.js';
 
-export const pages = [chat, home, orders, aftersales, products, coupons, letters, funds, data, review, campaigns, community, feedback, finance];
+export const pages = [chat, home, orders, aftersales, products, coupons, letters, funds, data, promotion, review, campaigns, community, feedback, finance];

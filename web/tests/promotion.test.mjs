@@ -1,0 +1,140 @@
+// Promotion (推广): a shop tops up its promotion account (the sandbox's
+// checkout, through the API), makes a plan on the page (a bid out of range
+// refused beside its field, then created), changes a bid, pauses and
+// resumes it with the status shown; a buyer searches the keyword and clicks
+// the promoted product (through the API), and the page shows today's spend.
+// A keyword and a product title made of script payloads are shown as text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { XSS, XSS_TEXT, buyer, checkPage, merchant, ok, open, product } from './lib.mjs';
+
+async function topUp(m, fen) {
+  const tp = await ok('POST', `/v1/shops/${m.shop.id}/funds/topups`, { token: m.token, key: `tp-${m.shop.id}-${fen}`, body: { account: 'promotion', amount_cents: fen } });
+  await ok('POST', `/v1/shops/${m.shop.id}/funds/topups/${tp.id}/sandbox-pay`, { token: m.token });
+}
+
+// Product titles are at most 120 characters: two of the payloads.
+const TITLE = `${XSS[0]} ${XSS[1]}`;
+
+test('promotion: plans made, bids changed, paused and resumed, clicks spend the budget', async () => {
+  const m = await merchant();
+  await product(m, { title: TITLE, price: 2500 });
+  await product(m, { title: '赣南脐橙 5kg', price: 4990 });
+  await topUp(m, 20000);
+
+  for (const layout of ['desktop', 'phone']) {
+    const page = await open(m, { layout, path: '/app/promotion' });
+    await page.getByRole('heading', { name: '推广', exact: true }).waitFor();
+    await page.locator('.promo-balance .funds-big', { hasText: '¥200.00' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: '去充值' }).getAttribute('href'), '/app/funds?tab=topups&account=promotion');
+    await page.getByText('还没有推广计划').waitFor();
+    await checkPage(page, `promotion-empty-${layout}`);
+    await page.context().close();
+  }
+
+  const page = await open(m, { path: '/app/promotion' });
+  // The top-up link opens the funds page's top-up form on the promotion account.
+  await page.getByRole('link', { name: '去充值' }).click();
+  await page.getByRole('heading', { name: '资金', exact: true }).waitFor();
+  assert.equal(await page.getByLabel('充值到').inputValue(), 'promotion');
+  await page.goBack();
+  await page.getByRole('button', { name: '+ 新建推广计划' }).click();
+  const dialog = page.getByRole('dialog', { name: '新建推广计划' });
+  await dialog.getByLabel('计划名称').fill('脐橙推广');
+  await dialog.getByLabel('推广商品').selectOption({ label: TITLE });
+  await dialog.getByLabel('日预算（元）').fill('10');
+  await dialog.getByLabel('关键词 1', { exact: true }).fill(XSS_TEXT.slice(0, 30));
+  await dialog.getByLabel('关键词 1 出价（元/点击）').fill('0.05');
+  await dialog.getByRole('button', { name: '+ 添加关键词' }).click();
+  await dialog.getByLabel('关键词 2', { exact: true }).fill('脐橙');
+  await dialog.getByLabel('关键词 2 出价（元/点击）').fill('100');
+  await dialog.getByRole('button', { name: '创建' }).click();
+  // Both bids out of 0.10–99.00 yuan are refused beside their fields.
+  await dialog.locator('.promo-kw').nth(0).getByRole('alert').filter({ hasText: '出价须在 0.10 至 99.00 元之间' }).waitFor();
+  await dialog.locator('.promo-kw').nth(1).getByRole('alert').filter({ hasText: '出价须在 0.10 至 99.00 元之间' }).waitFor();
+  await checkPage(page, 'promotion-form-errors');
+  await dialog.getByLabel('关键词 1 出价（元/点击）').fill('0.50');
+  await dialog.getByLabel('关键词 2 出价（元/点击）').fill('1.20');
+  // A word named twice (words are lower-cased) is the API's refusal, shown
+  // with the keywords.
+  await dialog.getByRole('button', { name: '+ 添加关键词' }).click();
+  await dialog.getByLabel('关键词 3', { exact: true }).fill('脐橙');
+  await dialog.getByRole('button', { name: '创建' }).click();
+  await dialog.locator('.promo-keywords > .field-error', { hasText: 'must not name a word twice' }).waitFor();
+  await dialog.getByRole('button', { name: '删除关键词 3' }).click();
+  await dialog.getByRole('button', { name: '创建' }).click();
+  await page.getByText('推广计划已创建').waitFor();
+
+  const row = page.getByRole('row', { name: /脐橙推广/ });
+  await row.getByText('推广中', { exact: true }).waitFor();
+  // The payloads are text: the product title and the keyword, literally.
+  await row.locator('.promo-product', { hasText: TITLE }).waitFor();
+  assert.equal(await row.locator('.promo-word').first().textContent(), XSS_TEXT.slice(0, 30).toLowerCase());
+  await row.getByText('¥1.20').waitFor();
+  const plans = await ok('GET', `/v1/shops/${m.shop.id}/promotions`, { token: m.token });
+  assert.equal(plans.items.length, 1);
+  assert.deepEqual(plans.items[0].keywords.map((k) => k.bid_cents).sort((a, b) => a - b), [50, 120]);
+  assert.equal(plans.items[0].daily_budget_cents, 1000);
+
+  // A bid changed in the edit dialog.
+  await row.getByRole('button', { name: '编辑 脐橙推广' }).click();
+  const edit = page.getByRole('dialog', { name: '编辑推广计划「脐橙推广」' });
+  await edit.getByLabel('关键词 2', { exact: true }).waitFor();
+  const words = await edit.locator('.promo-kw').evaluateAll((rows) => rows.map((r) => r.querySelector('input').value));
+  const i = words.indexOf('脐橙');
+  assert.ok(i >= 0, `the keyword in the form: ${words}`);
+  await edit.getByLabel(`关键词 ${i + 1} 出价（元/点击）`).fill('2.35');
+  await edit.getByRole('button', { name: '保存' }).click();
+  await page.getByText('推广计划已保存').waitFor();
+  await row.getByText('¥2.35').waitFor();
+  const after = await ok('GET', `/v1/shops/${m.shop.id}/promotions/${plans.items[0].id}`, { token: m.token });
+  assert.ok(after.keywords.some((k) => k.word === '脐橙' && k.bid_cents === 235));
+
+  // Pause and resume, each with the status and the reason shown.
+  await row.getByRole('button', { name: '暂停 脐橙推广' }).click();
+  await row.getByText('已暂停', { exact: true }).waitFor();
+  await row.getByText('计划已暂停，恢复后继续投放').waitFor();
+  assert.equal((await ok('GET', `/v1/shops/${m.shop.id}/promotions/${after.id}`, { token: m.token })).status, 'paused');
+  await row.getByRole('button', { name: '恢复 脐橙推广' }).click();
+  await row.getByText('推广中', { exact: true }).waitFor();
+
+  // A buyer searches the keyword and clicks the promoted product: the only
+  // bidder pays the reserve, 0.10 yuan, from today's budget.
+  const b = await buyer('小李');
+  const found = await ok('GET', `/v1/search/products?q=${encodeURIComponent('脐橙')}`, { token: b.token });
+  const hit = found.items.find((x) => x.promoted);
+  assert.ok(hit, 'a promoted product');
+  const click = await ok('POST', '/v1/promotions/clicks', { token: b.token, body: { impression_id: hit.impression_id } });
+  assert.equal(click.outcome, 'charged');
+  assert.equal(click.charged_cents, 10);
+  await page.reload();
+  await row.locator('.promo-spend', { hasText: '¥0.10 / ¥10.00' }).waitFor();
+  await row.getByText('曝光 1 · 点击 1').waitFor();
+  await page.locator('.promo-today .funds-big', { hasText: '¥0.10' }).waitFor();
+  await page.locator('.promo-balance .funds-big', { hasText: '¥199.90' }).waitFor();
+  await checkPage(page, 'promotion');
+  await page.context().close();
+
+  const phone = await open(m, { layout: 'phone', path: '/app/promotion' });
+  await phone.getByRole('row', { name: /脐橙推广/ }).getByText('推广中', { exact: true }).waitFor();
+  await checkPage(phone, 'promotion-phone');
+  await phone.getByRole('button', { name: '编辑 脐橙推广' }).click();
+  await phone.getByRole('dialog').getByLabel('计划名称').waitFor();
+  await checkPage(phone, 'promotion-phone-edit');
+  await phone.context().close();
+});
+
+test('promotion: a plan of a shop without promotion balance says why it does not serve', async () => {
+  const m = await merchant();
+  const p = await product(m, { title: '赣南脐橙 5kg', price: 4990 });
+  await ok('POST', `/v1/shops/${m.shop.id}/promotions`, {
+    token: m.token, key: `plan-${m.shop.id}`,
+    body: { product_id: p.id, name: '无余额计划', daily_budget_cents: 1000, starts_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), keywords: [{ word: '脐橙', bid_cents: 50 }] },
+  });
+  const page = await open(m, { lang: 'en', path: '/app/promotion' });
+  const row = page.getByRole('row', { name: /无余额计划/ });
+  await row.getByText('Not serving', { exact: true }).waitFor();
+  await row.getByText('The promotion balance is too low: top it up').waitFor();
+  await checkPage(page, 'promotion-en-no-balance');
+  await page.context().close();
+});
