@@ -207,3 +207,17 @@ enum db_status db_promotion_report(int64_t merchant_id, int64_t shop_id, int64_t
                      csv ? "true" : "false"};
   return db_query_coded_json(&q, p, code, fn, arg);
 }
+
+static void read_written(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
+enum db_status db_promotion_report_letters(int64_t now, const char *zone, int64_t *written)
+{
+  static struct db_stmt q = DB_STMT(2, "SELECT promotion_report_letters(us_to_ts($1), $2)");
+  char nb[DB_INT64_SIZE];
+  const char *params[] = {db_param_int64(nb, now), zone};
+  *written = 0;
+  return db_query_row(&q, params, read_written, written);
+}

@@ -95,4 +95,9 @@ enum db_status db_promotion_report(int64_t merchant_id, int64_t shop_id, int64_t
                                    char code[DB_RESULT_CODE_SIZE], db_promotion_json_fn *fn,
                                    void *arg);
 
+/* The report letters' job (promotion_report_letters): at a delivery hour
+ * of zone, yesterday's and last week's reports as letters to the shops with
+ * activity, once per period; *written is how many letters. */
+enum db_status db_promotion_report_letters(int64_t now, const char *zone, int64_t *written);
+
 #endif

@@ -8,7 +8,9 @@ every figure of the daily and weekly reports, of the whole shop and of one
 plan, equals a recount: impressions as the searches showed them, clicks,
 spend, attributed orders and GMV from the raw rows (promotion_clicks,
 promotion_attributions, orders), ratios rounded half up. The CSV's headers
-and rows; every refusal; roles and tenants."""
+and rows; every refusal; roles and tenants. The report letters: yesterday's and last
+week's, delivered on the hour (06-22) exactly once while job runs race, only
+to shops with activity."""
 
 import csv
 import datetime
@@ -313,6 +315,54 @@ def test_refusals_roles_and_tenants():
         assert_problem(call("GET", base), 401, "unauthenticated")
 
 
+def promotion_letters(shop):
+    rows = sql(f"SELECT kind, report_from, delivered_at AT TIME ZONE 'Asia/Shanghai', summary"
+               f" FROM letters WHERE shop_id = {shop} AND report_from IS NOT NULL"
+               f" ORDER BY kind, report_from")
+    return [tuple(r.split("|")) for r in rows.split("\n")] if rows else []
+
+
+def run_jobs_racing(n=4):
+    replies = parallel(lambda: server().request("POST", "/v1/test/jobs/run"), [()] * n)
+    assert all(r.status == 200 for r in replies), replies
+
+
+def test_report_letters_on_the_hour_once():
+    w = world()
+    quiet, _ = new_shop(w.ma)  # no promotion activity: no letters
+    # Wednesday 05:30: before the first delivery hour, nothing.
+    freeze(datetime.datetime(2031, 7, 9, 5, 30, tzinfo=SHANGHAI))
+    run_jobs_racing()
+    assert promotion_letters(w.shop) == [] and promotion_letters(w.shop_b) == []
+    # 06:20: yesterday's (Tuesday's) daily report and last week's weekly
+    # report, delivered at 06:00, once although four runs race.
+    freeze(datetime.datetime(2031, 7, 9, 6, 20, tzinfo=SHANGHAI))
+    run_jobs_racing()
+    run_jobs_racing()
+    tue = ok(report(w.ta, w.shop, **{"from": "2031-07-08", "to": "2031-07-08"}))["total"]
+    got = promotion_letters(w.shop)
+    assert [g[:3] for g in got] == [("promotion_daily", "2031-07-08", "2031-07-09 06:00:00"),
+                                    ("promotion_weekly", "2031-06-30", "2031-07-09 06:00:00")], got
+    assert got[0][3] == (f"2031-07-08 推广日报：曝光 {tue['impressions']}，点击 {tue['clicks']}，"
+                         f"花费 {Decimal(tue['spend_cents']) / 100:.2f} 元"), got
+    week = ok(report(w.ta, w.shop, period="week", **{"from": "2031-06-30", "to": "2031-06-30"}))
+    assert f"点击 {week['total']['clicks']}，" in got[1][3], got
+    # Shop B: Tuesday only (its week is this one); a quiet shop: nothing.
+    assert [g[:2] for g in promotion_letters(w.shop_b)] == [("promotion_daily", "2031-07-08")]
+    assert promotion_letters(quiet) == []
+    # The shop's letter list shows them.
+    kinds = [x["kind"] for x in ok(call("GET", f"/v1/shops/{w.shop}/letters", w.ta))["items"]]
+    assert "promotion_daily" in kinds and "promotion_weekly" in kinds, kinds
+    # Later the same day, and at 23:00 the next day (outside the hours):
+    # nothing new; the next day at 06:00, Wednesday's report has no activity.
+    freeze(datetime.datetime(2031, 7, 9, 15, 0, tzinfo=SHANGHAI))
+    run_jobs_racing()
+    freeze(datetime.datetime(2031, 7, 10, 23, 0, tzinfo=SHANGHAI))
+    run_jobs_racing()
+    assert len(promotion_letters(w.shop)) == 2
+
+
 if __name__ == "__main__":
     main([test_daily_report_equals_a_recount, test_weekly_report_runs_monday_to_sunday,
-          test_csv_headers_and_rows, test_refusals_roles_and_tenants])
+          test_csv_headers_and_rows, test_refusals_roles_and_tenants,
+          test_report_letters_on_the_hour_once])
