@@ -23,9 +23,13 @@
 #define REPORT_WEEKS_DEFAULT 12
 
 static const char *const period_names[] = {"day", "week", NULL};
+/* The CSV's header language: zh-CN by default (推广报表), en as the order
+ * export offers it. */
+static const char *const lang_names[] = {"zh-CN", "en", NULL};
 
 struct report_query {
   int period; /* 0 day, 1 week */
+  int lang;   /* CSV only: 0 zh-CN, 1 en */
   int64_t from, to, plan_id;
 };
 
@@ -38,8 +42,8 @@ static enum http_step invalid(struct http_request *rq, const char *field, const 
 
 /* Reads and completes the query: to defaults to today, from to 29 days
  * (77 days: 12 weeks) before it; from must not be after to, the window at most 366
- * days. */
-static enum http_step read_query(struct http_request *rq, struct report_query *r)
+ * days. lang is the CSV route's alone (the JSON route refuses it as unknown). */
+static enum http_step read_query(struct http_request *rq, struct report_query *r, bool csv)
 {
   bool has_from = false, has_to = false;
   const struct query_param params[] = {
@@ -47,8 +51,9 @@ static enum http_step read_query(struct http_request *rq, struct report_query *r
       QUERY_DATE("from", &r->from, .present = &has_from),
       QUERY_DATE("to", &r->to, .present = &has_to),
       QUERY_INT("plan_id", &r->plan_id, 1, INT64_MAX),
+      QUERY_ENUM("lang", &r->lang, lang_names), /* last: the CSV route's only */
   };
-  enum http_step step = query_read(rq, params, QUERY_COUNT(params));
+  enum http_step step = query_read(rq, params, QUERY_COUNT(params) - (csv ? 0 : 1));
   if (step != HTTP_STEP_OK)
     return step;
   if (!has_to) {
@@ -103,7 +108,7 @@ enum MHD_Result h_promotion_reports(struct http_request *rq)
 {
   struct report_query r = {0};
   char *body;
-  enum http_step step = read_query(rq, &r);
+  enum http_step step = read_query(rq, &r, false);
   if (step == HTTP_STEP_OK)
     step = run_report(rq, &r, false, &body);
   if (step != HTTP_STEP_OK)
@@ -114,6 +119,20 @@ enum MHD_Result h_promotion_reports(struct http_request *rq)
   return reply_jsonout(rq, MHD_HTTP_OK, &out);
 }
 
+static const char *const csv_headers_en[] = {
+    "from",
+    "to",
+    "impressions",
+    "clicks",
+    "ctr_percent",
+    "spend_yuan",
+    "cpc_yuan",
+    "cpm_yuan",
+    "attributed_orders",
+    "gmv_yuan",
+    "click_conversion_percent",
+    "roi",
+};
 static const char *const csv_headers[] = {
     "开始日期",   "结束日期",     "曝光量",           "点击量",
     "点击率(%)",  "花费(元)",     "平均点击花费(元)", "千次曝光花费(元)",
@@ -124,7 +143,7 @@ enum MHD_Result h_promotion_reports_csv(struct http_request *rq)
 {
   struct report_query r = {0};
   char *body;
-  enum http_step step = read_query(rq, &r);
+  enum http_step step = read_query(rq, &r, true);
   if (step == HTTP_STEP_OK)
     step = run_report(rq, &r, true, &body);
   if (step != HTTP_STEP_OK)
@@ -133,14 +152,18 @@ enum MHD_Result h_promotion_reports_csv(struct http_request *rq)
   free(body);
   struct csv c = CSV_INIT;
   csv_bom(&c);
+  bool en = r.lang == 1;
   for (size_t i = 0; i < sizeof csv_headers / sizeof csv_headers[0]; i++)
-    csv_cell(&c, csv_headers[i]);
+    csv_cell(&c, en ? csv_headers_en[i] : csv_headers[i]);
   csv_end_row(&c);
   size_t i, k;
   json_t *row, *cell;
   json_array_foreach(rows, i, row)
   {
-    json_array_foreach(row, k, cell) csv_cell(&c, json_string_value(cell));
+    /* The last row is the total, its first cell 合计 (total in en). */
+    bool total = i + 1 == json_array_size(rows);
+    json_array_foreach(row, k, cell)
+        csv_cell(&c, k == 0 && total && en ? "total" : json_string_value(cell));
     csv_end_row(&c);
   }
   bool bad = rows == NULL || !json_is_array(rows) || c.failed;

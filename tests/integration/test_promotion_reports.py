@@ -283,6 +283,12 @@ def test_csv_headers_and_rows():
                          yuan(x["cpm_cents"]), str(x["attributed_orders"]), yuan(x["gmv_cents"]),
                          pct(x["click_conversion"]),
                          "" if x["roi"] is None else f"{Decimal(str(x['roi'])):.4f}"], cells
+    r = call("GET", f"/v1/shops/{w.shop}/promotions/reports.csv?from=2031-07-06&to=2031-07-08"
+             "&lang=en", w.ta)
+    en = list(csv.reader(io.StringIO(r.raw[1:], newline="")))
+    assert en[0] == ["from", "to", "impressions", "clicks", "ctr_percent", "spend_yuan", "cpc_yuan",
+                     "cpm_yuan", "attributed_orders", "gmv_yuan", "click_conversion_percent", "roi"]
+    assert en[1:-1] == rows[1:-1] and en[-1] == ["total"] + rows[-1][1:]
     r = call("GET", f"/v1/shops/{w.shop}/promotions/reports.csv?period=week&from=2031-07-06"
              f"&to=2031-07-08&plan_id={w.plan1['id']}", w.ta)
     rows = list(csv.reader(io.StringIO(r.raw[1:], newline="")))
@@ -302,6 +308,12 @@ def test_refusals_roles_and_tenants():
             assert_problem(r, 400, "invalid_field")
             assert [e["field"] for e in r.json["errors"]] == [field], (q, r.json)
         assert_problem(call("GET", f"{base}?bogus=1", w.ta), 400, "unknown_field")
+        r = call("GET", f"{base}?lang=fr", w.ta)
+        if path == "reports.csv":
+            assert_problem(r, 400, "invalid_field")
+            assert r.json["errors"][0]["field"] == "lang"
+        else:
+            assert_problem(r, 400, "unknown_field")
         # 366 days is the widest window.
         assert call("GET", f"{base}?from=2030-07-08&to=2031-07-08", w.ta).status == 200
         # Another shop's plan, a missing plan, another merchant's shop: 404.
