@@ -186,3 +186,38 @@ enum db_status db_promotion_key(const unsigned char fresh[DB_PROMOTION_KEY_SIZE]
   const char *p[] = {hex, db_param_int64(nb, now)};
   return db_query_row(&q, p, key_read, key);
 }
+
+enum db_status db_promotion_report(int64_t merchant_id, int64_t shop_id, int64_t plan_id, bool week,
+                                   int64_t from, int64_t to, int64_t now, bool csv,
+                                   char code[DB_RESULT_CODE_SIZE], db_promotion_json_fn *fn,
+                                   void *arg)
+{
+  static struct db_stmt q =
+      DB_STMT(8, "SELECT code, body FROM promotion_report($1, $2, $3, $4::boolean,"
+                 " DATE '1970-01-01' + $5::integer, DATE '1970-01-01' + $6::integer,"
+                 " us_to_ts($7), $8::boolean)");
+  char b[6][DB_INT64_SIZE];
+  const char *p[] = {db_param_int64(b[0], merchant_id),
+                     db_param_int64(b[1], shop_id),
+                     plan_id > 0 ? db_param_int64(b[2], plan_id) : NULL,
+                     week ? "true" : "false",
+                     db_param_int64(b[3], from),
+                     db_param_int64(b[4], to),
+                     db_param_int64(b[5], now),
+                     csv ? "true" : "false"};
+  return db_query_coded_json(&q, p, code, fn, arg);
+}
+
+static void read_written(const PGresult *res, void *arg)
+{
+  *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
+enum db_status db_promotion_report_letters(int64_t now, const char *zone, int64_t *written)
+{
+  static struct db_stmt q = DB_STMT(2, "SELECT promotion_report_letters(us_to_ts($1), $2)");
+  char nb[DB_INT64_SIZE];
+  const char *params[] = {db_param_int64(nb, now), zone};
+  *written = 0;
+  return db_query_row(&q, params, read_written, written);
+}

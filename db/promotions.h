@@ -85,4 +85,19 @@ enum db_status db_promotion_click(int64_t impression_id, int64_t plan_id, int64_
 enum db_status db_promotion_key(const unsigned char fresh[DB_PROMOTION_KEY_SIZE], int64_t now,
                                 unsigned char key[DB_PROMOTION_KEY_SIZE]);
 
+/* The report of a shop of the merchant, or of its plan plan_id (0: every
+ * plan), per day or per week (Monday to Sunday) of MERCHANTD_TZ, days since
+ * 1970-01-01 from..to (promotion_report). code "ok": fn gets the report's
+ * JSON, or with csv a JSON array of rows of CSV cells; "not_found": no such
+ * shop of the merchant or plan of the shop. */
+enum db_status db_promotion_report(int64_t merchant_id, int64_t shop_id, int64_t plan_id, bool week,
+                                   int64_t from, int64_t to, int64_t now, bool csv,
+                                   char code[DB_RESULT_CODE_SIZE], db_promotion_json_fn *fn,
+                                   void *arg);
+
+/* The report letters' job (promotion_report_letters): at a delivery hour
+ * of zone, yesterday's and last week's reports as letters to the shops with
+ * activity, once per period; *written is how many letters. */
+enum db_status db_promotion_report_letters(int64_t now, const char *zone, int64_t *written);
+
 #endif

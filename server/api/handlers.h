@@ -212,6 +212,9 @@ enum MHD_Result h_promotions_get(struct http_request *rq);
 enum MHD_Result h_promotions_update(struct http_request *rq);
 enum MHD_Result h_promotions_pause(struct http_request *rq);
 enum MHD_Result h_promotions_resume(struct http_request *rq);
+/* h_promotion_reports.c */
+enum MHD_Result h_promotion_reports(struct http_request *rq);
+enum MHD_Result h_promotion_reports_csv(struct http_request *rq);
 
 enum MHD_Result h_share_links_create(struct http_request *rq);
 enum MHD_Result h_share_links_list(struct http_request *rq);

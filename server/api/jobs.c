@@ -17,6 +17,7 @@
 #include "mediastore.h"
 #include "page_views.h"
 #include "payout_job.h"
+#include "promotions.h"
 #include "reconcile.h"
 #include "review.h"
 #include "share_links.h"
@@ -118,6 +119,18 @@ static enum db_status letters_batch(int64_t now, int limit, int64_t *delivered)
 static enum db_status deliver_letters(int64_t now)
 {
   return in_batches("delivered", "review notices as letters", now, ORDER_JOB_BATCH, letters_batch);
+}
+
+/* Promotion report letters (docs/promotion.md "Report letters"):
+ * yesterday's and last week's reports, on the hour from 06:00 to 22:00 in
+ * MERCHANTD_TZ, once per shop and period whatever the instances. */
+static enum db_status promotion_report_letters(int64_t now)
+{
+  int64_t written = 0;
+  enum db_status st = db_promotion_report_letters(now, config.time_zone, &written);
+  if (st >= DB_NONE && written > 0)
+    log_info("delivered %lld promotion report letters", (long long)written);
+  return st;
 }
 
 /* Red packets close 24 hours after they were handed out, recording what
@@ -399,6 +412,7 @@ static const struct job jobs[] = {
     {"autocomplete_shipped_orders", 600 * CLOCK_US_PER_SEC, autocomplete_shipped_orders},
     {"release_due_reviews", 60 * CLOCK_US_PER_SEC, release_due_reviews},
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
+    {"promotion_report_letters", 60 * CLOCK_US_PER_SEC, promotion_report_letters},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
     {"expire_red_packets", 60 * CLOCK_US_PER_SEC, expire_red_packets},
     {"purge_live_viewers", 600 * CLOCK_US_PER_SEC, purge_live_viewers},

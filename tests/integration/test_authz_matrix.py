@@ -910,6 +910,10 @@ ROUTES = {
     ("GET", "/v1/shops/{id}/promotions"): E(lambda f: f"/v1/shops/{f.shop}/promotions", "shop"),
     ("GET", "/v1/shops/{id}/promotions/{id}"): E(
         lambda f: f"/v1/shops/{f.shop}/promotions/{f.plan}", "shop"),
+    ("GET", "/v1/shops/{id}/promotions/reports"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions/reports?period=week&plan_id={f.plan}", "shop"),
+    ("GET", "/v1/shops/{id}/promotions/reports.csv"): E(
+        lambda f: f"/v1/shops/{f.shop}/promotions/reports.csv", "shop"),
     ("PATCH", "/v1/shops/{id}/promotions/{id}"): E(
         lambda f: f"/v1/shops/{f.shop}/promotions/{f.plan_edit}", "shop",
         lambda f, w: {"daily_budget_cents": 50000}),
