@@ -4,6 +4,7 @@
 // resumes it with the status shown; a buyer searches the keyword and clicks
 // the promoted product (through the API), and the page shows today's spend.
 // A keyword and a product title made of script payloads are shown as text.
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XSS, XSS_TEXT, buyer, checkPage, merchant, ok, open, product } from './lib.mjs';
@@ -113,11 +114,45 @@ test('promotion: plans made, bids changed, paused and resumed, clicks spend the 
   await page.locator('.promo-today .funds-big', { hasText: '¥0.10' }).waitFor();
   await page.locator('.promo-balance .funds-big', { hasText: '¥199.90' }).waitFor();
   await checkPage(page, 'promotion');
+
+  // The daily report: today's row (newest first) with the click and its
+  // spend, the total, a chart of spend and GMV, the CSV with its headers.
+  const report = page.locator('table.promo-report');
+  const todayRow = report.locator('tbody tr').first();
+  await todayRow.locator('td[data-label="点击量"]', { hasText: /^1$/ }).waitFor();
+  assert.equal(await todayRow.locator('td[data-label="花费"]').textContent(), '¥0.10');
+  assert.equal(await todayRow.locator('td[data-label="平均点击花费"]').textContent(), '¥0.10');
+  assert.equal(await todayRow.locator('td[data-label="投入产出比"]').textContent(), '0.00');
+  // Yesterday nothing was shown: its ratios have nothing to divide by.
+  assert.equal(await report.locator('tbody tr').nth(1).locator('td[data-label="点击率"]').textContent(), '—');
+  assert.equal(await report.locator('tbody tr').nth(1).locator('td[data-label="投入产出比"]').textContent(), '—');
+  assert.equal(await report.locator('tfoot td[data-label="花费"]').textContent(), '¥0.10');
+  await page.locator('.promo-reports .chart-plot canvas').waitFor();
+  assert.match(await page.locator('.promo-reports .chart-plot').getAttribute('aria-label'), /推广日报.*花费合计 ¥0\.10/);
+  await page.getByText(/数据截至/).waitFor();
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载报表 (CSV)' }).click()]);
+  const csv = readFileSync(await file.path(), 'utf8');
+  assert.match(csv, /^\uFEFF开始日期,结束日期,曝光量,点击量,点击率\(%\),花费\(元\)/);
+  assert.match(csv, /\r\n合计,[-0-9]+,1,1,100\.00,0\.10,/);
+  // The weekly report: one row a week, this week's with the click.
+  await page.getByRole('tab', { name: '推广周报' }).click();
+  await page.waitForURL(/period=week/);
+  await report.locator('tbody th', { hasText: ' – ' }).first().waitFor();
+  assert.equal(await report.locator('tbody tr').count(), 12);
+  assert.equal(await report.locator('tbody tr').first().locator('td[data-label="点击量"]').textContent(), '1');
+  // One plan's report: the filter keeps its figures.
+  await page.getByLabel('按计划筛选').selectOption({ label: '脐橙推广' });
+  await report.locator('tfoot td[data-label="花费"]', { hasText: '¥0.10' }).waitFor();
+  await checkPage(page, 'promotion-report-week');
   await page.context().close();
 
   const phone = await open(m, { layout: 'phone', path: '/app/promotion' });
   await phone.getByRole('row', { name: /脐橙推广/ }).getByText('推广中', { exact: true }).waitFor();
   await checkPage(phone, 'promotion-phone');
+  await phone.locator('.promo-reports .chart-plot canvas').waitFor();
+  await phone.locator('table.promo-report tbody tr').first().locator('td[data-label="花费"]', { hasText: '¥0.10' }).waitFor();
+  await phone.locator('.promo-reports').scrollIntoViewIfNeeded();
+  await checkPage(phone, 'promotion-phone-report');
   await phone.getByRole('button', { name: '编辑 脐橙推广' }).click();
   await phone.getByRole('dialog').getByLabel('计划名称').waitFor();
   await checkPage(phone, 'promotion-phone-edit');

@@ -4,10 +4,11 @@
 // bids changed, paused and resumed; and the promotion account's balance
 // that pays the clicks, topped up on the funds page.
 import { useState } from 'preact/hooks';
-import { get, idempotencyKey, patch, post, qs } from '../api.js';
+import { download, get, idempotencyKey, patch, post, qs } from '../api.js';
+import { Chart, ChartTable, dayX } from '../chart.js';
 import { fmtMoney, parseMoney, t, strings } from '../i18n.js';
-import { href } from '../router.js';
-import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Time, toast, useAsync, usePaged, useSubmit } from '../ui.js';
+import { href, setQuery } from '../router.js';
+import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 
 strings(
   {
@@ -34,6 +35,13 @@ strings(
     'promotion.why.paused': '计划已暂停，恢复后继续投放', 'promotion.why.scheduled': '将于 {time} 开始投放',
     'promotion.why.ended': '投放时间已结束', 'promotion.why.product_unavailable': '商品已下架或删除',
     'promotion.why.insufficient_balance': '推广账户余额不足，请充值', 'promotion.why.budget_exhausted': '今日预算已用完，明日恢复投放',
+    'promotion.reports': '推广报表', 'promotion.daily': '推广日报', 'promotion.weekly': '推广周报', 'promotion.period': '报表周期',
+    'promotion.allPlans': '全部计划', 'promotion.planFilter': '按计划筛选', 'promotion.asOf': '数据截至 {time}',
+    'promotion.csv': '下载报表 (CSV)', 'promotion.downloaded': '已下载 {name}', 'promotion.r.date': '日期', 'promotion.r.week': '周',
+    'promotion.r.impressions': '曝光量', 'promotion.r.clicks': '点击量', 'promotion.r.ctr': '点击率', 'promotion.r.spend': '花费',
+    'promotion.r.cpc': '平均点击花费', 'promotion.r.cpm': '千次曝光花费', 'promotion.r.orders': '成交订单数', 'promotion.r.gmv': '成交金额',
+    'promotion.r.conversion': '点击转化率', 'promotion.r.roi': '投入产出比', 'promotion.r.total': '合计',
+    'promotion.r.chart': '{period}：{from} 至 {to}，花费合计 {spend}，成交金额合计 {gmv}',
   },
   {
     'promotion.label': 'Promotion', 'promotion.title': 'Promotion', 'promotion.balance': 'Promotion balance', 'promotion.topup': 'Top up',
@@ -59,6 +67,13 @@ strings(
     'promotion.why.paused': 'Paused: resume it to serve again', 'promotion.why.scheduled': 'Starts serving {time}',
     'promotion.why.ended': 'Its schedule has ended', 'promotion.why.product_unavailable': 'The product is off sale or deleted',
     'promotion.why.insufficient_balance': 'The promotion balance is too low: top it up', 'promotion.why.budget_exhausted': 'Today’s budget is spent: serving resumes tomorrow',
+    'promotion.reports': 'Promotion reports', 'promotion.daily': 'Daily report', 'promotion.weekly': 'Weekly report', 'promotion.period': 'Report period',
+    'promotion.allPlans': 'All plans', 'promotion.planFilter': 'Filter by plan', 'promotion.asOf': 'Figures as of {time}',
+    'promotion.csv': 'Download report (CSV)', 'promotion.downloaded': 'Downloaded {name}', 'promotion.r.date': 'Date', 'promotion.r.week': 'Week',
+    'promotion.r.impressions': 'Impressions', 'promotion.r.clicks': 'Clicks', 'promotion.r.ctr': 'CTR', 'promotion.r.spend': 'Spend',
+    'promotion.r.cpc': 'CPC', 'promotion.r.cpm': 'CPM', 'promotion.r.orders': 'Orders', 'promotion.r.gmv': 'GMV',
+    'promotion.r.conversion': 'Conversion', 'promotion.r.roi': 'ROI', 'promotion.r.total': 'Total',
+    'promotion.r.chart': '{period}, {from} to {to}: spend {spend} in all, GMV {gmv} in all',
   },
 );
 
@@ -208,7 +223,82 @@ function Spend({ plan }) {
   </div>`;
 }
 
-function Promotion({ shop }) {
+// The report's figures of a row (or the total): money in yuan, rates as
+// percentages, an undefined ratio (nothing to divide by) as a dash.
+const DASH = '—';
+const pct = (v) => (v === null || v === undefined ? DASH : `${(v * 100).toFixed(2)}%`);
+const money = (v) => (v === null || v === undefined ? DASH : fmtMoney(v));
+const REPORT_COLS = [
+  ['impressions', (r) => String(r.impressions)], ['clicks', (r) => String(r.clicks)], ['ctr', (r) => pct(r.ctr)],
+  ['spend', (r) => money(r.spend_cents)], ['cpc', (r) => money(r.cpc_cents)], ['cpm', (r) => money(r.cpm_cents)],
+  ['orders', (r) => String(r.attributed_orders)], ['gmv', (r) => money(r.gmv_cents)],
+  ['conversion', (r) => pct(r.click_conversion)], ['roi', (r) => (r.roi === null ? DASH : r.roi.toFixed(2))],
+];
+const rowDate = (r, period) => (period === 'week' ? `${r.from} – ${r.to}` : r.from);
+
+// 推广日报 / 周报: the shop's (or one plan's) figures per day or week of the
+// API's default window, newest first, with the total, a chart and the CSV.
+function Reports({ shop, plans, query }) {
+  const period = query.period === 'week' ? 'week' : 'day';
+  const [planId, setPlanId] = useState('');
+  const params = { period, plan_id: planId || undefined };
+  const rep = useAsync(() => get(`${base(shop)}/reports${qs(params)}`), [shop.id, period, planId]);
+  const setPeriod = (p) => setQuery({ period: p === 'day' ? undefined : p });
+  const csv = async () => {
+    const r = await download(`${base(shop)}/reports.csv${qs(params)}`, `promotion-report-${shop.id}-${period}.csv`);
+    toast(t('promotion.downloaded', { name: r.name }));
+  };
+  const d = rep.data;
+  // The figures shown are the report's own period (the previous report
+  // stays until the next arrives).
+  const shown = d ? d.period : period;
+  const head = t(shown === 'week' ? 'promotion.r.week' : 'promotion.r.date');
+  const title = t(shown === 'week' ? 'promotion.weekly' : 'promotion.daily');
+  return html`<section class="card promo-reports" aria-labelledby="promo-reports-h">
+    <h2 id="promo-reports-h">${t('promotion.reports')}</h2>
+    <div class="toolbar promo-report-tools">
+      <${Tabs} label=${t('promotion.period')} value=${period} onChange=${setPeriod}
+        tabs=${[{ id: 'day', label: t('promotion.daily') }, { id: 'week', label: t('promotion.weekly') }]} />
+      <${Field} label=${t('promotion.planFilter')}>
+        <select value=${planId} onChange=${(e) => setPlanId(e.currentTarget.value)}>
+          <option value="">${t('promotion.allPlans')}</option>
+          ${plans.map((p) => html`<option value=${String(p.id)}>${p.name}</option>`)}
+        </select>
+      <//>
+      <${ActionButton} onClick=${csv}>${t('promotion.csv')}<//>
+    </div>
+    ${rep.error && html`<${ErrorBox} error=${rep.error} onRetry=${rep.reload} />`}
+    ${!d && !rep.error && html`<${Loading} />`}
+    ${d && html`
+      <p class="muted promo-asof">${t('promotion.asOf', { time: new Date(d.as_of).toLocaleString() })}</p>
+      <${Chart} label=${t('promotion.r.chart', { period: title, from: d.from, to: d.to, spend: fmtMoney(d.total.spend_cents), gmv: fmtMoney(d.total.gmv_cents) })}
+        x=${d.rows.map((r) => dayX(r.from))}
+        series=${[
+          { label: t('promotion.r.spend'), values: d.rows.map((r) => r.spend_cents / 100) },
+          { label: t('promotion.r.gmv'), values: d.rows.map((r) => r.gmv_cents / 100) },
+        ]}
+        fmtY=${(v) => `¥${v.toLocaleString('en-US')}`} />
+      <${ChartTable} caption=${title} head=${[head, t('promotion.r.spend'), t('promotion.r.gmv')]}
+        rows=${d.rows.map((r) => [rowDate(r, shown), fmtMoney(r.spend_cents), fmtMoney(r.gmv_cents)])} />
+      <div class="promo-report-scroll">
+        <table class="responsive promo-report" aria-label=${title}>
+          <thead><tr><th scope="col">${head}</th>${REPORT_COLS.map(([k]) => html`<th scope="col">${t(`promotion.r.${k}`)}</th>`)}</tr></thead>
+          <tbody>
+            ${[...d.rows].reverse().map((r) => html`<tr key=${r.from}>
+              <th scope="row" class="promo-nowrap">${rowDate(r, shown)}</th>
+              ${REPORT_COLS.map(([k, f]) => html`<td data-label=${t(`promotion.r.${k}`)}>${f(r)}</td>`)}
+            </tr>`)}
+          </tbody>
+          <tfoot><tr class="promo-total">
+            <th scope="row">${t('promotion.r.total')}</th>
+            ${REPORT_COLS.map(([k, f]) => html`<td data-label=${t(`promotion.r.${k}`)}>${f(d.total)}</td>`)}
+          </tr></tfoot>
+        </table>
+      </div>`}
+  </section>`;
+}
+
+function Promotion({ shop, query }) {
   const list = usePaged((cursor) => get(`${base(shop)}${qs({ cursor, limit: 20 })}`), [shop.id]);
   const products = useAsync(() => get(`/v1/shops/${shop.id}/products?limit=100`).then((r) => r.items), [shop.id]);
   const funds = useAsync(() => get(`/v1/shops/${shop.id}/funds`), [shop.id]);
@@ -273,6 +363,7 @@ function Promotion({ shop }) {
       </tbody>
     </table>`}
     <${ListState} list=${list} emptyText=${t('promotion.empty')} />
+    <${Reports} shop=${shop} plans=${list.items} query=${query || {}} />
     <${Dialog} open=${!!dialog} title=${dialog?.kind === 'edit' ? t('promotion.editTitle', { name: dialog.plan.name }) : t('promotion.new')} onClose=${close} className="wide">
       ${dialog && html`<${PlanForm} key=${dialog.plan?.id || 'new'} shop=${shop} plan=${dialog.plan} products=${products.data || []}
         onCancel=${close} onDone=${(p) => { close(); if (dialog.plan) replace(p); else list.reload(); }} />`}
