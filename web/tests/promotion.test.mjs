@@ -138,6 +138,9 @@ test('promotion: plans made, bids changed, paused and resumed, clicks spend the 
   await page.getByRole('tab', { name: '推广周报' }).click();
   await page.waitForURL(/period=week/);
   await report.locator('tbody th', { hasText: ' – ' }).first().waitFor();
+  assert.equal(await report.locator('tbody tr').count(), 7);
+  await page.getByRole('button', { name: '显示全部 12 行' }).click();
+  await report.locator('tbody tr').nth(11).waitFor();
   assert.equal(await report.locator('tbody tr').count(), 12);
   assert.equal(await report.locator('tbody tr').first().locator('td[data-label="点击量"]').textContent(), '1');
   // One plan's report: the filter keeps its figures.

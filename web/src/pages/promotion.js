@@ -40,7 +40,7 @@ strings(
     'promotion.csv': '下载报表 (CSV)', 'promotion.downloaded': '已下载 {name}', 'promotion.r.date': '日期', 'promotion.r.week': '周',
     'promotion.r.impressions': '曝光量', 'promotion.r.clicks': '点击量', 'promotion.r.ctr': '点击率', 'promotion.r.spend': '花费',
     'promotion.r.cpc': '平均点击花费', 'promotion.r.cpm': '千次曝光花费', 'promotion.r.orders': '成交订单数', 'promotion.r.gmv': '成交金额',
-    'promotion.r.conversion': '点击转化率', 'promotion.r.roi': '投入产出比', 'promotion.r.total': '合计',
+    'promotion.r.conversion': '点击转化率', 'promotion.r.roi': '投入产出比', 'promotion.r.total': '合计', 'promotion.r.all': '显示全部 {n} 行',
     'promotion.r.chart': '{period}：{from} 至 {to}，花费合计 {spend}，成交金额合计 {gmv}',
   },
   {
@@ -72,7 +72,7 @@ strings(
     'promotion.csv': 'Download report (CSV)', 'promotion.downloaded': 'Downloaded {name}', 'promotion.r.date': 'Date', 'promotion.r.week': 'Week',
     'promotion.r.impressions': 'Impressions', 'promotion.r.clicks': 'Clicks', 'promotion.r.ctr': 'CTR', 'promotion.r.spend': 'Spend',
     'promotion.r.cpc': 'CPC', 'promotion.r.cpm': 'CPM', 'promotion.r.orders': 'Orders', 'promotion.r.gmv': 'GMV',
-    'promotion.r.conversion': 'Conversion', 'promotion.r.roi': 'ROI', 'promotion.r.total': 'Total',
+    'promotion.r.conversion': 'Conversion', 'promotion.r.roi': 'ROI', 'promotion.r.total': 'Total', 'promotion.r.all': 'Show all {n} rows',
     'promotion.r.chart': '{period}, {from} to {to}: spend {spend} in all, GMV {gmv} in all',
   },
 );
@@ -234,6 +234,9 @@ const REPORT_COLS = [
   ['orders', (r) => String(r.attributed_orders)], ['gmv', (r) => money(r.gmv_cents)],
   ['conversion', (r) => pct(r.click_conversion)], ['roi', (r) => (r.roi === null ? DASH : r.roi.toFixed(2))],
 ];
+// The newest rows first; the rest on asking (30 days stacked on a phone
+// are a long scroll).
+const RECENT = 7;
 const rowDate = (r, period) => (period === 'week' ? `${r.from} – ${r.to}` : r.from);
 
 // 推广日报 / 周报: the shop's (or one plan's) figures per day or week of the
@@ -241,6 +244,7 @@ const rowDate = (r, period) => (period === 'week' ? `${r.from} – ${r.to}` : r.
 function Reports({ shop, plans, query }) {
   const period = query.period === 'week' ? 'week' : 'day';
   const [planId, setPlanId] = useState('');
+  const [all, setAll] = useState(false);
   const params = { period, plan_id: planId || undefined };
   const rep = useAsync(() => get(`${base(shop)}/reports${qs(params)}`), [shop.id, period, planId]);
   const setPeriod = (p) => setQuery({ period: p === 'day' ? undefined : p });
@@ -284,7 +288,7 @@ function Reports({ shop, plans, query }) {
         <table class="responsive promo-report" aria-label=${title}>
           <thead><tr><th scope="col">${head}</th>${REPORT_COLS.map(([k]) => html`<th scope="col">${t(`promotion.r.${k}`)}</th>`)}</tr></thead>
           <tbody>
-            ${[...d.rows].reverse().map((r) => html`<tr key=${r.from}>
+            ${[...d.rows].reverse().slice(0, all ? undefined : RECENT).map((r) => html`<tr key=${r.from}>
               <th scope="row" class="promo-nowrap">${rowDate(r, shown)}</th>
               ${REPORT_COLS.map(([k, f]) => html`<td data-label=${t(`promotion.r.${k}`)}>${f(r)}</td>`)}
             </tr>`)}
@@ -294,7 +298,8 @@ function Reports({ shop, plans, query }) {
             ${REPORT_COLS.map(([k, f]) => html`<td data-label=${t(`promotion.r.${k}`)}>${f(d.total)}</td>`)}
           </tr></tfoot>
         </table>
-      </div>`}
+      </div>
+      ${!all && d.rows.length > RECENT && html`<button type="button" class="link" onClick=${() => setAll(true)}>${t('promotion.r.all', { n: d.rows.length })}</button>`}`}
   </section>`;
 }
 
