@@ -72,3 +72,18 @@ export function parseMoney(text) {
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
 }
+
+// A time (a Date or RFC 3339 text) as an <input type=datetime-local> value,
+// in the browser's zone ('' for none); and such a value back in the API's
+// form, RFC 3339 UTC with whole seconds (null for none or nonsense).
+export function toLocalInput(t) {
+  const d = t ? new Date(t) : null;
+  if (!d || Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function fromLocalInput(v) {
+  const d = new Date(v);
+  return v && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+}

@@ -5,7 +5,7 @@
 // with a reason the shop reads in a letter.
 import { useState } from 'preact/hooks';
 import { get, post, patch, qs, idempotencyKey } from '../api.js';
-import { t, strings, fmtMoney } from '../i18n.js';
+import { t, strings, fmtMoney, toLocalInput, fromLocalInput } from '../i18n.js';
 import { setQuery } from '../router.js';
 import { html, usePaged, useAsync, ListState, Tabs, askReason, toast, Field, ActionButton, ErrorBox, Time, Loading, useSubmit } from '../ui.js';
 
@@ -66,33 +66,25 @@ const ENTRY = ['pending', 'approved', 'rejected', 'withdrawn', 'cancelled'];
 const TIMES = [['signup_from', 'campaigns.signupFrom'], ['signup_to', 'campaigns.signupTo'], ['starts_at', 'campaigns.startsAt'], ['ends_at', 'campaigns.endsAt']];
 const NUMS = [['min_discount_percent', 'campaigns.minDiscount', 0, 99], ['min_campaign_stock', 'campaigns.minStock', 1, 10000000], ['per_buyer_limit', 'campaigns.perBuyer', 1, 999], ['max_products_per_shop', 'campaigns.maxProducts', 1, 1000]];
 
-// An RFC 3339 time as a datetime-local value (the browser's zone) and back.
-function toLocal(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-const fromLocal = (v) => (v ? new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
 
 function blank() {
   const h = 3600000;
   const now = Date.now();
   return {
     name: '', kind: 'flash_sale',
-    signup_from: toLocal(new Date(now + h).toISOString()), signup_to: toLocal(new Date(now + 25 * h).toISOString()),
-    starts_at: toLocal(new Date(now + 49 * h).toISOString()), ends_at: toLocal(new Date(now + 73 * h).toISOString()),
+    signup_from: toLocalInput(new Date(now + h).toISOString()), signup_to: toLocalInput(new Date(now + 25 * h).toISOString()),
+    starts_at: toLocalInput(new Date(now + 49 * h).toISOString()), ends_at: toLocalInput(new Date(now + 73 * h).toISOString()),
     rules: { min_discount_percent: 10, min_campaign_stock: 5, per_buyer_limit: 3, max_products_per_shop: 5, allow_coupons: true, auto_approve: false },
   };
 }
 
 function CampaignForm({ campaign, onSaved, onCancel }) {
-  const [f, setF] = useState(() => (campaign ? { ...campaign, ...Object.fromEntries(TIMES.map(([k]) => [k, toLocal(campaign[k])])), rules: { ...campaign.rules } } : blank()));
+  const [f, setF] = useState(() => (campaign ? { ...campaign, ...Object.fromEntries(TIMES.map(([k]) => [k, toLocalInput(campaign[k])])), rules: { ...campaign.rules } } : blank()));
   const set = (k, v) => setF((s) => ({ ...s, [k]: v }));
   const setRule = (k, v) => setF((s) => ({ ...s, rules: { ...s.rules, [k]: v } }));
   const locked = campaign && campaign.status !== 'draft';
   const { submit, busy, error } = useSubmit(async () => {
-    const body = { name: f.name.trim(), kind: f.kind, ...Object.fromEntries(TIMES.map(([k]) => [k, fromLocal(f[k])])), rules: { ...f.rules } };
+    const body = { name: f.name.trim(), kind: f.kind, ...Object.fromEntries(TIMES.map(([k]) => [k, fromLocalInput(f[k])])), rules: { ...f.rules } };
     for (const [k] of NUMS) body.rules[k] = Number(body.rules[k]);
     let r;
     if (!campaign) r = await post('/v1/platform/campaigns', body, { key: idempotencyKey() });

@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { h } from 'preact';
 import { get, post, patch, qs, idempotencyKey } from '../api.js';
-import { t, strings } from '../i18n.js';
+import { t, strings, toLocalInput, fromLocalInput } from '../i18n.js';
 import { setQuery } from '../router.js';
 import { html, usePaged, useAsync, ListState, Tabs, toast, Field, ActionButton, ErrorBox, Time, Loading, useSubmit } from '../ui.js';
 
@@ -89,17 +89,11 @@ export function RenderedBody({ source }) {
 
 // ---- articles ----------------------------------------------------------------
 
-function toLocal(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 function ArticleForm({ article, onSaved, onCancel }) {
   const [f, setF] = useState(() => ({
     title: article?.title || '', category: article?.category || '经营干货', tags: (article?.tags || []).join(', '),
-    body: article?.body_markdown || '', publish_at: article && article.status === 'scheduled' ? toLocal(article.publish_at) : '',
+    body: article?.body_markdown || '', publish_at: article && article.status === 'scheduled' ? toLocalInput(article.publish_at) : '',
     pinned: !!article?.pinned, hidden: !!article?.hidden_at,
   }));
   const set = (k, v) => setF((s) => ({ ...s, [k]: v }));
@@ -108,7 +102,7 @@ function ArticleForm({ article, onSaved, onCancel }) {
       title: f.title.trim(), category: f.category, body: f.body,
       tags: f.tags.split(/[,，]/).map((x) => x.trim()).filter(Boolean), pinned: f.pinned, hidden: f.hidden,
     };
-    if (f.publish_at) body.publish_at = new Date(f.publish_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (f.publish_at) body.publish_at = fromLocalInput(f.publish_at);
     if (article?.kind === 'question') delete body.category;
     const r = article ? await patch(`/v1/platform/community/articles/${article.id}`, body) : await post('/v1/platform/community/articles', body, { key: idempotencyKey() });
     toast(t(article ? 'community.saved' : 'community.created'));

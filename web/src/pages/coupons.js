@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, idempotencyKey, post, qs } from '../api.js';
 import { onEvent } from '../events.js';
-import { fmtMoney, parseMoney, t, strings } from '../i18n.js';
+import { fmtMoney, parseMoney, t, strings, toLocalInput, fromLocalInput } from '../i18n.js';
 import { setQuery } from '../router.js';
 import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Tabs, Time, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 
@@ -61,16 +61,6 @@ strings(
 const STATUSES = ['claiming', 'not_started', 'sold_out', 'ended', 'stopped'];
 const base = (shop) => `/v1/shops/${shop.id}/coupons`;
 
-// <input type=datetime-local> speaks the browser's local time; the API
-// RFC 3339 UTC with whole seconds.
-const pad = (n) => String(n).padStart(2, '0');
-function localInput(d) {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-function utc(v) {
-  const d = new Date(v);
-  return v && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
-}
 
 function fieldErrors(err) {
   const out = {};
@@ -84,15 +74,15 @@ function initialForm() {
   const week = new Date(now.getTime() + 7 * 86400e3);
   return {
     title: '', discount: '', minOrder: '0', quantity: '100', perBuyer: '1',
-    claimStart: localInput(now), claimEnd: localInput(week),
-    mode: 'days', validDays: '7', validFrom: localInput(now), validTo: localInput(week), channel: 'normal',
+    claimStart: toLocalInput(now), claimEnd: toLocalInput(week),
+    mode: 'days', validDays: '7', validFrom: toLocalInput(now), validTo: toLocalInput(week), channel: 'normal',
   };
 }
 
 // The fields both forms share, as the API's body; local problems (an
 // amount that is not one) go into errors under the API's field names.
 function couponBody(f, errors) {
-  const body = { title: f.title, channel: f.channel, claim_start: utc(f.claimStart), claim_end: utc(f.claimEnd) };
+  const body = { title: f.title, channel: f.channel, claim_start: fromLocalInput(f.claimStart), claim_end: fromLocalInput(f.claimEnd) };
   const off = parseMoney(f.discount);
   if (off === null) errors.discount_cents = t('coupons.badMoney');
   else body.discount_cents = off;
@@ -102,7 +92,7 @@ function couponBody(f, errors) {
   body.total_quantity = Number(f.quantity);
   body.per_buyer_limit = Number(f.perBuyer);
   if (f.mode === 'days') body.valid_days = Number(f.validDays);
-  else Object.assign(body, { valid_from: utc(f.validFrom), valid_to: utc(f.validTo) });
+  else Object.assign(body, { valid_from: fromLocalInput(f.validFrom), valid_to: fromLocalInput(f.validTo) });
   return body;
 }
 

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { download, get, idempotencyKey, patch, post, qs } from '../api.js';
 import { Chart, ChartTable, dayX } from '../chart.js';
-import { fmtMoney, parseMoney, t, strings } from '../i18n.js';
+import { fmtMoney, fmtTime, parseMoney, t, strings, toLocalInput, fromLocalInput } from '../i18n.js';
 import { href, setQuery } from '../router.js';
 import { html, ActionButton, Dialog, ErrorBox, Field, ListState, Loading, Money, Tabs, Time, toast, useAsync, usePaged, useSubmit } from '../ui.js';
 
@@ -81,16 +81,6 @@ const base = (shop) => `/v1/shops/${shop.id}/promotions`;
 const BID_MIN = 10;
 const BID_MAX = 9900;
 
-// <input type=datetime-local> speaks the browser's local time; the API
-// RFC 3339 UTC with whole seconds.
-const pad = (n) => String(n).padStart(2, '0');
-function localInput(d) {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-function utc(v) {
-  const d = new Date(v);
-  return v && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
-}
 const yuan = (fen) => (fen / 100).toFixed(2);
 
 function fieldErrors(err) {
@@ -103,11 +93,11 @@ function formOf(plan) {
   if (!plan) {
     const now = new Date();
     now.setSeconds(0, 0);
-    return { name: '', productId: '', budget: '50.00', startsAt: localInput(now), endsAt: '', keywords: [{ word: '', bid: '1.00' }] };
+    return { name: '', productId: '', budget: '50.00', startsAt: toLocalInput(now), endsAt: '', keywords: [{ word: '', bid: '1.00' }] };
   }
   return {
     name: plan.name, productId: String(plan.product_id), budget: yuan(plan.daily_budget_cents),
-    startsAt: localInput(new Date(plan.starts_at)), endsAt: plan.ends_at ? localInput(new Date(plan.ends_at)) : '',
+    startsAt: toLocalInput(new Date(plan.starts_at)), endsAt: plan.ends_at ? toLocalInput(new Date(plan.ends_at)) : '',
     keywords: plan.keywords.map((k) => ({ word: k.word, bid: yuan(k.bid_cents) })),
   };
 }
@@ -115,14 +105,14 @@ function formOf(plan) {
 // The form as the API's body; local problems (an amount that is not one,
 // a bid out of range) go into errors under the API's field names.
 function planBody(f, errors, editing) {
-  const body = { name: f.name.trim(), starts_at: utc(f.startsAt) };
+  const body = { name: f.name.trim(), starts_at: fromLocalInput(f.startsAt) };
   if (!editing || f.productId) body.product_id = Number(f.productId) || 0;
   if (!f.productId) errors.product_id = t('promotion.pickProduct');
   const budget = parseMoney(f.budget);
   if (budget === null) errors.daily_budget_cents = t('promotion.badMoney');
   else if (budget < 100 || budget > 100000000) errors.daily_budget_cents = t('promotion.budgetRange');
   else body.daily_budget_cents = budget;
-  if (f.endsAt) body.ends_at = utc(f.endsAt);
+  if (f.endsAt) body.ends_at = fromLocalInput(f.endsAt);
   else if (editing) body.ends_at = null;
   body.keywords = f.keywords.map((k, i) => {
     const bid = parseMoney(k.bid);
@@ -207,7 +197,7 @@ function PlanForm({ shop, plan, products, onDone, onCancel }) {
 }
 
 function Status({ plan }) {
-  const why = plan.status === 'serving' ? '' : t(`promotion.why.${plan.status}`, { time: new Date(plan.starts_at).toLocaleString() });
+  const why = plan.status === 'serving' ? '' : t(`promotion.why.${plan.status}`, { time: fmtTime(plan.starts_at) });
   return html`<div class="promo-status">
     <span class=${`status ${plan.status}`}>${t(`promotion.status.${plan.status}`)}</span>
     ${why && html`<span class="promo-why">${why}</span>`}
@@ -274,7 +264,7 @@ function Reports({ shop, plans, query }) {
     ${rep.error && html`<${ErrorBox} error=${rep.error} onRetry=${rep.reload} />`}
     ${!d && !rep.error && html`<${Loading} />`}
     ${d && html`
-      <p class="muted promo-asof">${t('promotion.asOf', { time: new Date(d.as_of).toLocaleString() })}</p>
+      <p class="muted promo-asof">${t('promotion.asOf', { time: fmtTime(d.as_of) })}</p>
       <${Chart} label=${t('promotion.r.chart', { period: title, from: d.from, to: d.to, spend: fmtMoney(d.total.spend_cents), gmv: fmtMoney(d.total.gmv_cents) })}
         x=${d.rows.map((r) => dayX(r.from))}
         series=${[
