@@ -1,0 +1,30 @@
+-- GET /v1/search/products?q=Q as a new anonymous visitor each time
+-- (visitor_id v<thread><n>); writes "visitor_id impression_id" of the first
+-- promoted result to OUT/imp.<thread>, and stops the thread after PER
+-- searches. Run with one connection per thread (-c = -t), so replies come
+-- in the order of the requests and the n of a reply is known.
+local q, per, dir = os.getenv("Q"), tonumber(os.getenv("PER")), os.getenv("OUT")
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+init = function()
+  sent, got = 0, 0
+  out = io.open(dir .. "/imp." .. id, "w")
+  out:setvbuf("line")
+end
+local function visitor(n) return string.format("v%02d%09d", id, n) end
+request = function()
+  sent = sent + 1
+  return wrk.format("GET", "/v1/search/products?limit=1&q=" .. q .. "&visitor_id=" .. visitor(sent))
+end
+response = function(status, headers, body)
+  got = got + 1
+  local t = body:match('"impression_id":"([^"]+)"')
+  if t then out:write(visitor(got), " ", t, "\n") end
+  if got >= per then
+    out:close()
+    wrk.thread:stop()
+  end
+end
