@@ -2,7 +2,9 @@
 -- (visitor_id v<thread><n>); writes "visitor_id impression_id" of the first
 -- promoted result to OUT/imp.<thread>, and stops the thread after PER
 -- searches. Run with one connection per thread (-c = -t), so replies come
--- in the order of the requests and the n of a reply is known.
+-- in the order of the requests and the n of a reply is known, and with a
+-- long --timeout: a request wrk gives up on gets no response() call, and
+-- every later reply of the thread would be paired with the wrong visitor.
 local q, per, dir = os.getenv("Q"), tonumber(os.getenv("PER")), os.getenv("OUT")
 local threads = 0
 setup = function(thread)
