@@ -12,14 +12,16 @@ setup = function(thread)
   thread:set("id", threads)
 end
 init = function()
-  sent, got = 0, 0
+  got = 0
   out = io.open(dir .. "/imp." .. id, "w")
   out:setvbuf("line")
 end
 local function visitor(n) return string.format("v%02d%09d", id, n) end
+-- The visitor of a request is that of the next reply, got + 1, not a count
+-- of request() calls: wrk calls the first thread's request() once more,
+-- before the run, to check it (script_verify_request).
 request = function()
-  sent = sent + 1
-  return wrk.format("GET", "/v1/search/products?limit=1&q=" .. q .. "&visitor_id=" .. visitor(sent))
+  return wrk.format("GET", "/v1/search/products?limit=1&q=" .. q .. "&visitor_id=" .. visitor(got + 1))
 end
 response = function(status, headers, body)
   got = got + 1
