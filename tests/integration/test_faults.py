@@ -39,7 +39,8 @@ def test_kill9_under_write_load():
     note(r["requests"], r["5xx"], r["crashes"], len(r["lost"]), r["restart_max_s"],
          f"kill -9: {r['kills']} kills, {r['acked']} acknowledged writes ({r['acked_orders']}"
          f" orders, {r['acked_claims']} claims, {r['acked_messages']} messages,"
-         f" {r['acked_views']} page views,"
+         f" {r['acked_views']} page views, {r['acked_clicks']} clicks charged of"
+         f" {r['clicks_in_db']} in the database,"
          f" {r['acked_uploads']} uploads, {r['cut_uploads']} cut off), "
          f"{len(r['lost'])} lost, {len(r['media'])} row/file problems, {rk['retried']} cut-off"
          f" keyed writes retried, {twice} ran twice; collector run"
@@ -63,6 +64,10 @@ def test_kill9_under_write_load():
     # The load did write, and was cut off in the middle of writes.
     assert r["acked_orders"] > 50 and r["acked_claims"] > 20 and r["acked_messages"] > 50, r
     assert r["acked_views"] > 20, r
+    # Clicks were charged (and so ran before the funds checks above), each
+    # once, within the budgets, and the sums agree.
+    assert not r["promotion"], r["promotion"][:20]
+    assert r["acked_clicks"] > 10, r["click_outcomes"]
     assert r["acked_uploads"] > 30 and r["acked_deletes"] > 5, r
     assert r["conn_errors"] > 0, r
 

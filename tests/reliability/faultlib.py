@@ -338,11 +338,15 @@ ADDRESS = json.loads(harness.ADDRESS_JSON)
 
 
 class World:
-    """Merchants with a shop each (SKUs, coupons), buyers with a conversation
-    with every shop, and a platform reviewer; all with live sessions."""
+    """Merchants with a shop each (SKUs, coupons, a promotion balance and a
+    plan promoting its product on PROMO_WORD), buyers with a conversation
+    with every shop, and a platform reviewer; all with live sessions. The
+    last shop's plan has a small daily budget (promo_small_budget), so the
+    budget runs out under load."""
 
     def __init__(self, url, merchants=2, buyers=8, limited_stock=40, stock=1000000,
-                 coupon_total=25, coupon_per_buyer=3):
+                 coupon_total=25, coupon_per_buyer=3, promo_balance=1000000,
+                 promo_budget=500000, promo_small_budget=600):
         self.url = url
         tag = uuid.uuid4().hex[:6]
         self.merchants = make_accounts(url, "merchant", merchants, f"fm{tag}_")
@@ -377,7 +381,11 @@ class World:
                     f" 'normal', now()) RETURNING id")))
                 coupons.append(cid)
                 self.coupons[cid] = (len(self.shops), total, per_buyer)
-            self.shops.append({"id": shop, "merchant": mi, "skus": skus, "coupons": coupons})
+            plan = self.promote(shop, mid, product, promo_balance,
+                                promo_small_budget if mi == merchants - 1 else promo_budget,
+                                30 + 10 * mi)
+            self.shops.append({"id": shop, "merchant": mi, "skus": skus, "coupons": coupons,
+                               "plan": plan})
         # conversation_open is what POST /v1/shops/{id}/conversations runs.
         self.convs = {}  # (buyer index, shop index) -> conversation id
         for bi, (bid, _) in enumerate(self.buyers):
@@ -386,8 +394,40 @@ class World:
                     url, f"SELECT conversation_id FROM conversation_open({bid}, {shop['id']},"
                          f" now())"))
 
+    def promote(self, shop, merchant, product, balance, budget, bid):
+        """Tops the shop's promotion account up (a ledger posting from
+        provider clearing, as a payment provider's top-up) and makes a plan
+        serving from an hour ago; returns the plan's id."""
+        assert harness.psql(self.url, (
+            f"SELECT ledger_post('fault-topup:{shop}', 'topup', 1,"
+            f" ARRAY[ledger_account({shop}, 'provider_clearing')],"
+            f" ARRAY[ledger_account({shop}, 'promotion')], ARRAY[{balance}]::bigint[],"
+            f" ARRAY['topup'], now())")) == "ok"
+        words = json.dumps([{"word": PROMO_WORD, "bid_cents": bid}])
+        code, body = harness.psql(self.url, (
+            f"SELECT code, body FROM promotion_plan_write({merchant}, {shop}, NULL, {product},"
+            f" 'fault plan', {budget}, now() - interval '1 hour', NULL, false,"
+            f" '{words}'::jsonb, now())")).split("|", 1)
+        assert code == "ok", (code, body)
+        return json.loads(body)["id"]
+
     def shop_ids(self):
         return [s["id"] for s in self.shops]
+
+    def plan_ids(self):
+        return [s["plan"] for s in self.shops]
+
+
+PROMO_WORD = "tea"
+
+
+def impression_parts(token):
+    """(impression id, plan id, price) of an impression_id token: base64url
+    of the payload (version, impression, plan, price, expiry; big-endian)
+    and its tag (docs/promotion.md "Impressions")."""
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    return (int.from_bytes(raw[1:9], "big"), int.from_bytes(raw[9:17], "big"),
+            int.from_bytes(raw[17:21], "big"))
 
 
 # ---------------------------------------------------------------------------
@@ -434,12 +474,18 @@ class Acked:
         self.sha_conflicts = []  # one picture stored under two names
         self.files_missing = []  # entries whose files were not served while they existed
         self.views = set()    # (visitor, shop) of page views answered as stored
+        # Promotion: impression id -> (plan id, price) of clicks answered
+        # charged; the outcomes of every answered click; replays (a second
+        # click of an impression) answered charged.
+        self.clicks = {}
+        self.click_outcomes = collections.Counter()
+        self.charged_twice = []
 
     def count(self):
         with self.lock:
             n = len(self.orders) + len(self.claims) + len(self.messages) + len(self.reads)
             n += sum(len(o["events"]) - 1 for o in self.orders.values())
-            return n + len(self.uploads) + len(self.deleted)
+            return n + len(self.uploads) + len(self.deleted) + len(self.clicks)
 
     def add_upload(self, doc, shop, shop_id, picture):
         """An upload answered 201 (the lock held)."""
@@ -559,11 +605,12 @@ class Load:
     WEIGHTS = (("order", 20), ("pay", 15), ("cancel", 2), ("confirm", 4), ("claim", 10),
                ("buyer_msg", 10), ("merchant_msg", 6), ("read", 5), ("ship", 12), ("hold", 6),
                ("close", 4), ("release", 3), ("reads", 0), ("refund", 4), ("upload", 0),
-               ("upload_same", 0), ("delete_image", 0), ("upload_rare", 0), ("views", 6))
+               ("upload_same", 0), ("delete_image", 0), ("upload_rare", 0), ("views", 6),
+               ("click", 0))
     UPLOAD_WEIGHTS = {"upload": 5, "upload_same": 1, "delete_image": 2, "upload_rare": 2}
 
     def __init__(self, world, port, seed=None, keyed_share=0.2, reads_weight=0,
-                 allow_db_503=False, source=None, uploads=False):
+                 allow_db_503=False, source=None, uploads=False, clicks_weight=0):
         self.w = world
         self.port = port
         self.acked = Acked()
@@ -575,7 +622,7 @@ class Load:
         self.keyed_share = keyed_share
         self.source = source
         self.ops = [op for op, _ in self.WEIGHTS]
-        self.weights = [reads_weight if op == "reads" else
+        self.weights = [reads_weight if op == "reads" else clicks_weight if op == "click" else
                         self.UPLOAD_WEIGHTS.get(op, 0) if uploads and op in self.UPLOAD_WEIGHTS
                         else wt for op, wt in self.WEIGHTS]
         self.pictures = pictures() if uploads else []
@@ -697,6 +744,45 @@ class Load:
         if status == 200 and doc.get("stored") == len(views):
             with self.acked.lock:
                 self.acked.views.update((f"v:{visitor}", sid) for sid in shops)
+
+    def op_click(self, rng):
+        """A search of PROMO_WORD, mostly by an anonymous visitor of its own
+        (so the fraud guard lets each charge), else by a buyer (whose repeat
+        clicks the guard refuses), then a click of one promoted result; now
+        and then the same impression clicked again, which must charge
+        nothing. The click takes no Idempotency-Key: the impression is its
+        key."""
+        if rng.random() < 0.8:
+            visitor, tok = uuid.uuid4().hex, None
+        else:
+            visitor, tok = None, rng.choice(self.w.buyers)[1]
+        path = f"/v1/search/products?q={PROMO_WORD}&limit=5"
+        status, doc = self.call("GET", path + (f"&visitor_id={visitor}" if visitor else ""),
+                                None, tok, None, "search")
+        if status != 200:
+            return
+        imps = [i["impression_id"] for i in doc["items"] if i.get("promoted")]
+        if not imps:
+            return
+        imp = rng.choice(imps)
+        body = {"impression_id": imp}
+        if visitor:
+            body["visitor_id"] = visitor
+        again = rng.random() < 0.15
+        for n in range(2 if again else 1):
+            status, doc = self.call("POST", "/v1/promotions/clicks", body, tok, None, "click")
+            if status != 200:
+                return
+            iid, plan, price = impression_parts(imp)
+            with self.acked.lock:
+                self.acked.click_outcomes[doc["outcome"] if n == 0 else "again:" + doc["outcome"]] += 1
+                if doc["charged"]:
+                    if n > 0 or iid in self.acked.clicks:
+                        self.acked.charged_twice.append(f"impression {iid} charged again: {doc}")
+                    elif doc["charged_cents"] != price:
+                        self.acked.charged_twice.append(f"impression {iid} charged"
+                                                        f" {doc['charged_cents']}, signed {price}")
+                    self.acked.clicks[iid] = (plan, price)
 
     def op_msg(self, rng, side):
         bi, si = self.my_conversation(rng)
@@ -1387,6 +1473,72 @@ def after_kill_violations(url, world, acked, media_dir):
     return bad, figures
 
 
+def promotion_violations(url, world, acked):
+    """What does not add up in the billing of clicks: an acknowledged
+    charged click without exactly one charged row of its price and one
+    ledger transfer of its event key; a plan's day spending past its
+    budget; a plan-day's spend and clicks, or a plan's lifetime ones, other
+    than its charged clicks' sum; the charged clicks other than the
+    promotion accounts' promotion_click debits; a charge acknowledged twice.
+    Returns (problems, charged clicks in the database)."""
+    bad = []
+    plans = ",".join(str(p) for p in world.plan_ids())
+    shops = ",".join(str(s) for s in world.shop_ids())
+    with acked.lock:
+        clicks = dict(acked.clicks)
+        bad += acked.charged_twice[:10]
+    if clicks:
+        ids = ",".join(str(i) for i in clicks)
+        have = {int(r[0]): r[1:] for r in rows(url, (
+            f"SELECT c.impression_id, c.plan_id, c.price_cents, c.charged,"
+            f" (SELECT count(*) FROM ledger_transfers t"
+            f"   WHERE t.event_key = 'promotion_click:' || c.impression_id),"
+            f" (SELECT coalesce(sum(t.amount_cents), 0) FROM ledger_transfers t"
+            f"   WHERE t.event_key = 'promotion_click:' || c.impression_id"
+            f"   AND t.debit_account_id = ledger_account(c.shop_id, 'promotion'))"
+            f" FROM promotion_clicks c WHERE c.impression_id IN ({ids})"))}
+        for iid, (plan, price) in clicks.items():
+            r = have.get(iid)
+            want = [str(plan), str(price), "t", "1", str(price)]
+            if r != want:
+                bad.append(f"charged click {iid} (plan {plan}, {price}): database has"
+                           f" {r or 'no row'} (plan, price, charged, transfers, debited)")
+    for r in rows(url, (
+            f"SELECT d.plan_id, d.day, d.budget_cents, d.spend_cents, d.clicks,"
+            f" coalesce(c.spend, 0), coalesce(c.n, 0) FROM promotion_plan_days d"
+            f" LEFT JOIN (SELECT plan_id, (created_at AT TIME ZONE platform_zone())::date AS day,"
+            f"   sum(price_cents) AS spend, count(*) AS n FROM promotion_clicks WHERE charged"
+            f"   GROUP BY 1, 2) c ON c.plan_id = d.plan_id AND c.day = d.day"
+            f" WHERE d.plan_id IN ({plans})"
+            f" AND (d.spend_cents > d.budget_cents OR d.spend_cents <> coalesce(c.spend, 0)"
+            f"   OR d.clicks <> coalesce(c.n, 0))")):
+        bad.append(f"plan {r[0]} day {r[1]}: budget {r[2]}, spend {r[3]} in {r[4]} clicks;"
+                   f" charged clicks {r[5]} in {r[6]}")
+    for r in rows(url, (
+            f"SELECT p.id, p.spend_cents, p.clicks, coalesce(sum(c.price_cents), 0), count(c.*)"
+            f" FROM promotion_plans p LEFT JOIN promotion_clicks c ON c.plan_id = p.id"
+            f" AND c.charged WHERE p.id IN ({plans}) GROUP BY p.id"
+            f" HAVING p.spend_cents <> coalesce(sum(c.price_cents), 0)"
+            f" OR p.clicks <> count(c.*)")):
+        bad.append(f"plan {r[0]}: spend {r[1]} in {r[2]} clicks; charged clicks {r[3]} in {r[4]}")
+    for r in rows(url, (
+            f"SELECT s.id, coalesce((SELECT sum(c.price_cents) FROM promotion_clicks c"
+            f"   WHERE c.shop_id = s.id AND c.charged), 0),"
+            f" coalesce((SELECT sum(t.amount_cents) FROM ledger_transfers t"
+            f"   WHERE t.kind = 'promotion_click'"
+            f"   AND t.debit_account_id = ledger_account(s.id, 'promotion')), 0),"
+            f" (SELECT count(*) FROM promotion_clicks c WHERE c.shop_id = s.id AND c.charged),"
+            f" (SELECT count(*) FROM ledger_transfers t WHERE t.kind = 'promotion_click'"
+            f"   AND t.debit_account_id = ledger_account(s.id, 'promotion'))"
+            f" FROM shops s WHERE s.id IN ({shops})")):
+        if r[1] != r[2] or r[3] != r[4]:
+            bad.append(f"shop {r[0]}: charged clicks {r[1]} in {r[3]}, promotion account"
+                       f" debited {r[2]} in {r[4]} transfers")
+    charged = int(q(url, f"SELECT count(*) FROM promotion_clicks WHERE charged"
+                         f" AND plan_id IN ({plans})"))
+    return bad, charged
+
+
 def wait_until(cond, timeout, every=0.1):
     """Polls cond until it is true or timeout seconds passed; returns its
     last value."""
@@ -1510,7 +1662,7 @@ def funds_check(db_url, binary=None):
 
 def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, env=None,
               binary=None, seed=None, world_kw=None, retry_keys=False, uploads=True,
-              collector=None):
+              collector=None, clicks_weight=6):
     """Runs the load, kills merchantd with SIGKILL `kills` times at random
     moments and starts it again on the same database; then stops it cleanly
     and checks every acknowledged write and the invariants. With uploads,
@@ -1527,7 +1679,8 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
         env = dict(env or {}, MERCHANTD_TEST_MODE="1")
     srv = Merchantd(db_url, env=env, binary=binary)
     srv.start()
-    load = Load(world, srv.port, seed=rng.randrange(1 << 30), uploads=uploads)
+    load = Load(world, srv.port, seed=rng.randrange(1 << 30), uploads=uploads,
+                clicks_weight=clicks_weight)
     if uploads:
         load.seed_pictures()
     racer = CollectorRacer(srv, rng.randrange(1 << 30)) if collector else None
@@ -1539,6 +1692,7 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
     media = collections.Counter()  # the largest figures seen after a kill
     funds = []  # the funds check after each kill: (kill, differences)
     stats = []  # the data pages' rollups against a rebuild after each kill
+    promo = []  # the billing of clicks after each kill: (kill, problem)
     t0 = time.monotonic()
     try:
         for n in range(kills):
@@ -1551,6 +1705,9 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
                 media["temp_files_seen"] += figures["temp_files"]
                 for k in ("blobs", "unnamed_blobs"):
                     media[k] = max(media[k], figures[k])
+            # Every acknowledged charge is there once, and no day spent
+            # past its budget, whatever the kill cut off.
+            promo += [(n + 1, x) for x in promotion_violations(db_url, world, load.acked)[0]]
             # Whatever the kill cut off, the ledger reconciles: every
             # posting committed whole or not at all.
             found = funds_check(db_url, binary)
@@ -1579,6 +1736,8 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
         collected, figures = None, {}
     lost = lost_writes(db_url, load.acked)
     bad = invariant_violations(db_url, world)
+    found, clicks_in_db = promotion_violations(db_url, world, load.acked)
+    promo += [("end", x) for x in found]
     final = funds_check(db_url, binary)
     if final:
         funds.append(("end", final[:10]))
@@ -1596,6 +1755,9 @@ def run_kill9(db_url, kills=20, burst=(0.5, 1.5), down=(0.0, 0.3), threads=6, en
             "acked": a.count(), "acked_orders": len(a.orders),
             "acked_claims": len(a.claims), "acked_messages": len(a.messages),
             "acked_views": len(a.views),
+            "acked_clicks": len(a.clicks), "clicks_in_db": clicks_in_db,
+            "click_outcomes": dict(a.click_outcomes),
+            "promotion": [f"after kill {k}: {x}" for k, x in promo],
             "acked_uploads": len(a.uploads), "acked_deletes": len(a.deleted),
             "cut_uploads": sum(a.cut_uploads.values()),
             "keyed_uploads": sum(1 for k in a.keyed if isinstance(k[2], Upload)),

@@ -59,7 +59,8 @@ def main():
                       ("media", "image rows and files disagreeing"),
                       ("replays", "replays differing"), ("bad_replies", "5xx replies"),
                       ("reports", "crashes"), ("funds_check", "funds checks failed"),
-                      ("stats_check", "rollup checks failed")):
+                      ("stats_check", "rollup checks failed"),
+                      ("promotion", "click billing problems")):
         if r[key]:
             failures.append(what)
             faultlib.say(f"{what}:\n  " + "\n  ".join(str(x) for x in r[key][:30]))
@@ -74,6 +75,9 @@ def main():
                  f" acknowledged; funds check failed after {len(r['funds_check'])} of"
                  f" {r['kills']} kills; the rollups differed from a rebuild after"
                  f" {len(r['stats_check'])}")
+    faultlib.say(f"promotion: {r['acked_clicks']} clicks charged ({r['clicks_in_db']} in the"
+                 f" database), outcomes {r['click_outcomes']}; {len(r['promotion'])} billing"
+                 f" problems")
     faultlib.say(f"restart to /livez: mean {r['restart_mean_s']:.2f} s, max"
                  f" {r['restart_max_s']:.2f} s")
     upload_note = ""
@@ -118,7 +122,8 @@ def main():
     faultlib.reliability_line(
         "kill9", r["requests"], r["5xx"], r["crashes"], len(r["lost"]), r["restart_max_s"],
         notes=f"{r['kills']} kills, {r['acked']} acknowledged writes{upload_note}, "
-              f"{len(r['invariants'])} invariants broken" + dup_note
+              f"{len(r['invariants'])} invariants broken, {r['acked_clicks']} clicks charged"
+              + dup_note
               + (f"; FAILED: {', '.join(failures)}" if failures else ""))
     return 1 if failures else 0
 
