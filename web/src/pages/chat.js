@@ -197,19 +197,28 @@ function Chat({ shop, query }) {
   convRef.current = convId;
   // The open conversation's row follows its thread at once (no request);
   // the list and counts are reloaded a moment later to agree with the
-  // server. Any other conversation's message reloads the list now.
-  const reconcile = useRef(0);
-  const loadSoon = () => {
-    clearTimeout(reconcile.current);
-    reconcile.current = setTimeout(loadFirst, 1500);
+  // server. Another conversation's message reloads the list sooner. A
+  // burst of events makes one reload: a pending one is only brought
+  // forward, never repeated.
+  const reconcile = useRef({ timer: 0, at: 0 });
+  const reloadWithin = (ms) => {
+    const p = reconcile.current;
+    const at = Date.now() + ms;
+    if (p.timer && p.at <= at) return;
+    clearTimeout(p.timer);
+    p.at = at;
+    p.timer = setTimeout(() => {
+      p.timer = 0;
+      loadFirst();
+    }, ms);
   };
-  useEffect(() => () => clearTimeout(reconcile.current), []);
+  const reloadFor = (conversationId) => reloadWithin(conversationId === convRef.current ? 1500 : 200);
+  useEffect(() => () => clearTimeout(reconcile.current.timer), []);
   useEffect(
     () =>
       onEvent('message.created', (ev) => {
         if (ev.shop_id !== shop.id) return;
-        if (ev.data?.conversation_id === convRef.current) loadSoon();
-        else loadFirst();
+        reloadFor(ev.data?.conversation_id);
         if (ev.data?.sender === 'buyer' && soundRef.current) chime();
       }),
     [shop.id],
@@ -229,8 +238,7 @@ function Chat({ shop, query }) {
     () =>
       onEvent('conversation.read', (ev) => {
         if (ev.shop_id !== shop.id || ev.data?.reader !== 'merchant') return;
-        if (ev.data.conversation_id === convRef.current) loadSoon();
-        else loadFirst();
+        reloadFor(ev.data.conversation_id);
       }),
     [shop.id],
   );
