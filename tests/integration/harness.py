@@ -135,6 +135,26 @@ def new_database(prefix="t", base_url=None):
     return f"{base}/{name}"
 
 
+def deployment_secrets():
+    """The secrets a deployment has (docs/operations.md, Secrets), made for
+    this run as an operator makes them, owner-only: the data key sealing
+    bank accounts and the statement key (32 random bytes each), and the
+    sandbox payment provider's webhook secret (64 hex digits). Returns the
+    environment naming them."""
+    d = tempfile.mkdtemp(prefix="merchantd-secrets-")
+    env = {}
+    for var, name, data in (("MERCHANTD_DATA_KEY_FILE", "data.key", os.urandom(32)),
+                            ("MERCHANTD_WEBHOOK_SECRET_FILE", "webhook.secret",
+                             os.urandom(32).hex().encode()),
+                            ("MERCHANTD_STATEMENT_KEY_FILE", "statement.key", os.urandom(32))):
+        path = os.path.join(d, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, data)
+        os.close(fd)
+        env[var] = path
+    return env
+
+
 def statement_key_file():
     """A statement signing key as an operator makes one (docs/operations.md):
     32 random bytes in a file only its owner may access. Returns its path."""
@@ -367,10 +387,12 @@ class Server:
         return self.stderr.read()
 
     def request(self, method, path, body=None, token=None, headers=None, raw=None, timeout=30,
-                lenient=False):
-        """One request on a new connection; the reply is checked against
+                lenient=False, source=None):
+        """One request on a new connection, from the loopback address source
+        when given (another client); the reply is checked against
         docs/openapi.yaml (see check_reply for lenient)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         h = dict(headers or {})
         data = raw
         if body is not None:

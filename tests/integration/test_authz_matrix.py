@@ -30,21 +30,12 @@ import harness  # noqa: E402  (check_reply: this file has one of its own)
 import image_corpus  # noqa: E402
 
 # Jobs run only when the test asks (POST /v1/test/jobs/run), at the frozen
-# time it chose.
-ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400",
-       "MERCHANTD_STATEMENT_KEY_FILE": statement_key_file()}
-# The funds routes need the secrets a deployment has: a data key (bank
-# accounts) and the payment provider's webhook secret.
-_secrets = tempfile.mkdtemp(prefix="merchantd-authz-")
-for _name, _data in (("data.key", os.urandom(32)), ("webhook.secret", os.urandom(32).hex().encode())):
-    with open(os.path.join(_secrets, _name), "wb") as _f:
-        _f.write(_data)
-ENV.update({"MERCHANTD_DATA_KEY_FILE": os.path.join(_secrets, "data.key"),
-            "MERCHANTD_WEBHOOK_SECRET_FILE": os.path.join(_secrets, "webhook.secret"),
-            "MERCHANTD_WITHDRAWAL_DAILY_LIMIT": "100"})
+# time it chose; the funds routes need the secrets a deployment has.
+ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400", "MERCHANTD_WITHDRAWAL_DAILY_LIMIT": "100",
+       **deployment_secrets()}
 # The web console's routes answer from a built console (test_app.py checks
 # them in full).
-_web = os.path.join(_secrets, "web")
+_web = tempfile.mkdtemp(prefix="merchantd-authz-web-")
 os.makedirs(os.path.join(_web, "assets"))
 for _name, _data in (("index.html", b"<!doctype html><title>console</title>"),
                      ("assets/app-1a2b3c.js", b"console.log(1);")):

@@ -26,10 +26,9 @@ def test_demo_data_fills_every_first_list():
                           os.path.join(SCRIPTS, "demo-data.sql")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    # A data key, as scripts/run.sh makes one: the bank account is sealed
-    # with it (32 random bytes in a 0600 file, the statement key's format).
-    s = start_server(db_url=db, migrate=False,
-                     env={"MERCHANTD_DATA_KEY_FILE": statement_key_file()})
+    # The secrets scripts/run.sh makes: the bank account is sealed with
+    # the data key.
+    s = start_server(db_url=db, migrate=False, env=deployment_secrets())
     load_media(s)
 
     token = s.login("demo", "demo-password")

@@ -13,7 +13,6 @@ usage: run.py FILE.test.mjs [node --test options...]
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -22,33 +21,13 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 import harness  # noqa: E402
 
 
-def secrets():
-    """The keys the funds routes need (bank accounts sealed, the sandbox's
-    webhooks signed, statements signed), made for this run as an operator
-    makes them (docs/operations.md), owner-only: 32 random bytes for the
-    keys, 64 hex digits for the secret (a trailing newline byte would not
-    count)."""
-    d = tempfile.mkdtemp(prefix="merchantd-web-keys-")
-    env = {}
-    for var, name, data in (("MERCHANTD_DATA_KEY_FILE", "data.key", os.urandom(32)),
-                            ("MERCHANTD_WEBHOOK_SECRET_FILE", "webhook.secret",
-                             os.urandom(32).hex().encode()),
-                            ("MERCHANTD_STATEMENT_KEY_FILE", "statement.key", os.urandom(32))):
-        path = os.path.join(d, name)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.write(fd, data)
-        os.close(fd)
-        env[var] = path
-    return env
-
-
 def main():
     test = os.path.abspath(sys.argv[1])
     dist = os.path.join(REPO, "web", "dist")
     if not os.path.exists(os.path.join(dist, "index.html")):
         sys.exit(f"{dist}/index.html is missing: build the console first (cd web && npm run build)")
     server = harness.start_server(env={"MERCHANTD_WEB_DIR": dist,
-                                       "MERCHANTD_LOG_LEVEL": "error", **secrets()})
+                                       "MERCHANTD_LOG_LEVEL": "error", **harness.deployment_secrets()})
     env = dict(os.environ)
     env.update({
         "MERCHANTD_URL": f"http://127.0.0.1:{server.port}",
