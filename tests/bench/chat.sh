@@ -38,12 +38,8 @@ psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v shop="$shop" -v merchant="$merchan
 read -r lo hi <<<"$(psql "$DATABASE_URL" -Atq -F' ' -c "SELECT min(id), max(id) FROM conversations WHERE shop_id = $shop")"
 
 # A second instance on the same database, for the cross-instance delivery.
-port_b=$(free_port)
-PORT=$port_b MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=info MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-  "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/server_b.err" &
-bench_pids+=($!)
-url_b="http://127.0.0.1:$port_b"
-for _ in $(seq 100); do curl -sf "$url_b/readyz" >/dev/null && break; sleep 0.1; done
+bench_serve
+url_b=$served_url
 
 echo "chat benchmark: $MESSAGES messages in $CONVS conversations of one shop, $CONNS connections," \
   "${DURATION}s x $ROUNDS rounds, $THREADS HTTP threads, $(nproc) cores"

@@ -39,12 +39,8 @@ read -r lo hi <<<"$(psql "$DATABASE_URL" -Atq -F' ' -c "SELECT min(id), max(id) 
 # the others are measured.
 upstreams=()
 for i in $(seq "$INSTANCES"); do
-  p=$(free_port)
-  PORT=$p MERCHANTD_THREADS=$CLUSTER_THREADS MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-    MERCHANTD_TRUSTED_PROXIES=127.0.0.1 "$BENCH_BUILD/merchantd" serve >/dev/null 2>>"$work/server.err" &
-  bench_pids+=($!)
-  upstreams+=("127.0.0.1:$p")
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/readyz" >/dev/null && break; sleep 0.1; done
+  bench_serve MERCHANTD_THREADS="$CLUSTER_THREADS" MERCHANTD_LOG_LEVEL=warn MERCHANTD_TRUSTED_PROXIES=127.0.0.1
+  upstreams+=("${served_url#http://}")
 done
 
 # nginx with the shipped configuration; no access log (a log line per

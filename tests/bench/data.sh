@@ -59,16 +59,11 @@ part() { [[ " $DATA_PARTS " == *" $1 "* ]]; }
 # default cadence) or stopped. The other jobs as in every benchmark.
 serve() {
   if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  local port fold=()
-  port=$(free_port)
+  local fold=()
   [ "$1" = off ] && fold=(MERCHANTD_STATS_FOLD_SECONDS=0)
-  env PORT="$port" MERCHANTD_THREADS="$THREADS" MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-    MERCHANTD_TZ="$TZ_NAME" "${fold[@]}" "$BENCH_BUILD/merchantd" serve >/dev/null 2>>"$work/server.err" &
-  server_pid=$!
-  bench_pids+=("$server_pid")
-  url="http://127.0.0.1:$port"
-  for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && return 0; sleep 0.1; done
-  die "merchantd did not become ready: $(tail -5 "$work/server.err")"
+  bench_serve MERCHANTD_LOG_LEVEL=warn MERCHANTD_TZ="$TZ_NAME" "${fold[@]}"
+  url=$served_url
+  server_pid=$served_pid
 }
 secs_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 sql() { psql "$DATABASE_URL" -Atq -v ON_ERROR_STOP=1 "$@"; }

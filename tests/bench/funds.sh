@@ -29,13 +29,9 @@ bench_setup
 key="$work/statement.key"
 (umask 077 && head -c 32 /dev/urandom >"$key")
 kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
-port=$(free_port)
-PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-  MERCHANTD_STATEMENT_KEY_FILE="$key" "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/server.err" &
-server_pid=$!
-bench_pids+=("$server_pid")
-url="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
+bench_serve MERCHANTD_LOG_LEVEL=warn MERCHANTD_STATEMENT_KEY_FILE="$key"
+url=$served_url
+server_pid=$served_pid
 
 mtoken=$(account merchant fundsshop)
 btoken=$(account buyer fundsbuyer)

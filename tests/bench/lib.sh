@@ -18,8 +18,8 @@ bench_cleanup() {
 }
 
 # bench_setup: builds, starts PostgreSQL (databases merchantd and pgbench,
-# pgbench initialised) and merchantd; sets work, base, pgport, url,
-# server_pid.
+# pgbench initialised) and merchantd (bench_serve, with the settings the
+# caller exported); sets work, base, pgport, url, server_pid.
 bench_setup() {
   install_deps wrk
   build "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
@@ -34,15 +34,25 @@ bench_setup() {
   pgbench -i -q -s 10 -h 127.0.0.1 -p "$pgport" -U postgres pgbench >/dev/null 2>&1
   export DATABASE_URL="$base/merchantd"
   "$BENCH_BUILD/merchantd" migrate >/dev/null
+  bench_serve
+  url=$served_url
+  server_pid=$served_pid
+}
+
+# bench_serve [VAR=VALUE...]: one more merchantd on the bench's database
+# (DATABASE_URL unless a setting names another), THREADS HTTP threads, jobs
+# left alone, the given settings on top; sets served_url and served_pid
+# once it answers /readyz.
+bench_serve() {
   local port
   port=$(free_port)
-  PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=info MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-    "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/server.err" &
-  server_pid=$!
-  bench_pids+=("$server_pid")
-  url="http://127.0.0.1:$port"
-  for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && return 0; sleep 0.1; done
-  die "merchantd did not become ready: $(cat "$work/server.err")"
+  env PORT="$port" MERCHANTD_THREADS="$THREADS" MERCHANTD_LOG_LEVEL=info \
+    MERCHANTD_JOB_INTERVAL_SECONDS=3600 "$@" "$BENCH_BUILD/merchantd" serve >/dev/null 2>>"$work/server.err" &
+  served_pid=$!
+  bench_pids+=("$served_pid")
+  served_url="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -sf "$served_url/readyz" >/dev/null && return 0; sleep 0.1; done
+  die "merchantd did not become ready: $(tail -5 "$work/server.err")"
 }
 
 # bench_fill_shop MERCHANT BUYER N: a shop of account MERCHANT with one

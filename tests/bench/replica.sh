@@ -80,12 +80,8 @@ if [ "$SPLIT_CPUS" = 1 ]; then
   taskset -a -p -c "$others" $$ >/dev/null # what this script starts from now on
 fi
 
-port_b=$(free_port)
-PORT=$port_b MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=info MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-  MERCHANTD_REPLICA_URL="$sbase/merchantd" "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/server_b.err" &
-bench_pids+=($!)
-url_b="http://127.0.0.1:$port_b"
-for _ in $(seq 100); do curl -sf "$url_b/readyz" >/dev/null && break; sleep 0.1; done
+bench_serve MERCHANTD_REPLICA_URL="$sbase/merchantd"
+url_b=$served_url
 for _ in $(seq 100); do
   curl -sf "$url_b/metrics" | grep -q '^merchantd_replica_lag_seconds' && break
   sleep 0.1

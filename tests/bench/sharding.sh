@@ -71,15 +71,8 @@ for d in "${dbs[@]}"; do
     -v orders="$ORDERS" -v nshards="$nshards" -v shard="$shard" -v id_start="$id_start" \
     -f "$here/gen_sharding.sql" >/dev/null
   psql "$base/$name" -q -v ON_ERROR_STOP=1 -f "$work/sessions.sql" >/dev/null
-  port=$(free_port)
-  DATABASE_URL="$base/$name" PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=info \
-    MERCHANTD_JOB_INTERVAL_SECONDS=3600 "$BENCH_BUILD/merchantd" serve >/dev/null 2>"$work/$name.err" &
-  bench_pids+=($!)
-  urls+=("http://127.0.0.1:$port")
-done
-for u in "${urls[@]}"; do
-  for _ in $(seq 100); do curl -sf "$u/readyz" >/dev/null && break; sleep 0.1; done
-  curl -sf "$u/readyz" >/dev/null || die "merchantd at $u did not become ready"
+  bench_serve DATABASE_URL="$base/$name"
+  urls+=("$served_url")
 done
 single=${urls[0]}
 sharded="${urls[1]},${urls[2]}"

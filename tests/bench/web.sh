@@ -8,7 +8,6 @@
 #   - a buyer's message, sent through the API, to its paint in the open
 #     thread: p50/p99 over MESSAGES (default 200) messages (target p99 < 100 ms)
 # Not a test: it prints figures beside their targets, and never fails on them.
-# MERCHANTD_BIN: a merchantd to use instead of building one into BENCH_BUILD.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 CONVS=${CONVS:-1000}
@@ -16,36 +15,10 @@ MESSAGES=${MESSAGES:-200}
 here="$REPO/tests/bench"
 
 command -v chromium >/dev/null || install_deps chromium
-if [ -n "${MERCHANTD_BIN:-}" ]; then
-  bin=$MERCHANTD_BIN
-else
-  install_deps
-  build "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
-  bin="$BENCH_BUILD/merchantd"
-fi
-if [ -d "$REPO/web/node_modules" ]; then
-  (cd "$REPO/web" && node build.mjs >/dev/null)
-else
-  build_console >/dev/null
-fi
-
-work=$(mktemp -d /tmp/merchantd-bench.XXXXXX)
-bench_pids=()
-trap bench_cleanup EXIT
-[ "$(id -u)" = 0 ] && chown postgres "$work"
-pgport=$(free_port)
-pg_start "$work/cluster" "$pgport" max_connections=100 shared_buffers=256MB
-base="postgresql://postgres@127.0.0.1:$pgport"
-create_db "$base" merchantd
-export DATABASE_URL="$base/merchantd"
-"$bin" migrate >/dev/null
-port=$(free_port)
-PORT=$port MERCHANTD_THREADS=$THREADS MERCHANTD_LOG_LEVEL=warn MERCHANTD_JOB_INTERVAL_SECONDS=3600 \
-  MERCHANTD_WEB_DIR="$REPO/web/dist" "$bin" serve >/dev/null 2>"$work/server.err" &
-bench_pids+=($!)
-url="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.1; done
-curl -sf "$url/readyz" >/dev/null || die "merchantd did not become ready: $(cat "$work/server.err")"
+build_console >/dev/null
+# The server serves the console it measures.
+export MERCHANTD_WEB_DIR="$REPO/web/dist"
+bench_setup
 
 token=$(account merchant webshop)
 account buyer webtemplate >/dev/null
