@@ -942,12 +942,16 @@ static void run(struct fake_conn *fc, struct parsed *p)
 static bool load_secrets(void)
 {
   char key_path[] = "/tmp/fuzz-data-key-XXXXXX", secret_path[] = "/tmp/fuzz-webhook-XXXXXX";
-  unsigned char key[32], secret[32];
+  /* The secret as operators make it, 64 hex digits: raw random bytes
+   * would sometimes end in a byte the loader trims as white space. */
+  unsigned char key[32], raw[32];
+  char secret[2 * sizeof raw + 1];
   randombytes_buf(key, sizeof key);
-  randombytes_buf(secret, sizeof secret);
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
   int kfd = mkstemp(key_path), sfd = mkstemp(secret_path);
   bool ok = kfd >= 0 && sfd >= 0 && write(kfd, key, sizeof key) == (ssize_t)sizeof key &&
-            write(sfd, secret, sizeof secret) == (ssize_t)sizeof secret;
+            write(sfd, secret, sizeof secret - 1) == (ssize_t)(sizeof secret - 1);
   if (kfd >= 0)
     close(kfd);
   if (sfd >= 0)
