@@ -118,11 +118,7 @@ enum db_status db_promotion_auction(const char *query, int slots, int64_t now, d
                                     void *arg)
 {
   static struct db_stmt q = DB_STMT(
-      3, "SELECT p.id, p.shop_id, p.title,"
-         " (SELECT min(s.price_cents) FROM skus s WHERE s.product_id = p.id),"
-         " (SELECT coalesce(sum(sp.units), 0) FROM stats_product sp WHERE sp.product_id = p.id"
-         " AND sp.day > (us_to_ts($3) AT TIME ZONE platform_zone())::date - 30"
-         " AND sp.day <= (us_to_ts($3) AT TIME ZONE platform_zone())::date),"
+      3, "SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d,"
          " a.impression_id, a.plan_id, a.price_cents"
          " FROM promotion_auction($1, $2, us_to_ts($3)) WITH ORDINALITY a"
          " JOIN products p ON p.id = a.product_id ORDER BY a.ordinality");
@@ -211,6 +207,15 @@ enum db_status db_promotion_report(int64_t merchant_id, int64_t shop_id, int64_t
 static void read_written(const PGresult *res, void *arg)
 {
   *(int64_t *)arg = db_get_int64(res, 0, 0);
+}
+
+enum db_status db_product_sales_roll(int64_t now, int64_t *changed)
+{
+  static struct db_stmt q = DB_STMT(1, "SELECT product_sales_roll(us_to_ts($1))");
+  char nb[DB_INT64_SIZE];
+  const char *params[] = {db_param_int64(nb, now)};
+  *changed = 0;
+  return db_query_row(&q, params, read_written, changed);
 }
 
 enum db_status db_promotion_report_letters(int64_t now, const char *zone, int64_t *written)

@@ -67,6 +67,11 @@ enum db_status db_product_search(const char *query, const char *sort, bool has_c
                                  int64_t id, int limit, int64_t now, db_search_hit_fn *fn,
                                  void *arg);
 
+/* Moves products.sales_30d to the 30 days ending today (product_sales_roll,
+ * a job): changed is how many products it changed, 0 when the window was
+ * already today's. */
+enum db_status db_product_sales_roll(int64_t now, int64_t *changed);
+
 /* The auction of a query (promotion_auction): at most slots winners, in
  * slot order, each counted as an impression. */
 enum db_status db_promotion_auction(const char *query, int slots, int64_t now, db_search_hit_fn *fn,

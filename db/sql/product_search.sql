@@ -1,53 +1,136 @@
 -- Buyer search over the on-sale products of every shop (GET
 -- /v1/search/products, docs/promotion.md "Search"): products whose title
--- contains the query (lower-cased, taken literally), found through the
--- title grams' GIN index (products_search_grams: the query's grams must all
--- be in the title's, then the substring is checked), with their lowest SKU
--- price and their units sold over the last 30 days (stats_product, days in
--- MERCHANTD_TZ up to today). Products without a SKU cannot be bought and
--- are left out.
+-- contains the query (lower-cased, taken literally) and that have a SKU,
+-- with their lowest SKU price and their 30-day sales (products.min_price_cents
+-- and products.sales_30d, migration 0045).
 --
 -- Every ordering is by (sort_key DESC, id DESC), so one keyset cursor
 -- (key, id) pages them all:
---   relevance  match (3: the title is the query, 2: starts with it, 1:
---              contains it) x 10^15 + 30-day units
+--   relevance  2 x 10^15 when the title is the query, else 10^15; + 30-day units
 --   sales      30-day units
 --   price      - lowest price (cheapest first), then the newest product
 --   -price     lowest price
+--
+-- Two ways to a page, chosen by how many products match, counted first up
+-- to a cap (sqrt(limit x products): where the two cost the same when
+-- matches are spread evenly):
+--   few   the title grams' index (products_search_grams: the query's grams
+--         must all be in the title's, then the substring is checked) finds
+--         every match, and they are sorted;
+--   many  the ordering's own index is read in order, each product checked
+--         against the query, until the page is full: with more than cap
+--         matches, a page is expected within cap products. The titles that
+--         are the query come first for relevance, from their own index.
+--         Should 10 x cap products in a row not fill the page (matches
+--         bunched at the far end of the order), the rest of the page comes
+--         from the few way, after the last product found.
 CREATE OR REPLACE FUNCTION product_search(p_query text, p_sort text, p_key bigint, p_id bigint,
                                           p_limit integer, p_now timestamptz)
 RETURNS TABLE (id bigint, shop_id bigint, title text, price_cents bigint, sales_30d bigint,
                sort_key bigint)
 STABLE LANGUAGE plpgsql AS $$
+DECLARE
+  c_tier   constant bigint := 1000000000000000;
+  v_q      text := lower(btrim(p_query));
+  v_grams  text[] := search_grams(v_q);
+  v_listed constant text := 'p.status = ''on_sale'' AND p.deleted_at IS NULL'
+                            ' AND p.min_price_cents IS NOT NULL';
+  v_match  constant text := 'p.grams @> $2 AND strpos(lower(p.title), $1) > 0';
+  v_key    text;
+  v_cap    bigint;
+  v_n      bigint;
+  v_left   integer := p_limit;
+  v_ck     bigint := p_key;
+  v_ci     bigint := p_id;
+  v_order  text;
+  v_range  text;
+  r        record;
 BEGIN
-  -- EXECUTE plans with the values, so the query's grams are constants the
-  -- planner weighs against the index (as chat_search does).
-  RETURN QUERY EXECUTE '
-  WITH q AS (SELECT lower(btrim($1)) AS t,
-                    ($6 AT TIME ZONE platform_zone())::date AS today),
-  m AS (
-    SELECT p.id, p.shop_id, p.title, pr.price, sa.units,
-           CASE WHEN lower(p.title) = q.t THEN 3 WHEN starts_with(lower(p.title), q.t) THEN 2
-                ELSE 1 END AS rank
-      FROM q, products p
-      CROSS JOIN LATERAL (SELECT min(s.price_cents) AS price FROM skus s WHERE s.product_id = p.id) pr
-      CROSS JOIN LATERAL (SELECT coalesce(sum(sp.units), 0)::bigint AS units FROM stats_product sp
-                           WHERE sp.product_id = p.id AND sp.day > q.today - 30
-                             AND sp.day <= q.today) sa
-     WHERE p.grams @> community_grams(lower(btrim($1))) AND strpos(lower(p.title), q.t) > 0
-       AND p.status = ''on_sale'' AND p.deleted_at IS NULL AND pr.price IS NOT NULL
-  ), k AS (
-    SELECT m.*, CASE $2 WHEN ''relevance'' THEN m.rank * 1000000000000000 + least(m.units, 999999999999999)
-                            WHEN ''sales'' THEN m.units
-                            WHEN ''price'' THEN -m.price
-                            ELSE m.price END AS key
-      FROM m
-  )
-  SELECT k.id, k.shop_id, k.title, k.price, k.units, k.key
-    FROM k
-   WHERE $4 IS NULL OR (k.key, k.id) < ($3, $4)
-   ORDER BY k.key DESC, k.id DESC
-   LIMIT $5'
-    USING p_query, p_sort, p_key, p_id, p_limit, p_now;
+  v_key := CASE p_sort
+    WHEN 'relevance' THEN format('CASE WHEN lower(p.title) = $1 THEN %s ELSE %s END'
+                                 ' + least(p.sales_30d, %s)', 2 * c_tier, c_tier, c_tier - 1)
+    WHEN 'sales' THEN 'p.sales_30d'
+    WHEN 'price' THEN '-p.min_price_cents'
+    ELSE 'p.min_price_cents' END;
+  SELECT greatest(100, sqrt(p_limit * greatest(c.reltuples, 0)))::bigint INTO v_cap
+    FROM pg_class c WHERE c.oid = 'products'::regclass;
+  EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM products p WHERE %s AND %s LIMIT %s) c',
+                 v_listed, v_match, v_cap + 1)
+     INTO v_n USING v_q, v_grams;
+
+  IF v_n > v_cap THEN
+    IF p_sort = 'relevance' AND (p_key IS NULL OR p_key >= 2 * c_tier) THEN
+      FOR r IN EXECUTE format(
+        'SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d, %s AS key
+           FROM products p
+          WHERE lower(p.title) = $1 AND %s AND ($4::bigint IS NULL OR (%s, p.id) < ($3, $4))
+          ORDER BY p.sales_30d DESC, p.id DESC LIMIT $5', v_key, v_listed, v_key)
+        USING v_q, v_grams, p_key, p_id, v_left LOOP
+        id := r.id; shop_id := r.shop_id; title := r.title; price_cents := r.min_price_cents;
+        sales_30d := r.sales_30d; sort_key := r.key;
+        RETURN NEXT;
+        v_left := v_left - 1;
+      END LOOP;
+      -- The rest of the page: from the first product that is not the query.
+      v_ck := NULL;
+      v_ci := NULL;
+    END IF;
+    IF v_left > 0 THEN
+      -- The ordering's index in its order, from the cursor, in index terms.
+      CASE p_sort
+        WHEN 'price' THEN
+          v_order := 'p.min_price_cents, p.id DESC';
+          v_range := '(p.min_price_cents > -$3 OR p.min_price_cents = -$3 AND p.id < $4)'
+                     ' AND p.min_price_cents >= -$3';
+        WHEN '-price' THEN
+          v_order := 'p.min_price_cents DESC, p.id DESC';
+          v_range := '(p.min_price_cents, p.id) < ($3, $4)';
+        ELSE
+          v_order := 'p.sales_30d DESC, p.id DESC';
+          v_range := CASE WHEN p_sort = 'relevance' THEN '(p.sales_30d, p.id) < ($3 - ' || c_tier || ', $4)'
+                          ELSE '(p.sales_30d, p.id) < ($3, $4)' END;
+      END CASE;
+      FOR r IN EXECUTE format(
+        'SELECT p.*, %s AS key
+           FROM (SELECT p.id, p.shop_id, p.title, p.grams, p.min_price_cents, p.sales_30d
+                   FROM products p WHERE %s AND ($4::bigint IS NULL OR %s)
+                  ORDER BY %s LIMIT %s) p
+          WHERE %s %s
+          ORDER BY %s LIMIT $5',
+        v_key, v_listed, v_range, v_order, 10 * v_cap, v_match,
+        CASE WHEN p_sort = 'relevance' THEN 'AND lower(p.title) <> $1' ELSE '' END, v_order)
+        USING v_q, v_grams, v_ck, v_ci, v_left LOOP
+        id := r.id; shop_id := r.shop_id; title := r.title; price_cents := r.min_price_cents;
+        sales_30d := r.sales_30d; sort_key := r.key;
+        RETURN NEXT;
+        v_left := v_left - 1;
+        v_ck := r.key;
+        v_ci := r.id;
+      END LOOP;
+      IF v_left = 0 THEN
+        RETURN;
+      END IF;
+    END IF;
+    -- The ordered read ended short: what is left comes after its last row.
+    IF v_ci IS NULL THEN
+      v_ck := p_key;
+      v_ci := p_id;
+      IF p_sort = 'relevance' AND v_left < p_limit THEN
+        v_ck := 2 * c_tier;  -- after every title that is the query
+        v_ci := 0;
+      END IF;
+    END IF;
+  END IF;
+
+  -- Every match, then sorted. MATERIALIZED keeps the planner from reading
+  -- an ordering's index with the query as a filter, the way above.
+  RETURN QUERY EXECUTE format(
+    'WITH m AS MATERIALIZED (
+       SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d, %s AS key
+         FROM products p WHERE %s AND %s)
+     SELECT m.id, m.shop_id, m.title, m.min_price_cents, m.sales_30d, m.key
+       FROM m WHERE $4::bigint IS NULL OR (m.key, m.id) < ($3, $4)
+      ORDER BY m.key DESC, m.id DESC LIMIT $5', v_key, v_listed, v_match)
+    USING v_q, v_grams, v_ck, v_ci, v_left;
 END
 $$;

@@ -133,6 +133,18 @@ static enum db_status promotion_report_letters(int64_t now)
   return st;
 }
 
+/* Search ranks by 30-day sales (docs/promotion.md "Search"): after
+ * midnight in MERCHANTD_TZ, the day that left the 30 is taken off every
+ * product it sold. */
+static enum db_status roll_product_sales(int64_t now)
+{
+  int64_t changed = 0;
+  enum db_status st = db_product_sales_roll(now, &changed);
+  if (st >= DB_NONE && changed > 0)
+    log_info("moved the 30-day sales of %lld products to a new day", (long long)changed);
+  return st;
+}
+
 /* Red packets close 24 hours after they were handed out, recording what
  * was left unclaimed; no money moves (docs/live.md). A batch is one
  * transaction. */
@@ -413,6 +425,7 @@ static const struct job jobs[] = {
     {"release_due_reviews", 60 * CLOCK_US_PER_SEC, release_due_reviews},
     {"deliver_letters", 60 * CLOCK_US_PER_SEC, deliver_letters},
     {"promotion_report_letters", 60 * CLOCK_US_PER_SEC, promotion_report_letters},
+    {"roll_product_sales", 60 * CLOCK_US_PER_SEC, roll_product_sales},
     {"purge_events", 3600 * CLOCK_US_PER_SEC, purge_events},
     {"expire_red_packets", 60 * CLOCK_US_PER_SEC, expire_red_packets},
     {"purge_live_viewers", 600 * CLOCK_US_PER_SEC, purge_live_viewers},

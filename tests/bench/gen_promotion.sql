@@ -7,13 +7,18 @@
 -- A title is a common word (one of 40, so each is in about 2.5 % of the
 -- titles: 牛奶 is the "common" query), a rare two-character word (one of
 -- 200,000 pairs of CJK characters, about 5 titles each at 1,000,000
--- products) and a pack size. The GIN index of search is dropped during the
--- load and made again after it with its migrated definition
--- (pg_get_indexdef): building it once is several times faster than
--- maintaining it row by row (fastupdate is off).
+-- products) and a pack size. The indexes of search (products_search_*)
+-- are dropped during the load and made again after it with their migrated
+-- definitions (pg_get_indexdef): building each once is several times
+-- faster than maintaining it row by row (the grams' GIN has fastupdate
+-- off). A product's lowest price is written with it, and its SKU loaded
+-- without the trigger that would otherwise update every product again.
 \set ON_ERROR_STOP 1
-SELECT pg_get_indexdef('products_search_grams'::regclass) AS grams_index \gset
-DROP INDEX products_search_grams;
+SELECT string_agg(pg_get_indexdef(indexrelid), '; ') AS search_indexes,
+       string_agg(indexrelid::regclass::text, ', ') AS search_index_names
+  FROM pg_index
+ WHERE indrelid = 'products'::regclass AND indexrelid::regclass::text LIKE 'products_search_%' \gset
+DROP INDEX :search_index_names;
 
 CREATE TEMP TABLE words AS
 SELECT ARRAY['牛奶', '绿茶', '红茶', '苹果', '橙子', '大米', '蜂蜜', '坚果', '面膜', '口红',
@@ -27,23 +32,25 @@ WITH s AS (
   RETURNING id)
 SELECT min(id) AS first_shop FROM s \gset
 
-INSERT INTO products (shop_id, title, status, created_at, updated_at)
+INSERT INTO products (shop_id, title, status, min_price_cents, created_at, updated_at)
 SELECT :first_shop + g % :shops,
        w[1 + (h % 40)::int] || chr((19968 + 1000 + (h / 40) % 200000 / 1000)::int)
          || chr((19968 + (h / 40) % 1000)::int) || ' ' || (1 + g % 9) * 250 || 'g装',
-       'on_sale', now(), now()
+       'on_sale', 100 + g % 9900, now(), now()
   FROM words, generate_series(1, :products) g,
        LATERAL (SELECT abs(hashint8(g)) AS h) x;
 
+SET session_replication_role = replica;
 INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
-SELECT id, shop_id, '标准装', 100 + id % 9900, 1000, now(), now()
+SELECT id, shop_id, '标准装', min_price_cents, 1000, now(), now()
   FROM products WHERE shop_id >= :first_shop;
+RESET session_replication_role;
 
 INSERT INTO stats_product (product_id, shop_id, day, units)
 SELECT id, shop_id, (now() AT TIME ZONE platform_zone())::date - 1, 1 + id % 100
   FROM products WHERE shop_id >= :first_shop AND id % 10 = 0;
 
-:grams_index;
+:search_indexes;
 
 -- Plans on every products / plans-th product, each bidding on three
 -- consecutive common words.

@@ -15,6 +15,7 @@ covers 13; the ledger's invariants and `merchantd funds check` after."""
 import datetime
 import os
 import sys
+import time
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -63,6 +64,12 @@ def sales(p, units, days_ago=1):
     day = (now[0] - datetime.timedelta(days=days_ago)).date()
     sql(f"INSERT INTO stats_product (product_id, shop_id, day, units) SELECT id, shop_id,"
         f" '{day}', {units} FROM products WHERE id = {p}")
+
+
+def roll_sales():
+    """Runs the jobs, product_sales_roll among them: products.sales_30d then
+    counts the 30 days ending on the test clock's day."""
+    assert call("POST", "/v1/test/jobs/run").status == 200
 
 
 def topup(shop, amount):
@@ -142,8 +149,9 @@ def test_search_finds_chinese_substrings_in_order():
     sales(a, 50)
     sales(b, 5)
     sales(a, 1000, days_ago=40)  # outside the 30 days
+    roll_sales()
     ids = [i["product_id"] for i in ok(search(word))["items"]]
-    assert ids == [c, b, a], ids  # the title itself, then starts with it, then contains it
+    assert ids == [c, a, b], ids  # the title itself, then by 30-day sales
     items = ok(search(word, sort="sales"))["items"]
     assert [i["product_id"] for i in items] == [a, b, c]
     assert [i["sales_30d"] for i in items] == [50, 5, 0]
@@ -171,6 +179,137 @@ def test_search_finds_chinese_substrings_in_order():
     plan = sql(f"EXPLAIN SELECT id FROM products p WHERE p.grams @> community_grams('{word}')"
                " AND p.status = 'on_sale' AND p.deleted_at IS NULL")
     assert "products_search_grams" in plan, plan
+
+
+def index_scans(name):
+    return int(sql(f"SELECT pg_stat_get_numscans('{name}'::regclass)"))
+
+
+def wait_index_stats(name, before):
+    """The statistics collector's count of scans of an index, once it has
+    moved past before (backends report at the end of a transaction)."""
+    for _ in range(2000):
+        sql("SELECT pg_stat_clear_snapshot()")
+        if index_scans(name) > before:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{name} was not scanned")
+
+
+def every_page(word, sort, limit):
+    seen, cursor = [], None
+    while True:
+        r = ok(search(word, sort=sort, limit=limit, **({"cursor": cursor} if cursor else {})))
+        seen += [(i["product_id"], i["sales_30d"], i["price_cents"]) for i in r["items"]]
+        cursor = r["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+def test_search_of_a_common_word_reads_in_ranking_order():
+    """A word in more titles than the cap (sqrt(limit x products)) is read
+    from the ordering's index in its order and checked title by title;
+    when its matches lie beyond 10 x cap products of the order, the rest
+    of the page comes from the grams' index. Every page of every order
+    equals the order recounted here."""
+    w = world()
+    word = f"奶{RUN}"
+    rows = sql(f"""
+      WITH p AS (
+        INSERT INTO products (shop_id, title, status, created_at, updated_at)
+        SELECT {w.shop_b}, CASE WHEN i <= 3 THEN '{word}' WHEN i % 3 = 0 THEN '{word}' || i
+                                ELSE '纯' || '{word}' || i END,
+               CASE WHEN i % 50 = 7 THEN 'off_sale' ELSE 'on_sale' END, now(), now()
+          FROM generate_series(1, 1200) i RETURNING id),
+      k AS (INSERT INTO skus (product_id, shop_id, spec, price_cents, stock, created_at, updated_at)
+            SELECT id, {w.shop_b}, 'std', 100 + (id % 7) * 100, 10, now(), now()
+              FROM p WHERE id % 40 <> 5)
+      SELECT count(*) FROM p""")
+    assert rows == "1200"
+    # Sales on some days in the 30, and one outside; most products sell nothing.
+    day = now[0].date()
+    sql(f"""INSERT INTO stats_product (product_id, shop_id, day, units)
+            SELECT id, shop_id, d.day, (id * 7919 + d.n) % 97 + 1
+              FROM products, (VALUES ('{day - datetime.timedelta(days=2)}'::date, 1),
+                                     ('{day - datetime.timedelta(days=29)}'::date, 2),
+                                     ('{day - datetime.timedelta(days=31)}'::date, 3)) d (day, n)
+             WHERE title LIKE '%{word}%' AND id % 4 = 1""")
+    # Products that match nothing, newer and selling nothing: the matches
+    # that sold nothing lie behind them in the sales order.
+    sql(f"INSERT INTO products (shop_id, title, status, min_price_cents, created_at, updated_at)"
+        f" SELECT {w.shop_b}, '别的' || i, 'on_sale', 100, now(), now()"
+        " FROM generate_series(1, 20000) i; ANALYZE products")
+    roll_sales()
+    want = sql(f"""SELECT string_agg(format('%s:%s:%s:%s', p.id, p.title = '{word}',
+                                            coalesce(s.units, 0), m.price), ',')
+                     FROM products p
+                     JOIN (SELECT product_id, min(price_cents) AS price FROM skus GROUP BY 1) m
+                       ON m.product_id = p.id
+                     LEFT JOIN (SELECT product_id, sum(units) AS units FROM stats_product
+                                 WHERE day > '{day}'::date - 30 GROUP BY 1) s ON s.product_id = p.id
+                    WHERE p.title LIKE '%{word}%' AND p.status = 'on_sale'""")
+    items = []
+    for row in want.split(","):
+        pid, exact, units, price = row.split(":")
+        items.append((int(pid), exact == "t", int(units), int(price)))
+    assert len(items) > 1000
+    orders = {
+        "relevance": sorted(items, key=lambda i: (i[1], i[2], i[0]), reverse=True),
+        "sales": sorted(items, key=lambda i: (i[2], i[0]), reverse=True),
+        "price": sorted(items, key=lambda i: (-i[3], i[0]), reverse=True),
+        "-price": sorted(items, key=lambda i: (i[3], i[0]), reverse=True),
+    }
+    index = {"relevance": "products_search_sales", "sales": "products_search_sales",
+             "price": "products_search_price", "-price": "products_search_price_desc"}
+    for sort, expected in orders.items():
+        before = index_scans(index[sort])
+        got = every_page(word, sort, 25)
+        assert got == [(i[0], i[2], i[3]) for i in expected], sort
+        wait_index_stats(index[sort], before)
+    # The titles that are the query come first, from their own index.
+    assert orders["relevance"][0][1]
+    before = index_scans("products_search_title")
+    ok(search(word))
+    wait_index_stats("products_search_title", before)
+
+
+def test_sales_30d_and_lowest_price_follow_the_rows():
+    w = world()
+    p = product(w.shop, f"账{RUN}", price=500)
+    pid = lambda: sql(f"SELECT sales_30d || ':' || coalesce(min_price_cents::text, '-') FROM products WHERE id = {p}")
+    roll_sales()
+    sales(p, 5, days_ago=29)   # the first day of the 30
+    sales(p, 7, days_ago=1)
+    sales(p, 100, days_ago=30)  # the day before it
+    assert pid() == "12:500"
+    sql(f"UPDATE stats_product SET units = units + 3 WHERE product_id = {p}"
+        f" AND day = '{(now[0] - datetime.timedelta(days=1)).date()}'")
+    assert pid() == "15:500"
+    # A day later, the first day leaves the 30; back again, it returns.
+    advance(days=1)
+    roll_sales()
+    assert pid() == "10:500"
+    advance(days=-1)
+    roll_sales()
+    assert pid() == "15:500"
+    sql(f"DELETE FROM stats_product WHERE product_id = {p} AND units = 5")
+    assert pid() == "10:500"
+    # The lowest SKU price, through the API: added, repriced, raised.
+    shop = f"/v1/shops/{w.shop}/products/{p}/skus"
+    k = ok(call("POST", shop, w.ta, {"spec": "大", "price_cents": 300, "stock": 1}), 201)["id"]
+    assert pid() == "10:300"
+    ok(call("PATCH", f"{shop}/{k}", w.ta, {"price_cents": 200}))
+    assert pid() == "10:200"
+    ok(call("PATCH", f"{shop}/{k}", w.ta, {"price_cents": 900}))
+    assert pid() == "10:500"
+    # Concurrent repricing of every SKU of one product: the lowest is exact.
+    ks = [ok(call("POST", shop, w.ta, {"spec": f"s{i}", "price_cents": 1000, "stock": 1}), 201)["id"]
+          for i in range(6)] + [k]
+    prices = [(ks[i % len(ks)], 100 + (i * 37) % 900) for i in range(60)]
+    replies = parallel(lambda kid, price: call("PATCH", f"{shop}/{kid}", w.ta, {"price_cents": price}),
+                       prices)
+    assert all(r.status == 200 for r in replies), replies[:3]
+    assert pid() == "10:" + sql(f"SELECT min(price_cents) FROM skus WHERE product_id = {p}")
 
 
 def test_search_refusals_and_roles():
