@@ -60,11 +60,15 @@ BEGIN
 
   IF v_n > v_cap THEN
     IF p_sort = 'relevance' AND (p_key IS NULL OR p_key >= 2 * c_tier) THEN
+      -- MATERIALIZED: from the title index, whatever the planner guesses
+      -- of how many titles are the query (guessing many, it would read the
+      -- sales index whole for the order and filter titles).
       FOR r IN EXECUTE format(
-        'SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d, %s AS key
-           FROM products p
-          WHERE lower(p.title) = $1 AND %s AND ($4::bigint IS NULL OR (%s, p.id) < ($3, $4))
-          ORDER BY p.sales_30d DESC, p.id DESC LIMIT $5', v_key, v_listed, v_key)
+        'WITH e AS MATERIALIZED (
+           SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d, %s AS key
+             FROM products p WHERE lower(p.title) = $1 AND %s)
+         SELECT e.* FROM e WHERE $4::bigint IS NULL OR (e.key, e.id) < ($3, $4)
+          ORDER BY e.key DESC, e.id DESC LIMIT $5', v_key, v_listed)
         USING v_q, v_grams, p_key, p_id, v_left LOOP
         id := r.id; shop_id := r.shop_id; title := r.title; price_cents := r.min_price_cents;
         sales_30d := r.sales_30d; sort_key := r.key;
