@@ -46,9 +46,21 @@ BEGIN
     EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT * FROM %I r WHERE %s',
                    t.name || '_before', t.name, t.filter);
   END LOOP;
+  -- products.sales_30d follows stats_product through triggers: it must
+  -- equal the rebuilt days of its window.
+  CREATE TEMP TABLE stats_check_sales ON COMMIT DROP AS
+  SELECT id, sales_30d FROM products WHERE sales_30d <> 0;
   PERFORM stats_forget(NULL, '-infinity', 'infinity');
   PERFORM stats_refold(NULL, '-infinity', 'infinity', (SELECT folded_to FROM stats_fold_state), v_now);
   PERFORM stats_apply(v_now);
+  RETURN QUERY
+  SELECT 'products.sales_30d', format('product %s: %s, rebuilt %s', coalesce(a.id, b.product_id),
+                                      coalesce(a.sales_30d, 0), coalesce(b.units, 0))
+    FROM stats_check_sales a
+    FULL JOIN (SELECT product_id, sum(units) AS units FROM stats_product
+                WHERE day >= (SELECT start_day FROM product_sales_window)
+                GROUP BY 1 HAVING sum(units) <> 0) b ON b.product_id = a.id
+   WHERE a.sales_30d IS DISTINCT FROM b.units;
   FOR t IN SELECT * FROM stats_check_spec LOOP
     RETURN QUERY EXECUTE format(
       'SELECT %1$L, ''incremental '' || to_jsonb(a)::text'

@@ -275,6 +275,14 @@ def test_rollups_equal_a_rebuild_after_concurrent_load():
                f" GROUP BY 1 EXCEPT SELECT stats_day(at), gmv_cents, buyers, cs_rounds"
                f" FROM stats_shop WHERE shop_id = {shop} AND grain = 'd') x") == "0"
     stats_check()
+    # Search's 30-day sales follow the product days; the check sees drift.
+    sold = sql(f"SELECT product_id FROM stats_product WHERE shop_id = {shop} AND units > 0 LIMIT 1")
+    sql(f"UPDATE products SET sales_30d = sales_30d + 1 WHERE id = {sold}")
+    out = run_cli(["stats", "check"], s().db_url, timeout=300)
+    assert out.returncode == 1 and f"products.sales_30d" in out.stdout and f"product {sold}:" in out.stdout, \
+        out.stdout[-2000:]
+    sql(f"UPDATE products SET sales_30d = sales_30d - 1 WHERE id = {sold}")
+    stats_check()
 
 
 def test_customer_service_rounds_and_conversion():
