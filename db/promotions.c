@@ -117,11 +117,11 @@ enum db_status db_product_search(const char *query, const char *sort, bool has_c
 enum db_status db_promotion_auction(const char *query, int slots, int64_t now, db_search_hit_fn *fn,
                                     void *arg)
 {
-  static struct db_stmt q = DB_STMT(
-      3, "SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d,"
-         " a.impression_id, a.plan_id, a.price_cents"
-         " FROM promotion_auction($1, $2, us_to_ts($3)) WITH ORDINALITY a"
-         " JOIN products p ON p.id = a.product_id ORDER BY a.ordinality");
+  static struct db_stmt q =
+      DB_STMT(3, "SELECT p.id, p.shop_id, p.title, p.min_price_cents, p.sales_30d,"
+                 " a.impression_id, a.plan_id, a.price_cents"
+                 " FROM promotion_auction($1, $2, us_to_ts($3)) WITH ORDINALITY a"
+                 " JOIN products p ON p.id = a.product_id ORDER BY a.ordinality");
   char b[2][DB_INT64_SIZE];
   const char *p[] = {query, db_param_int64(b[0], slots), db_param_int64(b[1], now)};
   struct hit_rows rows = {fn, arg, true};

@@ -73,25 +73,27 @@ CREATE TRIGGER stats_product_sales_update AFTER UPDATE ON stats_product
 CREATE TRIGGER stats_product_sales_delete AFTER DELETE ON stats_product
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION product_sales_keep();
 
--- The lowest price of the products whose SKUs were added or repriced. The
--- product row is locked before the minimum is read, each in a statement of
--- its own (a new snapshot): of two transactions repricing SKUs of one
--- product, the second reads the first's committed price. SKU writers that
--- lock the product (sku_add) lock it first, then the SKU, as this does.
+-- The lowest price of the products whose SKUs were added, repriced, moved
+-- or deleted. The product rows are locked (in id order) before the minimum
+-- is read, each in a statement of its own (a new snapshot): of two
+-- transactions repricing SKUs of one product, the second reads the first's
+-- committed price. SKU writers that lock the product (sku_add) lock it
+-- first, then the SKU, as this does.
 CREATE FUNCTION product_min_price_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  v_ids bigint[];
 BEGIN
   IF TG_LEVEL = 'ROW' THEN
-    PERFORM 1 FROM products WHERE id = NEW.product_id FOR NO KEY UPDATE;
-    UPDATE products p
-       SET min_price_cents = (SELECT min(k.price_cents) FROM skus k WHERE k.product_id = p.id)
-     WHERE p.id = NEW.product_id;
-    RETURN NULL;
+    v_ids := ARRAY[OLD.product_id, NEW.product_id];
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT product_id) INTO v_ids FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT product_id) INTO v_ids FROM new_rows;
   END IF;
-  PERFORM 1 FROM products WHERE id IN (SELECT product_id FROM new_rows) ORDER BY id
-     FOR NO KEY UPDATE;
+  PERFORM 1 FROM products WHERE id = ANY (v_ids) ORDER BY id FOR NO KEY UPDATE;
   UPDATE products p
      SET min_price_cents = (SELECT min(k.price_cents) FROM skus k WHERE k.product_id = p.id)
-   WHERE p.id IN (SELECT product_id FROM new_rows);
+   WHERE p.id = ANY (v_ids);
   RETURN NULL;
 END
 $$;
@@ -104,18 +106,8 @@ CREATE TRIGGER skus_min_price_update AFTER UPDATE OF price_cents, product_id ON 
   EXECUTE FUNCTION product_min_price_keep();
 -- SKUs are never deleted (a product is deleted whole, softly); should one
 -- be, its product's minimum must not go stale.
-CREATE FUNCTION product_min_price_forget() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM 1 FROM products WHERE id IN (SELECT product_id FROM old_rows) ORDER BY id
-     FOR NO KEY UPDATE;
-  UPDATE products p
-     SET min_price_cents = (SELECT min(k.price_cents) FROM skus k WHERE k.product_id = p.id)
-   WHERE p.id IN (SELECT product_id FROM old_rows);
-  RETURN NULL;
-END
-$$;
 CREATE TRIGGER skus_min_price_delete AFTER DELETE ON skus
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION product_min_price_forget();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION product_min_price_keep();
 
 -- A buyer can find a product on sale, not deleted, with a SKU (a price).
 -- One index per ordering of GET /v1/search/products, each (key, id) so

@@ -310,6 +310,12 @@ def test_sales_30d_and_lowest_price_follow_the_rows():
                        prices)
     assert all(r.status == 200 for r in replies), replies[:3]
     assert pid() == "10:" + sql(f"SELECT min(price_cents) FROM skus WHERE product_id = {p}")
+    # Should SKUs be deleted, the rest's lowest price.
+    sql(f"DELETE FROM skus WHERE id IN (SELECT id FROM skus WHERE product_id = {p}"
+        f" ORDER BY price_cents LIMIT 2)")
+    assert pid() == "10:" + sql(f"SELECT min(price_cents) FROM skus WHERE product_id = {p}")
+    sql(f"DELETE FROM skus WHERE product_id = {p}")
+    assert pid() == "10:-"
 
 
 def test_search_refusals_and_roles():
