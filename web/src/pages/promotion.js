@@ -284,8 +284,14 @@ function Reports({ shop, plans, query }) {
     if (!today.current && n !== DEFAULT_N[period]) today.current = (await get(`${base(shop)}/reports?period=day`)).to;
     setQuery(quickWindow(period, n, today.current));
   };
-  const quickOn = (n) => (!from && !to ? n === DEFAULT_N[period] : !!today.current && n !== DEFAULT_N[period] &&
-    ((w) => w.from === from && w.to === to)(quickWindow(period, n, today.current)));
+  // A choice is pressed while the fields hold its window (the default
+  // one's: empty fields).
+  const quickOn = (n) => {
+    if (!from && !to) return n === DEFAULT_N[period];
+    if (!today.current || n === DEFAULT_N[period]) return false;
+    const w = quickWindow(period, n, today.current);
+    return w.from === from && w.to === to;
+  };
   const csv = async () => {
     const r = await download(`${base(shop)}/reports.csv${qs(params)}`, `promotion-report-${shop.id}-${period}.csv`);
     toast(t('promotion.downloaded', { name: r.name }));
