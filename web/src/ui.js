@@ -210,8 +210,8 @@ export function Field({ label, error, children, hint }) {
 }
 
 // A button that runs an async action once at a time and reports its
-// failure with toast.
-export function ActionButton({ onClick, children, disabled, title, className = '', label }) {
+// failure with toast. pressed (true/false) makes it a toggle button.
+export function ActionButton({ onClick, children, disabled, title, className = '', label, pressed }) {
   const [busy, setBusy] = useState(false);
   const run = async (e) => {
     if (busy) return;
@@ -225,7 +225,8 @@ export function ActionButton({ onClick, children, disabled, title, className = '
     }
   };
   return html`<button type="button" class=${className} disabled=${disabled || busy} title=${title}
-    aria-label=${label} aria-busy=${busy ? 'true' : undefined} onClick=${run}>${children}</button>`;
+    aria-label=${label} aria-busy=${busy ? 'true' : undefined} aria-pressed=${pressed === undefined ? undefined : String(!!pressed)}
+    onClick=${run}>${children}</button>`;
 }
 
 export function MoreButton({ list }) {

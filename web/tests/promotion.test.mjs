@@ -176,3 +176,114 @@ test('promotion: a plan of a shop without promotion balance says why it does not
   await checkPage(page, 'promotion-en-no-balance');
   await page.context().close();
 });
+
+// The reports' date range: the dates go to the report and the CSV and stay
+// in the page's URL; the API's refusal of a range is shown at its field.
+test('promotion: the reports of a date range, its CSV, a refused range and a reload', async () => {
+  const m = await merchant();
+  const p = await product(m, { title: '区间脐橙 5kg', price: 4990 });
+  await topUp(m, 5000);
+  await ok('POST', `/v1/shops/${m.shop.id}/promotions`, {
+    token: m.token, key: `plan-${m.shop.id}`,
+    body: { product_id: p.id, name: '脐橙推广', daily_budget_cents: 1000, starts_at: new Date(Date.now() - 60000).toISOString().replace(/\.\d{3}Z$/, 'Z'), keywords: [{ word: '区间脐橙', bid_cents: 50 }] },
+  });
+  // Today's click (the only bidder on its word pays the reserve): ¥0.10
+  // spent today, nothing before.
+  const b = await buyer('小王');
+  const found = await ok('GET', `/v1/search/products?q=${encodeURIComponent('区间脐橙')}`, { token: b.token });
+  const hit = found.items.find((x) => x.promoted);
+  assert.ok(hit, 'a promoted product');
+  assert.equal((await ok('POST', '/v1/promotions/clicks', { token: b.token, body: { impression_id: hit.impression_id } })).charged_cents, 10);
+  // Today as the API counts it (MERCHANTD_TZ): the last day of the default window.
+  const today = (await ok('GET', `/v1/shops/${m.shop.id}/promotions/reports?period=day`, { token: m.token })).to;
+  const plus = (date, n) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+  const day = (n) => plus(today, n);
+  const from = day(-9);
+  const to = day(-2);
+  const days = Array.from({ length: 8 }, (_, i) => day(-2 - i)); // newest first, as the table lists them
+
+  const page = await open(m, { path: '/app/promotion' });
+  const report = page.locator('table.promo-report');
+  const rowHeads = () => report.locator('tbody th').allTextContents();
+  const fromInput = page.getByLabel('开始日期');
+  const toInput = page.getByLabel('结束日期');
+  // Empty fields: the API's default window, 30 days up to today.
+  await report.locator('tfoot td[data-label="花费"]', { hasText: '¥0.10' }).waitFor();
+  assert.equal(await fromInput.inputValue(), '');
+  assert.equal(await toInput.inputValue(), '');
+  await page.getByText(`${day(-29)} 至 ${today}`).waitFor();
+  assert.equal(await page.getByRole('button', { name: '近30天' }).getAttribute('aria-pressed'), 'true');
+
+  // A range: the table lists exactly its days, without today's click.
+  await fromInput.fill(from);
+  await toInput.fill(to);
+  await page.waitForURL((u) => u.searchParams.get('from') === from && u.searchParams.get('to') === to);
+  await page.getByText(`${from} 至 ${to}`).waitFor();
+  await page.getByRole('button', { name: '显示全部 8 行' }).click();
+  await report.locator('tbody tr').nth(7).waitFor();
+  assert.deepEqual(await rowHeads(), days);
+  assert.equal(await report.locator('tfoot td[data-label="花费"]').textContent(), '¥0.00');
+  assert.match(await page.locator('.promo-reports .chart-plot').getAttribute('aria-label'), new RegExp(`${from} 至 ${to}`));
+  assert.equal(await page.getByRole('button', { name: '近30天' }).getAttribute('aria-pressed'), 'false');
+
+  // Its CSV: the range in the file's name, a row per day of it, then the total.
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载报表 (CSV)' }).click()]);
+  assert.equal(file.suggestedFilename(), `promotion-report-${m.shop.id}-day-${from}-${to}.csv`);
+  const lines = readFileSync(await file.path(), 'utf8').split('\r\n').filter(Boolean);
+  assert.deepEqual(lines.slice(1, -1).map((l) => l.split(',').slice(0, 2).join(',')), [...days].reverse().map((x) => `${x},${x}`));
+  assert.match(lines.at(-1), new RegExp(`^合计,${to},0,0,,0\\.00,`));
+
+  // A reload keeps the range (and the report's rows).
+  await page.reload();
+  await page.getByText(`${from} 至 ${to}`).waitFor();
+  assert.equal(await fromInput.inputValue(), from);
+  assert.equal(await toInput.inputValue(), to);
+  await page.getByRole('button', { name: '显示全部 8 行' }).click();
+  await report.locator('tbody tr').nth(7).waitFor();
+  assert.deepEqual(await rowHeads(), days);
+
+  // To before from: the API's message at the field it names, no stale figures.
+  await toInput.fill(day(-12));
+  await page.locator('.promo-range .field', { has: toInput }).getByRole('alert').filter({ hasText: 'must not be before from' }).waitFor();
+  assert.equal(await report.count(), 0);
+  assert.ok(await page.getByRole('button', { name: '下载报表 (CSV)' }).isDisabled());
+  await checkPage(page, 'promotion-range-reversed');
+  // More than 366 days: named at from.
+  await fromInput.fill(day(-400));
+  await toInput.fill(today);
+  await page.locator('.promo-range .field', { has: fromInput }).getByRole('alert').filter({ hasText: 'the window is at most 366 days' }).waitFor();
+
+  // Quick choices: the last 7 days up to today, with today's click.
+  await page.getByRole('button', { name: '近7天' }).click();
+  await page.waitForURL((u) => u.searchParams.get('from') === day(-6) && u.searchParams.get('to') === today);
+  await report.locator('tfoot td[data-label="花费"]', { hasText: '¥0.10' }).waitFor();
+  assert.equal(await fromInput.inputValue(), day(-6));
+  assert.equal(await page.getByRole('button', { name: '近7天' }).getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(await rowHeads(), Array.from({ length: 7 }, (_, i) => day(-i)));
+  // Weeks: the last 4 weeks, this one included, from a Monday.
+  await page.getByRole('tab', { name: '推广周报' }).click();
+  await page.waitForURL(/period=week/);
+  const monday = day(-((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7) - 21);
+  await page.getByRole('button', { name: '近4周' }).click();
+  await page.waitForURL((u) => u.searchParams.get('from') === monday && u.searchParams.get('to') === today);
+  await report.locator('tbody th', { hasText: ` – ` }).nth(3).waitFor();
+  assert.equal(await report.locator('tbody tr').count(), 4);
+  assert.equal((await rowHeads()).at(-1), `${monday} – ${plus(monday, 6)}`);
+  assert.equal(await page.getByRole('button', { name: '近4周' }).getAttribute('aria-pressed'), 'true');
+  // The default window again: empty fields, no dates in the URL.
+  await page.getByRole('button', { name: '近12周' }).click();
+  await page.waitForURL((u) => !u.searchParams.has('from') && !u.searchParams.has('to'));
+  await page.getByRole('button', { name: '显示全部 12 行' }).waitFor();
+  assert.equal(await fromInput.inputValue(), '');
+  await checkPage(page, 'promotion-range-week');
+  await page.context().close();
+
+  // On a phone, in English: the range's fields and choices fit.
+  const phone = await open(m, { layout: 'phone', lang: 'en', path: `/app/promotion?from=${from}&to=${to}` });
+  await phone.getByText(`${from} to ${to}`).waitFor();
+  assert.equal(await phone.getByLabel('From').inputValue(), from);
+  await phone.getByRole('button', { name: 'Last 7 days' }).waitFor();
+  await phone.locator('.promo-reports').scrollIntoViewIfNeeded();
+  await checkPage(phone, 'promotion-range-phone-en');
+  await phone.context().close();
+});

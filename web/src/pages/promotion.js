@@ -3,7 +3,7 @@
 // today's spend against the daily budget; plans made, their keywords and
 // bids changed, paused and resumed; and the promotion account's balance
 // that pays the clicks, topped up on the funds page.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { download, get, idempotencyKey, patch, post, qs } from '../api.js';
 import { Chart, ChartTable, dayX } from '../chart.js';
 import { fmtMoney, fmtTime, parseMoney, t, strings, toLocalInput, fromLocalInput } from '../i18n.js';
@@ -42,6 +42,8 @@ strings(
     'promotion.r.cpc': '平均点击花费', 'promotion.r.cpm': '千次曝光花费', 'promotion.r.orders': '成交订单数', 'promotion.r.gmv': '成交金额',
     'promotion.r.conversion': '点击转化率', 'promotion.r.roi': '投入产出比', 'promotion.r.total': '合计', 'promotion.r.all': '显示全部 {n} 行',
     'promotion.r.chart': '{period}：{from} 至 {to}，花费合计 {spend}，成交金额合计 {gmv}',
+    'promotion.range': '报表日期范围', 'promotion.from': '开始日期', 'promotion.to': '结束日期', 'promotion.quick': '快捷选择',
+    'promotion.lastDays': '近{n}天', 'promotion.lastWeeks': '近{n}周', 'promotion.window': '{from} 至 {to}',
   },
   {
     'promotion.label': 'Promotion', 'promotion.title': 'Promotion', 'promotion.balance': 'Promotion balance', 'promotion.topup': 'Top up',
@@ -74,6 +76,8 @@ strings(
     'promotion.r.cpc': 'CPC', 'promotion.r.cpm': 'CPM', 'promotion.r.orders': 'Orders', 'promotion.r.gmv': 'GMV',
     'promotion.r.conversion': 'Conversion', 'promotion.r.roi': 'ROI', 'promotion.r.total': 'Total', 'promotion.r.all': 'Show all {n} rows',
     'promotion.r.chart': '{period}, {from} to {to}: spend {spend} in all, GMV {gmv} in all',
+    'promotion.range': 'Report dates', 'promotion.from': 'From', 'promotion.to': 'To', 'promotion.quick': 'Quick choices',
+    'promotion.lastDays': 'Last {n} days', 'promotion.lastWeeks': 'Last {n} weeks', 'promotion.window': '{from} to {to}',
   },
 );
 
@@ -229,42 +233,111 @@ const REPORT_COLS = [
 const RECENT = 7;
 const rowDate = (r, period) => (period === 'week' ? `${r.from} – ${r.to}` : r.from);
 
-// 推广日报 / 周报: the shop's (or one plan's) figures per day or week of the
-// API's default window, newest first, with the total, a chart and the CSV.
+// A date (YYYY-MM-DD) n days later (earlier when n < 0), and the Monday
+// of its week: calendar arithmetic in UTC, where no day is skipped.
+function addDays(date, n) {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+function monday(date) {
+  const [y, m, d] = date.split('-').map(Number);
+  return addDays(date, -((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7));
+}
+
+// The window's quick choices: the last n days, or n weeks (this one
+// included), up to today. The API's default window (30 days, 12 weeks) is
+// the empty fields, so a link without dates stays "the latest".
+const QUICK = { day: [7, 30, 90], week: [4, 12, 26] };
+const DEFAULT_N = { day: 30, week: 12 };
+function quickWindow(period, n, today) {
+  if (n === DEFAULT_N[period]) return { from: undefined, to: undefined };
+  return { from: period === 'week' ? addDays(monday(today), -7 * (n - 1)) : addDays(today, -(n - 1)), to: today };
+}
+const isDate = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || '') ? v : '');
+
+// 推广日报 / 周报: the shop's (or one plan's) figures per day or week of a
+// window (the API's default one without dates), newest first, with the
+// total, a chart and the CSV. Period, plan and dates live in the page's
+// query, so a reload or a shared link shows the same report.
 function Reports({ shop, plans, query }) {
   const period = query.period === 'week' ? 'week' : 'day';
-  const [planId, setPlanId] = useState('');
-  const [all, setAll] = useState(false);
-  const params = { period, plan_id: planId || undefined };
-  const rep = useAsync(() => get(`${base(shop)}/reports${qs(params)}`), [shop.id, period, planId]);
+  const planId = /^[1-9]\d*$/.test(query.plan || '') ? query.plan : '';
+  // The dates as asked (a hand-made URL's nonsense goes to the API, which
+  // names the field); the inputs show only real dates.
+  const from = query.from || '';
+  const to = query.to || '';
+  // "Show all rows" holds for the report it was asked of, not the next.
+  const key = [period, planId, from, to].join('|');
+  const [allOf, setAllOf] = useState(null);
+  const all = allOf === key;
+  // Today in the shop's time zone, as the API counts it: the last day of a
+  // daily report without `to`.
+  const today = useRef('');
+  const params = { period, from: from || undefined, to: to || undefined, plan_id: planId || undefined };
+  const rep = useAsync(async () => {
+    const r = await get(`${base(shop)}/reports${qs(params)}`);
+    if (!to && r.period === 'day') today.current = r.to;
+    return r;
+  }, [shop.id, period, planId, from, to]);
   const setPeriod = (p) => setQuery({ period: p === 'day' ? undefined : p });
+  const quick = async (n) => {
+    if (!today.current && n !== DEFAULT_N[period]) today.current = (await get(`${base(shop)}/reports?period=day`)).to;
+    setQuery(quickWindow(period, n, today.current));
+  };
+  // A choice is pressed while the fields hold its window (the default
+  // one's: empty fields).
+  const quickOn = (n) => {
+    if (!from && !to) return n === DEFAULT_N[period];
+    if (!today.current || n === DEFAULT_N[period]) return false;
+    const w = quickWindow(period, n, today.current);
+    return w.from === from && w.to === to;
+  };
   const csv = async () => {
     const r = await download(`${base(shop)}/reports.csv${qs(params)}`, `promotion-report-${shop.id}-${period}.csv`);
     toast(t('promotion.downloaded', { name: r.name }));
   };
-  const d = rep.data;
+  // The API's refusal of the dates (to before from, a window too long, not
+  // a date) is shown at the fields it names; anything else in the box.
+  const err = rep.error;
+  const bad = { from: err?.code === 'invalid_field' ? err.field('from') : '', to: err?.code === 'invalid_field' ? err.field('to') : '' };
+  const rangeBad = !!(bad.from || bad.to);
+  const d = err ? null : rep.data;
   // The figures shown are the report's own period (the previous report
   // stays until the next arrives).
   const shown = d ? d.period : period;
   const head = t(shown === 'week' ? 'promotion.r.week' : 'promotion.r.date');
   const title = t(shown === 'week' ? 'promotion.weekly' : 'promotion.daily');
+  const setDate = (k) => (e) => setQuery({ [k]: e.currentTarget.value || undefined });
   return html`<section class="card promo-reports" aria-labelledby="promo-reports-h">
     <h2 id="promo-reports-h">${t('promotion.reports')}</h2>
     <div class="toolbar promo-report-tools">
       <${Tabs} label=${t('promotion.period')} value=${period} onChange=${setPeriod}
         tabs=${[{ id: 'day', label: t('promotion.daily') }, { id: 'week', label: t('promotion.weekly') }]} />
       <${Field} label=${t('promotion.planFilter')}>
-        <select value=${planId} onChange=${(e) => setPlanId(e.currentTarget.value)}>
+        <select value=${planId} onChange=${(e) => setQuery({ plan: e.currentTarget.value || undefined })}>
           <option value="">${t('promotion.allPlans')}</option>
           ${plans.map((p) => html`<option value=${String(p.id)}>${p.name}</option>`)}
         </select>
       <//>
-      <${ActionButton} onClick=${csv}>${t('promotion.csv')}<//>
+      <${ActionButton} onClick=${csv} disabled=${rangeBad}>${t('promotion.csv')}<//>
     </div>
-    ${rep.error && html`<${ErrorBox} error=${rep.error} onRetry=${rep.reload} />`}
-    ${!d && !rep.error && html`<${Loading} />`}
+    <div class="promo-range" role="group" aria-labelledby="promo-range-h">
+      <span id="promo-range-h" class="sr-only">${t('promotion.range')}</span>
+      <${Field} label=${t('promotion.from')} error=${bad.from}>
+        <input type="date" value=${isDate(from)} aria-invalid=${bad.from ? 'true' : undefined} onChange=${setDate('from')} />
+      <//>
+      <${Field} label=${t('promotion.to')} error=${bad.to}>
+        <input type="date" value=${isDate(to)} aria-invalid=${bad.to ? 'true' : undefined} onChange=${setDate('to')} />
+      <//>
+      <div class="promo-quick" role="group" aria-label=${t('promotion.quick')}>
+        ${QUICK[period].map((n) => html`<${ActionButton} key=${n} pressed=${quickOn(n)} onClick=${() => quick(n)}>
+          ${t(period === 'week' ? 'promotion.lastWeeks' : 'promotion.lastDays', { n })}<//>`)}
+      </div>
+    </div>
+    ${err && !rangeBad && html`<${ErrorBox} error=${err} onRetry=${rep.reload} />`}
+    ${!d && !err && html`<${Loading} />`}
     ${d && html`
-      <p class="muted promo-asof">${t('promotion.asOf', { time: fmtTime(d.as_of) })}</p>
+      <p class="muted promo-asof">${t('promotion.window', { from: d.from, to: d.to })} · ${t('promotion.asOf', { time: fmtTime(d.as_of) })}</p>
       <${Chart} label=${t('promotion.r.chart', { period: title, from: d.from, to: d.to, spend: fmtMoney(d.total.spend_cents), gmv: fmtMoney(d.total.gmv_cents) })}
         x=${d.rows.map((r) => dayX(r.from))}
         series=${[
@@ -289,7 +362,7 @@ function Reports({ shop, plans, query }) {
           </tr></tfoot>
         </table>
       </div>
-      ${!all && d.rows.length > RECENT && html`<button type="button" class="link" onClick=${() => setAll(true)}>${t('promotion.r.all', { n: d.rows.length })}</button>`}`}
+      ${!all && d.rows.length > RECENT && html`<button type="button" class="link" onClick=${() => setAllOf(key)}>${t('promotion.r.all', { n: d.rows.length })}</button>`}`}
   </section>`;
 }
 
