@@ -17,6 +17,7 @@ BEGIN
               OR EXISTS (SELECT 1 FROM messages WHERE fold_xid >= v_hi)
               OR EXISTS (SELECT 1 FROM refunds WHERE fold_xid >= v_hi)
               OR EXISTS (SELECT 1 FROM buyer_coupons WHERE fold_xid >= v_hi)
-              OR EXISTS (SELECT 1 FROM page_views WHERE fold_xid >= v_hi));
+              OR EXISTS (SELECT 1 FROM page_views WHERE fold_xid >= v_hi)
+              OR EXISTS (SELECT 1 FROM promotion_impressions WHERE fold_xid >= v_hi));
 END
 $$;
