@@ -11,6 +11,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_hi xid8;
 BEGIN
+  -- stats_check forgets every day: the plans' day rows are taken first,
+  -- under the fold's lock, before the fold takes any plan row
+  -- (promotion_plan_days_lock).
+  PERFORM 1 FROM stats_fold_state FOR UPDATE;
+  PERFORM promotion_plan_days_lock(NULL, '-infinity', 'infinity');
   PERFORM stats_fold(greatest(p_now, (SELECT folded_at FROM stats_fold_state)), true);
   SELECT folded_to INTO v_hi FROM stats_fold_state;
   RETURN NOT (EXISTS (SELECT 1 FROM orders WHERE change_xid >= v_hi)

@@ -24,6 +24,7 @@ import io
 import os
 import struct
 import sys
+import threading
 import time
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
@@ -481,6 +482,82 @@ def test_hot_plan_searches_fold_to_exact_impressions():
     out = run_cli(["stats", "rebuild", "--shop", str(shop)], server().db_url, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert sql(f"SELECT impressions FROM promotion_plans WHERE id = {plan['id']}") == "300"
+    # Clicks of the hot plan (its day row, then its plan row), new searches,
+    # folds and a rebuild of its day all at once: none waits for another in
+    # a cycle (every one takes day rows before plan rows), every click
+    # answers, and the counts stay exact.
+    more = [f"hot2-{RUN}-{i:04d}" for i in range(120)]
+    tokens = [x[0] for x in parallel(see, [(v,) for v in more])]
+    rebuild = ["stats", "rebuild", "--shop", str(shop), "--from", "2031-07-11"]
+
+    def work(kind, arg):
+        if kind == "click":
+            i = int(arg)
+            return call("POST", "/v1/promotions/clicks", None,
+                        {"impression_id": tokens[i], "visitor_id": more[i]}).status
+        if kind == "search":
+            return 200 if len(see(arg)) == 1 else 0
+        if kind == "fold":
+            return call("POST", "/v1/test/jobs/run").status
+        return 200 if run_cli(rebuild, server().db_url, timeout=300).returncode == 0 else 0
+
+    jobs = ([("click", str(i)) for i in range(120)]
+            + [("search", f"hot3-{RUN}-{i:04d}") for i in range(60)]
+            + [("fold", "")] * 4 + [("rebuild", "")] * 2)
+    assert set(parallel(work, jobs)) == {200}
+    fold()
+    n = int(sql(f"SELECT count(*) FROM promotion_impressions WHERE plan_id = {plan['id']}"))
+    assert n == 300 + 120 + 60
+    assert sql(f"SELECT impressions FROM promotion_plans WHERE id = {plan['id']}") == str(n)
+    clicks = int(sql(f"SELECT count(*) FROM promotion_clicks WHERE plan_id = {plan['id']}"
+                     f" AND charged"))
+    assert clicks == 120 and sql(f"SELECT impressions || ':' || clicks FROM promotion_plan_days"
+                                 f" WHERE plan_id = {plan['id']}") == f"{n}:{clicks}"
+    assert_stats_check()
+    # A click holding the plan's day row (of 07-12) while stats check folds
+    # an impression of the plan that committed late (of 07-11, before
+    # midnight) and then forgets every day: the check takes the day rows
+    # before the fold takes the plan row, so the click's next step, the
+    # plan row, does not wait for it (no deadlock); the check, whose
+    # snapshot the click's commit outdates, tries again and passes.
+    freeze(datetime.datetime(2031, 7, 12, 0, 30, tzinfo=SHANGHAI))
+    v = f"hot5-{RUN}"
+    assert ok(call("POST", "/v1/promotions/clicks", None,
+                   {"impression_id": see(v)[0], "visitor_id": v}))["charged"]
+    fold()
+    sql(f"INSERT INTO promotion_impressions (impression_id, plan_id, shop_id, product_id,"
+        f" price_cents, created_at) VALUES (nextval('promotion_impression_ids'), {plan['id']},"
+        f" {shop}, {plan['product_id']}, 10, '2031-07-11 23:59:00+08')")
+    deadlocks = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+    before = int(sql(deadlocks))
+    click = Session()
+    click.run("BEGIN")
+    click.run(f"UPDATE promotion_plan_days SET clicks = clicks WHERE plan_id = {plan['id']}"
+              f" AND day = '2031-07-12'")
+    checked = []
+    t = threading.Thread(target=lambda: checked.append(stats_check_output()))
+    t.start()
+    deadline = time.monotonic() + 20
+    while sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+              " AND wait_event_type = 'Lock'") == "0":
+        assert time.monotonic() < deadline, "stats check did not wait for the day row"
+        time.sleep(0.02)
+    click.run(f"UPDATE promotion_plans SET clicks = clicks WHERE id = {plan['id']}")
+    click.run("COMMIT")
+    click.close()
+    t.join()
+    assert checked[0].returncode == 0 and "stats check passed" in checked[0].stdout, \
+        checked[0].stdout + checked[0].stderr
+    # A deadlock would have cost one of them its transaction (the check
+    # tries again; a click would fail): none happened. The count is flushed
+    # when the check's connection ends.
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        assert int(sql(deadlocks)) == before, "a deadlock between the check and the click"
+        time.sleep(0.1)
+    fold()
+    assert sql(f"SELECT impressions FROM promotion_plan_days WHERE plan_id = {plan['id']}"
+               f" AND day = '2031-07-11'") == str(n + 1)
     # Shop A's figures were not touched by shop B's rebuild, and still
     # equal the recount.
     assert figures(ok(report(w.ta, w.shop, **{"from": "2031-07-06", "to": "2031-07-06"}))
