@@ -566,7 +566,30 @@ def test_hot_plan_searches_fold_to_exact_impressions():
     assert_stats_check()
 
 
+def test_impressions_log_kept_400_days():
+    """The log goes after 400 days (prune_stats); the day rows stay, and a
+    rebuild leaves the impressions of the days the log no longer holds as
+    they were."""
+    w = world()
+    window = {"from": "2031-07-06", "to": "2031-07-08"}
+    before = ok(report(w.ta, w.shop, **window))["rows"]
+    assert sum(r["impressions"] for r in before) > 0
+    freeze(datetime.datetime(2032, 8, 20, 10, 0, tzinfo=SHANGHAI))
+    ok(call("POST", "/v1/test/jobs/run"))
+    assert sql(f"SELECT count(*) FROM promotion_impressions WHERE shop_id = {w.shop}"
+               f" AND created_at < '2031-07-12 00:00+08'") == "0"
+    assert sql("SELECT impressions_from FROM stats_fold_state") == str(datetime.date(2032, 8, 20)
+                                                                       - datetime.timedelta(400))
+    out = run_cli(["stats", "rebuild", "--shop", str(w.shop), "--from", "2031-07-01"],
+                  server().db_url, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    token = server().login(sql(f"SELECT username FROM accounts WHERE id = {w.ma}"))  # a year on
+    assert ok(report(token, w.shop, **window))["rows"] == before
+    assert_stats_check()
+
+
 if __name__ == "__main__":
     main([test_daily_report_equals_a_recount, test_weekly_report_runs_monday_to_sunday,
           test_csv_headers_and_rows, test_refusals_roles_and_tenants,
-          test_report_letters_on_the_hour_once, test_hot_plan_searches_fold_to_exact_impressions])
+          test_report_letters_on_the_hour_once, test_hot_plan_searches_fold_to_exact_impressions,
+          test_impressions_log_kept_400_days])
