@@ -87,6 +87,16 @@ BEGIN
          WHERE v.plan_id = p_plan AND v.day = v_day AND v.visitor = p_visitor;
         RAISE EXCEPTION USING ERRCODE = 'PR001';
       END IF;
+      -- A click from before midnight that comes after the visitor's first
+      -- charge of the next day: that day's row was made (and is read here
+      -- after it committed: it held this row shared until then) without
+      -- this charge, so this one is the repeat.
+      IF EXISTS (SELECT 1 FROM promotion_visitor_days v
+                  WHERE v.plan_id = p_plan AND v.day = v_day + 1 AND v.visitor = p_visitor
+                    AND v.charged > 0 AND v.last_charged_at < p_now + interval '10 minutes') THEN
+        v_outcome := 'repeat_click';
+        RAISE EXCEPTION USING ERRCODE = 'PR001';
+      END IF;
       INSERT INTO promotion_plan_days (plan_id, day, budget_cents)
       VALUES (p_plan, v_day, v_plan.daily_budget_cents)
       ON CONFLICT ON CONSTRAINT promotion_plan_days_pkey DO NOTHING;

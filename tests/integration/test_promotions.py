@@ -593,7 +593,9 @@ def test_attribution_to_the_last_click_within_7_days():
 
 def test_repeat_click_window_runs_across_midnight():
     """A charge at 23:55 and a click at 00:01 (MERCHANTD_TZ): the second is a
-    repeat click, although it is a new day; the daily cap counts afresh."""
+    repeat click, although it is a new day; the daily cap counts afresh. A
+    click of 23:59 handled after a charge of 00:01 is the repeat too; two
+    clicks at once on a new day charge once."""
     world()
     freeze(datetime.datetime(2031, 8, 1, 23, 55, tzinfo=SHANGHAI))
     m, t = new_merchant()
@@ -614,9 +616,16 @@ def test_repeat_click_window_runs_across_midnight():
     assert [at(0, 5), at(0, 16), at(0, 27), at(0, 38)] == ["charged"] * 3 + ["daily_click_cap"]
     assert sql(f"SELECT string_agg(day || ':' || charged, ',' ORDER BY day) FROM"
                f" promotion_visitor_days WHERE visitor = 'a:{b}'") == "2031-08-01:1,2031-08-02:3"
+    # A click of 23:59 handled after the same visitor's charge of 00:01 (a
+    # request from before midnight that came late): the repeat.
+    d, td = new_buyer()
+    freeze(datetime.datetime(2031, 8, 3, 0, 1, tzinfo=SHANGHAI))
+    assert ok(click(promoted_one(word, token=td), td))["outcome"] == "charged"
+    freeze(datetime.datetime(2031, 8, 2, 23, 59, tzinfo=SHANGHAI))
+    assert ok(click(promoted_one(word, token=td), td))["outcome"] == "repeat_click"
     # Two clicks of one visitor at once on a new day: one charge.
     c, tc = new_buyer()
-    freeze(datetime.datetime(2031, 8, 3, 0, 2, tzinfo=SHANGHAI))
+    freeze(datetime.datetime(2031, 8, 4, 0, 2, tzinfo=SHANGHAI))
     imps = [promoted_one(word, token=tc) for _ in range(6)]
     outcomes = sorted(r.json["outcome"] for r in parallel(lambda i: click(i, tc),
                                                              [(i,) for i in imps]))
