@@ -9,9 +9,11 @@
 -- rounded down, + 1 fen, never more than its own bid; the last plan of the
 -- ranking pays the reserve, 10 fen (generalised second price).
 --
--- Each winner's impression is counted (the plan's day and lifetime) and
--- gets a fresh impression id. Locks: the winners' day rows, then their
--- plan rows, each in plan id order, as a click takes them (day, plan).
+-- Each winner gets a fresh impression id and a row of the append-only
+-- log promotion_impressions, which the rollup worker (stats_fold) counts
+-- into the plan's day and lifetime impressions: the search locks no row,
+-- so searches showing one hot plan do not queue on it. The quality score
+-- reads the lifetime count as of the last fold.
 CREATE OR REPLACE FUNCTION promotion_auction(p_query text, p_slots integer, p_now timestamptz)
 RETURNS TABLE (impression_id bigint, plan_id bigint, shop_id bigint, product_id bigint,
                price_cents bigint)
@@ -58,18 +60,17 @@ BEGIN
     RETURN;
   END IF;
 
-  INSERT INTO promotion_plan_days AS d (plan_id, day, budget_cents, impressions)
-  SELECT pl.id, v_day, pl.daily_budget_cents, 1
-    FROM promotion_plans pl WHERE pl.id = ANY (v_plans) ORDER BY pl.id
-  ON CONFLICT ON CONSTRAINT promotion_plan_days_pkey DO UPDATE SET impressions = d.impressions + 1;
-  UPDATE promotion_plans pl SET impressions = pl.impressions + 1
-    FROM (SELECT x.id FROM promotion_plans x WHERE x.id = ANY (v_plans) ORDER BY x.id
-            FOR NO KEY UPDATE) l
-   WHERE pl.id = l.id;
   RETURN QUERY
-  SELECT nextval('promotion_impression_ids'), w.plan_id, w.shop_id, w.product_id, w.price_cents
-    FROM unnest(v_plans, v_shops, v_products, v_prices) WITH ORDINALITY
-         w (plan_id, shop_id, product_id, price_cents, slot)
-   ORDER BY w.slot;
+  WITH w AS MATERIALIZED (
+    SELECT nextval('promotion_impression_ids') AS id, x.*
+      FROM (SELECT * FROM unnest(v_plans, v_shops, v_products, v_prices) WITH ORDINALITY
+                          u (plan_id, shop_id, product_id, price_cents, slot)
+             ORDER BY u.slot) x
+  ), logged AS (
+    INSERT INTO promotion_impressions (impression_id, plan_id, shop_id, product_id, price_cents,
+                                       created_at)
+    SELECT w.id, w.plan_id, w.shop_id, w.product_id, w.price_cents, p_now FROM w
+  )
+  SELECT w.id, w.plan_id, w.shop_id, w.product_id, w.price_cents FROM w ORDER BY w.slot;
 END
 $$;

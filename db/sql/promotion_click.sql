@@ -8,7 +8,9 @@
 -- any step refuses:
 --   1. the fraud guard: the visitor's row of (plan, day) counts a charge
 --      only when fewer than p_cap were charged today and none in the last
---      10 minutes (outcome daily_click_cap / repeat_click);
+--      10 minutes, midnight or not (outcome daily_click_cap /
+--      repeat_click): the day's row is made with the last charge of the
+--      visitor's row of the day before;
 --   2. the budget: today's spend grows by the price only where it stays
 --      within the day's budget (budget_exhausted); the CHECK of
 --      promotion_plan_days refuses any other write past it;
@@ -23,7 +25,8 @@
 -- (charged, repeat_click, daily_click_cap, budget_exhausted,
 -- insufficient_funds, not_serving) and the amount charged.
 --
--- Locks, in this order on every path: the click's key, the visitor's day
+-- Locks, in this order on every path: the click's key, the visitor's row
+-- of the day before (shared, when the day's row is made), the visitor's day
 -- row, the plan's day row, the plan row, the two ledger accounts; the
 -- auction takes day rows before plan rows too.
 CREATE OR REPLACE FUNCTION promotion_click(p_impression bigint, p_plan bigint, p_price integer,
@@ -59,16 +62,39 @@ BEGIN
      AND EXISTS (SELECT 1 FROM products p WHERE p.id = v_plan.product_id
                     AND p.status = 'on_sale' AND p.deleted_at IS NULL) THEN
     BEGIN
-      INSERT INTO promotion_visitor_days AS v (plan_id, day, visitor, charged, last_charged_at)
-      VALUES (p_plan, v_day, p_visitor, 1, p_now)
-      ON CONFLICT ON CONSTRAINT promotion_visitor_days_pkey DO UPDATE
-        SET charged = v.charged + 1, last_charged_at = p_now
-        WHERE v.charged < p_cap AND v.last_charged_at <= p_now - interval '10 minutes';
+      -- The day's first click of the visitor makes the day's row, carrying
+      -- the last charge of the day before (read under a share lock, so a
+      -- charge of the day before still committing is waited for): the
+      -- 10-minute window runs across midnight; the count starts at 0.
+      IF NOT EXISTS (SELECT 1 FROM promotion_visitor_days v
+                      WHERE v.plan_id = p_plan AND v.day = v_day AND v.visitor = p_visitor) THEN
+        INSERT INTO promotion_visitor_days (plan_id, day, visitor, charged, last_charged_at)
+        VALUES (p_plan, v_day, p_visitor, 0,
+                coalesce((SELECT v.last_charged_at FROM promotion_visitor_days v
+                           WHERE v.plan_id = p_plan AND v.day = v_day - 1
+                             AND v.visitor = p_visitor
+                             FOR SHARE),
+                         '-infinity'))
+        ON CONFLICT ON CONSTRAINT promotion_visitor_days_pkey DO NOTHING;
+      END IF;
+      UPDATE promotion_visitor_days v SET charged = v.charged + 1, last_charged_at = p_now
+       WHERE v.plan_id = p_plan AND v.day = v_day AND v.visitor = p_visitor
+         AND v.charged < p_cap AND v.last_charged_at <= p_now - interval '10 minutes';
       IF NOT FOUND THEN
         SELECT CASE WHEN v.charged >= p_cap THEN 'daily_click_cap' ELSE 'repeat_click' END
           INTO v_outcome
           FROM promotion_visitor_days v
          WHERE v.plan_id = p_plan AND v.day = v_day AND v.visitor = p_visitor;
+        RAISE EXCEPTION USING ERRCODE = 'PR001';
+      END IF;
+      -- A click from before midnight that comes after the visitor's first
+      -- charge of the next day: that day's row was made (and is read here
+      -- after it committed: it held this row shared until then) without
+      -- this charge, so this one is the repeat.
+      IF EXISTS (SELECT 1 FROM promotion_visitor_days v
+                  WHERE v.plan_id = p_plan AND v.day = v_day + 1 AND v.visitor = p_visitor
+                    AND v.charged > 0 AND v.last_charged_at < p_now + interval '10 minutes') THEN
+        v_outcome := 'repeat_click';
         RAISE EXCEPTION USING ERRCODE = 'PR001';
       END IF;
       INSERT INTO promotion_plan_days (plan_id, day, budget_cents)

@@ -3,8 +3,10 @@
 -- MERCHANTD_TZ from p_from to p_to (C has checked and completed them; a
 -- weekly report runs from the Monday of p_from's week to the Sunday of
 -- p_to's). Impressions, charged clicks and spend come from the plans' day
--- rows (promotion_plan_days: counted in the transaction of the search or the
--- click, so exact at as_of); attributed orders and GMV from
+-- rows (promotion_plan_days): impressions as the rollup worker has folded
+-- them from the log (complete to as_of, the fold's, stats_fold_state;
+-- null before the first fold), clicks and spend as each click's own
+-- transaction counts them (exact when read); attributed orders and GMV from
 -- promotion_attributions by the order's day, GMV being what the attributed
 -- orders have paid (an unpaid order counts as an order with 0 GMV).
 -- Rates (ctr, click_conversion, roi) are numbers rounded half up to four
@@ -95,7 +97,8 @@ BEGIN
            'period', CASE WHEN p_week THEN 'week' ELSE 'day' END,
            'from', v_from::text, 'to', v_to::text,
            'plan_id', p_plan,
-           'as_of', to_char(p_now AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           'as_of', (SELECT to_char(f.as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                       FROM stats_fold_state f),
            'rows', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                       'from', f.p::text, 'to', f.e::text, 'impressions', f.impressions,
                       'clicks', f.clicks, 'ctr', f.ctr, 'spend_cents', f.spend, 'cpc_cents', f.cpc,

@@ -6,7 +6,10 @@
 -- index (shop, kind, report_from) makes another instance's insert a no-op
 -- (ON CONFLICT waits for the first transaction), and promotion_report_runs
 -- records the period so later runs stop at one row. Returns the letters
--- written. The figures are those of promotion_report's rows.
+-- written. The figures are those of promotion_report's rows. A period
+-- waits until the rollup worker's as_of (stats_fold_state) has passed its
+-- end, so that its impressions, which the fold counts, are complete; the
+-- next run after that delivers it, delivered_at that run's hour.
 CREATE OR REPLACE FUNCTION promotion_report_letters(p_now timestamptz, p_zone text)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -31,6 +34,10 @@ BEGIN
     END IF;
     CONTINUE WHEN EXISTS (SELECT 1 FROM promotion_report_runs r
                            WHERE r.kind = v_kind AND r.report_from = v_from);
+    -- The impressions are the fold's: not before it has passed the
+    -- period's end (a later run, the same hour or the next, delivers).
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM stats_fold_state f
+                               WHERE f.as_of >= (v_to + 1)::timestamp AT TIME ZONE p_zone);
     WITH served AS (
       SELECT pl.shop_id, sum(d.impressions)::bigint AS impressions, sum(d.clicks)::bigint AS clicks,
              sum(d.spend_cents)::bigint AS spend

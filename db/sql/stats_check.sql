@@ -6,7 +6,8 @@
 -- tests and quiet hours. While a rebuild is in progress the rollups are
 -- incomplete: it says so. Rows of all zeros (a count that moved
 -- from one bucket to another) and rows past their retention (stats_prune)
--- are not compared.
+-- are not compared. The promotion plans and their day rows are compared
+-- whole: the rebuild changes only their impressions.
 CREATE OR REPLACE FUNCTION stats_check(p_now timestamptz)
 RETURNS TABLE (rollup text, difference text) LANGUAGE plpgsql AS $$
 DECLARE
@@ -36,7 +37,9 @@ BEGIN
     ('stats_cs_writers', NULL, format('day >= %L::date - 40', v_day)),
     ('stats_cs_rounds', NULL, format('started_at >= %L::timestamptz - interval ''40 days''', v_now)),
     ('stats_cs_due', NULL, 'true'),
-    ('stats_order_marks', NULL, 'true');
+    ('stats_order_marks', NULL, 'true'),
+    ('promotion_plan_days', NULL, 'true'),
+    ('promotion_plans', NULL, 'true');
   -- A row counts when it has a figure other than zero.
   UPDATE stats_check_spec
      SET filter = filter || format(' AND EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(r) - %L::text[])'

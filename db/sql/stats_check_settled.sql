@@ -11,12 +11,18 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_hi xid8;
 BEGIN
+  -- stats_check forgets every day: the plans' day rows are taken first,
+  -- under the fold's lock, before the fold takes any plan row
+  -- (promotion_plan_days_lock).
+  PERFORM 1 FROM stats_fold_state FOR UPDATE;
+  PERFORM promotion_plan_days_lock(NULL, '-infinity', 'infinity');
   PERFORM stats_fold(greatest(p_now, (SELECT folded_at FROM stats_fold_state)), true);
   SELECT folded_to INTO v_hi FROM stats_fold_state;
   RETURN NOT (EXISTS (SELECT 1 FROM orders WHERE change_xid >= v_hi)
               OR EXISTS (SELECT 1 FROM messages WHERE fold_xid >= v_hi)
               OR EXISTS (SELECT 1 FROM refunds WHERE fold_xid >= v_hi)
               OR EXISTS (SELECT 1 FROM buyer_coupons WHERE fold_xid >= v_hi)
-              OR EXISTS (SELECT 1 FROM page_views WHERE fold_xid >= v_hi));
+              OR EXISTS (SELECT 1 FROM page_views WHERE fold_xid >= v_hi)
+              OR EXISTS (SELECT 1 FROM promotion_impressions WHERE fold_xid >= v_hi));
 END
 $$;

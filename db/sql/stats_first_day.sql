@@ -1,6 +1,6 @@
 -- The first day with something to fold for the shop (NULL: any shop), or
 -- NULL when there is nothing: the earliest payment (refunds, shipments and
--- completions come after it), message, claim or view. Views are looked for
+-- completions come after it), message, claim, promoted impression or view. Views are looked for
 -- a daily partition at a time from the oldest, so that the answer costs a
 -- day of views, not all of them.
 CREATE OR REPLACE FUNCTION stats_first_day(p_shop bigint) RETURNS date
@@ -9,7 +9,8 @@ DECLARE
   v_first timestamptz := least(
     (SELECT min(paid_at) FROM orders WHERE p_shop IS NULL OR shop_id = p_shop),
     (SELECT min(created_at) FROM messages WHERE p_shop IS NULL OR shop_id = p_shop),
-    (SELECT min(claimed_at) FROM buyer_coupons WHERE p_shop IS NULL OR shop_id = p_shop));
+    (SELECT min(claimed_at) FROM buyer_coupons WHERE p_shop IS NULL OR shop_id = p_shop),
+    (SELECT min(created_at) FROM promotion_impressions WHERE p_shop IS NULL OR shop_id = p_shop));
   v_view  timestamptz;
   p       record;
 BEGIN

@@ -12,6 +12,12 @@ DECLARE
   v_now timestamptz := greatest(p_now, (SELECT folded_at FROM stats_fold_state));
   st    stats_fold_state;
 BEGIN
+  -- The plans' day rows of the day first (promotion_plan_days_lock), under
+  -- the fold's lock, as a fold takes them: before any plan row.
+  SELECT * INTO st FROM stats_fold_state FOR UPDATE;
+  IF st.rebuild_next IS NOT NULL THEN
+    PERFORM promotion_plan_days_lock(st.rebuild_shop, st.rebuild_next, st.rebuild_next + 1);
+  END IF;
   PERFORM stats_fold(v_now, true);
   SELECT * INTO st FROM stats_fold_state;
   IF st.rebuild_next IS NULL THEN

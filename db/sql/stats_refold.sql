@@ -2,7 +2,9 @@
 -- [p_from, p_to): the orders of the shop (NULL: all) with a fact on those
 -- days, the append-only rows of those days written by transactions below
 -- the watermark p_hi (those above it are the next fold's), and the
--- conversation days.
+-- conversation days. Promoted impressions only of the days the log still
+-- holds (stats_fold_state.impressions_from on), as stats_forget forgets
+-- them.
 CREATE OR REPLACE FUNCTION stats_refold(p_shop bigint, p_from date, p_to date, p_hi xid8,
                                         p_now timestamptz)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -18,6 +20,10 @@ BEGIN
           OR completed_at >= v_from AND completed_at < v_to);
   PERFORM stats_fold_orders();
   PERFORM stats_fold_rows('0', p_hi, p_shop, v_from, v_to);
+  PERFORM stats_fold_impressions('0', p_hi, p_shop,
+                                 greatest(v_from, stats_day_start((SELECT impressions_from
+                                                                     FROM stats_fold_state))),
+                                 v_to);
   FOR c IN SELECT DISTINCT conversation_id, stats_day(created_at) AS day
              FROM messages
             WHERE (p_shop IS NULL OR shop_id = p_shop) AND created_at >= v_from

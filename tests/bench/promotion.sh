@@ -10,13 +10,21 @@
 #     scan of products, every index off (promotion_search_seq.sql)
 #     (targets: p50 < 20 ms, and >= 50x faster than the sequential scan);
 #     product_search's own SQL (promotion_search.sql) is shown too
+#   - impressions: the IMPRESSIONS (default 15,000) click tokens are made
+#     by searching the hot plan's keyword as that many visitors from
+#     IMP_CONNS (default 8) connections (promotion_impressions.lua), timed:
+#     impressions made per second of searches that all show the one hot
+#     plan (each search's auction appends to the impressions' log and locks
+#     no row; before the log it updated the hot plan's rows and queued on
+#     their commits, 100-200/s on a busy 2-core machine); then, once the
+#     rollup worker has folded them, the plan's impressions = its log rows
+#     = the tokens made; beside pgbench from IMP_CONNS clients counting an
+#     impression the old way, updating the plan's day row and plan row
+#     (promotion_impression_rows.sql), and the new, appending a log row
+#     (promotion_impression_log.sql), on pgbench's plan
 #   - clicks: POST /v1/promotions/clicks charged clicks/s on one hot plan
 #     from CONNS (default 64) connections, each click a distinct impression
-#     of a distinct anonymous visitor; the IMPRESSIONS (default 15,000)
-#     tokens are made before the timed part by searching the plan's keyword
-#     as that many visitors (promotion_impressions.lua; each search's
-#     auction updates the hot plan's rows, so they queue on its commits:
-#     about 100/s on a busy 2-core machine), and each round clicks its own
+#     of a distinct anonymous visitor, and each round clicks its own
 #     slice of them (promotion_click.lua: clicks past the slice are replays,
 #     200 and not charged, so a round's slice should exceed its clicks);
 #     replies other than 200 are counted by status; beside pgbench
@@ -33,6 +41,7 @@ PRODUCTS=${PRODUCTS:-1000000}
 SHOPS=${SHOPS:-10000}
 PLANS=${PLANS:-20000}
 IMPRESSIONS=${IMPRESSIONS:-15000}
+IMP_CONNS=${IMP_CONNS:-8}
 here="$REPO/tests/bench"
 HOT_WORD=爆款推广
 TOPUP=100000000
@@ -117,21 +126,33 @@ for q in "$common" "$rare"; do
     || die "search of $q failed"
 done
 
-say "making $IMPRESSIONS impressions of the hot plan"
-per=$(((IMPRESSIONS + 3) / 4))
-Q=$(urlenc "$HOT_WORD") PER=$per OUT="$work" wrk -t4 -c4 -d600s --timeout 60s -s "$here/promotion_impressions.lua" "$url" \
-  >"$work/imp.out" 2>&1 &
+say "making $IMPRESSIONS impressions of the hot plan from $IMP_CONNS connections"
+per=$(((IMPRESSIONS + IMP_CONNS - 1) / IMP_CONNS))
+Q=$(urlenc "$HOT_WORD") PER=$per OUT="$work" wrk -t"$IMP_CONNS" -c"$IMP_CONNS" -d600s --timeout 60s \
+  -s "$here/promotion_impressions.lua" "$url" >"$work/imp.out" 2>&1 &
 imp_pid=$!
-t0=$(date +%s)
-while kill -0 "$imp_pid" 2>/dev/null && [ "$(cat "$work"/imp.[0-9]* 2>/dev/null | wc -l)" -lt $((per * 4)) ]; do
-  sleep 0.5
+t0=$(date +%s%N)
+while kill -0 "$imp_pid" 2>/dev/null && [ "$(cat "$work"/imp.[0-9]* 2>/dev/null | wc -l)" -lt $((per * IMP_CONNS)) ]; do
+  sleep 0.1
 done
 kill -INT "$imp_pid" 2>/dev/null || true
 wait "$imp_pid" || true
-imp_secs=$(($(date +%s) - t0))
+imp_ms=$((($(date +%s%N) - t0) / 1000000))
 cat "$work"/imp.[0-9]* >"$work/impressions"
 n_imp=$(wc -l <"$work/impressions")
 slice=$((n_imp / ROUNDS))
+imp_rate=$(awk -v n="$n_imp" -v ms="$imp_ms" 'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }')
+# The plan's impressions are the fold's (every MERCHANTD_STATS_FOLD_SECONDS):
+# wait for a watermark past the searches, then compare with the log and the
+# tokens.
+mark=$(sql -c "SELECT pg_current_xact_id()")
+for _ in $(seq 600); do
+  [ "$(sql -c "SELECT coalesce(folded_to::text::bigint > $mark AND rebuild_next IS NULL, false)
+                 FROM stats_fold_state")" = t ] && break
+  sleep 0.2
+done
+read -r imp_folded imp_logged <<<"$(sql -c "SELECT impressions,
+  (SELECT count(*) FROM promotion_impressions WHERE plan_id = $hot) FROM promotion_plans WHERE id = $hot")"
 
 charged() { sql -c "SELECT count(*) FROM promotion_clicks WHERE plan_id = $hot AND charged"; }
 # clicks LO HI: wrk clicking impressions LO..HI; prints "charged/s p99_ms
@@ -149,6 +170,12 @@ clicks() {
     /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
     END { printf "%.0f %.2f %d %d\n", charged / secs, p99, bad, n }' "$work/wrk.out"
 }
+# impressions_sql FILE: transactions/s of FILE from IMP_CONNS clients.
+impressions_sql() {
+  pgbench -n -M prepared -c "$IMP_CONNS" -j 2 -T "$DURATION" -D plan="$pgplan" -D shop="$pgshop" \
+    -D product="$pgproduct" -f "$here/$1" \
+    -h 127.0.0.1 -p "$pgport" -U postgres merchantd 2>/dev/null | awk '/^tps/ { printf "%.0f\n", $3; exit }'
+}
 updates() {
   pgbench -n -M prepared -c "$CONNS" -j 2 -T "$DURATION" -D plan="$pgplan" -D shop="$pgshop" \
     -D product="$pgproduct" -f "$here/promotion_click.sql" \
@@ -158,8 +185,8 @@ updates() {
 echo "promotion benchmark: $PRODUCTS products in $SHOPS shops, $PLANS plans (generated in ${load_secs}s);" \
   "$CONNS connections for clicks, ${DURATION}s x $ROUNDS rounds, $THREADS HTTP threads, $(nproc) cores"
 echo "queries: common '$common' in $n_common titles, rare '$rare' in $n_rare;" \
-  "$n_imp impressions made by as many searches in ${imp_secs}s"
-for f in hc sc ic hr sr ir clk pg; do : >"$work/r_$f"; done
+  "$n_imp impressions made by as many searches in ${imp_ms} ms"
+for f in hc sc ic hr sr ir clk pg ir0 il; do : >"$work/r_$f"; done
 : >"$work/statuses"
 for round in $(seq "$ROUNDS"); do
   search_http "$common" >>"$work/r_hc"
@@ -170,6 +197,8 @@ for round in $(seq "$ROUNDS"); do
   search_sql "$rare" promotion_search.sql >>"$work/r_ir"
   clicks $(((round - 1) * slice + 1)) $((round * slice)) >>"$work/r_clk"
   updates >>"$work/r_pg"
+  impressions_sql promotion_impression_rows.sql >>"$work/r_ir0"
+  impressions_sql promotion_impression_log.sql >>"$work/r_il"
 done
 
 read -r n_charged prices plan_spend day_spend ledger lost other <<<"$(sql <<SQL
@@ -205,6 +234,11 @@ echo
 echo "common search p50: $(med hc 1) ms (target < 20); sequential scan / HTTP p50: $(ratio "$(med sc 1)" "$(med hc 1)")x (target >= 50)"
 echo "rare search p50:   $(med hr 1) ms (target < 20); sequential scan / HTTP p50: $(ratio "$(med sr 1)" "$(med hr 1)")x (target >= 50)"
 echo "ratio clicks / pgbench UPDATE + INSERT, hot plan: $(ratio "$(med clk 1)" "$(median <"$work/r_pg")")   (target >= 0.3)"
+echo "impressions of one hot plan: $imp_rate/s over HTTP ($n_imp searches from $IMP_CONNS connections in ${imp_ms} ms);" \
+  "folded: plan $imp_folded = log $imp_logged = tokens $n_imp: $(
+    [ "$imp_folded" = "$imp_logged" ] && [ "$imp_folded" = "$n_imp" ] && echo exact || echo MISMATCH)"
+echo "pgbench, $IMP_CONNS clients, one plan's impressions/s: hot-row UPDATEs (before the log) $(median <"$work/r_ir0")," \
+  "log INSERT (now) $(median <"$work/r_il"): $(ratio "$(median <"$work/r_il")" "$(median <"$work/r_ir0")")x"
 echo "spend: $n_charged charged clicks ($other not charged): prices $prices = plan $plan_spend = days $day_spend" \
   "= ledger $ledger = balance lost $lost fen: $(
     [ "$prices" = "$plan_spend" ] && [ "$prices" = "$day_spend" ] && [ "$prices" = "$ledger" ] && [ "$prices" = "$lost" ] \

@@ -6,9 +6,10 @@ Search: Chinese substrings through the grams index, the organic orders and
 their keyset pages, every refusal. Plans: every rule of the body, the
 status that says why a plan does not serve, roles and tenants. The
 auction on hand-made bids and click histories: who wins and what each
-pays (GSP on bid x smoothed CTR). Billing: one charge per impression
-(replayed, forged, another visitor's, expired on the test clock), the
-fraud guard (10 minutes, 3 a day), and 500 concurrent clicks on a plan
+pays (GSP on bid x smoothed CTR), impressions counted by the fold from
+their log. Billing: one charge per impression (replayed, forged, another
+visitor's, expired on the test clock), the fraud guard (10 minutes, across
+midnight too, and 3 a day), and 500 concurrent clicks on a plan
 whose budget covers 37 (exactly 37 charged) and on one whose balance
 covers 13; the ledger's invariants and `merchantd funds check` after."""
 
@@ -126,6 +127,17 @@ def click(impression, token=None, visitor=None):
     if visitor:
         body["visitor_id"] = visitor
     return call("POST", "/v1/promotions/clicks", token, body)
+
+
+def fold():
+    """Runs the jobs until the rollups hold every write committed before
+    the call (impressions are counted by the fold), the rebuild the first
+    fold starts included."""
+    fold_stats(server())
+    deadline = time.monotonic() + 120
+    while sql("SELECT rebuild_next IS NULL FROM stats_fold_state") != "t":
+        assert time.monotonic() < deadline, "the rebuild did not finish"
+        ok(call("POST", "/v1/test/jobs/run"))
 
 
 def funds_check():
@@ -489,8 +501,15 @@ def test_auction_ranks_by_bid_times_quality_and_prices_gsp():
     c = make_plan(sc, tc, pc, [(word, 30)])
     d = make_plan(sd, td, pd, [(word, 20)])
     # b has a click history: quality (4 + 1) / (50 + 50) = 1/20 against the
-    # others' 1/50, so 60 x 1/20 = 3 beats 100 x 1/50 = 2.
-    sql(f"UPDATE promotion_plans SET clicks = 4, impressions = 50 WHERE id = {b['id']}")
+    # others' 1/50, so 60 x 1/20 = 3 beats 100 x 1/50 = 2. Its 50
+    # impressions are in the log an hour ago, counted by the fold.
+    sql(f"INSERT INTO promotion_impressions (impression_id, plan_id, shop_id, product_id,"
+        f" price_cents, created_at) SELECT nextval('promotion_impression_ids'), {b['id']}, {sb},"
+        f" {pb}, 41, '{fmt_time(now[0] - datetime.timedelta(hours=1))}'"
+        f" FROM generate_series(1, 50)")
+    sql(f"UPDATE promotion_plans SET clicks = 4 WHERE id = {b['id']}")
+    fold()
+    assert sql(f"SELECT impressions FROM promotion_plans WHERE id = {b['id']}") == "50"
     r = ok(search(word, token=w.tbuyer))
     promoted = [i for i in r["items"] if i["promoted"]]
     assert [i["product_id"] for i in promoted] == [pb, pa, pc]  # d ranks 4th: not shown
@@ -501,8 +520,18 @@ def test_auction_ranks_by_bid_times_quality_and_prices_gsp():
     paid = [ok(click(i["impression_id"], w.tbuyer))["charged_cents"] for i in promoted]
     assert paid == [41, 31, 21], paid
     assert balance(sb) == 100000 - 41 and balance(sa) == 100000 - 31
+    # The search logged one impression per winner and locked no plan row:
+    # the plans' counts move with the next fold.
+    for p, n in ((a, 1), (b, 1), (c, 1), (d, 0)):
+        assert int(sql(f"SELECT count(*) FROM promotion_impressions WHERE plan_id = {p['id']}"
+                       f" AND created_at = '{fmt_time(now[0])}'")) == n
+    assert int(sql(f"SELECT impressions FROM promotion_plans WHERE id = {a['id']}")) == 0
+    fold()
     for p, n in ((a, 1), (b, 51), (c, 1), (d, 0)):
         assert int(sql(f"SELECT impressions FROM promotion_plans WHERE id = {p['id']}")) == n
+        got = ok(call("GET", f"/v1/shops/{shops[[a, b, c, d].index(p)][0]}/promotions/{p['id']}",
+                      shops[[a, b, c, d].index(p)][1]))
+        assert got["today"]["impressions"] == n and got["impressions"] == n, got
     # A single plan pays the reserve, 10 fen; a paused one does not take part.
     solo = f"独{RUN}"
     e = make_plan(sa, ta, pa, [(solo, 500)])
@@ -706,6 +735,48 @@ def test_attribution_to_the_last_click_within_7_days():
     assert attributed(order(tb, shop, product(shop, f"别的{RUN}"))) == ""
 
 
+def test_repeat_click_window_runs_across_midnight():
+    """A charge at 23:55 and a click at 00:01 (MERCHANTD_TZ): the second is a
+    repeat click, although it is a new day; the daily cap counts afresh. A
+    click of 23:59 handled after a charge of 00:01 is the repeat too; two
+    clicks at once on a new day charge once."""
+    world()
+    freeze(datetime.datetime(2031, 8, 1, 23, 55, tzinfo=SHANGHAI))
+    m, t = new_merchant()
+    shop, _ = new_shop(m)
+    topup(shop, 10000)
+    word = f"午夜{RUN}"
+    make_plan(shop, t, product(shop, f"夜{RUN}"), [(word, 10)])
+    b, tb = new_buyer()
+
+    def at(hour, minute, second=0, day=2):
+        freeze(datetime.datetime(2031, 8, day, hour, minute, second, tzinfo=SHANGHAI))
+        return ok(click(promoted_one(word, token=tb), tb))["outcome"]
+
+    assert at(23, 55, day=1) == "charged"
+    assert at(0, 1) == "repeat_click"
+    assert at(0, 4, 59) == "repeat_click"
+    # 10 minutes after 23:55; then the day's three.
+    assert [at(0, 5), at(0, 16), at(0, 27), at(0, 38)] == ["charged"] * 3 + ["daily_click_cap"]
+    assert sql(f"SELECT string_agg(day || ':' || charged, ',' ORDER BY day) FROM"
+               f" promotion_visitor_days WHERE visitor = 'a:{b}'") == "2031-08-01:1,2031-08-02:3"
+    # A click of 23:59 handled after the same visitor's charge of 00:01 (a
+    # request from before midnight that came late): the repeat.
+    d, td = new_buyer()
+    freeze(datetime.datetime(2031, 8, 3, 0, 1, tzinfo=SHANGHAI))
+    assert ok(click(promoted_one(word, token=td), td))["outcome"] == "charged"
+    freeze(datetime.datetime(2031, 8, 2, 23, 59, tzinfo=SHANGHAI))
+    assert ok(click(promoted_one(word, token=td), td))["outcome"] == "repeat_click"
+    # Two clicks of one visitor at once on a new day: one charge.
+    c, tc = new_buyer()
+    freeze(datetime.datetime(2031, 8, 4, 0, 2, tzinfo=SHANGHAI))
+    imps = [promoted_one(word, token=tc) for _ in range(6)]
+    outcomes = sorted(r.json["outcome"] for r in parallel(lambda i: click(i, tc),
+                                                             [(i,) for i in imps]))
+    assert outcomes == ["charged"] + ["repeat_click"] * 5, outcomes
+    funds_check()
+
+
 if __name__ == "__main__":
     main([test_search_finds_chinese_substrings_in_order, test_search_refusals_and_roles,
           test_plan_create_read_update_pause_resume, test_plan_pages, test_plan_refusals,
@@ -713,4 +784,5 @@ if __name__ == "__main__":
           test_click_charges_once_and_refuses_forgeries, test_fraud_guard_repeat_and_daily_cap,
           test_500_concurrent_clicks_spend_exactly_the_budget,
           test_concurrent_clicks_never_overdraw_the_balance,
-          test_attribution_to_the_last_click_within_7_days])
+          test_attribution_to_the_last_click_within_7_days,
+          test_repeat_click_window_runs_across_midnight])

@@ -1476,7 +1476,9 @@ def after_kill_violations(url, world, acked, media_dir):
 def promotion_violations(url, world, acked):
     """What does not add up in the billing of clicks: an acknowledged
     charged click without exactly one charged row of its price and one
-    ledger transfer of its event key; a plan's day spending past its
+    ledger transfer of its event key, or whose impression is not in the
+    impressions' log (promotion_impressions) with its plan and price (the
+    search that issued the token committed it); a plan's day spending past its
     budget; a plan-day's spend and clicks, or a plan's lifetime ones, other
     than its charged clicks' sum; the charged clicks other than the
     promotion accounts' promotion_click debits; a charge acknowledged twice.
@@ -1495,14 +1497,17 @@ def promotion_violations(url, world, acked):
             f"   WHERE t.event_key = 'promotion_click:' || c.impression_id),"
             f" (SELECT coalesce(sum(t.amount_cents), 0) FROM ledger_transfers t"
             f"   WHERE t.event_key = 'promotion_click:' || c.impression_id"
-            f"   AND t.debit_account_id = ledger_account(c.shop_id, 'promotion'))"
+            f"   AND t.debit_account_id = ledger_account(c.shop_id, 'promotion')),"
+            f" (SELECT l.plan_id || ':' || l.price_cents FROM promotion_impressions l"
+            f"   WHERE l.impression_id = c.impression_id)"
             f" FROM promotion_clicks c WHERE c.impression_id IN ({ids})"))}
         for iid, (plan, price) in clicks.items():
             r = have.get(iid)
-            want = [str(plan), str(price), "t", "1", str(price)]
+            want = [str(plan), str(price), "t", "1", str(price), f"{plan}:{price}"]
             if r != want:
                 bad.append(f"charged click {iid} (plan {plan}, {price}): database has"
-                           f" {r or 'no row'} (plan, price, charged, transfers, debited)")
+                           f" {r or 'no row'} (plan, price, charged, transfers, debited,"
+                           f" logged impression)")
     for r in rows(url, (
             f"SELECT d.plan_id, d.day, d.budget_cents, d.spend_cents, d.clicks,"
             f" coalesce(c.spend, 0), coalesce(c.n, 0) FROM promotion_plan_days d"

@@ -108,6 +108,14 @@ test('promotion: plans made, bids changed, paused and resumed, clicks spend the 
   const click = await ok('POST', '/v1/promotions/clicks', { token: b.token, body: { impression_id: hit.impression_id } });
   assert.equal(click.outcome, 'charged');
   assert.equal(click.charged_cents, 10);
+  // The impression is counted by the rollup worker (every 2 seconds): the
+  // page is read once it has been.
+  for (let i = 0; ; i++) {
+    const p = await ok('GET', `/v1/shops/${m.shop.id}/promotions/${after.id}`, { token: m.token });
+    if (p.today.impressions === 1) break;
+    assert.ok(i < 300, `the impression was not folded: ${JSON.stringify(p.today)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   await page.reload();
   await row.locator('.promo-spend', { hasText: '¥0.10 / ¥10.00' }).waitFor();
   await row.getByText('曝光 1 · 点击 1').waitFor();
@@ -129,7 +137,7 @@ test('promotion: plans made, bids changed, paused and resumed, clicks spend the 
   assert.equal(await report.locator('tfoot td[data-label="花费"]').textContent(), '¥0.10');
   await page.locator('.promo-reports .chart-plot canvas').waitFor();
   assert.match(await page.locator('.promo-reports .chart-plot').getAttribute('aria-label'), /推广日报.*花费合计 ¥0\.10/);
-  await page.getByText(/数据截至/).waitFor();
+  await page.getByText(/曝光数据截至.*点击与花费为实时数据/).waitFor();
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载报表 (CSV)' }).click()]);
   const csv = readFileSync(await file.path(), 'utf8');
   assert.match(csv, /^\uFEFF开始日期,结束日期,曝光量,点击量,点击率\(%\),花费\(元\)/);

@@ -36,7 +36,7 @@ strings(
     'promotion.why.ended': '投放时间已结束', 'promotion.why.product_unavailable': '商品已下架或删除',
     'promotion.why.insufficient_balance': '推广账户余额不足，请充值', 'promotion.why.budget_exhausted': '今日预算已用完，明日恢复投放',
     'promotion.reports': '推广报表', 'promotion.daily': '推广日报', 'promotion.weekly': '推广周报', 'promotion.period': '报表周期',
-    'promotion.allPlans': '全部计划', 'promotion.planFilter': '按计划筛选', 'promotion.asOf': '数据截至 {time}',
+    'promotion.allPlans': '全部计划', 'promotion.planFilter': '按计划筛选', 'promotion.asOf': '曝光数据截至 {time}，点击与花费为实时数据', 'promotion.asOfNever': '曝光量尚未统计，点击与花费为实时数据',
     'promotion.csv': '下载报表 (CSV)', 'promotion.downloaded': '已下载 {name}', 'promotion.r.date': '日期', 'promotion.r.week': '周',
     'promotion.r.impressions': '曝光量', 'promotion.r.clicks': '点击量', 'promotion.r.ctr': '点击率', 'promotion.r.spend': '花费',
     'promotion.r.cpc': '平均点击花费', 'promotion.r.cpm': '千次曝光花费', 'promotion.r.orders': '成交订单数', 'promotion.r.gmv': '成交金额',
@@ -70,7 +70,7 @@ strings(
     'promotion.why.ended': 'Its schedule has ended', 'promotion.why.product_unavailable': 'The product is off sale or deleted',
     'promotion.why.insufficient_balance': 'The promotion balance is too low: top it up', 'promotion.why.budget_exhausted': 'Today’s budget is spent: serving resumes tomorrow',
     'promotion.reports': 'Promotion reports', 'promotion.daily': 'Daily report', 'promotion.weekly': 'Weekly report', 'promotion.period': 'Report period',
-    'promotion.allPlans': 'All plans', 'promotion.planFilter': 'Filter by plan', 'promotion.asOf': 'Figures as of {time}',
+    'promotion.allPlans': 'All plans', 'promotion.planFilter': 'Filter by plan', 'promotion.asOf': 'Impressions as of {time}; clicks and spend are live', 'promotion.asOfNever': 'Impressions not counted yet; clicks and spend are live',
     'promotion.csv': 'Download report (CSV)', 'promotion.downloaded': 'Downloaded {name}', 'promotion.r.date': 'Date', 'promotion.r.week': 'Week',
     'promotion.r.impressions': 'Impressions', 'promotion.r.clicks': 'Clicks', 'promotion.r.ctr': 'CTR', 'promotion.r.spend': 'Spend',
     'promotion.r.cpc': 'CPC', 'promotion.r.cpm': 'CPM', 'promotion.r.orders': 'Orders', 'promotion.r.gmv': 'GMV',
@@ -337,7 +337,7 @@ function Reports({ shop, plans, query }) {
     ${err && !rangeBad && html`<${ErrorBox} error=${err} onRetry=${rep.reload} />`}
     ${!d && !err && html`<${Loading} />`}
     ${d && html`
-      <p class="muted promo-asof">${t('promotion.window', { from: d.from, to: d.to })} · ${t('promotion.asOf', { time: fmtTime(d.as_of) })}</p>
+      <p class="muted promo-asof">${t('promotion.window', { from: d.from, to: d.to })} · ${d.as_of ? t('promotion.asOf', { time: fmtTime(d.as_of) }) : t('promotion.asOfNever')}</p>
       <${Chart} label=${t('promotion.r.chart', { period: title, from: d.from, to: d.to, spend: fmtMoney(d.total.spend_cents), gmv: fmtMoney(d.total.gmv_cents) })}
         x=${d.rows.map((r) => dayX(r.from))}
         series=${[
