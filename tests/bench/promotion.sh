@@ -10,7 +10,7 @@
 #     scan of products, every index off (promotion_search_seq.sql)
 #     (targets: p50 < 20 ms, and >= 50x faster than the sequential scan);
 #     product_search's own SQL (promotion_search.sql) is shown too
-#   - impressions: the IMPRESSIONS (default 15,000) click tokens are made
+#   - impressions: the IMPRESSIONS (default 30,000) click tokens are made
 #     by searching the hot plan's keyword as that many visitors from
 #     IMP_CONNS (default 8) connections (promotion_impressions.lua), timed:
 #     impressions made per second of searches that all show the one hot
@@ -40,7 +40,7 @@ set -euo pipefail
 PRODUCTS=${PRODUCTS:-1000000}
 SHOPS=${SHOPS:-10000}
 PLANS=${PLANS:-20000}
-IMPRESSIONS=${IMPRESSIONS:-15000}
+IMPRESSIONS=${IMPRESSIONS:-30000}
 IMP_CONNS=${IMP_CONNS:-8}
 here="$REPO/tests/bench"
 HOT_WORD=爆款推广
