@@ -557,9 +557,10 @@ def accounts_with_sessions(server, n, role="buyer", permissions=None):
     return out
 
 
-def fold_stats(server=None, timeout=60):
+def fold_stats(server=None, timeout=60, rebuilt=False):
     """Runs the jobs (POST /v1/test/jobs/run) until the data pages' rollups
-    hold every write committed before the call. A fold takes only the
+    hold every write committed before the call (and, with rebuilt, until
+    the rebuild the first fold starts is done). A fold takes only the
     transactions below the cluster's oldest running one, and tests running
     beside this one (other databases of the same cluster) hold transactions
     open too: a fold may have to wait for them."""
@@ -571,9 +572,13 @@ def fold_stats(server=None, timeout=60):
         assert r.status == 200, (r, [line for line in server.log().split("\n")
                                      if "error" in line][-5:])
         if int(psql(server.db_url, "SELECT coalesce(folded_to::text, '0') FROM stats_fold_state")) > mark:
-            return
+            break
         assert time.monotonic() < deadline, "the rollups' watermark did not pass the writes"
         time.sleep(0.05)
+    while rebuilt and psql(server.db_url, "SELECT rebuild_next IS NULL FROM stats_fold_state") != "t":
+        r = server.request("POST", "/v1/test/jobs/run")
+        assert r.status == 200, r
+        assert time.monotonic() < deadline, "the rebuild did not finish"
 
 
 class Session:
