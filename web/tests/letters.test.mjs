@@ -78,6 +78,8 @@ test('letters: unread marks, open marks read, attachment download, expired after
   await items.nth(1).waitFor();
   assert.doesNotMatch(await items.nth(1).textContent(), /^未读/);
   await page.getByRole('tab', { name: /未读\s*1/ }).click();
+  // The unread list has replaced the whole one once the read letter is gone.
+  await page.getByRole('link', { name: /《订单禁止发货通知》/ }).waitFor({ state: 'detached' });
   await page.getByRole('link', { name: /《订单审核结果通知》/ }).waitFor();
   assert.equal(await items.count(), 1);
 
