@@ -466,6 +466,11 @@ class Acked:
         self.live_images = collections.defaultdict(set)  # shop index -> ids a delete may pick
         self.deleted = set()  # image ids whose delete was acknowledged
         self.maybe_deleted = set()  # image ids whose delete was cut off
+        # Image ids whose delete was sent and not answered yet: a look at
+        # the database meanwhile may find them gone or still there (after a
+        # kill, the reply is on its way, or the thread is still recording
+        # a cut-off delete).
+        self.deleting = collections.Counter()
         self.cut_uploads = collections.Counter()  # (shop, picture) -> sent, no reply
         self.uploading = collections.Counter()    # (shop, picture) -> waiting for their reply
         self.unresolved = collections.Counter()   # (shop, picture) -> keyed, cut off, and
@@ -933,9 +938,17 @@ class Load:
             if iid not in live:
                 return
             live.discard(iid)
-        status, _ = self.call("DELETE", f"/v1/shops/{shop['id']}/images/{iid}", None,
-                              self.w.merchants[shop["merchant"]][1], None, "delete image")
+            self.acked.deleting[iid] += 1
+        try:
+            status, _ = self.call("DELETE", f"/v1/shops/{shop['id']}/images/{iid}", None,
+                                  self.w.merchants[shop["merchant"]][1], None, "delete image")
+        except BaseException:
+            with self.acked.lock:  # a broken reply: it may have committed
+                self.acked.deleting[iid] -= 1
+                self.acked.maybe_deleted.add(iid)
+            raise
         with self.acked.lock:
+            self.acked.deleting[iid] -= 1
             if status == 204:
                 self.acked.deleted.add(iid)
             elif status is None and self.local.cut:
@@ -1154,7 +1167,7 @@ def lost_uploads(acked, have):
     with acked.lock:
         uploads = dict(acked.uploads)
         deleted = set(acked.deleted)
-        maybe = set(acked.maybe_deleted)
+        maybe = set(acked.maybe_deleted) | {i for i, n in acked.deleting.items() if n > 0}
     lost = []
     for iid, u in uploads.items():
         row = have.images.get(iid)
