@@ -442,17 +442,23 @@ enum db_status db_query_row(struct db_stmt *st, const char *const *params,
   return s;
 }
 
-enum db_status db_each_row(struct db_stmt *st, const char *const *params,
-                           void (*row)(const PGresult *, int, void *), void *arg)
+enum db_status db_rows(enum db_status s, PGresult *res, void (*row)(const PGresult *, int, void *),
+                       void *arg)
 {
-  PGresult *res;
-  enum db_status s = db_exec(st, params, &res);
   if (s < DB_NONE)
     return s;
   for (int r = 0; r < PQntuples(res); r++)
     row(res, r, arg);
   PQclear(res);
   return s;
+}
+
+enum db_status db_each_row(struct db_stmt *st, const char *const *params,
+                           void (*row)(const PGresult *, int, void *), void *arg)
+{
+  PGresult *res;
+  enum db_status s = db_exec(st, params, &res);
+  return db_rows(s, res, row, arg);
 }
 
 enum db_status db_run(struct db_stmt *st, const char *const *params)

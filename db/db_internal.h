@@ -30,6 +30,10 @@ enum db_status db_exec(struct db_stmt *stmt, const char *const *params, PGresult
  * one, calls read on the result (read may be NULL). */
 enum db_status db_query_row(struct db_stmt *stmt, const char *const *params,
                             void (*read)(const PGresult *res, void *arg), void *arg);
+/* Calls row for each row of res, the result of a statement that ended
+ * with s, and frees it; returns s (res is not read when s is an error). */
+enum db_status db_rows(enum db_status s, PGresult *res,
+                       void (*row)(const PGresult *res, int r, void *arg), void *arg);
 /* Runs a statement and calls row(res, r, arg) for each row it returned, in
  * order; res is valid only during the call. */
 enum db_status db_each_row(struct db_stmt *stmt, const char *const *params,

@@ -239,12 +239,7 @@ enum db_status db_replica_each_row(enum db_read which, struct db_stmt *st,
 {
   PGresult *res;
   enum db_status s = db_replica_exec(which, st, params, &res);
-  if (s < DB_NONE)
-    return s;
-  for (int r = 0; r < PQntuples(res); r++)
-    row(res, r, arg);
-  PQclear(res);
-  return s;
+  return db_rows(s, res, row, arg);
 }
 
 void db_replica_stats(struct db_replica_stats *out)

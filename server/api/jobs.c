@@ -38,15 +38,21 @@ struct job {
   enum db_status (*run)(int64_t now);
 };
 
+/* A step that counts what it did: "done N what" is logged when it
+ * succeeded and did something. */
+static enum db_status counted(enum db_status st, int64_t n, const char *done, const char *what)
+{
+  if (st >= DB_NONE && n > 0)
+    log_info("%s %lld %s", done, (long long)n, what);
+  return st;
+}
+
 /* Ended and expired sessions are kept a week: long enough for the old
  * device to be told it was logged out elsewhere. */
 static enum db_status purge_sessions(int64_t now)
 {
   int64_t deleted = 0;
-  enum db_status st = db_sessions_purge(now - 7 * DAY_US, &deleted);
-  if (st >= DB_NONE && deleted > 0)
-    log_info("purged %lld old sessions", (long long)deleted);
-  return st;
+  return counted(db_sessions_purge(now - 7 * DAY_US, &deleted), deleted, "purged", "old sessions");
 }
 
 static enum db_status purge_login_throttle(int64_t now)
@@ -127,10 +133,8 @@ static enum db_status deliver_letters(int64_t now)
 static enum db_status promotion_report_letters(int64_t now)
 {
   int64_t written = 0;
-  enum db_status st = db_promotion_report_letters(now, config.time_zone, &written);
-  if (st >= DB_NONE && written > 0)
-    log_info("delivered %lld promotion report letters", (long long)written);
-  return st;
+  return counted(db_promotion_report_letters(now, config.time_zone, &written), written, "delivered",
+                 "promotion report letters");
 }
 
 /* Search ranks by 30-day sales (docs/promotion.md "Search"): after
@@ -139,10 +143,8 @@ static enum db_status promotion_report_letters(int64_t now)
 static enum db_status roll_product_sales(int64_t now)
 {
   int64_t changed = 0;
-  enum db_status st = db_product_sales_roll(now, &changed);
-  if (st >= DB_NONE && changed > 0)
-    log_info("moved the 30-day sales of %lld products to a new day", (long long)changed);
-  return st;
+  return counted(db_product_sales_roll(now, &changed), changed, "moved the 30-day sales of",
+                 "products to a new day");
 }
 
 /* Red packets close 24 hours after they were handed out, recording what
@@ -319,10 +321,8 @@ static enum db_status fold_stats(int64_t now)
 static enum db_status prune_stats(int64_t now)
 {
   int64_t deleted = 0;
-  enum db_status st = db_stats_prune(now, &deleted);
-  if (st >= DB_NONE && deleted > 0)
-    log_info("pruned %lld rollup rows past their retention", (long long)deleted);
-  return st;
+  return counted(db_stats_prune(now, &deleted), deleted, "pruned",
+                 "rollup rows past their retention");
 }
 
 /* page_views keeps a partition per day of MERCHANTD_TZ (docs/data.md):
