@@ -653,8 +653,20 @@ def new_reviewer():
     return int(sql(f"SELECT id FROM accounts WHERE username = {sql_literal(name)}")), token
 
 
-ADDRESS_JSON = json.dumps({"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang",
-                           "city": "Hangzhou", "district": "Xihu", "detail": "1 West Lake Road"})
+ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
+           "district": "Xihu", "detail": "1 West Lake Road"}
+ADDRESS_JSON = json.dumps(ADDRESS)
+
+
+def ledger_fund(shop, amount, kind="available", event="adjustment"):
+    """Money into one of a shop's accounts straight through the ledger
+    primitive, from its provider clearing account: an adjustment, or with
+    event "topup" what a top-up posts."""
+    key = f"test-{event}:{shop}:{uuid.uuid4().hex}"
+    assert sql(f"SELECT ledger_post({sql_literal(key)}, {sql_literal(event)}, 1, "
+               f"ARRAY[ledger_account({shop}, 'provider_clearing')], "
+               f"ARRAY[ledger_account({shop}, {sql_literal(kind)})], ARRAY[{amount}]::bigint[], "
+               f"ARRAY[{sql_literal(event)}], now())") == "ok"
 
 
 def new_shop(merchant_id, stock=100, price=1000):

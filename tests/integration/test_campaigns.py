@@ -12,7 +12,6 @@ Accounts and sessions are made with SQL (argon2 makes registering hundreds
 slow); every campaign's times are relative to the frozen clock of its test."""
 
 import datetime
-import json
 import os
 import sys
 
@@ -114,7 +113,7 @@ def entry_codes(r):
 
 def order(token, shop, sku, qty=1, coupon=None):
     b = {"shop_id": shop, "items": [{"sku_id": sku, "quantity": qty}],
-         "address": json.loads(ADDRESS_JSON)}
+         "address": ADDRESS}
     if coupon is not None:
         b["coupon_id"] = coupon
     return s().request("POST", "/v1/orders", b, token=token)

@@ -12,8 +12,6 @@ from harness import *  # noqa: E402,F401,F403
 
 CONV_KEYS = {"id", "shop_id", "buyer", "last_message", "last_activity_at", "unread_count",
              "peer_read_up_to", "awaiting_reply", "created_at"}
-ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
-           "district": "Xihu", "detail": "1 West Lake Road"}
 
 
 def req(method, path, token=None, body=None, headers=None):

@@ -8,7 +8,6 @@ killed with SIGKILL under a write load costs no more than its requests in
 flight, applies no keyed write twice, and rejoins once restarted."""
 
 import datetime
-import http.client
 import importlib.util
 import json
 import os
@@ -39,6 +38,7 @@ def load(name, path):
 
 render = load("nginx_render", os.path.join(CONF_DIR, "render.py"))
 keyed_routes = load("nginx_keyed_routes", os.path.join(CONF_DIR, "keyed-routes.py"))
+faultlib = load("faultlib", os.path.join(REPO, "tests", "reliability", "faultlib.py"))
 
 ENV = {
     # Jobs run when a test asks (POST /v1/test/jobs/run), not behind its back.
@@ -332,25 +332,12 @@ def raw_request(port, method, path, body=None, token=None, headers=None):
     """A request whose reply is not held to the contract: under a kill,
     nginx itself may answer (502, in HTML). (status, headers, json or None);
     status 0 when the connection failed."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    h = dict(headers or {})
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        h["Content-Type"] = "application/json"
-    if token:
-        h["Authorization"] = f"Bearer {token}"
     try:
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        raw = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        doc = json.loads(raw) if "json" in hdrs.get("content-type", "") and raw else None
-        return r.status, hdrs, doc
-    except OSError:
+        status, doc, hdrs = faultlib.request(port, method, path, body, token, headers, timeout=30,
+                                             contract=False)
+    except faultlib.CONN_ERRORS:
         return 0, {}, None
-    finally:
-        conn.close()
+    return status, hdrs, doc
 
 
 def test_kill_one_instance_under_write_load():
@@ -376,7 +363,7 @@ def test_kill_one_instance_under_write_load():
                 i += 1
                 key = f"w{n}-{i}-{uuid.uuid4().hex[:8]}"
                 body = {"shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}],
-                        "address": json.loads(ADDRESS_JSON)}
+                        "address": ADDRESS}
                 if i % 4 == 0:
                     # One write in four without a key: nginx never sends it twice.
                     status, _, doc = raw_request(f.port, "POST", "/v1/orders", body, bt,

@@ -9,7 +9,6 @@ buyers for the races get accounts and sessions through SQL too, as argon2
 makes registering a thousand of them slow."""
 
 import datetime
-import json
 import os
 import sys
 import uuid
@@ -96,7 +95,7 @@ def claimed(token, coupon):
 
 def order_body(shop, sku, qty=1, coupon=None):
     b = {"shop_id": shop, "items": [{"sku_id": sku, "quantity": qty}],
-         "address": json.loads(ADDRESS_JSON)}
+         "address": ADDRESS}
     if coupon is not None:
         b["coupon_id"] = coupon
     return b

@@ -8,7 +8,6 @@ the shops' counters agree with the order rows they count."""
 
 import datetime
 import decimal
-import json
 import os
 import sys
 
@@ -307,7 +306,6 @@ def test_hold_post_and_void():
 # ---------------------------------------------------------------------------
 # Money follows the order, through the real server's routes
 
-ADDRESS = json.loads(ADDRESS_JSON)
 
 
 def call(method, path, token, body=None):

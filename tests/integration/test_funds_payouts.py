@@ -94,15 +94,6 @@ def held(shop, kind="available"):
     return int(sql(f"SELECT held FROM ledger_accounts WHERE id = ledger_account({shop}, '{kind}')"))
 
 
-def fund(shop, amount, kind="available"):
-    """Money into a shop's account straight through the ledger primitive."""
-    key = f"test-fund:{shop}:{uuid.uuid4().hex}"
-    assert sql(f"SELECT ledger_post({sql_literal(key)}, 'adjustment', 1, "
-               f"ARRAY[ledger_account({shop}, 'provider_clearing')], "
-               f"ARRAY[ledger_account({shop}, '{kind}')], ARRAY[{amount}]::bigint[], "
-               f"ARRAY['adjustment'], now())") == "ok"
-
-
 def ledger_consistent():
     """Every balance is the sum of its transfers; held is what open holds hold."""
     bad = sql("SELECT count(*) FROM ledger_accounts a WHERE a.balance <> "
@@ -321,7 +312,7 @@ def test_sealed_account_bound_to_its_shop():
     sql(f"UPDATE shop_bank_accounts b SET account_key = s.account_key, account_nonce = s.account_nonce,"
         f" account_box = s.account_box FROM shop_bank_accounts s"
         f" WHERE b.shop_id = {other_shop} AND s.shop_id = {shop}")
-    fund(other_shop, 1000)
+    ledger_fund(other_shop, 1000)
     w = withdraw(other, other_shop, 1000)
     assert w.status == 201, w
     run_jobs()
@@ -337,7 +328,7 @@ def test_sealed_account_bound_to_its_shop():
 def test_withdrawal_succeeds():
     freeze()
     token, shop = merchant_shop()
-    fund(shop, 10000)
+    ledger_fund(shop, 10000)
     assert_problem(withdraw(token, shop, 5000), 409, "bank_account_required")
     bank(token, shop)
     r = req("POST", f"/v1/shops/{shop}/funds/withdrawals", token, {"amount_cents": 5000})
@@ -388,7 +379,7 @@ def test_withdrawal_succeeds():
 def test_withdrawal_fails_and_returns():
     freeze()
     token, shop = merchant_shop()
-    fund(shop, 3000)
+    ledger_fund(shop, 3000)
     bank(token, shop, "6222020200110000")  # the sandbox's failing account
     w = withdraw(token, shop, 3000).json
     run_jobs()
@@ -440,7 +431,7 @@ def test_payout_sent_again_after_a_crash():
     and it completes once."""
     freeze()
     token, shop = merchant_shop()
-    fund(shop, 4000)
+    ledger_fund(shop, 4000)
     bank(token, shop)
     w = withdraw(token, shop, 4000).json
     assert sql(f"SELECT withdrawal_advance({w['id']}, 'submitted', 'sandbox', NULL, NULL, "
@@ -465,7 +456,7 @@ def test_payout_sent_again_after_a_crash():
 def test_withdrawals_page():
     freeze()
     token, shop = merchant_shop()
-    fund(shop, 1000)
+    ledger_fund(shop, 1000)
     bank(token, shop)
     made = []
     for _ in range(3):
@@ -489,7 +480,7 @@ def test_withdrawal_cancel_and_daily_limit():
     freeze()
     token, shop = merchant_shop()
     other, _ = merchant_shop()
-    fund(shop, 1000)
+    ledger_fund(shop, 1000)
     bank(token, shop)
     for i in range(DAILY_LIMIT):
         w = withdraw(token, shop, 1000)
@@ -513,7 +504,7 @@ def test_withdrawal_cancel_and_daily_limit():
 def test_withdrawals_race_for_the_whole_balance():
     freeze()
     token, shop = merchant_shop()
-    fund(shop, 88888)
+    ledger_fund(shop, 88888)
     bank(token, shop)
     results = parallel(withdraw, [(token, shop, 88888)] * 50)
     accepted = [r for r in results if r.status == 201]
@@ -533,7 +524,7 @@ def test_withdrawal_against_a_clawback():
     freeze()
     for _ in range(5):
         token, shop = merchant_shop()
-        fund(shop, 5000)
+        ledger_fund(shop, 5000)
         bank(token, shop)
         key = f"test-clawback:{shop}"
 
@@ -556,7 +547,7 @@ def test_withdrawal_against_a_clawback():
 def settled_order(token, shop, sku, buyer):
     """An order of the buyer at the shop, paid, shipped and confirmed: settled."""
     r = req("POST", "/v1/orders", buyer, {"shop_id": shop, "items": [{"sku_id": sku, "quantity": 1}],
-                                          "address": json.loads(ADDRESS_JSON)})
+                                          "address": ADDRESS})
     assert r.status == 201, r
     order = r.json["id"]
     assert req("POST", f"/v1/orders/{order}/pay", buyer).status == 200
@@ -611,7 +602,7 @@ def test_withdrawal_against_a_refund_after_settlement():
 def test_withdrawal_approval():
     freeze()
     token, shop = merchant_shop()
-    fund(shop, 2 * APPROVAL_CENTS)
+    ledger_fund(shop, 2 * APPROVAL_CENTS)
     bank(token, shop)
     w = withdraw(token, shop, APPROVAL_CENTS + 1).json
     assert w["approval"] == "pending", w
@@ -645,7 +636,7 @@ def test_withdrawal_approval():
     run_jobs()
     freeze(9)
     run_jobs()
-    fund(shop, APPROVAL_CENTS * 2)
+    ledger_fund(shop, APPROVAL_CENTS * 2)
     w3 = withdraw(token, shop, APPROVAL_CENTS * 2).json
     assert_problem(req("POST", f"/v1/platform/funds/withdrawals/{w3['id']}/reject", finance, {}), 400,
                    "invalid_field")
@@ -794,7 +785,7 @@ def test_data_key_rotation():
     # no key opens: it stays, and the log says why.
     assert sql(f"SELECT count(*) FROM shop_bank_accounts WHERE account_key = '{old_id}'") == "1"
     assert "do not open under any configured data key" in rotated.log()
-    fund(shop, 2000)
+    ledger_fund(shop, 2000)
     w = rotated.request("POST", f"/v1/shops/{shop}/funds/withdrawals", {"amount_cents": 2000},
                         token=token, headers={"Idempotency-Key": uuid.uuid4().hex})
     assert w.status == 201, w

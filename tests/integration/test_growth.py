@@ -35,8 +35,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime.datetime(2031, 9, 1, 10, 0, tzinfo=SHANGHAI)
 MIN = datetime.timedelta(minutes=1)
 HOUR = datetime.timedelta(hours=1)
-ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
-           "district": "Xihu", "detail": "1 West Lake Road"}
 TASKS = "/v1/platform/growth/tasks"
 MEDALS = "/v1/platform/growth/medals"
 _now = [START]

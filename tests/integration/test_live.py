@@ -11,7 +11,6 @@ Buyers for the races get accounts and sessions through SQL, as argon2 makes
 registering hundreds of them slow."""
 
 import datetime
-import json
 import os
 import sys
 import threading
@@ -426,7 +425,7 @@ def test_grab_equal_and_the_voucher_at_checkout():
                 f" AND buyer_id = {bid}")
     mine = call("GET", "/v1/me/coupons", t).json["items"]
     assert [c["id"] for c in mine] == [int(voucher)], mine
-    addr = json.loads(ADDRESS_JSON)
+    addr = ADDRESS
 
     def order(shop_id, sku_id, qty, coupon):
         return call("POST", "/v1/orders", t, {"shop_id": shop_id, "address": addr,

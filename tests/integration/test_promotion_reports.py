@@ -41,8 +41,6 @@ SUNDAY = datetime.datetime(2031, 7, 6, 23, 50, tzinfo=SHANGHAI)  # week of Mon 2
 RUN = uuid.uuid4().hex[:6]
 now = [SUNDAY]
 
-ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
-           "district": "Xihu", "detail": "1 West Lake Road"}
 
 
 def server():
@@ -72,11 +70,7 @@ def product(shop, title, price=1000):
 
 
 def topup(shop, amount):
-    key = f"test-topup:{shop}:{uuid.uuid4().hex}"
-    assert sql(f"SELECT ledger_post({sql_literal(key)}, 'topup', 1, "
-               f"ARRAY[ledger_account({shop}, 'provider_clearing')], "
-               f"ARRAY[ledger_account({shop}, 'promotion')], ARRAY[{amount}]::bigint[], "
-               f"ARRAY['topup'], now())") == "ok"
+    ledger_fund(shop, amount, kind="promotion", event="topup")
 
 
 def make_plan(shop, token, product_id, word, bid):

@@ -74,11 +74,7 @@ def roll_sales():
 
 
 def topup(shop, amount):
-    key = f"test-topup:{shop}:{uuid.uuid4().hex}"
-    assert sql(f"SELECT ledger_post({sql_literal(key)}, 'topup', 1, "
-               f"ARRAY[ledger_account({shop}, 'provider_clearing')], "
-               f"ARRAY[ledger_account({shop}, 'promotion')], ARRAY[{amount}]::bigint[], "
-               f"ARRAY['topup'], now())") == "ok"
+    ledger_fund(shop, amount, kind="promotion", event="topup")
 
 
 def balance(shop, kind="promotion"):
@@ -686,8 +682,6 @@ def test_concurrent_clicks_never_overdraw_the_balance():
 # ---------------------------------------------------------------------------
 # Attribution
 
-ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
-           "district": "Xihu", "detail": "1 West Lake Road"}
 
 
 def order(token, shop, product_id):

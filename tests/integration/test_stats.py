@@ -18,8 +18,6 @@ from harness import *  # noqa: E402,F401,F403
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Folds run only when the test asks (POST /v1/test/jobs/run).
 ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400", "MERCHANTD_STATS_FOLD_SECONDS": "0"}
-ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
-           "district": "Xihu", "detail": "1 West Lake Road"}
 METRICS = ["gmv_cents", "orders", "buyers", "avg_order_value_cents", "visitors", "page_views",
            "conversion_rate", "uv_value_cents", "refund_cents", "refunds", "cs_buyers",
            "cs_rounds", "reply_3min_rate", "avg_response_secs", "inquiry_conversion_rate",

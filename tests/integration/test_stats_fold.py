@@ -21,8 +21,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # clock going back would make it open again.
 ENV = {"MERCHANTD_JOB_INTERVAL_SECONDS": "86400", "MERCHANTD_STATS_FOLD_SECONDS": "0"}
 START = datetime.datetime(2031, 5, 12, 9, 0, tzinfo=SHANGHAI)
-ADDRESS = {"name": "Li Lei", "phone": "13800000000", "province": "Zhejiang", "city": "Hangzhou",
-           "district": "Xihu", "detail": "1 West Lake Road"}
 
 
 def s():
